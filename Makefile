@@ -1,0 +1,53 @@
+# The two commands of the README: `make report` builds the default report, `make test` runs the
+# tests. Each creates .venv with `python3 -m venv` when it is missing and installs the locked
+# packages into it (again whenever requirements.lock or pyproject.toml changes).
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+
+.DEFAULT_GOAL := help
+.PHONY: help report test bench lint format lock clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(INSTALLED): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $@
+
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error; \
+	else \
+		echo "npm not found: the accessibility check (axe-core) will be skipped"; \
+	fi
+
+report: $(INSTALLED) ## build the default report into reports/ (HTML, PDF, notebook, metrics)
+	$(BIN)/analysis build
+
+test: $(INSTALLED) $(AXE) ## run the tests (unit, build, PDF, and browser tests where Chromium is)
+	$(BIN)/python -m pytest -n 2
+
+bench: $(INSTALLED) ## measure build speed and memory; writes bench/results.md
+	$(BIN)/python bench/run.py
+
+lint: $(INSTALLED) ## check lint, formatting and import order with ruff
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(INSTALLED) ## format the code with ruff
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+lock: $(INSTALLED) ## re-resolve requirements.lock from pyproject.toml
+	$(BIN)/pip-compile --quiet --extra test --all-build-deps --allow-unsafe --strip-extras \
+		--no-emit-index-url --no-emit-find-links --output-file requirements.lock pyproject.toml
+
+clean: ## remove build outputs (reports/) and caches, keeping .venv
+	rm -rf reports .pytest_cache .ruff_cache bench/work
