@@ -1,0 +1,552 @@
+"""Build reports: parameters checked, notebook executed, HTML and PDF rendered, outputs committed.
+
+One process does the whole build of a variant: it checks the parameters and the data before any
+kernel starts, executes the notebook with papermill in a fresh kernel (over IPC, not TCP),
+renders HTML with nbconvert and PDF with WeasyPrint in-process, and writes every output to a
+staging folder first. Only a build that finished renames its files into place (the metrics file
+last), so a failed or killed build leaves the previous outputs as they were. A cache key over
+everything an output depends on lets an unchanged rebuild reuse the outputs.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from analysis import config
+from analysis import params as params_module
+from analysis.errors import AnalysisError, NotebookExecutionError, ParameterError
+
+FORMATS = ("html", "pdf")
+PARTIAL_DIR = ".partial"
+FAILED_DIR = "failed"
+FIGURES_DIR = "figures"
+EXECUTION_TIMEOUT = 600  # seconds a cell may run
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One report to build: its name, where its parameters came from, their values."""
+
+    name: str
+    origin: str
+    parameters: dict[str, Any]
+
+
+@dataclass
+class Outcome:
+    """What became of one variant's build."""
+
+    name: str
+    status: str  # "built", "unchanged" or "failed"
+    outputs: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    message: str = ""
+    exit_status: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+Progress = Callable[[str, str], None]
+
+
+def _silent(name: str, step: str) -> None:
+    return None
+
+
+# Planning ----------------------------------------------------------------------------------
+
+
+def plan(
+    params_files: list[Path],
+    overrides: list[tuple[str, str]],
+    notebook: Path = config.DEFAULT_NOTEBOOK,
+) -> list[Variant]:
+    """Resolve each variant's parameters: defaults, its params file, then ``-p`` overrides.
+
+    Parameters
+    ----------
+    params_files : list of pathlib.Path
+        One per variant; the default report's file when empty.
+    overrides : list of (name, text)
+        ``-p NAME VALUE`` pairs, applied to every variant.
+    notebook : pathlib.Path
+        The report notebook, whose parameters cell defines the parameters.
+
+    Returns
+    -------
+    list of Variant
+
+    Raises
+    ------
+    ParameterError
+        Every unknown name and wrong type in every file, with the valid parameters listed.
+    """
+    specs = params_module.notebook_parameters(notebook)
+    files = params_files or [config.DEFAULT_PARAMS]
+    variants, problems = [], []
+    names: dict[str, Path] = {}
+    for path in files:
+        try:
+            mapping, lines = params_module.read_yaml(path)
+            values = params_module.resolve(specs, [(Path(config.display_path(path)), mapping, lines)], overrides)
+        except ParameterError as error:
+            problems += [p for p in error.problems if p not in problems]
+            continue
+        if "data_dir" in dict(overrides):
+            values["data_dir"] = config.display_path(Path(values["data_dir"]).expanduser().resolve())
+        name = path.stem
+        if name in names:
+            problems.append(f"{path}: two params files named {name}.yaml would write the same outputs ({names[name]})")
+        names[name] = path
+        variants.append(Variant(name, config.display_path(path), values))
+    if problems:
+        raise ParameterError(problems)
+    return variants
+
+
+def check(variants: list[Variant]) -> None:
+    """Validate each variant's data and check its parameters against them, before any kernel.
+
+    Parameters
+    ----------
+    variants : list of Variant
+        The variants about to be built.
+
+    Raises
+    ------
+    DataValidationError
+        Every problem in every data folder used.
+    ParameterError
+        A year, period, origin or source the data lack, or years in the wrong order.
+    """
+    from analysis.errors import DataValidationError
+    from analysis.load import load_dataset
+
+    datasets, data_problems, problems = {}, [], []
+    for variant in variants:
+        folder = variant.parameters["data_dir"]
+        if folder not in datasets:
+            try:
+                datasets[folder] = load_dataset(folder)
+            except DataValidationError as error:
+                datasets[folder] = None
+                data_problems += error.problems
+        if datasets[folder] is not None:
+            found = params_module.check_against_data(variant.parameters, datasets[folder])
+            problems += [f"{variant.origin}: {p}" for p in found]
+    if data_problems:
+        raise DataValidationError(data_problems)
+    if problems:
+        raise ParameterError(problems)
+
+
+# The cache ---------------------------------------------------------------------------------
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return "sha256:" + digest.hexdigest()
+
+
+def _code_digest() -> str:
+    """Hash the package's code, style and template: a change to any of them rebuilds."""
+    digest = hashlib.sha256()
+    for path in sorted(config.PACKAGE_DIR.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(config.PACKAGE_DIR).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return "sha256:" + digest.hexdigest()
+
+
+def cache_key(variant: Variant, formats: tuple[str, ...], notebook: Path = config.DEFAULT_NOTEBOOK) -> str:
+    """Return a key over everything a variant's outputs depend on.
+
+    The notebook, every input file, the effective parameters, the package's code, style and
+    template, the lock file, the Python version and the formats asked for.
+
+    Parameters
+    ----------
+    variant : Variant
+        The variant, with its effective parameters.
+    formats : tuple of str
+        The formats asked for.
+    notebook : pathlib.Path
+        The report notebook.
+
+    Returns
+    -------
+    str
+        ``"sha256:<hex>"``.
+    """
+    folder = config.resolve_project_path(variant.parameters["data_dir"])
+    inputs = {name: (_sha256(folder / name) if (folder / name).is_file() else "missing") for name in config.DATA_FILES}
+    parameters = {k: v for k, v in variant.parameters.items() if k != "compare_with"}
+    lock = _sha256(config.LOCK_FILE) if config.LOCK_FILE.is_file() else "missing"
+    material = {
+        "notebook": _sha256(notebook),
+        "inputs": inputs,
+        "parameters": parameters,
+        "code": _code_digest(),
+        "lock": lock,
+        "python": sys.version.split()[0],
+        "formats": sorted(formats),
+    }
+    return "sha256:" + hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
+
+
+def reusable(out_dir: Path, name: str, key: str) -> list[str] | None:
+    """Return the outputs of an earlier build with the same key, if all are intact; else None."""
+    try:
+        recorded = json.loads((out_dir / f"{name}.metrics.json").read_text(encoding="utf-8")).get("build", {})
+    except (OSError, ValueError):
+        return None
+    if recorded.get("cache_key") != key:
+        return None
+    outputs = recorded.get("outputs", {})
+    for relative, digest in outputs.items():
+        path = out_dir / relative
+        if not path.is_file() or _sha256(path) != digest:
+            return None
+    return [*outputs, f"{name}.metrics.json"]
+
+
+# One variant -------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _locked(out_dir: Path, name: str, progress: Progress) -> Iterator[None]:
+    """Hold the variant's lock: a second build of the same report into this folder waits."""
+    lock_path = out_dir / f".{name}.lock"
+    with lock_path.open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            progress(name, "waiting for another build of this report to finish")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _write(path: Path, data: bytes) -> None:
+    with path.open("wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _register_translator() -> None:
+    """Make papermill write parameters as Python literals with ``repr``.
+
+    papermill's own Python translator escapes strings by hand; ``repr`` round-trips any text
+    (quotes, backslashes, newlines, non-ASCII), so a value is always data, never code.
+    """
+    from papermill.translators import PythonTranslator, papermill_translators
+
+    class LiteralTranslator(PythonTranslator):
+        @classmethod
+        def translate_str(cls, val: str) -> str:
+            return repr(val)
+
+        translate_escaped_str = translate_str
+
+    papermill_translators.register("python", LiteralTranslator)
+
+
+def execute(notebook: Path, parameters: dict[str, Any], workdir: Path) -> Any:
+    """Execute the notebook with papermill in a fresh kernel that listens on IPC sockets.
+
+    Parameters
+    ----------
+    notebook : pathlib.Path
+        The report notebook.
+    parameters : dict
+        Checked parameter values; injected as literals after the parameters cell.
+    workdir : pathlib.Path
+        A private folder: the kernel's sockets and the notebook as executed so far.
+
+    Returns
+    -------
+    nbformat.NotebookNode
+
+    Raises
+    ------
+    NotebookExecutionError
+        A cell raised; the partly executed notebook is at ``workdir / "executed.ipynb"``.
+    """
+    import papermill
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
+
+    _register_translator()
+    # ipc: the kernel's channels are Unix sockets in a private folder, not TCP ports.
+    manager = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=str(workdir / "kernel"))
+    try:
+        return papermill.execute_notebook(
+            str(notebook),
+            str(workdir / "executed.ipynb"),
+            parameters=parameters,
+            km=manager,
+            progress_bar=False,
+            request_save_on_cell_execute=False,
+            cwd=str(config.PROJECT_ROOT),
+            execution_timeout=EXECUTION_TIMEOUT,
+        )
+    except papermill.PapermillExecutionError as error:
+        raise NotebookExecutionError(f"{error.ename}: {error.evalue} (cell {error.cell_index})") from None
+    finally:
+        # nbclient leaves a kernel it did not create running: stop it here.
+        if manager.has_kernel:
+            run_sync(manager.shutdown_kernel)(now=False)
+
+
+def build_one(
+    variant: Variant,
+    out_dir: Path,
+    formats: tuple[str, ...] = FORMATS,
+    force: bool = False,
+    notebook: Path = config.DEFAULT_NOTEBOOK,
+    progress: Progress = _silent,
+) -> Outcome:
+    """Build one variant into ``out_dir``, or reuse its outputs when nothing changed.
+
+    Parameters
+    ----------
+    variant : Variant
+        What to build.
+    out_dir : pathlib.Path
+        The output folder.
+    formats : tuple of str
+        ``"html"`` and/or ``"pdf"``; the executed notebook and the metrics file always.
+    force : bool
+        Rebuild even when the cache says nothing changed.
+    notebook : pathlib.Path
+        The report notebook.
+    progress : callable
+        Called with (name, step) as the build goes.
+
+    Returns
+    -------
+    Outcome
+    """
+    started = time.perf_counter()
+    name = variant.name
+    out_dir.mkdir(parents=True, exist_ok=True)
+    key = cache_key(variant, formats, notebook)
+    with _locked(out_dir, name, progress):
+        if not force and (outputs := reusable(out_dir, name, key)):
+            return Outcome(name, "unchanged", outputs, time.perf_counter() - started)
+        staging = _fresh_staging(out_dir, name)
+        try:
+            outcome = _build_into(variant, out_dir, staging, formats, key, notebook, progress)
+        except NotebookExecutionError as error:
+            kept = _keep_failed(out_dir, name, staging)
+            error = NotebookExecutionError(str(error).removeprefix("the report notebook failed: "), kept)
+            raise error from None
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    outcome.seconds = time.perf_counter() - started
+    return outcome
+
+
+def _fresh_staging(out_dir: Path, name: str) -> Path:
+    """Make this build's staging folder, clearing what killed builds of the same report left."""
+    partial = out_dir / PARTIAL_DIR
+    partial.mkdir(exist_ok=True)
+    for stale in partial.glob(f"{name}-*"):
+        shutil.rmtree(stale, ignore_errors=True)  # we hold the lock: no live build owns them
+    staging = partial / f"{name}-{os.getpid()}"
+    staging.mkdir()
+    return staging
+
+
+def _keep_failed(out_dir: Path, name: str, staging: Path) -> str | None:
+    executed = staging / "executed.ipynb"
+    if not executed.is_file():
+        return None
+    failed = out_dir / FAILED_DIR
+    failed.mkdir(exist_ok=True)
+    target = failed / f"{name}.ipynb"
+    executed.replace(target)
+    return config.display_path(target)
+
+
+def _build_into(
+    variant: Variant,
+    out_dir: Path,
+    staging: Path,
+    formats: tuple[str, ...],
+    key: str,
+    notebook: Path,
+    progress: Progress,
+) -> Outcome:
+    import nbformat
+
+    from analysis import __version__, render
+
+    name = variant.name
+    previous = out_dir / f"{name}.metrics.json"
+    parameters = {**variant.parameters, "compare_with": config.display_path(previous) if previous.is_file() else ""}
+
+    progress(name, "executing the notebook")
+    nb = execute(notebook, parameters, staging)
+    nb.metadata.papermill["input_path"] = config.display_path(notebook)
+    nb.metadata.papermill["output_path"] = config.display_path(out_dir / f"{name}.ipynb")
+    metrics = render.collect_metrics(nb)
+
+    files: dict[str, bytes] = {f"{name}.ipynb": nbformat.writes(nb).encode("utf-8")}
+    for figure in render.collect_figures(nb):
+        stem = f"{FIGURES_DIR}/{name}-{figure['key']}"
+        if figure.get("png"):
+            files[f"{stem}.png"] = base64.b64decode(figure["png"])
+        if figure.get("svg"):
+            files[f"{stem}.svg"] = figure["svg"].encode("utf-8")
+
+    prov = metrics["provenance"]
+    commit = prov.get("git_commit") or "not a git checkout"
+    page = {
+        **metrics["report"],
+        "built": prov["built_at"].replace("T", " ").replace("Z", " UTC"),
+        "data_vintage": metrics["report"].get("data_vintage") or "unknown",
+        "code": f"{commit[:12]}{' (modified)' if prov.get('git_dirty') else ''}",
+        "notebook": config.display_path(notebook),
+        "version": __version__,
+    }
+    if "html" in formats or "pdf" in formats:
+        progress(name, "rendering HTML")
+        html = render.to_html(nb, page)
+        if "html" in formats:
+            files[f"{name}.html"] = html.encode("utf-8")
+        if "pdf" in formats:
+            progress(name, "rendering PDF")
+            files[f"{name}.pdf"] = render.to_pdf(html)
+
+    (staging / FIGURES_DIR).mkdir(exist_ok=True)
+    for relative, data in files.items():
+        _write(staging / relative, data)
+    metrics["build"] = {
+        "name": name,
+        "params_file": variant.origin,
+        "cache_key": key,
+        "formats": sorted(formats),
+        "notebook": config.display_path(notebook),
+        "outputs": {relative: "sha256:" + hashlib.sha256(data).hexdigest() for relative, data in files.items()},
+        "analysis_version": __version__,
+    }
+    metrics_name = f"{name}.metrics.json"
+    _write(staging / metrics_name, (json.dumps(metrics, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+
+    progress(name, "writing outputs")
+    (out_dir / FIGURES_DIR).mkdir(exist_ok=True)
+    for relative in [*files, metrics_name]:  # the metrics file last: it vouches for the rest
+        (staging / relative).replace(out_dir / relative)
+    stale_failure = out_dir / FAILED_DIR / f"{name}.ipynb"
+    stale_failure.unlink(missing_ok=True)
+    return Outcome(name, "built", [*files, metrics_name], warnings=render.stderr_messages(nb))
+
+
+# Many variants -----------------------------------------------------------------------------
+
+
+def _build_in_worker(arguments: tuple) -> Outcome:
+    variant, out_dir, formats, force, notebook, show = arguments
+    return _guarded(variant, out_dir, formats, force, notebook, terminal_progress if show else _silent)
+
+
+def _guarded(variant, out_dir, formats, force, notebook, progress) -> Outcome:
+    started = time.perf_counter()
+    try:
+        return build_one(variant, out_dir, formats, force, notebook, progress)
+    except AnalysisError as error:
+        status = error.exit_status
+        return Outcome(variant.name, "failed", [], time.perf_counter() - started, str(error), status)
+
+
+def terminal_progress(name: str, step: str) -> None:
+    """Write one progress line to stderr (used only when it is a terminal)."""
+    sys.stderr.write(f"  {name}: {step}…\n")
+    sys.stderr.flush()
+
+
+def build_all(
+    variants: list[Variant],
+    out_dir: Path,
+    formats: tuple[str, ...] = FORMATS,
+    force: bool = False,
+    jobs: int = 1,
+    notebook: Path = config.DEFAULT_NOTEBOOK,
+    show_progress: bool = False,
+) -> list[Outcome]:
+    """Build every variant, reusing unchanged ones, in ``jobs`` processes at once.
+
+    Inputs are checked for every variant that needs building before any kernel starts: one bad
+    variant stops them all, and nothing is written.
+
+    Parameters
+    ----------
+    variants : list of Variant
+        What to build, from `plan`.
+    out_dir : pathlib.Path
+        The output folder.
+    formats : tuple of str
+        ``"html"`` and/or ``"pdf"``.
+    force : bool
+        Rebuild even what the cache says is unchanged.
+    jobs : int
+        Processes building at once, each with its own kernel.
+    notebook : pathlib.Path
+        The report notebook.
+    show_progress : bool
+        Report each step on stderr.
+
+    Returns
+    -------
+    list of Outcome
+        In the order of ``variants``.
+
+    Raises
+    ------
+    InputError
+        When any variant's data or parameters are bad (nothing is built then).
+    """
+    progress = terminal_progress if show_progress else _silent
+    out_dir.mkdir(parents=True, exist_ok=True)
+    pending, done = [], {}
+    for variant in variants:
+        key = cache_key(variant, formats, notebook)
+        outputs = None if force else reusable(out_dir, variant.name, key)
+        if outputs:
+            done[variant.name] = Outcome(variant.name, "unchanged", outputs)
+        else:
+            pending.append(variant)
+    if pending:
+        check(pending)
+    if len(pending) > 1 and jobs > 1:
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        arguments = [(v, out_dir, formats, force, notebook, show_progress) for v in pending]
+        with context.Pool(min(jobs, len(pending))) as pool:
+            for outcome in pool.imap_unordered(_build_in_worker, arguments):
+                done[outcome.name] = outcome
+    else:
+        for index, variant in enumerate(pending, 1):
+            if show_progress and len(pending) > 1:
+                sys.stderr.write(f"[{index}/{len(pending)}] {variant.name}\n")
+            done[variant.name] = _guarded(variant, out_dir, formats, force, notebook, progress)
+    return [done[v.name] for v in variants]

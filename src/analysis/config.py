@@ -1,0 +1,70 @@
+"""Every path the project uses, anchored on this package's own location.
+
+Nothing here depends on the current directory: a build started from anywhere reads and writes the
+same places.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE_DIR.parents[1]  # src/analysis -> the project
+
+DATA_DIR = PROJECT_ROOT / "data"
+PARAMS_DIR = PROJECT_ROOT / "params"
+NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
+REPORTS_DIR = PROJECT_ROOT / "reports"
+LOCK_FILE = PROJECT_ROOT / "requirements.lock"
+
+DEFAULT_NOTEBOOK = NOTEBOOKS_DIR / "russia_mexico_fdi.ipynb"
+DEFAULT_PARAMS = PARAMS_DIR / "russia-mexico-fdi.yaml"
+
+TEMPLATE_DIR = PACKAGE_DIR / "templates"
+TEMPLATE_NAME = "fdi_report"
+MPL_STYLE = "analysis.house"  # src/analysis/house.mplstyle, loaded by dotted name
+
+FDI_FILE = "fdi.csv"
+SOURCES_FILE = "sources.csv"
+TIMELINE_FILE = "timeline.csv"
+DATA_FILES = (FDI_FILE, SOURCES_FILE, TIMELINE_FILE)
+
+
+def resolve_project_path(value: str | os.PathLike[str]) -> Path:
+    """Resolve a path given in a params file or a notebook parameter.
+
+    Parameters
+    ----------
+    value : str or path-like
+        An absolute path, or a path relative to the project's root (never to the current
+        directory, so a notebook and the command line agree).
+
+    Returns
+    -------
+    pathlib.Path
+        The absolute path.
+    """
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else (PROJECT_ROOT / path).resolve()
+
+
+def display_path(path: str | os.PathLike[str]) -> str:
+    """Show a path the way messages and the metrics file name it.
+
+    Parameters
+    ----------
+    path : str or path-like
+        Any path.
+
+    Returns
+    -------
+    str
+        The path relative to the project's root when it lies inside it, else the absolute path;
+        always with forward slashes.
+    """
+    absolute = Path(path).resolve()
+    try:
+        return absolute.relative_to(PROJECT_ROOT).as_posix()
+    except ValueError:
+        return absolute.as_posix()

@@ -1,0 +1,605 @@
+"""Growth metrics, as pure functions of the figures.
+
+The arithmetic functions take numbers or arrays (numpy broadcasting) and return NaN where a metric
+is undefined; `undefined_reason` says why in words. `select_figures` chooses one figure per period
+among rows that report the same one, and `growth` gathers the headline comparison into a
+`Growth`, whose `to_dict` is the ``growth`` block of NAME.metrics.json (null plus a reason where a
+metric is undefined). Nothing here loops over rows in Python, so a table of a million rows takes
+about a second.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from analysis.schema import ALL_ORIGINS, FDI_KEY, TRUST_LEVELS
+
+ArrayLike = float | np.ndarray | pd.Series
+
+
+def _ratio(numerator: ArrayLike, denominator: ArrayLike, defined: ArrayLike) -> ArrayLike:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(defined, np.divide(numerator, denominator), np.nan)[()]
+
+
+def abs_change(base: ArrayLike, target: ArrayLike) -> ArrayLike:
+    """Return the absolute change, ``target - base`` (US$ millions).
+
+    Parameters
+    ----------
+    base, target : float or array-like
+        Values of the earlier and the later period.
+
+    Returns
+    -------
+    float or numpy.ndarray
+    """
+    return np.subtract(target, base)[()]
+
+
+def multiple(base: ArrayLike, target: ArrayLike) -> ArrayLike:
+    """Return how many times the base the target is, ``target / base``.
+
+    Parameters
+    ----------
+    base, target : float or array-like
+        Values of the earlier and the later period.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        NaN where the base is zero or negative: a multiple of a net outflow means nothing.
+
+    Examples
+    --------
+    >>> round(float(multiple(2.8, 86.4)), 3)
+    30.857
+    """
+    base = np.asarray(base, dtype=float)
+    return _ratio(target, base, base > 0)
+
+
+def pct_change(base: ArrayLike, target: ArrayLike) -> ArrayLike:
+    """Return the percentage change from base to target, ``(target / base - 1) * 100``.
+
+    Parameters
+    ----------
+    base, target : float or array-like
+        Values of the earlier and the later period.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        NaN where the base is zero or negative.
+    """
+    return (multiple(base, target) - 1.0) * 100.0
+
+
+def period_span_years(
+    base_year: ArrayLike, base_months: ArrayLike, target_year: ArrayLike, target_months: ArrayLike
+) -> ArrayLike:
+    """Return the years between the middles of two periods counted from January.
+
+    A period of ``m`` months of year ``y`` runs from ``y`` to ``y + m/12``; its middle is
+    ``y + m/24``. Two periods of equal length are a whole number of years apart.
+
+    Parameters
+    ----------
+    base_year, base_months, target_year, target_months : int or array-like
+        The two periods.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Years from the base period to the target period (may be fractional).
+
+    Examples
+    --------
+    >>> float(period_span_years(2024, 9, 2025, 12))
+    1.125
+    """
+    base_mid = np.add(base_year, np.divide(base_months, 24))
+    target_mid = np.add(target_year, np.divide(target_months, 24))
+    return np.subtract(target_mid, base_mid)[()]
+
+
+def cagr(base: ArrayLike, target: ArrayLike, years: ArrayLike) -> ArrayLike:
+    """Return the compound annual growth rate in percent, ``((target/base)**(1/years) - 1) * 100``.
+
+    Parameters
+    ----------
+    base, target : float or array-like
+        Values of the earlier and the later period.
+    years : float or array-like
+        Years between the periods, fractional for part-year spans (see `period_span_years`).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        NaN where the base is not positive, the target is negative or the span is not positive.
+    """
+    base = np.asarray(base, dtype=float)
+    target = np.asarray(target, dtype=float)
+    years = np.asarray(years, dtype=float)
+    defined = (base > 0) & (target >= 0) & (years > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        growth = np.power(np.divide(target, base), np.divide(1.0, years))
+    return np.where(defined, (growth - 1.0) * 100.0, np.nan)[()]
+
+
+def share_pct(value: ArrayLike, total: ArrayLike) -> ArrayLike:
+    """Return a value as a percentage of a total.
+
+    Parameters
+    ----------
+    value, total : float or array-like
+        For instance one origin's FDI and the FDI from all origins in the same period.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        NaN where the total is not positive.
+    """
+    total = np.asarray(total, dtype=float)
+    return _ratio(np.multiply(value, 100.0), total, total > 0)
+
+
+def rounding_interval(value: ArrayLike, decimals: ArrayLike) -> tuple[ArrayLike, ArrayLike]:
+    """Return the interval of true values that round to a reported figure.
+
+    Parameters
+    ----------
+    value : float or array-like
+        The figure as reported.
+    decimals : int or array-like
+        Digits it was reported with after the point (2.8 has 1).
+
+    Returns
+    -------
+    (low, high) : tuple
+        ``value -/+ half a unit of the last digit``: 2.8 stands for [2.75, 2.85).
+    """
+    half = 0.5 * np.power(10.0, -np.asarray(decimals, dtype=float))
+    return np.subtract(value, half)[()], np.add(value, half)[()]
+
+
+def multiple_bounds(
+    base: ArrayLike, base_decimals: ArrayLike, target: ArrayLike, target_decimals: ArrayLike
+) -> tuple[ArrayLike, ArrayLike]:
+    """Return the range of the multiple that the figures' rounding allows.
+
+    Parameters
+    ----------
+    base, target : float or array-like
+        The reported figures.
+    base_decimals, target_decimals : int or array-like
+        Digits each was reported with after the point.
+
+    Returns
+    -------
+    (low, high) : tuple
+        The smallest and largest ``target / base`` over the rounding intervals (2.8 and 86.4
+        give 86.35/2.85 and 86.45/2.75); NaN where the base interval reaches zero or below.
+    """
+    base_low, base_high = rounding_interval(base, base_decimals)
+    target_low, target_high = rounding_interval(target, target_decimals)
+    corners = [multiple(b, t) for b in (base_low, base_high) for t in (target_low, target_high)]
+    defined = np.asarray(base_low) > 0
+    low = np.where(defined, np.fmin.reduce(corners), np.nan)[()]
+    high = np.where(defined, np.fmax.reduce(corners), np.nan)[()]
+    return low, high
+
+
+def undefined_reason(metric: str, base: float | None, target: float | None, years: float | None = None) -> str | None:
+    """Say in words why a metric of two figures is undefined.
+
+    Parameters
+    ----------
+    metric : str
+        ``"multiple"``, ``"pct_change"``, ``"cagr_pct"``, ``"abs_change"``, ``"multiple_low"``,
+        ``"multiple_high"``.
+    base, target : float or None
+        The figures; None when the data have no figure for that period.
+    years : float, optional
+        The span, for ``cagr_pct``.
+
+    Returns
+    -------
+    str or None
+        None when the metric is defined.
+    """
+    if base is None or target is None:
+        missing = "base" if base is None else "target"
+        return f"no {missing} figure"
+    if metric == "abs_change":
+        return None
+    if base == 0:
+        return "base value is zero"
+    if base < 0:
+        return "base value is negative"
+    if metric == "cagr_pct":
+        if target < 0:
+            return "target value is negative"
+        if years is not None and years <= 0:
+            return "the target period does not come after the base period"
+    return None
+
+
+# Choosing among rows that report the same period -------------------------------------------
+
+
+def select_figures(fdi: pd.DataFrame, sources: pd.DataFrame, prefer_sources: Sequence[str] = ()) -> pd.DataFrame:
+    """Choose one figure for each (origin, destination, year, months).
+
+    The rule: a source listed in ``prefer_sources`` wins (the earlier listed, the stronger);
+    otherwise the most recently published; on a tie of dates, the more trusted source; then the
+    row that comes first in the file.
+
+    Parameters
+    ----------
+    fdi : pandas.DataFrame
+        Typed fdi.csv (see `analysis.load.Dataset`).
+    sources : pandas.DataFrame
+        Typed sources.csv.
+    prefer_sources : sequence of str, optional
+        source_ids to prefer, strongest first.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per period: the key, ``usd_millions``, ``decimals``, ``source_id``,
+        ``published``, ``trust``, ``n_reports`` (rows for the period), ``n_values`` (distinct
+        values among them) and ``basis`` (why this row: ``only report``, ``all reports agree``,
+        ``preferred source``, ``latest published``, ``more trusted source``, ``first in file``).
+    """
+    ranked = _ranked_reports(fdi, sources, prefer_sources)
+    first = ~ranked.duplicated(FDI_KEY)
+    chosen = ranked[first].copy()
+    groups = ranked.groupby(FDI_KEY, sort=False)
+    counts = groups["usd_millions"].agg(n_reports="size", n_values="nunique")
+    chosen = chosen.join(counts, on=FDI_KEY)
+
+    # What decided it: compare the winner with the runner-up of its period.
+    rest = ranked[~first]
+    runner_up = rest[~rest.duplicated(FDI_KEY)].set_index(FDI_KEY)
+    second = chosen.join(runner_up[["_preferred", "published_on", "_trust"]], on=FDI_KEY, rsuffix="_2")
+    chosen["basis"] = np.select(
+        [
+            chosen["n_reports"] == 1,
+            chosen["n_values"] == 1,
+            second["_preferred"] < second["_preferred_2"],
+            second["published_on"] > second["published_on_2"],
+            second["_trust"] < second["_trust_2"],
+        ],
+        ["only report", "all reports agree", "preferred source", "latest published", "more trusted source"],
+        default="first in file",
+    )
+    columns = [
+        *FDI_KEY,
+        "usd_millions",
+        "decimals",
+        "source_id",
+        "published",
+        "trust",
+        "n_reports",
+        "n_values",
+        "basis",
+    ]
+    return chosen[columns].sort_values(FDI_KEY, kind="stable").reset_index(drop=True)
+
+
+def _ranked_reports(fdi: pd.DataFrame, sources: pd.DataFrame, prefer_sources: Sequence[str]) -> pd.DataFrame:
+    """Every report joined to its source, best first within each period."""
+    meta = sources.set_index("source_id")[["published", "published_on", "trust"]]
+    ranked = fdi.join(meta, on="source_id")
+    preference = {source: rank for rank, source in enumerate(prefer_sources)}
+    ranked["_preferred"] = ranked["source_id"].map(preference).fillna(len(preference)).astype("int64")
+    ranked["_trust"] = ranked["trust"].map({level: rank for rank, level in enumerate(TRUST_LEVELS)})
+    order = [*FDI_KEY, "_preferred", "published_on", "_trust", "line"]
+    ascending = [True] * len(FDI_KEY) + [True, False, True, True]
+    return ranked.sort_values(order, ascending=ascending, kind="stable")
+
+
+def disagreements(fdi: pd.DataFrame, sources: pd.DataFrame, prefer_sources: Sequence[str] = ()) -> pd.DataFrame:
+    """List every report of every period reported with more than one distinct value.
+
+    Parameters
+    ----------
+    fdi, sources : pandas.DataFrame
+        Typed fdi.csv and sources.csv.
+    prefer_sources : sequence of str, optional
+        As for `select_figures`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per report, best first within each period: the key, ``usd_millions``,
+        ``source_id``, ``published``, ``trust``, ``note``, ``used`` (bool), ``basis`` (why the
+        used figure won), ``spread`` (max - min of the period, US$ millions) and ``spread_ratio``
+        (max / min, NaN unless both are positive).
+    """
+    ranked = _ranked_reports(fdi, sources, prefer_sources)
+    values = ranked.groupby(FDI_KEY)["usd_millions"]
+    ranked = ranked.assign(
+        _n=values.transform("nunique"),
+        spread=values.transform("max") - values.transform("min"),
+        spread_ratio=multiple(values.transform("min"), values.transform("max")),
+    )
+    conflicting = ranked[ranked["_n"] > 1].copy()
+    conflicting["used"] = ~conflicting.duplicated(FDI_KEY)
+    chosen = select_figures(fdi, sources, prefer_sources).set_index(FDI_KEY)["basis"]
+    conflicting = conflicting.join(chosen, on=FDI_KEY)
+    columns = [
+        *FDI_KEY,
+        "usd_millions",
+        "source_id",
+        "published",
+        "trust",
+        "note",
+        "used",
+        "basis",
+        "spread",
+        "spread_ratio",
+    ]
+    return conflicting[columns].reset_index(drop=True)
+
+
+# The headline comparison -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One chosen figure and where it came from."""
+
+    value: float
+    decimals: int
+    source_id: str
+    basis: str
+
+
+@dataclass(frozen=True)
+class Growth:
+    """The growth of one origin's FDI into one destination between two periods.
+
+    Built by `growth`; ``to_dict`` gives the ``growth`` block of the metrics file.
+    """
+
+    origin: str
+    destination: str
+    months: int
+    base_year: int
+    target_year: int
+    base: Figure | None
+    target: Figure | None
+    base_total: Figure | None
+    target_total: Figure | None
+    values: dict[str, float | None] = field(default_factory=dict)
+    reasons: dict[str, str] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> float | None:
+        values = self.__dict__.get("values", {})
+        if name in values:
+            return values[name]
+        raise AttributeError(name)
+
+    def to_dict(self) -> dict[str, object]:
+        """Return the metrics as JSON-ready data: null and ``<name>_reason`` where undefined.
+
+        Returns
+        -------
+        dict
+        """
+        out: dict[str, object] = {
+            "origin": self.origin,
+            "destination": self.destination,
+            "months": self.months,
+            "base_year": self.base_year,
+            "target_year": self.target_year,
+        }
+        for name, value in self.values.items():
+            out[name] = value
+            if name in self.reasons:
+                out[f"{name}_reason"] = self.reasons[name]
+        out["base_source_id"] = self.base.source_id if self.base else None
+        out["target_source_id"] = self.target.source_id if self.target else None
+        return out
+
+
+def growth(
+    selected: pd.DataFrame, origin: str, destination: str, base_year: int, target_year: int, months: int = 12
+) -> Growth:
+    """Compare one origin's FDI into one destination between two periods of equal length.
+
+    Parameters
+    ----------
+    selected : pandas.DataFrame
+        One figure per period, from `select_figures`.
+    origin, destination : str
+        ISO alpha-3 codes.
+    base_year, target_year : int
+        The two years.
+    months : int, default 12
+        Months covered from January in both years.
+
+    Returns
+    -------
+    Growth
+        Every metric of the metrics file's ``growth`` block; undefined ones are None with a
+        reason.
+    """
+    base = _figure(selected, origin, destination, base_year, months)
+    target = _figure(selected, origin, destination, target_year, months)
+    base_total = _figure(selected, ALL_ORIGINS, destination, base_year, months)
+    target_total = _figure(selected, ALL_ORIGINS, destination, target_year, months)
+    b = base.value if base else None
+    t = target.value if target else None
+    years = float(target_year - base_year)
+
+    values: dict[str, float | None] = {"base_value": b, "target_value": t}
+    reasons: dict[str, str] = {}
+    period = f"{months} months" if months != 12 else "the full year"
+    if base is None:
+        reasons["base_value"] = f"no figure for {origin} into {destination} in {base_year} ({period})"
+    if target is None:
+        reasons["target_value"] = f"no figure for {origin} into {destination} in {target_year} ({period})"
+
+    formulas = {
+        "abs_change": lambda: abs_change(b, t),
+        "multiple": lambda: multiple(b, t),
+        "pct_change": lambda: pct_change(b, t),
+        "cagr_pct": lambda: cagr(b, t, years),
+    }
+    for name, formula in formulas.items():
+        reason = undefined_reason(name, b, t, years)
+        values[name] = None if reason else _finite(formula())
+        if reason:
+            reasons[name] = reason
+    reason = undefined_reason("multiple", b, t)
+    if reason is None:
+        low, high = multiple_bounds(b, base.decimals, t, target.decimals)
+        values["multiple_low"], values["multiple_high"] = _finite(low), _finite(high)
+        if values["multiple_low"] is None:
+            reason = "the base figure's rounding interval reaches zero"
+    if reason:
+        values["multiple_low"] = values["multiple_high"] = None
+        reasons["multiple_low"] = reasons["multiple_high"] = reason
+
+    for end, figure, total in (("base", base, base_total), ("target", target, target_total)):
+        name = f"{end}_share_of_total_pct"
+        year = base_year if end == "base" else target_year
+        if figure is None:
+            values[name], reasons[name] = None, f"no {end} figure"
+        elif total is None:
+            values[name] = None
+            reasons[name] = f"no figure for FDI from all origins ({ALL_ORIGINS}) in {year} ({period})"
+        else:
+            values[name] = _finite(share_pct(figure.value, total.value))
+            if values[name] is None:
+                reasons[name] = "the total is not positive"
+
+    return Growth(
+        origin, destination, months, base_year, target_year, base, target, base_total, target_total, values, reasons
+    )
+
+
+def _figure(selected: pd.DataFrame, origin: str, destination: str, year: int, months: int) -> Figure | None:
+    rows = selected[
+        (selected["origin"] == origin)
+        & (selected["destination"] == destination)
+        & (selected["year"] == year)
+        & (selected["months"] == months)
+    ]
+    if rows.empty:
+        return None
+    row = rows.iloc[0]
+    return Figure(float(row["usd_millions"]), int(row["decimals"]), str(row["source_id"]), str(row["basis"]))
+
+
+def _finite(value: ArrayLike) -> float | None:
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+# Whole tables at once ----------------------------------------------------------------------
+
+
+def growth_table(selected: pd.DataFrame, base_year: int, target_year: int) -> pd.DataFrame:
+    """Compute the growth metrics for every origin, destination and period length at once.
+
+    Parameters
+    ----------
+    selected : pandas.DataFrame
+        One figure per period, from `select_figures`.
+    base_year, target_year : int
+        The two years compared.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (origin, destination, months) with figures in both years: ``base_value``,
+        ``target_value``, ``abs_change``, ``multiple``, ``pct_change``, ``cagr_pct``,
+        ``multiple_low``, ``multiple_high``, ``base_share_of_total_pct``,
+        ``target_share_of_total_pct`` (NaN where undefined).
+    """
+    pair = ["origin", "destination", "months"]
+    columns = [*pair, "usd_millions", "decimals"]
+    base = selected.loc[selected["year"] == base_year, columns]
+    target = selected.loc[selected["year"] == target_year, columns]
+    table = base.merge(target, on=pair, suffixes=("_base", "_target"))
+    b, t = table["usd_millions_base"].to_numpy(), table["usd_millions_target"].to_numpy()
+    low, high = multiple_bounds(b, table["decimals_base"].to_numpy(), t, table["decimals_target"].to_numpy())
+    out = table[pair].assign(
+        base_value=b,
+        target_value=t,
+        abs_change=abs_change(b, t),
+        multiple=multiple(b, t),
+        pct_change=pct_change(b, t),
+        cagr_pct=cagr(b, t, float(target_year - base_year)),
+        multiple_low=low,
+        multiple_high=high,
+    )
+    totals = selected.loc[selected["origin"] == ALL_ORIGINS, ["destination", "months", "year", "usd_millions"]]
+    for end, year in (("base", base_year), ("target", target_year)):
+        total = totals[totals["year"] == year].drop(columns="year").rename(columns={"usd_millions": "_total"})
+        out = out.merge(total, on=["destination", "months"], how="left")
+        out[f"{end}_share_of_total_pct"] = share_pct(out[f"{end}_value"].to_numpy(), out["_total"].to_numpy())
+        out = out.drop(columns="_total")
+    return out
+
+
+def origin_series(selected: pd.DataFrame, origin: str, destination: str, months: int) -> pd.DataFrame:
+    """Return one origin's chosen figures by year, with its share of the total where known.
+
+    Parameters
+    ----------
+    selected : pandas.DataFrame
+        One figure per period, from `select_figures`.
+    origin, destination : str
+        ISO alpha-3 codes.
+    months : int
+        Months covered from January.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``year``, ``usd_millions``, ``decimals``, ``source_id``, ``total`` (FDI from
+        all origins, NaN where unknown) and ``share_pct``; sorted by year.
+    """
+    same = (selected["destination"] == destination) & (selected["months"] == months)
+    rows = selected[same & (selected["origin"] == origin)]
+    totals = selected[same & (selected["origin"] == ALL_ORIGINS)].set_index("year")["usd_millions"].rename("total")
+    series = rows[["year", "usd_millions", "decimals", "source_id"]].join(totals, on="year")
+    series["share_pct"] = share_pct(series["usd_millions"].to_numpy(), series["total"].to_numpy())
+    return series.sort_values("year").reset_index(drop=True)
+
+
+def origins_in(selected: pd.DataFrame, destination: str, year: int, months: int) -> pd.DataFrame:
+    """Return every origin's figure for one period, largest first, with its share of the total.
+
+    Parameters
+    ----------
+    selected : pandas.DataFrame
+        One figure per period, from `select_figures`.
+    destination : str
+        ISO alpha-3 code.
+    year, months : int
+        The period.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``origin``, ``usd_millions``, ``decimals``, ``source_id``, ``share_pct`` (NaN
+        when the period has no total); the total itself (``WLD``) excluded.
+    """
+    period = selected[
+        (selected["destination"] == destination) & (selected["year"] == year) & (selected["months"] == months)
+    ]
+    total = period.loc[period["origin"] == ALL_ORIGINS, "usd_millions"]
+    rows = period[period["origin"] != ALL_ORIGINS][["origin", "usd_millions", "decimals", "source_id"]].copy()
+    rows["share_pct"] = share_pct(rows["usd_millions"].to_numpy(), total.iloc[0] if len(total) else np.nan)
+    return rows.sort_values("usd_millions", ascending=False, kind="stable").reset_index(drop=True)
