@@ -312,7 +312,7 @@ def execute(notebook: Path, parameters: dict[str, Any], workdir: Path) -> Any:
     finally:
         # nbclient leaves a kernel it did not create running: stop it here.
         if manager.has_kernel:
-            run_sync(manager.shutdown_kernel)(now=False)
+            run_sync(manager.shutdown_kernel)(now=True)
 
 
 def build_one(

@@ -33,6 +33,7 @@ CATEGORY_STYLE = {  # colour and marker shape, so no category rests on hue alone
     "transport": ("#CC79A7", "D"),
     "politics": ("#E69F00", "v"),
 }
+TEXT_LEFT = 0.012  # title and source line start here, a little in from the image's edge
 LOG_SCALE_SPAN = 20  # a largest-to-smallest ratio past which bars go on a logarithmic axis
 
 
@@ -58,9 +59,9 @@ def _new_figure(width: float, height: float) -> Figure:
 
 def _frame(figure: Figure, title: str, source: str, alt: str) -> Figure:
     """Add the left-aligned title and the source line, and attach the alt text."""
-    figure.suptitle(title, x=0.0, ha="left", fontsize=11.5, fontweight="bold", color=INK)
+    figure.suptitle(title, x=TEXT_LEFT, ha="left", fontsize=11.5, fontweight="bold", color=INK)
     wrapped = "\n".join(textwrap.wrap(f"Source: {source}", 120))
-    figure.supxlabel(wrapped, x=0.0, ha="left", fontsize=7.5, color=SOFT_INK)
+    figure.supxlabel(wrapped, x=TEXT_LEFT, ha="left", fontsize=7.5, color=SOFT_INK)
     figure.get_layout_engine().set(w_pad=0.02, h_pad=0.04)
     figure.alt_text = alt
     return figure
@@ -258,7 +259,7 @@ def _decimal_year(when: pd.Timestamp, precision: str) -> float:
         return when.year + 0.5
     if precision == "month":
         return when.year + (when.month - 0.5) / 12
-    return when.year + (when.dayofyear - 0.5) / 365.25
+    return when.year + (when.day_of_year - 0.5) / 365.25
 
 
 def timeline_chart(timeline: pd.DataFrame, *, start: int, end: int, source: str) -> Figure:

@@ -284,10 +284,10 @@ def _validate(frame, validator, path: Path, already: list[Problem]) -> list[Prob
             problems += [duplicate] if duplicate else []
             reported |= {(line, c) for c in frame.columns}
         elif check == "field_uniqueness":
-            first = frame.index[frame[column] == case.failure_case].min()
-            problems.append(
-                Problem(shown, line, column, f"'{case.failure_case}' is also on line {first}: each must be unique")
-            )
+            first = int(frame.index[frame[column] == case.failure_case].min())
+            if line != first:  # reported at each repeat, naming the first
+                message = f"'{case.failure_case}' is also on line {first}: each must be unique"
+                problems.append(Problem(shown, line, column, message))
         else:
             problems.append(Problem(shown, line, column, f"{_shown_value(case.failure_case)} {check}"))
     return problems
@@ -295,6 +295,8 @@ def _validate(frame, validator, path: Path, already: list[Problem]) -> list[Prob
 
 def _duplicate_row(frame: pd.DataFrame, line: int, key: list[str], shown: str) -> Problem | None:
     """Report a repeated row at the repeat, naming the line it repeats; None for the first."""
+    if not set(key) <= set(frame.columns):
+        return None  # a key column is missing: reported as such
     same = (frame[key] == frame.loc[line, key]).all(axis=1)
     first = int(frame.index[same].min())
     if first == line:

@@ -267,7 +267,7 @@ def select_figures(fdi: pd.DataFrame, sources: pd.DataFrame, prefer_sources: Seq
     # What decided it: compare the winner with the runner-up of its period.
     rest = ranked[~first]
     runner_up = rest[~rest.duplicated(FDI_KEY)].set_index(FDI_KEY)
-    second = chosen.join(runner_up[["_preferred", "published_on", "_trust"]], on=FDI_KEY, rsuffix="_2")
+    second = chosen.join(runner_up[["_preferred", "published_on", "_trust"]].add_suffix("_2"), on=FDI_KEY)
     chosen["basis"] = np.select(
         [
             chosen["n_reports"] == 1,

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from matplotlib.figure import Figure
+from PIL import Image
 
 FIGURE_MIME = "application/vnd.analysis.figure+json"
 METRICS_MIME = "application/vnd.analysis.metrics+json"
@@ -168,7 +169,8 @@ def table(
     label = f"Table {number}"
     foot = f'<p class="table-note">{note}</p>' if note else ""
     markup = (
-        f'<figure class="table {esc(css)}" id="table-{number}">'
+        # focusable, so a keyboard can scroll a table wider than a phone's screen
+        f'<figure class="table {esc(css)}" id="table-{number}" tabindex="0" aria-label="{label}">'
         f'<table class="data {esc(css)}"><caption><span class="label">{label}.</span> {esc(caption)}</caption>'
         f"<colgroup>{widths}</colgroup><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{foot}</figure>"
     )
@@ -209,8 +211,10 @@ class FigureOutput:
             from matplotlib.backends.backend_agg import FigureCanvasAgg
 
             FigureCanvasAgg(self.figure)
-            png, svg = io.BytesIO(), io.StringIO()
-            self.figure.savefig(png, format="png", dpi=self.dpi)
+            rgba, png, svg = io.BytesIO(), io.BytesIO(), io.StringIO()
+            self.figure.savefig(rgba, format="png", dpi=self.dpi)
+            # The charts are opaque: dropping the alpha channel spares the PDF a soft mask per image.
+            Image.open(rgba).convert("RGB").save(png, format="png")
             self.figure.savefig(svg, format="svg", metadata={"Date": None})
             width_px = round(self.figure.get_figwidth() * self.dpi)
             self._bundle = {

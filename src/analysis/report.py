@@ -430,24 +430,22 @@ class Report:
             for i, row in enumerate(group.itertuples(index=False)):
                 rows.append(
                     {
-                        "period": f"{fmt.country(origin)}, {fmt.period(year, months)}" if i == 0 else "",
+                        "period": f"{_capital(fmt.country(origin))}, {fmt.period(year, months)}" if i == 0 else "",
                         "value": fmt.number(row.usd_millions, _decimals(row.usd_millions)),
-                        "source": f"{self._publisher(row.source_id)} ({row.source_id})",
-                        "published": row.published,
+                        "source": f"{self._publisher(row.source_id)}, {row.published}",
                         "trust": row.trust,
-                        "used": f"used: {row.basis}" if row.used else "",
+                        "used": f"✓ {row.basis}" if row.used else "",
                         "spread": fmt.number(row.spread, _decimals(row.spread)) if i == 0 else "",
                         "first": i == 0,
                     }
                 )
         columns = [
-            Column("period", "Origin, period", width="16%"),
-            Column("value", "Figure (US$ millions)", numeric=True, width="12%"),
-            Column("spread", "Spread (US$ millions)", numeric=True, width="12%"),
-            Column("source", "Reported by", width="26%"),
-            Column("published", "Published", width="11%"),
-            Column("trust", "Trust", width="10%"),
-            Column("used", "Used", width="13%"),
+            Column("period", "Origin, period", width="18%"),
+            Column("value", "Figure (US$ millions)", numeric=True, width="13%"),
+            Column("spread", "Spread (US$ millions)", numeric=True, width="13%"),
+            Column("source", "Reported by, published", width="30%"),
+            Column("trust", "Trust", width="11%"),
+            Column("used", "Used", width="15%"),
         ]
         caption = "Periods reported with more than one figure, every report listed"
         note = "Spread: the largest figure minus the smallest for the period."
@@ -481,11 +479,11 @@ class Report:
             for r in self.data.timeline.itertuples(index=False)
         ]
         columns = [
-            Column("date", "Date", width="14%"),
-            Column("event", "Event", width="30%"),
-            Column("category", "Category", width="11%"),
+            Column("date", "Date", width="13%"),
+            Column("event", "Event", width="29%"),
+            Column("category", "Category", width="14%"),
             Column("source", "Reported by", width="17%"),
-            Column("note", "Note", width="28%"),
+            Column("note", "Note", width="27%"),
         ]
         caption = "Dated events, as precise as their sources (a year, a month or a day)"
         return table(self.numbering.next_table(), caption, columns, rows, css="timeline long")
@@ -516,7 +514,7 @@ class Report:
                 {
                     "claim": label,
                     "figure": fmt.number(chosen["usd_millions"], int(chosen["decimals"])),
-                    "sources": "; ".join(f"{self._publisher(s)} ({s})" for s in reports["source_id"]),
+                    "sources": "; ".join(dict.fromkeys(self._publisher(s) for s in reports["source_id"])),
                     "trust": ", ".join(dict.fromkeys(self._trust(s) for s in reports["source_id"])),
                     "status": status,
                 }
@@ -571,18 +569,19 @@ class Report:
         """Table: every source with publisher, title (linked), dates and trust."""
         rows = [r._asdict() for r in self.data.sources.itertuples(index=False)]
 
-        def linked(row: dict) -> str:
+        def described(row: dict) -> str:
             title = esc(row["title"])
-            return f'<a href="{esc(row["url"])}">{title}</a>' if row["url"] else f"{title} <em>(no address)</em>"
+            title = f'<a href="{esc(row["url"])}">{title}</a>' if row["url"] else f"{title} <em>(no address)</em>"
+            dates = f"published {esc(row['published'])}, accessed {esc(row['accessed'])}"
+            return (
+                f'<span class="publisher">{esc(row["publisher"])}</span>: {title}. '
+                f'<span class="dates">{dates}</span> <code class="id">{esc(row["source_id"])}</code>'
+            )
 
         columns = [
-            Column("source_id", "ID", width="15%"),
-            Column("publisher", "Publisher", width="14%"),
-            Column("title", "Title", html=linked, width="29%"),
-            Column("published", "Published", width="9%"),
-            Column("accessed", "Accessed", width="9%"),
-            Column("trust", "Trust", width="8%"),
-            Column("note", "Note", width="16%"),
+            Column("source", "Source", html=described, width="56%"),
+            Column("trust", "Trust", width="12%"),
+            Column("note", "Note", width="32%"),
         ]
         note = esc("A title in [brackets] was not seen on the page: it is supplied from the page's address or content.")
         return table(self.numbering.next_table(), "Sources", columns, rows, note=note, css="sources long")
@@ -747,6 +746,10 @@ def _read_previous(path: str) -> tuple[dict[str, Any] | None, str | None]:
             None,
             f"The previous metrics file {config.display_path(file)} could not be read ({error}), so changes are not shown.",
         )
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _count(n: int, noun: str) -> str:

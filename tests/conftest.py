@@ -1,0 +1,118 @@
+"""Shared fixtures: reports built once per test session (and shared between xdist workers)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from analysis import config
+
+FIXTURES = Path(__file__).parent / "fixtures"
+TRICKY_TITLE = 'Fixture "report" \\ with a backslash,\na newline and <b>markup</b> that stays text'
+
+
+@dataclass(frozen=True)
+class Built:
+    """Paths of one built report."""
+
+    out: Path
+    name: str
+
+    def path(self, suffix: str) -> Path:
+        return self.out / f"{self.name}{suffix}"
+
+    @property
+    def html(self) -> str:
+        return self.path(".html").read_text(encoding="utf-8")
+
+    @property
+    def metrics(self) -> dict:
+        return json.loads(self.path(".metrics.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def shared_dir(tmp_path_factory, worker_id) -> Path:
+    """A folder every xdist worker of this session sees: builds there are shared.
+
+    A second worker asking for the same build waits on the build's lock, then finds the cache
+    valid and reuses the outputs, so each report is executed once per session.
+    """
+    base = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        base = base.parent
+    folder = base / "shared-builds"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def build_variant(out: Path, name: str, formats=("html", "pdf"), force=False, **parameters) -> Built:
+    from analysis.build import Variant, build_one
+    from analysis.params import notebook_parameters
+
+    values = {spec.name: spec.default for spec in notebook_parameters(config.DEFAULT_NOTEBOOK).values()}
+    values.update(parameters)
+    build_one(Variant(name, "test", values), out, tuple(formats), force=force)
+    return Built(out, name)
+
+
+@pytest.fixture(scope="session")
+def default_report(shared_dir) -> Built:
+    """The default report, built from the project's data."""
+    return build_variant(shared_dir / "default", "russia-mexico-fdi")
+
+
+@pytest.fixture(scope="session")
+def tiny_report(shared_dir) -> Built:
+    """A report of other countries, years and numbers (tests/fixtures/tiny), with a tricky title."""
+    return build_variant(
+        shared_dir / "tiny",
+        "tiny",
+        data_dir=str(FIXTURES / "tiny"),
+        origin="KOR",
+        destination="CHL",
+        base_year=2019,
+        target_year=2023,
+        months=12,
+        title=TRICKY_TITLE,
+    )
+
+
+@pytest.fixture(scope="session")
+def negative_report(shared_dir) -> Built:
+    """A report whose base value is negative (tests/fixtures/negative), HTML only."""
+    return build_variant(
+        shared_dir / "negative",
+        "negative",
+        formats=("html",),
+        data_dir=str(FIXTURES / "negative"),
+        origin="CHN",
+        destination="MEX",
+        base_year=2023,
+        target_year=2024,
+        months=9,
+        title="A negative base",
+    )
+
+
+@pytest.fixture
+def data_copy(tmp_path) -> Path:
+    """A writable copy of the tiny fixture data."""
+    folder = tmp_path / "data"
+    shutil.copytree(FIXTURES / "tiny", folder)
+    return folder
+
+
+def chromium_or_skip() -> str:
+    """Return Chromium's path; skip the test where it is missing, unless CI=true (then fail)."""
+    for candidate in ("/usr/bin/chromium", "/usr/bin/chromium-browser"):
+        if Path(candidate).exists():
+            return candidate
+    message = "Chromium not found at /usr/bin/chromium (sudo apt-get install chromium)"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message + "; CI=true, so this fails instead of skipping")
+    pytest.skip(message)

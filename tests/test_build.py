@@ -1,0 +1,320 @@
+"""The build end to end: outputs, numbers, escaping, failures that lose nothing, the cache."""
+
+import ast
+import hashlib
+import json
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from conftest import FIXTURES, TRICKY_TITLE, build_variant
+
+from analysis import config
+from analysis.build import Variant, build_one, cache_key, reusable
+from analysis.errors import NotebookExecutionError
+
+pytestmark = pytest.mark.slow
+
+
+def digests(folder: Path) -> dict[str, str]:
+    """sha256 of every output file under a folder (staging and lock files aside)."""
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and ".partial" not in p.parts and not p.name.endswith(".lock")
+    }
+
+
+def lead(html: str) -> str:
+    """The headline paragraphs' text."""
+    return " ".join(re.findall(r'<p class="lead">(.*?)</p>', html, flags=re.S))
+
+
+def params_file(folder: Path, name: str, **values) -> Path:
+    path = folder / f"{name}.yaml"
+    path.write_text("\n".join(f"{k}: {json.dumps(v)}" for k, v in values.items()) + "\n", encoding="utf-8")
+    return path
+
+
+def tiny_params(folder: Path, data_dir: Path, name: str = "tiny") -> Path:
+    return params_file(
+        folder,
+        name,
+        data_dir=str(data_dir),
+        origin="KOR",
+        destination="CHL",
+        base_year=2019,
+        target_year=2023,
+        months=12,
+    )
+
+
+def run_cli(*args, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "analysis", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=config.PROJECT_ROOT,
+        **kwargs,
+    )
+
+
+# The default report ------------------------------------------------------------------------
+
+
+def test_default_report_writes_every_output(default_report):
+    for suffix in (".html", ".pdf", ".ipynb", ".metrics.json"):
+        assert default_report.path(suffix).stat().st_size > 0
+    for key in ("fdi", "share", "timeline"):
+        assert (default_report.out / "figures" / f"russia-mexico-fdi-{key}.svg").read_text().startswith("<?xml")
+        assert (default_report.out / "figures" / f"russia-mexico-fdi-{key}.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_metrics_file_has_the_design_keys(default_report):
+    metrics = default_report.metrics
+    assert {"parameters", "growth", "inputs", "provenance"} <= set(metrics)
+    growth = metrics["growth"]
+    assert (growth["origin"], growth["destination"], growth["months"]) == ("RUS", "MEX", 12)
+    assert (growth["base_year"], growth["target_year"]) == (2022, 2024)
+    assert (growth["base_value"], growth["target_value"]) == (2.8, 86.4)
+    assert growth["multiple"] == pytest.approx(86.4 / 2.8)  # 30.857...
+    assert growth["pct_change"] == pytest.approx((86.4 / 2.8 - 1) * 100)  # 2985.71...
+    assert growth["cagr_pct"] == pytest.approx(((86.4 / 2.8) ** 0.5 - 1) * 100)  # 455.49...
+    assert growth["abs_change"] == pytest.approx(83.6)
+    assert growth["multiple_low"] == pytest.approx(86.35 / 2.85)
+    assert growth["multiple_high"] == pytest.approx(86.45 / 2.75)
+    assert growth["base_share_of_total_pct"] == pytest.approx(2.8 / 35292 * 100)
+    assert growth["target_share_of_total_pct"] == pytest.approx(86.4 / 36872 * 100)
+    assert set(metrics["inputs"]) == {"data/fdi.csv", "data/sources.csv", "data/timeline.csv"}
+    data = config.DATA_DIR / "fdi.csv"
+    assert metrics["inputs"]["data/fdi.csv"] == "sha256:" + hashlib.sha256(data.read_bytes()).hexdigest()
+    assert {"git_commit", "git_dirty", "built_at", "packages"} <= set(metrics["provenance"])
+    assert metrics["parameters"]["origin"] == "RUS" and metrics["parameters"]["prefer_sources"] == []
+
+
+def test_default_report_prose_carries_the_headline(default_report):
+    text = lead(default_report.html)
+    for expected in ("US$2.8 million", "US$86.4 million", "30.9 times", "+2,985.7%", "455.5% a year", "30.3 and 31.4"):
+        assert expected in text
+
+
+def test_html_shows_no_code_and_fetches_nothing(default_report):
+    html = default_report.html
+    assert "<script" not in html.lower()
+    assert "jp-InputArea-editor" not in html and "report = Report.build" not in html
+    assert not re.search(r"""(src|srcset)\s*=\s*["']?(https?:)?//""", html)
+    assert "<link" not in html and "@import" not in html and not re.search(r"url\(\s*['\"]?(https?:)?//", html)
+    assert "cdnjs" not in html and "mathjax" not in html.lower() and "require.js" not in html
+    assert len(re.findall(r'<img [^>]*src="data:image/png;base64,', html)) == 3
+
+
+def test_executed_notebook_is_the_run_record(default_report):
+    nb = nbformat.read(default_report.path(".ipynb"), as_version=4)
+    assert nb.metadata.papermill["parameters"]["origin"] == "RUS"
+    assert nb.metadata.papermill["input_path"] == "notebooks/russia_mexico_fdi.ipynb"
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1
+
+
+# Another data set: its numbers, none of the default's ----------------------------------------
+
+
+def test_other_data_give_their_own_numbers(tiny_report):
+    growth = tiny_report.metrics["growth"]
+    # 12.5 (2019) to 50.0 (2023, the later of two reports): 50 / 12.5 = 4; +300 %;
+    # 4 ** (1/4) = sqrt(2): CAGR 41.42 %; shares 12.5/1250 = 1 %, 50/2000 = 2.5 %
+    assert (growth["base_value"], growth["target_value"]) == (12.5, 50.0)
+    assert growth["multiple"] == pytest.approx(4.0)
+    assert growth["pct_change"] == pytest.approx(300.0)
+    assert growth["cagr_pct"] == pytest.approx((2**0.5 - 1) * 100)
+    assert growth["base_share_of_total_pct"] == pytest.approx(1.0)
+    assert growth["target_share_of_total_pct"] == pytest.approx(2.5)
+    assert growth["multiple_low"] == pytest.approx(49.95 / 12.55)
+    text = lead(tiny_report.html)
+    for expected in (
+        "South Korea",
+        "Chile",
+        "US$12.5 million",
+        "US$50.0 million",
+        "4.0 times",
+        "+300.0%",
+        "41.4% a year",
+        "2.5%",
+    ):
+        assert expected in text
+    for default in ("Russia", "Mexico", "86.4", "2.8", "30.9", "2,985.7", "455.5"):
+        assert default not in text
+    whole = tiny_report.html
+    for default in ("US$86.4", "US$2.8 million", "30.9 times", "2,985.7", "455.5", "36,872", "35,292"):
+        assert default not in whole
+
+
+def test_disagreements_section_lists_both_reports(tiny_report):
+    html = tiny_report.html
+    section = html[html.index("Where sources disagree") :]
+    assert "45.5" in section and "50.0" in section and "✓ latest published" in section
+
+
+def test_parameters_round_trip_as_data(tiny_report):
+    assert tiny_report.metrics["parameters"]["title"] == TRICKY_TITLE
+    nb = nbformat.read(tiny_report.path(".ipynb"), as_version=4)
+    injected = next(c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", []))
+    assignments = {
+        node.targets[0].id: ast.literal_eval(node.value)
+        for node in ast.parse(injected.source).body
+        if isinstance(node, ast.Assign)
+    }
+    assert assignments["title"] == TRICKY_TITLE
+    assert "&lt;b&gt;markup&lt;/b&gt;" in tiny_report.html and "<b>markup</b>" not in tiny_report.html
+
+
+def test_text_from_the_data_is_escaped(tiny_report):
+    html = tiny_report.html
+    assert "<script>alert" not in html and "<i>markup</i>" not in html
+    # (the page is re-serialised after rendering: quotes in text need no escaping and lose it)
+    assert "&lt;script&gt;alert('x')&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt; event" in html
+    assert "a note with &lt;i&gt;markup&lt;/i&gt;" in html
+    assert 'Revised figures, with "quotes"' in html
+
+
+def test_a_negative_base_is_said_in_words(negative_report):
+    growth = negative_report.metrics["growth"]
+    for key in ("multiple", "pct_change", "cagr_pct"):
+        assert growth[key] is None and growth[f"{key}_reason"] == "base value is negative"
+    assert growth["abs_change"] == pytest.approx(56.0)  # 35 - (-21)
+    text = lead(negative_report.html)
+    assert "not defined because the base value is negative (−US$21 million)" in text
+    assert "an increase of US$56 million" in text
+    body = negative_report.html.split("<main", 1)[1]
+    words = re.sub(r"<[^>]+>", " ", body)
+    assert not re.search(r"\b(nan|inf|infinity|none|null)\b", words, re.I), re.search(
+        r".{60}\b(nan|inf|none|null)\b.{60}", words, re.I
+    )
+
+
+# Nothing lost when a build fails -------------------------------------------------------------
+
+
+def copy_outputs(built, folder: Path) -> Path:
+    shutil.copytree(built.out, folder, ignore=shutil.ignore_patterns(".partial", "*.lock"))
+    return folder
+
+
+def test_an_error_in_the_notebook_keeps_the_previous_outputs(tiny_report, tmp_path, data_copy):
+    out = copy_outputs(tiny_report, tmp_path / "out")
+    before = digests(out)
+    # a data file broken after the checks: the notebook's own loading raises
+    (data_copy / "fdi.csv").write_text("origin,destination\nKOR,CHL\n", encoding="utf-8")
+    values = {**tiny_report.metrics["parameters"], "data_dir": str(data_copy)}
+    with pytest.raises(NotebookExecutionError) as caught:
+        build_one(Variant("tiny", "test", values), out, ("html",))
+    assert caught.value.kept_at == f"{out}/failed/tiny.ipynb"
+    assert "DataValidationError" in str(caught.value) and "failed/tiny.ipynb" in str(caught.value)
+    assert {k: v for k, v in digests(out).items() if not k.startswith("failed/")} == before
+    failed = nbformat.read(out / "failed" / "tiny.ipynb", as_version=4)
+    errors = [o for c in failed.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert errors and errors[0]["ename"] == "DataValidationError"
+    assert not list((out / ".partial").iterdir())
+
+
+@pytest.mark.parametrize("delay", [1.5, 4.5])
+def test_a_killed_build_leaves_the_previous_outputs(tiny_report, tmp_path, delay):
+    out = copy_outputs(tiny_report, tmp_path / "out")
+    before = digests(out)
+    params = tiny_params(tmp_path, FIXTURES / "tiny")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "analysis", "build", str(params), "--out", str(out), "--force", "--quiet"],
+        cwd=config.PROJECT_ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(delay)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    after = digests(out)
+    if process.returncode == -signal.SIGKILL:
+        assert after == before
+    else:  # it finished first: then the outputs are a complete new set
+        metrics = json.loads((out / "tiny.metrics.json").read_text())
+        for relative, digest in metrics["build"]["outputs"].items():
+            assert after[relative] == digest.removeprefix("sha256:")
+    # the next build clears what the killed one left behind and succeeds
+    done = run_cli("build", params, "--out", out, "--format", "html")
+    assert done.returncode == 0, done.stderr
+    assert not list((out / ".partial").iterdir())
+
+
+def test_bad_input_exits_2_and_touches_nothing(tiny_report, tmp_path, data_copy):
+    out = copy_outputs(tiny_report, tmp_path / "out")
+    before = digests(out)
+    lines = (data_copy / "fdi.csv").read_text().splitlines()
+    lines[1] = "KOR,CHL,2019,12,12.5.0,tiny-a,"
+    (data_copy / "fdi.csv").write_text("\n".join(lines) + "\n")
+    done = run_cli("build", tiny_params(tmp_path, data_copy), "--out", out)
+    assert done.returncode == 2
+    assert f"{data_copy}/fdi.csv:2: column usd_millions: '12.5.0' is not a number" in done.stderr
+    assert "nothing was built" in done.stderr
+    assert digests(out) == before and not (out / ".partial").exists()
+
+
+def test_two_builds_at_once_into_one_folder(tmp_path):
+    out = tmp_path / "out"
+    params = tiny_params(tmp_path, FIXTURES / "tiny")
+    command = [sys.executable, "-m", "analysis", "build", str(params), "--out", str(out), "--force", "--format", "html"]
+    first = subprocess.Popen(command, cwd=config.PROJECT_ROOT, stderr=subprocess.PIPE, text=True)
+    second = subprocess.Popen(command, cwd=config.PROJECT_ROOT, stderr=subprocess.PIPE, text=True)
+    errors = [first.communicate()[1], second.communicate()[1]]
+    assert (first.returncode, second.returncode) == (0, 0), errors
+    metrics = json.loads((out / "tiny.metrics.json").read_text())
+    after = digests(out)
+    for relative, digest in metrics["build"]["outputs"].items():
+        assert after[relative] == digest.removeprefix("sha256:")
+    assert not list((out / ".partial").iterdir())
+    # the kernels talked over IPC: ipykernel warns when a kernel runs over unencrypted TCP
+    assert not any("TCP" in e for e in errors), errors
+
+
+# The cache -----------------------------------------------------------------------------------
+
+
+def test_changing_one_csv_value_rebuilds_and_reports_the_change(tmp_path, data_copy):
+    out = tmp_path / "out"
+    values = {
+        "data_dir": str(data_copy),
+        "origin": "KOR",
+        "destination": "CHL",
+        "base_year": 2019,
+        "target_year": 2023,
+        "months": 12,
+    }
+    first = build_variant(out, "tiny", formats=("html",), **values)
+    assert "first build of this report" in first.html
+
+    from analysis.build import plan
+
+    variant = plan([tiny_params(tmp_path, data_copy)], [])[0]
+    assert reusable(out, "tiny", cache_key(variant, ("html",))) is not None  # nothing changed yet
+
+    path = data_copy / "fdi.csv"
+    path.write_text(path.read_text().replace("KOR,CHL,2023,12,50.0,", "KOR,CHL,2023,12,60.0,"))
+    assert reusable(out, "tiny", cache_key(variant, ("html",))) is None
+    outcome = build_one(variant, out, ("html",))
+    assert outcome.status == "built"
+    again = build_one(variant, out, ("html",))
+    assert again.status == "unchanged"
+
+    built = first  # same paths, new content
+    assert built.metrics["growth"]["target_value"] == 60.0
+    html = built.html
+    changes = html[html.index("Changes since the last build") :]
+    assert f"{data_copy}/fdi.csv changed" in changes
+    # the multiple moved from 50/12.5 = 4 to 60/12.5 = 4.8
+    assert re.search(
+        r"Multiple \(×\)</td><td class=\"num\">4</td><td class=\"num\">4.8</td><td class=\"num\">\+0.8</td>", changes
+    )

@@ -1,0 +1,256 @@
+"""Loading and validation: the good fixture, and one broken copy of it per class of problem."""
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from pandas.testing import assert_frame_equal
+
+from analysis.errors import DataValidationError
+from analysis.load import load_dataset, problems_in
+
+TINY = Path(__file__).parent / "fixtures" / "tiny"
+
+
+@pytest.fixture
+def data(tmp_path):
+    """A writable copy of the tiny fixture."""
+    folder = tmp_path / "data"
+    shutil.copytree(TINY, folder)
+    return folder
+
+
+def set_line(path: Path, number: int, text: str) -> None:
+    """Replace a line, or add it after the last one."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines += [""] * (number - len(lines))
+    lines[number - 1] = text
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def messages(folder):
+    return [str(p) for p in problems_in(folder)]
+
+
+def only_problem(folder):
+    found = problems_in(folder)
+    assert len(found) == 1, [str(p) for p in found]
+    return found[0]
+
+
+def test_the_good_fixture_loads_typed(data):
+    loaded = load_dataset(data)
+    expected = pd.DataFrame(
+        {
+            "origin": ["KOR", "KOR"],
+            "destination": ["CHL", "CHL"],
+            "year": [2019, 2023],
+            "months": [12, 12],
+            "usd_millions": [12.5, 45.5],
+            "decimals": [1, 1],
+            "source_id": ["tiny-a", "tiny-a"],
+            "note": ["", "an early release"],
+            "line": [2, 3],
+        }
+    )
+    assert_frame_equal(loaded.fdi.head(2), expected, check_dtype=False)
+    assert loaded.fdi["year"].dtype == "int64" and loaded.fdi["usd_millions"].dtype == "float64"
+    assert loaded.fdi.set_index("line").loc[9, "decimals"] == 0  # "700"
+    assert list(loaded.timeline["precision"]) == ["month", "day", "year"]
+    assert str(loaded.sources.set_index("source_id").loc["tiny-a", "published_on"].date()) == "2020-03-01"
+    assert set(loaded.checksums) == {f"{data}/fdi.csv", f"{data}/sources.csv", f"{data}/timeline.csv"}
+
+
+def test_the_project_data_are_valid():
+    loaded = load_dataset("data")
+    assert len(loaded.fdi) == 41 and len(loaded.sources) == 35 and len(loaded.timeline) == 21
+
+
+@pytest.mark.parametrize(
+    ("file", "line", "text", "where", "words"),
+    [
+        # a non-numeric value
+        ("fdi.csv", 2, "KOR,CHL,2019,12,abc,tiny-a,", (2, "usd_millions"), "'abc' is not a number"),
+        # thousands separators, quoted and not
+        ("fdi.csv", 7, 'WLD,CHL,2019,12,"1,250.0",tiny-a,', (7, "usd_millions"), "'1,250.0' has a thousands separator"),
+        ("fdi.csv", 7, "WLD,CHL,2019,12,1,250.0,tiny-a,", (7, "usd_millions"), "'1,250.0' has a thousands separator"),
+        # a year out of range, or not a year
+        ("fdi.csv", 2, "KOR,CHL,1850,12,12.5,tiny-a,", (2, "year"), "'1850' is out of range"),
+        ("fdi.csv", 2, "KOR,CHL,2999,12,12.5,tiny-a,", (2, "year"), "'2999' is out of range"),
+        ("fdi.csv", 2, "KOR,CHL,19,12,12.5,tiny-a,", (2, "year"), "'19' is not a year"),
+        # months outside 1-12
+        ("fdi.csv", 2, "KOR,CHL,2019,13,12.5,tiny-a,", (2, "months"), "'13' is outside 1-12"),
+        ("fdi.csv", 2, "KOR,CHL,2019,0,12.5,tiny-a,", (2, "months"), "'0' is outside 1-12"),
+        ("fdi.csv", 2, "KOR,CHL,2019,9.5,12.5,tiny-a,", (2, "months"), "'9.5' is not a whole number of months"),
+        # country codes that are not ISO alpha-3
+        ("fdi.csv", 2, "Korea,CHL,2019,12,12.5,tiny-a,", (2, "origin"), "'Korea' is not an ISO 3166-1 alpha-3"),
+        ("fdi.csv", 2, "KOR,XXX,2019,12,12.5,tiny-a,", (2, "destination"), "'XXX' is not an ISO 3166-1 alpha-3"),
+        ("fdi.csv", 2, "KOR,WLD,2019,12,12.5,tiny-a,", (2, "destination"), "'WLD' is not an ISO 3166-1 alpha-3"),
+        # an unknown source_id, a malformed one
+        (
+            "fdi.csv",
+            2,
+            "KOR,CHL,2019,12,12.5,tiny-z,",
+            (2, "source_id"),
+            "'tiny-z' is not a source_id listed in sources.csv",
+        ),
+        ("fdi.csv", 2, "KOR,CHL,2019,12,12.5,tiny a,", (2, "source_id"), "'tiny a' is not a source_id"),
+        (
+            "timeline.csv",
+            4,
+            "2021,Fixture ferry opens,transport,nowhere,",
+            (4, "source_id"),
+            "'nowhere' is not a source_id listed",
+        ),
+        # the same source reporting one period twice
+        ("fdi.csv", 3, "KOR,CHL,2019,12,13.0,tiny-a,", (3, None), "repeats line 2"),
+        # a duplicate source_id
+        ("sources.csv", 5, "tiny-a,Other,Other,,2024,2026-01-02,high,", (5, "source_id"), "'tiny-a' is also on line 2"),
+        # dates that are not YYYY, YYYY-MM or YYYY-MM-DD, or no real day
+        (
+            "timeline.csv",
+            2,
+            "03/02/1999,Fixture treaty signed,diplomacy,tiny-c,",
+            (2, "date"),
+            "'03/02/1999' is not a date",
+        ),
+        ("timeline.csv", 2, "2021-13,Fixture treaty signed,diplomacy,tiny-c,", (2, "date"), "'2021-13' is not a date"),
+        (
+            "timeline.csv",
+            2,
+            "2025-02-30,Fixture treaty signed,diplomacy,tiny-c,",
+            (2, "date"),
+            "'2025-02-30' is not a date",
+        ),
+        (
+            "sources.csv",
+            2,
+            "tiny-a,Fixture Gazette,Early,,March 2020,2026-01-02,medium,",
+            (2, "published"),
+            "'March 2020' is not a date",
+        ),
+        (
+            "sources.csv",
+            2,
+            "tiny-a,Fixture Gazette,Early,,2020-03,2026-01,medium,",
+            (2, "accessed"),
+            "'2026-01' is not a date written YYYY-MM-DD",
+        ),
+        # an unknown category or trust level
+        (
+            "timeline.csv",
+            2,
+            "1901-05,Fixture treaty signed,economy,tiny-c,",
+            (2, "category"),
+            "'economy' is not a category",
+        ),
+        (
+            "sources.csv",
+            2,
+            "tiny-a,Fixture Gazette,Early,,2020-03,2026-01-02,certain,",
+            (2, "trust"),
+            "'certain' is not a trust level",
+        ),
+        # an empty required value
+        ("fdi.csv", 2, "KOR,CHL,2019,12,,tiny-a,", (2, "usd_millions"), "(empty) is not a number"),
+        # a line with a stray comma
+        (
+            "timeline.csv",
+            4,
+            "2021,Fixture, ferry opens,transport,tiny-a,",
+            (4, None),
+            "has 6 fields where the header has 5",
+        ),
+    ],
+)
+def test_each_class_of_problem_is_located(data, file, line, text, where, words):
+    set_line(data / file, line, text)
+    problem = only_problem(data)
+    assert (Path(problem.file).name, problem.line, problem.column) == (file, *where)
+    assert words in problem.message
+    assert str(problem).startswith(f"{data}/{file}:{line}: ")
+
+
+def test_a_missing_column(data):
+    rows = [
+        line.rsplit(",", 2)[0] + "," + line.rsplit(",", 1)[1] for line in (data / "fdi.csv").read_text().splitlines()
+    ]
+    (data / "fdi.csv").write_text("\n".join(rows) + "\n")  # drops source_id
+    problem = only_problem(data)
+    assert (problem.line, problem.column) == (1, "source_id")
+    assert "missing from the header" in problem.message
+
+
+def test_an_extra_column(data):
+    rows = [f"{line},x" for line in (data / "timeline.csv").read_text().splitlines()]
+    rows[0] = rows[0].replace(",x", ",extra")
+    (data / "timeline.csv").write_text("\n".join(rows) + "\n")
+    problem = only_problem(data)
+    assert (problem.line, problem.column) == (1, "extra")
+    assert "is not a column of this file" in problem.message
+
+
+def test_the_note_column_may_be_left_out(data):
+    rows = [line.rsplit(",", 1)[0] for line in (data / "timeline.csv").read_text().splitlines()]
+    (data / "timeline.csv").write_text("\n".join(rows) + "\n")
+    # the event with a note held a comma-free note: dropping the last field drops the note only
+    assert problems_in(data) == []
+    assert set(load_dataset(data).timeline["note"]) == {""}
+
+
+@pytest.mark.parametrize("content", ["", "\n\n", "\ufeff"])
+def test_an_empty_file(data, content):
+    (data / "timeline.csv").write_text(content, encoding="utf-8")
+    problem = only_problem(data)
+    assert (problem.line, problem.column) == (1, None)
+    assert "the file is empty: expected the header date,event,category,source_id,note" in problem.message
+
+
+@pytest.mark.parametrize(("delimiter", "name"), [(";", "semicolons"), ("\t", "tabs")])
+def test_the_wrong_delimiter(data, delimiter, name):
+    text = (data / "sources.csv").read_text().replace(",", delimiter)
+    (data / "sources.csv").write_text(text)
+    found = problems_in(data)
+    assert str(found[0]) == f"{data}/sources.csv:1: fields are separated by {name}: separate them with commas"
+    # with sources.csv unreadable, the references to it are not reported as problems too
+    assert len(found) == 1
+
+
+def test_undecodable_bytes_are_located_by_line_and_column(data):
+    raw = (data / "sources.csv").read_bytes().replace(b"Fixture Review", "Fixture Revisión".encode("latin-1"))
+    (data / "sources.csv").write_bytes(raw)
+    problem = only_problem(data)
+    assert (problem.line, problem.column) == (3, "publisher")
+    assert "byte(s) F3 are not UTF-8" in problem.message
+
+
+def test_a_utf8_byte_order_mark_is_fine(data):
+    path = data / "fdi.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert problems_in(data) == []
+    assert load_dataset(data).fdi.columns[0] == "origin"
+
+
+def test_a_missing_file(data):
+    (data / "timeline.csv").unlink()
+    problem = only_problem(data)
+    assert str(problem) == f"{data}/timeline.csv: file not found"
+
+
+def test_every_problem_in_every_file_at_once(data):
+    set_line(data / "fdi.csv", 2, "Korea,CHL,20x9,13,12,5,tiny-a,")
+    set_line(data / "fdi.csv", 8, "WLD,CHL,2023,12,2000.0,tiny-q,")
+    set_line(data / "timeline.csv", 3, "1999-02-31,Event,economy,tiny-c,")
+    set_line(data / "sources.csv", 4, "tiny-c,Fixture Archive,Dates,ftp://x,2019,2026-01-02,low,")
+    with pytest.raises(DataValidationError) as caught:
+        load_dataset(data)
+    found = [(Path(p.file).name, p.line, p.column) for p in caught.value.problems]
+    assert found == [
+        ("fdi.csv", 2, None),  # 8 fields: the stray comma hides the rest of the line
+        ("fdi.csv", 8, "source_id"),
+        ("sources.csv", 4, "url"),
+        ("timeline.csv", 3, "category"),
+        ("timeline.csv", 3, "date"),
+    ]
+    assert str(caught.value).startswith("5 problems in the data:\n")

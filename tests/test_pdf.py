@@ -1,0 +1,93 @@
+"""The PDF as a reader meets it: A4, numbered pages, the headline, nothing off the page."""
+
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+from pypdf import PdfReader
+
+pytestmark = pytest.mark.slow
+
+A4 = (595.28, 841.89)  # points
+
+
+def tool_or_skip(name: str) -> str:
+    path = shutil.which(name)
+    if path:
+        return path
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{name} not found (poppler-utils); CI=true, so this fails instead of skipping")
+    pytest.skip(f"{name} not found: sudo apt-get install poppler-utils")
+
+
+@pytest.fixture(scope="module")
+def pdf(default_report):
+    return PdfReader(default_report.path(".pdf"))
+
+
+@pytest.fixture(scope="module")
+def pages_text(pdf):
+    return [page.extract_text() for page in pdf.pages]
+
+
+def test_pages_are_a4_and_their_count_is_in_bounds(pdf):
+    assert 5 <= len(pdf.pages) <= 16
+    for page in pdf.pages:
+        assert (float(page.mediabox.width), float(page.mediabox.height)) == pytest.approx(A4, abs=0.5)
+
+
+def test_every_page_is_numbered_page_x_of_y(pages_text):
+    total = len(pages_text)
+    for number, text in enumerate(pages_text, 1):
+        assert f"Page {number} of {total}" in text
+
+
+def test_the_text_holds_the_headline_figures(pages_text):
+    text = " ".join(" ".join(pages_text).split())
+    for expected in ("US$2.8 million", "US$86.4 million", "30.9 times", "+2,985.7%", "455.5%", "30.3 and 31.4"):
+        assert expected in text
+
+
+def test_the_title_runs_in_the_header_from_page_two(pages_text, default_report):
+    title = default_report.metrics["parameters"]["title"]
+    assert all(title in " ".join(t.split()) for t in pages_text[1:])
+
+
+def test_each_figure_is_on_the_page_of_its_caption(default_report, pages_text):
+    tool = tool_or_skip("pdfimages")
+    listing = subprocess.run(
+        [tool, "-list", str(default_report.path(".pdf"))], capture_output=True, text=True, check=True
+    )
+    rows = [line.split() for line in listing.stdout.splitlines()[2:]]
+    drawn = [int(row[0]) for row in rows if row and row[2] == "image"]
+    assert len(drawn) == 3
+    for number, text in enumerate(pages_text, 1):
+        assert drawn.count(number) == len(re.findall(r"Figure \d+\.", text)), number
+
+
+def test_source_addresses_are_printed(pages_text):
+    text = "".join(pages_text).replace("\n", "")
+    assert "theyucatanpost.com/2025/07/04/russia-seeks-to-establish-strategic-corridor" in text
+
+
+def test_nothing_runs_past_the_page_width(default_report, tmp_path):
+    tool = tool_or_skip("pdftotext")
+    out = tmp_path / "words.html"
+    subprocess.run([tool, "-bbox", str(default_report.path(".pdf")), str(out)], check=True)
+    layout = out.read_text()
+    widths = [float(w) for w in re.findall(r'<page width="([\d.]+)"', layout)]
+    words = [tuple(map(float, m)) for m in re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)"', layout)]
+    assert widths and words
+    margin = 17 / 25.4 * 72 - 1  # the 17 mm page margin, less a point of slack
+    for x_min, x_max in words:
+        assert margin <= x_min and x_max <= widths[0] - margin, (x_min, x_max)
+
+
+def test_every_page_renders_to_png(default_report, pdf, tmp_path):
+    tool = tool_or_skip("pdftoppm")
+    subprocess.run([tool, "-r", "40", "-png", str(default_report.path(".pdf")), str(tmp_path / "page")], check=True)
+    pngs = sorted(tmp_path.glob("page-*.png"))
+    assert len(pngs) == len(pdf.pages)
+    assert all(p.read_bytes()[:4] == b"\x89PNG" and p.stat().st_size > 2000 for p in pngs)

@@ -1,0 +1,43 @@
+"""Code style and notebook hygiene: ruff, stripped notebooks, no numbers typed into prose."""
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+
+from analysis import config
+
+ROOT = config.PROJECT_ROOT
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+# The pre-stop hook's pattern: decimals, and numbers followed by a unit or "times".
+TYPED_NUMBER = re.compile(r"(?<![\w.])\d[\d,]*\.\d+|\b\d+(?:\.\d+)?\s?(?:%|x\b|×|times\b|million\b)")
+
+
+@pytest.mark.parametrize("command", [["check", "."], ["format", "--check", "."]])
+def test_ruff(command):
+    done = subprocess.run([sys.executable, "-m", "ruff", *command], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebooks_are_committed_without_outputs(path):
+    cells = json.loads(path.read_text())["cells"]
+    assert not [c for c in cells if c["cell_type"] == "code" and (c.get("outputs") or c.get("execution_count"))]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_number_is_typed_into_the_notebook_prose(path):
+    cells = json.loads(path.read_text())["cells"]
+    typed = [
+        m.group(0) for c in cells if c["cell_type"] == "markdown" for m in TYPED_NUMBER.finditer("".join(c["source"]))
+    ]
+    assert typed == []
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebooks_hold_calls_not_logic(path):
+    cells = json.loads(path.read_text())["cells"]
+    code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+    assert not re.search(r"^\s*(def|class|for|while|if|with)\b", code, re.M)
