@@ -50,7 +50,7 @@ def test_fdi_chart_labels_bars_on_a_log_scale(data):
     assert axes.get_yscale() == "log"  # 1 to 86.4 spans more than a factor of 20
     labels = {t.get_text() for t in axes.texts}
     assert {"2.8", "86.4", "1.9", "1"} <= labels
-    assert any(t.startswith("×30.9") and "30.3–31.4" in t for t in labels)
+    assert {"×30.9", "(30.3–31.4 given the figures' rounding)"} <= labels
     assert "2022: US$2.8 million" in charts.alt_text(figure) and "30.9 times" in charts.alt_text(figure)
 
 

@@ -2,7 +2,7 @@
 
 import nbformat
 
-from analysis.present import FIGURE_MIME, METRICS_MIME
+from analysis.config import FIGURE_MIME, METRICS_MIME
 from analysis.render import TOC_MARKER, collect_figures, collect_metrics, insert_toc, stderr_messages
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from analysis import schema
+from analysis import contract, schema
 
 
 @pytest.mark.parametrize(
@@ -20,11 +20,11 @@ from analysis import schema
     ],
 )
 def test_date_precision(text, precision):
-    assert schema.date_precision(text) == precision
+    assert contract.date_precision(text) == precision
 
 
 def test_iso_codes_are_the_current_countries():
-    codes = schema.iso_alpha3()
+    codes = contract.iso_alpha3()
     assert len(codes) == 249
     assert {"RUS", "MEX", "CUB", "USA"} <= codes
     assert "WLD" not in codes and "SUN" not in codes  # the total, and the USSR (withdrawn)

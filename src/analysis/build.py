@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import dataclasses
 import fcntl
 import hashlib
 import json
 import os
 import shutil
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -33,15 +35,20 @@ PARTIAL_DIR = ".partial"
 FAILED_DIR = "failed"
 FIGURES_DIR = "figures"
 EXECUTION_TIMEOUT = 600  # seconds a cell may run
+KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False"]  # a run record needs no IPython history database
 
 
 @dataclass(frozen=True)
 class Variant:
-    """One report to build: its name, where its parameters came from, their values."""
+    """One report to build: its name, where its parameters came from, their values.
+
+    ``validated`` is the token of a validation of its data done in this process (see `check`).
+    """
 
     name: str
     origin: str
     parameters: dict[str, Any]
+    validated: str = ""
 
 
 @dataclass
@@ -115,13 +122,19 @@ def plan(
     return variants
 
 
-def check(variants: list[Variant]) -> None:
+def check(variants: list[Variant]) -> list[Variant]:
     """Validate each variant's data and check its parameters against them, before any kernel.
 
     Parameters
     ----------
     variants : list of Variant
         The variants about to be built.
+
+    Returns
+    -------
+    list of Variant
+        The same variants, each carrying the validation token of its data (handed to the
+        kernel, so that it does not validate the same bytes again).
 
     Raises
     ------
@@ -131,14 +144,14 @@ def check(variants: list[Variant]) -> None:
         A year, period, origin or source the data lack, or years in the wrong order.
     """
     from analysis.errors import DataValidationError
-    from analysis.load import load_dataset
+    from analysis.load import load_dataset, validation_token
 
     datasets, data_problems, problems = {}, [], []
     for variant in variants:
         folder = variant.parameters["data_dir"]
         if folder not in datasets:
             try:
-                datasets[folder] = load_dataset(folder)
+                datasets[folder] = load_dataset(folder, trust="")
             except DataValidationError as error:
                 datasets[folder] = None
                 data_problems += error.problems
@@ -149,6 +162,8 @@ def check(variants: list[Variant]) -> None:
         raise DataValidationError(data_problems)
     if problems:
         raise ParameterError(problems)
+    tokens = {folder: validation_token(data.checksums) for folder, data in datasets.items()}
+    return [dataclasses.replace(v, validated=tokens[v.parameters["data_dir"]]) for v in variants]
 
 
 # The cache ---------------------------------------------------------------------------------
@@ -268,7 +283,7 @@ def _register_translator() -> None:
     papermill_translators.register("python", LiteralTranslator)
 
 
-def execute(notebook: Path, parameters: dict[str, Any], workdir: Path) -> Any:
+def execute(notebook: Path, parameters: dict[str, Any], workdir: Path, validated: str = "") -> Any:
     """Execute the notebook with papermill in a fresh kernel that listens on IPC sockets.
 
     Parameters
@@ -279,6 +294,9 @@ def execute(notebook: Path, parameters: dict[str, Any], workdir: Path) -> Any:
         Checked parameter values; injected as literals after the parameters cell.
     workdir : pathlib.Path
         A private folder: the kernel's sockets and the notebook as executed so far.
+    validated : str, optional
+        A validation token for the data (`analysis.load.validation_token`), passed to the
+        kernel in its environment.
 
     Returns
     -------
@@ -289,28 +307,34 @@ def execute(notebook: Path, parameters: dict[str, Any], workdir: Path) -> Any:
     NotebookExecutionError
         A cell raised; the partly executed notebook is at ``workdir / "executed.ipynb"``.
     """
-    import papermill
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_core.utils import run_sync
 
-    _register_translator()
+    from analysis.load import VALIDATED_ENV
+
     # ipc: the kernel's channels are Unix sockets in a private folder, not TCP ports.
     manager = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=str(workdir / "kernel"))
+    environment = {**os.environ, VALIDATED_ENV: validated}
+    # Started before papermill is imported: the kernel boots while this process goes on.
+    run_sync(manager.start_kernel)(extra_arguments=KERNEL_ARGUMENTS, env=environment, cwd=str(config.PROJECT_ROOT))
     try:
-        return papermill.execute_notebook(
-            str(notebook),
-            str(workdir / "executed.ipynb"),
-            parameters=parameters,
-            km=manager,
-            progress_bar=False,
-            request_save_on_cell_execute=False,
-            cwd=str(config.PROJECT_ROOT),
-            execution_timeout=EXECUTION_TIMEOUT,
-        )
-    except papermill.PapermillExecutionError as error:
-        raise NotebookExecutionError(f"{error.ename}: {error.evalue} (cell {error.cell_index})") from None
+        import papermill
+
+        _register_translator()
+        try:
+            return papermill.execute_notebook(
+                str(notebook),
+                str(workdir / "executed.ipynb"),
+                parameters=parameters,
+                km=manager,
+                progress_bar=False,
+                request_save_on_cell_execute=False,
+                execution_timeout=EXECUTION_TIMEOUT,
+            )
+        except papermill.PapermillExecutionError as error:
+            raise NotebookExecutionError(f"{error.ename}: {error.evalue} (cell {error.cell_index})") from None
     finally:
-        # nbclient leaves a kernel it did not create running: stop it here.
+        # nbclient leaves a kernel it did not start running: stop it here.
         if manager.has_kernel:
             run_sync(manager.shutdown_kernel)(now=True)
 
@@ -404,7 +428,10 @@ def _build_into(
     parameters = {**variant.parameters, "compare_with": config.display_path(previous) if previous.is_file() else ""}
 
     progress(name, "executing the notebook")
-    nb = execute(notebook, parameters, staging)
+    renderers = threading.Thread(target=render.prepare, name="prepare-renderers", daemon=True)
+    renderers.start()  # imports and compiles while the kernel works in its own process
+    nb = execute(notebook, parameters, staging, variant.validated)
+    renderers.join()
     nb.metadata.papermill["input_path"] = config.display_path(notebook)
     nb.metadata.papermill["output_path"] = config.display_path(out_dir / f"{name}.ipynb")
     metrics = render.collect_metrics(nb)
@@ -535,7 +562,7 @@ def build_all(
         else:
             pending.append(variant)
     if pending:
-        check(pending)
+        pending = check(pending)
     if len(pending) > 1 and jobs > 1:
         import multiprocessing
 

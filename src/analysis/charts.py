@@ -19,8 +19,8 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 
 from analysis import config, formatting
+from analysis.contract import CATEGORIES
 from analysis.metrics import Growth
-from analysis.schema import CATEGORIES
 
 HIGHLIGHT = "#0072B2"  # Okabe-Ito blue
 MUTED = "#9DB9D3"  # the same hue, lighter: told apart by lightness, not by hue
@@ -162,17 +162,30 @@ def _annotate_multiple(axes, growth: Growth, series: pd.DataFrame, log: bool) ->
         arrowprops={"arrowstyle": "-|>", "color": INK, "linewidth": 1.0, "shrinkA": 0, "shrinkB": 0},
         zorder=4,
     )
-    text = f"×{formatting.times(growth.multiple)}"
+    middle = (growth.base_year + growth.target_year) / 2
+    lift = 3
     if growth.multiple_low is not None:
-        text += f"  ({formatting.times(growth.multiple_low)}–{formatting.times(growth.multiple_high)} given rounding)"
+        low, high = formatting.times(growth.multiple_low), formatting.times(growth.multiple_high)
+        axes.annotate(
+            f"({low}–{high} given the figures' rounding)",
+            xy=(middle, bar_y),
+            xytext=(0, lift),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=8,
+            color=SOFT_INK,
+            zorder=5,
+        )
+        lift += 12
     axes.annotate(
-        text,
-        xy=((growth.base_year + growth.target_year) / 2, bar_y),
-        xytext=(0, 3),
+        f"×{formatting.times(growth.multiple)}",
+        xy=(middle, bar_y),
+        xytext=(0, lift),
         textcoords="offset points",
         ha="center",
         va="bottom",
-        fontsize=9.5,
+        fontsize=10,
         fontweight="bold",
         color=INK,
         zorder=5,
@@ -284,11 +297,11 @@ def timeline_chart(timeline: pd.DataFrame, *, start: int, end: int, source: str)
     events = timeline[(timeline["year"] >= start) & (timeline["year"] <= end)].reset_index(drop=True)
     xs = [_decimal_year(w, p) for w, p in zip(events["when"], events["precision"], strict=True)]
     middle = (start + end) / 2
-    # Characters that fit beside each marker: the room on its side of the axis, at about 0.056 in
+    # Characters that fit beside each marker: the room on its side of the axis, at about 0.06 in
     # a character for 7.6-point DejaVu Sans on an axis about 6.8 in wide.
     room = [(end + 2 - x if x < middle else x - start + 2) / (end - start + 4) * 6.8 for x in xs]
     labels = [
-        textwrap.fill(f"{formatting.date_text(d)}: {e}", max(24, min(96, int(r / 0.056) - 4)))
+        textwrap.fill(f"{formatting.date_text(d)}: {e}", max(24, min(96, int(r / 0.06) - 4)))
         for d, e, r in zip(events["date"], events["event"], room, strict=True)
     ]
     lines = [label.count("\n") + 1 for label in labels]

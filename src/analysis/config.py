@@ -25,6 +25,10 @@ TEMPLATE_DIR = PACKAGE_DIR / "templates"
 TEMPLATE_NAME = "fdi_report"
 MPL_STYLE = "analysis.house"  # src/analysis/house.mplstyle, loaded by dotted name
 
+# Output types the notebook displays for the build to collect (nbconvert shows neither).
+FIGURE_MIME = "application/vnd.analysis.figure+json"  # a chart's number, key, caption, alt text
+METRICS_MIME = "application/vnd.analysis.metrics+json"  # the content of NAME.metrics.json
+
 FDI_FILE = "fdi.csv"
 SOURCES_FILE = "sources.csv"
 TIMELINE_FILE = "timeline.csv"

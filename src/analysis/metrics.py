@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from analysis.schema import ALL_ORIGINS, FDI_KEY, TRUST_LEVELS
+from analysis.contract import ALL_ORIGINS, FDI_KEY, TRUST_LEVELS
 
 ArrayLike = float | np.ndarray | pd.Series
 
@@ -233,6 +233,85 @@ def undefined_reason(metric: str, base: float | None, target: float | None, year
 # Choosing among rows that report the same period -------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Ranking:
+    """Every report in rank order (best first within its period), with per-period summaries.
+
+    Built with numpy on integer codes: one sort of the whole table, no Python loop over rows
+    and no grouping on text columns, so a million reports rank in well under a second.
+    """
+
+    order: np.ndarray  # fdi's row positions in rank order
+    where: np.ndarray  # per report, in rank order: its row in sources
+    first: np.ndarray  # per report: is it its period's chosen figure
+    period: np.ndarray  # per report: its period's number (0, 1, ...), periods in key order
+    starts: np.ndarray  # per period: position of its first (chosen) report
+    size: np.ndarray  # per period: how many reports
+    distinct: np.ndarray  # per period: how many distinct values
+    low: np.ndarray  # per period: the smallest value
+    high: np.ndarray  # per period: the largest value
+    basis: np.ndarray  # per period: why the first report was chosen
+
+
+BASES = ("only report", "all reports agree", "preferred source", "latest published", "more trusted source")
+
+
+def _rank(fdi: pd.DataFrame, sources: pd.DataFrame, prefer_sources: Sequence[str]) -> _Ranking:
+    count = len(fdi)
+    origin = pd.factorize(fdi["origin"], sort=True)[0]
+    destination, destinations = pd.factorize(fdi["destination"], sort=True)
+    # One integer per period that sorts as (origin, destination, year, months) does.
+    key = ((origin.astype(np.int64) * max(len(destinations), 1) + destination) * 100_000 + fdi["year"].to_numpy()) * 16
+    key += fdi["months"].to_numpy()
+
+    # Rank the sources once (a few dozen rows), not the reports: best first by preferred source,
+    # latest publication, most trust; equal sources share a rank, so the file's order decides.
+    published = sources["published_on"].to_numpy("datetime64[ns]").astype(np.int64)
+    trust = sources["trust"].map({level: rank for rank, level in enumerate(TRUST_LEVELS)}).to_numpy("int64")
+    preference = {source: rank for rank, source in enumerate(prefer_sources)}
+    preferred = sources["source_id"].map(preference).fillna(len(preference)).to_numpy("int64")
+    source_rank = np.unique(np.column_stack([preferred, -published, trust]), axis=0, return_inverse=True)[1].ravel()
+
+    where = pd.Index(sources["source_id"]).get_indexer(fdi["source_id"])
+    within = (source_rank[where].astype(np.int64) << 40) | fdi["line"].to_numpy().astype(np.int64)
+    order = np.lexsort((within, key))
+    key, where = key[order], where[order]
+    published, trust, preferred = published[where], trust[where], preferred[where]
+    values = fdi["usd_millions"].to_numpy()[order]
+    first = np.ones(count, dtype=bool)
+    first[1:] = key[1:] != key[:-1]
+    period = np.cumsum(first) - 1
+    starts = np.flatnonzero(first)
+    size = np.diff(np.append(starts, count))
+
+    distinct = pd.Series(values).groupby(period, sort=True).nunique().to_numpy() if count else size
+    low = np.minimum.reduceat(values, starts) if count else values
+    high = np.maximum.reduceat(values, starts) if count else values
+
+    second = np.minimum(starts + 1, max(count - 1, 0))  # the runner-up, where there is one
+    basis = np.select(
+        [
+            size == 1,
+            distinct == 1,
+            preferred[starts] < preferred[second],
+            published[starts] > published[second],
+            trust[starts] < trust[second],
+        ],
+        BASES,
+        default="first in file",
+    )
+    return _Ranking(order, where, first, period, starts, size, distinct, low, high, basis)
+
+
+def _reports(
+    fdi: pd.DataFrame, sources: pd.DataFrame, ranking: _Ranking, positions: np.ndarray, columns: list[str]
+) -> pd.DataFrame:
+    """The reports at some positions of the ranking, with their source's date and trust."""
+    rows = fdi.iloc[ranking.order[positions]][columns].reset_index(drop=True)
+    meta = sources.iloc[ranking.where[positions]]
+    return rows.assign(published=meta["published"].to_numpy(), trust=meta["trust"].to_numpy())
+
+
 def select_figures(fdi: pd.DataFrame, sources: pd.DataFrame, prefer_sources: Sequence[str] = ()) -> pd.DataFrame:
     """Choose one figure for each (origin, destination, year, months).
 
@@ -252,57 +331,15 @@ def select_figures(fdi: pd.DataFrame, sources: pd.DataFrame, prefer_sources: Seq
     Returns
     -------
     pandas.DataFrame
-        One row per period: the key, ``usd_millions``, ``decimals``, ``source_id``,
-        ``published``, ``trust``, ``n_reports`` (rows for the period), ``n_values`` (distinct
-        values among them) and ``basis`` (why this row: ``only report``, ``all reports agree``,
-        ``preferred source``, ``latest published``, ``more trusted source``, ``first in file``).
+        One row per period, sorted by the key: the key, ``usd_millions``, ``decimals``,
+        ``source_id``, ``published``, ``trust``, ``n_reports`` (rows for the period),
+        ``n_values`` (distinct values among them) and ``basis`` (why this row: ``only report``,
+        ``all reports agree``, ``preferred source``, ``latest published``, ``more trusted
+        source``, ``first in file``).
     """
-    ranked = _ranked_reports(fdi, sources, prefer_sources)
-    first = ~ranked.duplicated(FDI_KEY)
-    chosen = ranked[first].copy()
-    groups = ranked.groupby(FDI_KEY, sort=False)
-    counts = groups["usd_millions"].agg(n_reports="size", n_values="nunique")
-    chosen = chosen.join(counts, on=FDI_KEY)
-
-    # What decided it: compare the winner with the runner-up of its period.
-    rest = ranked[~first]
-    runner_up = rest[~rest.duplicated(FDI_KEY)].set_index(FDI_KEY)
-    second = chosen.join(runner_up[["_preferred", "published_on", "_trust"]].add_suffix("_2"), on=FDI_KEY)
-    chosen["basis"] = np.select(
-        [
-            chosen["n_reports"] == 1,
-            chosen["n_values"] == 1,
-            second["_preferred"] < second["_preferred_2"],
-            second["published_on"] > second["published_on_2"],
-            second["_trust"] < second["_trust_2"],
-        ],
-        ["only report", "all reports agree", "preferred source", "latest published", "more trusted source"],
-        default="first in file",
-    )
-    columns = [
-        *FDI_KEY,
-        "usd_millions",
-        "decimals",
-        "source_id",
-        "published",
-        "trust",
-        "n_reports",
-        "n_values",
-        "basis",
-    ]
-    return chosen[columns].sort_values(FDI_KEY, kind="stable").reset_index(drop=True)
-
-
-def _ranked_reports(fdi: pd.DataFrame, sources: pd.DataFrame, prefer_sources: Sequence[str]) -> pd.DataFrame:
-    """Every report joined to its source, best first within each period."""
-    meta = sources.set_index("source_id")[["published", "published_on", "trust"]]
-    ranked = fdi.join(meta, on="source_id")
-    preference = {source: rank for rank, source in enumerate(prefer_sources)}
-    ranked["_preferred"] = ranked["source_id"].map(preference).fillna(len(preference)).astype("int64")
-    ranked["_trust"] = ranked["trust"].map({level: rank for rank, level in enumerate(TRUST_LEVELS)})
-    order = [*FDI_KEY, "_preferred", "published_on", "_trust", "line"]
-    ascending = [True] * len(FDI_KEY) + [True, False, True, True]
-    return ranked.sort_values(order, ascending=ascending, kind="stable")
+    ranking = _rank(fdi, sources, prefer_sources)
+    chosen = _reports(fdi, sources, ranking, ranking.starts, [*FDI_KEY, "usd_millions", "decimals", "source_id"])
+    return chosen.assign(n_reports=ranking.size, n_values=ranking.distinct, basis=ranking.basis)
 
 
 def disagreements(fdi: pd.DataFrame, sources: pd.DataFrame, prefer_sources: Sequence[str] = ()) -> pd.DataFrame:
@@ -323,30 +360,16 @@ def disagreements(fdi: pd.DataFrame, sources: pd.DataFrame, prefer_sources: Sequ
         used figure won), ``spread`` (max - min of the period, US$ millions) and ``spread_ratio``
         (max / min, NaN unless both are positive).
     """
-    ranked = _ranked_reports(fdi, sources, prefer_sources)
-    values = ranked.groupby(FDI_KEY)["usd_millions"]
-    ranked = ranked.assign(
-        _n=values.transform("nunique"),
-        spread=values.transform("max") - values.transform("min"),
-        spread_ratio=multiple(values.transform("min"), values.transform("max")),
+    ranking = _rank(fdi, sources, prefer_sources)
+    keep = np.flatnonzero((ranking.distinct > 1)[ranking.period])
+    period = ranking.period[keep]
+    columns = [*FDI_KEY, "usd_millions", "source_id", "note"]
+    return _reports(fdi, sources, ranking, keep, columns)[[*columns[:-1], "published", "trust", "note"]].assign(
+        used=ranking.first[keep],
+        basis=ranking.basis[period],
+        spread=(ranking.high - ranking.low)[period],
+        spread_ratio=multiple(ranking.low, ranking.high)[period] if len(period) else np.empty(0),
     )
-    conflicting = ranked[ranked["_n"] > 1].copy()
-    conflicting["used"] = ~conflicting.duplicated(FDI_KEY)
-    chosen = select_figures(fdi, sources, prefer_sources).set_index(FDI_KEY)["basis"]
-    conflicting = conflicting.join(chosen, on=FDI_KEY)
-    columns = [
-        *FDI_KEY,
-        "usd_millions",
-        "source_id",
-        "published",
-        "trust",
-        "note",
-        "used",
-        "basis",
-        "spread",
-        "spread_ratio",
-    ]
-    return conflicting[columns].reset_index(drop=True)
 
 
 # The headline comparison -------------------------------------------------------------------

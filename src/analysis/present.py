@@ -13,11 +13,14 @@ import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+import matplotlib.style
 from matplotlib.figure import Figure
 from PIL import Image
 
-FIGURE_MIME = "application/vnd.analysis.figure+json"
-METRICS_MIME = "application/vnd.analysis.metrics+json"
+from analysis import config
+from analysis.config import FIGURE_MIME
+
+__all__ = ["FIGURE_MIME", "Column", "FigureOutput", "Html", "Numbering", "esc", "paragraphs", "table"]
 
 
 def esc(value: object) -> str:
@@ -208,21 +211,31 @@ class FigureOutput:
 
     def _render(self) -> dict:
         if not self._bundle:
-            from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-            FigureCanvasAgg(self.figure)
-            rgba, png, svg = io.BytesIO(), io.BytesIO(), io.StringIO()
-            self.figure.savefig(rgba, format="png", dpi=self.dpi)
-            # The charts are opaque: dropping the alpha channel spares the PDF a soft mask per image.
-            Image.open(rgba).convert("RGB").save(png, format="png")
-            self.figure.savefig(svg, format="svg", metadata={"Date": None})
-            width_px = round(self.figure.get_figwidth() * self.dpi)
-            self._bundle = {
-                "png": base64.b64encode(png.getvalue()).decode("ascii"),
-                "svg": svg.getvalue(),
-                "width": width_px,
-            }
+            with matplotlib.style.context(config.MPL_STYLE):  # savefig settings come from the style too
+                self._bundle = self._draw()
         return self._bundle
+
+    def _draw(self) -> dict:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        # One raster draw at the PNG's resolution, read straight from Agg's buffer: the charts
+        # are opaque, so the alpha channel is dropped (it would cost the PDF a soft mask).
+        canvas = FigureCanvasAgg(self.figure)
+        self.figure.set_dpi(self.dpi)
+        canvas.draw()
+        png = io.BytesIO()
+        Image.frombuffer("RGBA", canvas.get_width_height(physical=True), canvas.buffer_rgba()).convert("RGB").save(
+            png, format="png", compress_level=3
+        )
+        # The vector copy reuses the layout the raster draw settled: no second layout pass.
+        self.figure.set_layout_engine("none")
+        svg = io.StringIO()
+        self.figure.savefig(svg, format="svg", dpi=72, metadata={"Date": None})
+        return {
+            "png": base64.b64encode(png.getvalue()).decode("ascii"),
+            "svg": svg.getvalue(),
+            "width": round(self.figure.get_figwidth() * self.dpi),
+        }
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         rendered = self._render()

@@ -8,13 +8,15 @@ embedded in the page.
 
 from __future__ import annotations
 
+import copy
+import functools
 import html
 from html.parser import HTMLParser
 from typing import Any
 
 from analysis import config
+from analysis.config import FIGURE_MIME, METRICS_MIME
 from analysis.errors import BuildError
-from analysis.present import FIGURE_MIME, METRICS_MIME
 
 # Formats a report output is rendered from, best first: the page shows PNG; the SVG copy is
 # extracted for reuse.
@@ -79,6 +81,41 @@ def stderr_messages(nb: Any) -> list[str]:
     ]
 
 
+@functools.cache
+def exporter() -> Any:
+    """Return the configured nbconvert exporter (built once: the template compiles on first use).
+
+    Returns
+    -------
+    nbconvert.HTMLExporter
+    """
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    settings = Config()
+    settings.HTMLExporter.extra_template_basedirs = [str(config.TEMPLATE_DIR)]
+    settings.HTMLExporter.template_name = config.TEMPLATE_NAME
+    settings.HTMLExporter.exclude_input = True
+    settings.HTMLExporter.exclude_input_prompt = True
+    settings.HTMLExporter.exclude_output_prompt = True
+    settings.TagRemovePreprocessor.enabled = True
+    settings.TagRemovePreprocessor.remove_cell_tags = {"remove-cell"}
+    settings.NbConvertBase.display_data_priority = DISPLAY_PRIORITY
+    made = HTMLExporter(config=settings)
+    made.template  # noqa: B018 - compiles the Jinja template now
+    return made
+
+
+def prepare() -> None:
+    """Import the renderers and compile the template ahead of use.
+
+    The build runs this in a thread while the kernel executes the notebook in its own process:
+    the parent would otherwise sit idle there and then pay for these imports afterwards.
+    """
+    exporter()
+    import weasyprint  # noqa: F401
+
+
 def to_html(nb: Any, page: dict[str, str]) -> str:
     """Render the executed notebook as the report's self-contained HTML page.
 
@@ -94,28 +131,12 @@ def to_html(nb: Any, page: dict[str, str]) -> str:
     -------
     str
     """
-    import copy
-
-    from nbconvert import HTMLExporter
-    from traitlets.config import Config
-
-    settings = Config()
-    settings.HTMLExporter.extra_template_basedirs = [str(config.TEMPLATE_DIR)]
-    settings.HTMLExporter.template_name = config.TEMPLATE_NAME
-    settings.HTMLExporter.exclude_input = True
-    settings.HTMLExporter.exclude_input_prompt = True
-    settings.HTMLExporter.exclude_output_prompt = True
-    settings.TagRemovePreprocessor.enabled = True
-    settings.TagRemovePreprocessor.remove_cell_tags = {"remove-cell"}
-    settings.NbConvertBase.display_data_priority = DISPLAY_PRIORITY
-    exporter = HTMLExporter(config=settings)
-
     shown = copy.deepcopy(nb)
     for cell in shown.cells:  # warnings stay in the run record, not on the page
         cell["outputs"] = [
             o for o in cell.get("outputs", []) if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
         ]
-    body, _ = exporter.from_notebook_node(shown, resources={"report": page})
+    body, _ = exporter().from_notebook_node(shown, resources={"report": page})
     return insert_toc(body)
 
 

@@ -17,9 +17,10 @@ import pandas as pd
 
 from analysis import charts, config, formatting, metrics, provenance
 from analysis import formatting as fmt
+from analysis.config import METRICS_MIME
+from analysis.contract import ALL_ORIGINS, FDI_KEY
 from analysis.load import Dataset, load_dataset
 from analysis.present import (
-    METRICS_MIME,
     Column,
     FigureOutput,
     Html,
@@ -28,7 +29,6 @@ from analysis.present import (
     paragraphs,
     table,
 )
-from analysis.schema import ALL_ORIGINS, FDI_KEY
 
 HEADLINE_KEYS = (
     "base_value",

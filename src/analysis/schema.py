@@ -12,67 +12,23 @@ would be right.
 from __future__ import annotations
 
 import datetime as dt
-import re
-from functools import cache
 
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-TRUST_LEVELS = ("high", "medium", "low", "unverified")
-CATEGORIES = ("diplomacy", "investment", "energy", "transport", "politics")
-ALL_ORIGINS = "WLD"  # origin code for the total over every investing country
-FIRST_YEAR = 1900
-FDI_KEY = ["origin", "destination", "year", "months"]
-
-NUMBER = r"-?\d+(?:\.\d+)?"
-THOUSANDS = r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?"
-SOURCE_ID = r"[A-Za-z0-9][A-Za-z0-9._-]*"
-DATE_PATTERNS = {
-    "year": re.compile(r"(\d{4})"),
-    "month": re.compile(r"(\d{4})-(\d{2})"),
-    "day": re.compile(r"(\d{4})-(\d{2})-(\d{2})"),
-}
-
-
-@cache
-def iso_alpha3() -> frozenset[str]:
-    """Return the ISO 3166-1 alpha-3 codes of every current country.
-
-    Returns
-    -------
-    frozenset of str
-        The 249 codes that pycountry ships (from Debian's iso-codes).
-    """
-    import pycountry
-
-    return frozenset(country.alpha_3 for country in pycountry.countries)
-
-
-def date_precision(text: str) -> str | None:
-    """Say how precise a date written as YYYY, YYYY-MM or YYYY-MM-DD is.
-
-    Parameters
-    ----------
-    text : str
-        The date as written in a data file.
-
-    Returns
-    -------
-    str or None
-        ``"year"``, ``"month"`` or ``"day"``; None when the text is not one of the three forms
-        or names no real day (``2025-02-30``, ``2025-13``).
-    """
-    for precision, pattern in DATE_PATTERNS.items():
-        match = pattern.fullmatch(text)
-        if match:
-            parts = [int(p) for p in match.groups()] + [1] * (3 - len(match.groups()))
-            try:
-                dt.date(*parts)
-            except ValueError:
-                return None
-            return precision
-    return None
+from analysis.contract import (
+    ALL_ORIGINS,
+    CATEGORIES,
+    FDI_KEY,
+    FIRST_YEAR,
+    NUMBER,
+    SOURCE_ID,
+    THOUSANDS,
+    TRUST_LEVELS,
+    date_precision,
+    iso_alpha3,
+)
 
 
 def _text(series: Series[str]) -> pd.Series:
@@ -222,7 +178,6 @@ MODELS: dict[str, type[pa.DataFrameModel]] = {
     "sources.csv": SourcesFile,
     "timeline.csv": TimelineFile,
 }
-OPTIONAL_COLUMNS = frozenset({"note"})  # a file may leave these out; they read as empty
 
 
 def columns(model: type[pa.DataFrameModel]) -> list[str]:

@@ -1,0 +1,294 @@
+"""Benchmark the build: cold, unchanged, many variants, memory, metrics at scale, the tests.
+
+Run with ``make bench``. Every measurement is taken in this one run, repetitions alternating
+between the commands so that a slow spell of the machine falls on all of them alike; each figure
+is the median of the repetitions. It prints each ratio against its target and writes
+bench/results.md.
+
+    (a) the naive pipeline on the default report: the papermill command, then
+        jupyter nbconvert --to html --no-input, then the weasyprint command on that HTML
+    (b) analysis build, cold (--force: the output cache off)
+    (c) analysis build again, nothing changed
+    (d) four variants, built one after another and with --jobs 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+WORK = ROOT / "bench" / "work"
+BIN = Path(sys.executable).parent
+NOTEBOOK = ROOT / "notebooks" / "russia_mexico_fdi.ipynb"
+TARGETS = {
+    "cold": 0.5,
+    "unchanged": 0.1,
+    "parallel": 0.65,
+    "scale_seconds": 2.0,
+    "scale_gib": 1.0,
+    "tests_seconds": 90.0,
+}
+
+VARIANTS = {
+    "default": "params/russia-mexico-fdi.yaml",
+    "jan-sep": "params/russia-mexico-fdi-jan-sep.yaml",
+}
+EXTRA_VARIANTS = {  # two more, written into the work folder
+    "russia-2016-2024": "origin: RUS\nbase_year: 2016\ntarget_year: 2024\ntitle: Russian FDI into Mexico, 2016 and 2024\n",
+    "usa-2022-2025": "origin: USA\nbase_year: 2022\ntarget_year: 2025\ntitle: US FDI into Mexico, 2022 and 2025\n",
+}
+
+
+def tree_rss(pid: int) -> int:
+    """Resident memory of a process and all its descendants, in bytes (Linux /proc)."""
+    total, stack = 0, [pid]
+    page = os.sysconf("SC_PAGE_SIZE")
+    while stack:
+        current = stack.pop()
+        try:
+            total += int(Path(f"/proc/{current}/statm").read_text().split()[1]) * page
+            for task in Path(f"/proc/{current}/task").iterdir():
+                children = (task / "children").read_text().split()
+                stack += [int(c) for c in children]
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return total
+
+
+def timed(command: list[str], *, memory: bool = False) -> tuple[float, int]:
+    """Run a command; return its wall time and (if asked) the peak RSS of its process tree."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    while process.poll() is None:
+        if memory:
+            peak = max(peak, tree_rss(process.pid))
+        time.sleep(0.02 if memory else 0.005)
+    seconds = time.perf_counter() - started
+    if process.returncode != 0:
+        raise SystemExit(f"failed ({process.returncode}): {' '.join(command)}\n{process.stderr.read().decode()}")
+    return seconds, peak
+
+
+def naive() -> list[list[str]]:
+    out = WORK / "naive"
+    out.mkdir(parents=True, exist_ok=True)
+    return [
+        [
+            str(BIN / "papermill"),
+            str(NOTEBOOK),
+            str(out / "report.ipynb"),
+            "--no-progress-bar",
+            "--log-level",
+            "WARNING",
+        ],
+        [
+            str(BIN / "jupyter"),
+            "nbconvert",
+            "--to",
+            "html",
+            "--no-input",
+            str(out / "report.ipynb"),
+            "--output-dir",
+            str(out),
+        ],
+        [str(BIN / "weasyprint"), str(out / "report.html"), str(out / "report.pdf")],
+    ]
+
+
+def analysis(*arguments: str) -> list[str]:
+    return [str(BIN / "analysis"), "build", "--quiet", *arguments]
+
+
+def variant_files() -> list[str]:
+    folder = WORK / "params"
+    folder.mkdir(parents=True, exist_ok=True)
+    files = [str(ROOT / path) for path in VARIANTS.values()]
+    for name, text in EXTRA_VARIANTS.items():
+        path = folder / f"{name}.yaml"
+        path.write_text(text)
+        files.append(str(path))
+    return files
+
+
+def measure_builds(repetitions: int) -> dict[str, list[float]]:
+    """Alternate the commands repetition by repetition; return every wall time."""
+    files = variant_files()
+    times: dict[str, list[float]] = {k: [] for k in ("naive", "cold", "unchanged", "serial", "parallel")}
+    peaks: list[int] = []
+    for _ in (1,):  # warm the disk cache and the cache the unchanged build reuses
+        timed(analysis("--out", str(WORK / "cold"), "--force"))
+    for repetition in range(repetitions):
+        order = ["naive", "cold", "unchanged", "serial", "parallel"]
+        shift = repetition % len(order)
+        for name in order[shift:] + order[:shift]:
+            if name == "naive":
+                times[name].append(sum(timed(c)[0] for c in naive()))
+            elif name == "cold":
+                seconds, peak = timed(analysis("--out", str(WORK / "cold"), "--force"), memory=True)
+                times[name].append(seconds)
+                peaks.append(peak)
+            elif name == "unchanged":
+                timed(analysis("--out", str(WORK / "cold")))  # make sure it is built and current
+                times[name].append(timed(analysis("--out", str(WORK / "cold")))[0])
+            elif name == "serial":
+                times[name].append(timed(analysis(*files, "--out", str(WORK / "serial"), "--force"))[0])
+            else:
+                times[name].append(
+                    timed(analysis(*files, "--out", str(WORK / "parallel"), "--force", "--jobs", "2"))[0]
+                )
+        print(
+            f"  repetition {repetition + 1}/{repetitions}: "
+            + ", ".join(f"{k} {v[-1]:.2f} s" for k, v in times.items()),
+            flush=True,
+        )
+    times["peak_rss"] = peaks
+    return times
+
+
+SCALE = textwrap.dedent(
+    """
+    import resource, sys, time
+    import numpy as np, pandas as pd
+    from analysis import metrics
+    rows = int(sys.argv[1])
+    rng = np.random.default_rng(7)
+    sources = pd.DataFrame({"source_id": [f"s{i}" for i in range(50)],
+                            "published": "2025-01", "trust": rng.choice(["high", "medium", "low", "unverified"], 50),
+                            "published_on": pd.to_datetime("2020-01-01") + pd.to_timedelta(rng.integers(0, 2000, 50), unit="D")})
+    fdi = pd.DataFrame({"origin": pd.Series(rng.choice([f"O{i:03d}" for i in range(400)] + ["WLD"], rows)),
+                        "destination": pd.Series(rng.choice(["MEX", "CHL", "PER", "COL"], rows)),
+                        "year": rng.integers(1995, 2026, rows), "months": rng.choice([3, 6, 9, 12], rows),
+                        "usd_millions": rng.normal(100, 80, rows).round(1), "decimals": 1,
+                        "source_id": rng.choice(sources["source_id"], rows), "note": "", "line": np.arange(2, rows + 2)})
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    selected = metrics.select_figures(fdi, sources, prefer_sources=["s3", "s7"])
+    table = metrics.growth_table(selected, 2010, 2024)
+    conflicts = metrics.disagreements(fdi, sources)
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(seconds, peak * 1024, before * 1024, len(selected), len(table), len(conflicts))
+    """
+)
+
+
+def measure_scale(rows: int, repetitions: int) -> tuple[list[float], int, str]:
+    seconds, peak = [], 0
+    for _ in range(repetitions):
+        done = subprocess.run(
+            [sys.executable, "-c", SCALE, str(rows)], cwd=ROOT, capture_output=True, text=True, check=True
+        )
+        took, high, _, selected, table, conflicts = done.stdout.split()
+        seconds.append(float(took))
+        peak = max(peak, int(high))
+    return (
+        seconds,
+        peak,
+        f"{int(selected):,} periods chosen, {int(table):,} growth rows, {int(conflicts):,} conflicting reports",
+    )
+
+
+def measure_tests() -> float:
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "pytest", "-n", "2", "-q", "-p", "no:cacheprovider"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    return time.perf_counter() - started
+
+
+def machine() -> str:
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory = int(Path("/proc/meminfo").read_text().split()[1]) / 1024**2
+    return f"{os.cpu_count()} cores ({model}), {memory:.0f} GiB, Python {platform.python_version()}, {platform.system()} {platform.machine()}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repetitions", type=int, default=5)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--skip-tests", action="store_true", help="do not time the test suite")
+    arguments = parser.parse_args()
+    if WORK.exists():
+        shutil.rmtree(WORK)
+    WORK.mkdir(parents=True)
+
+    print(f"Benchmark on {machine()}", flush=True)
+    times = measure_builds(arguments.repetitions)
+    median = {k: statistics.median(v) for k, v in times.items()}
+    scale, scale_peak, scale_note = measure_scale(arguments.rows, arguments.repetitions)
+    test_seconds = None if arguments.skip_tests else measure_tests()
+
+    ratios = {
+        "cold": median["cold"] / median["naive"],
+        "unchanged": median["unchanged"] / median["cold"],
+        "parallel": median["parallel"] / median["serial"],
+    }
+    checks = [
+        ("(b)/(a) cold build / naive pipeline", ratios["cold"], TARGETS["cold"], ""),
+        ("(c)/(b) unchanged rebuild / cold build", ratios["unchanged"], TARGETS["unchanged"], ""),
+        ("(d) --jobs 2 / serial, four variants", ratios["parallel"], TARGETS["parallel"], ""),
+        (f"metrics on {arguments.rows:,} rows, seconds", statistics.median(scale), TARGETS["scale_seconds"], " s"),
+        (f"metrics on {arguments.rows:,} rows, peak memory GiB", scale_peak / 1024**3, TARGETS["scale_gib"], " GiB"),
+    ]
+    if test_seconds is not None:
+        checks.append(("make test's pytest -n 2, seconds", test_seconds, TARGETS["tests_seconds"], " s"))
+
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Run on {dt.date.today().isoformat()} by `make bench` (bench/run.py), on {machine()}.",
+        f"Each time is the median of {arguments.repetitions} repetitions, alternating between the commands.",
+        "",
+        "| measurement | median (s) | all runs (s) |",
+        "|---|---:|---|",
+    ]
+    labels = {
+        "naive": "(a) naive: papermill, then nbconvert --no-input, then weasyprint",
+        "cold": "(b) analysis build --force (cold: output cache off)",
+        "unchanged": "(c) analysis build, nothing changed",
+        "serial": "(d) four variants, one after another",
+        "parallel": "(d) four variants, --jobs 2",
+    }
+    for key, label in labels.items():
+        lines.append(f"| {label} | {median[key]:.2f} | {', '.join(f'{t:.2f}' for t in times[key])} |")
+    lines += [
+        "",
+        f"Peak memory of (b), the build and its kernel together: {max(times['peak_rss']) / 1024**2:.0f} MiB "
+        f"(median {median['peak_rss'] / 1024**2:.0f} MiB).",
+        f"Metrics at scale: {scale_note}; runs {', '.join(f'{s:.2f}' for s in scale)} s.",
+        "",
+        "| target | measured | limit | met |",
+        "|---|---:|---:|---|",
+    ]
+    for label, value, limit, unit in checks:
+        met = "yes" if value <= limit else f"**no**, by {value - limit:.2f}{unit or ''}"
+        lines.append(f"| {label} | {value:.3f}{unit} | {limit}{unit} | {met} |")
+    report = "\n".join(lines) + "\n"
+    (ROOT / "bench" / "results.md").write_text(report)
+    print()
+    print(report)
+
+
+if __name__ == "__main__":
+    main()
