@@ -220,7 +220,7 @@ def test_an_error_in_the_notebook_keeps_the_previous_outputs(tiny_report, tmp_pa
     failed = nbformat.read(out / "failed" / "tiny.ipynb", as_version=4)
     errors = [o for c in failed.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert errors and errors[0]["ename"] == "DataValidationError"
-    assert not list((out / ".partial").iterdir())
+    assert not (out / ".partial").exists()
 
 
 def wait_for(predicate, process, seconds=60.0) -> bool:
@@ -243,10 +243,11 @@ def test_a_killed_build_leaves_the_previous_outputs(tiny_report, tmp_path, phase
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    # The kernel's IPC sockets appear in the staging folder while the notebook runs; the
-    # executed notebook appears there when it is done and rendering starts.
-    marker = "kernel-*" if phase == "executing" else "executed.ipynb"
-    reached = wait_for(lambda: any((out / ".partial").glob(f"tiny-*/{marker}")), process)
+    # The build writes what it is doing into its staging folder.
+    wanted = "executing the notebook" if phase == "executing" else "rendering PDF"
+    partial = out / ".partial" / "tiny"
+    reached = wait_for(lambda: any(p.read_text().strip() == wanted for p in partial.glob("*/phase")), process)
+    time.sleep(0.3)  # well into the phase
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert reached and process.returncode == -signal.SIGKILL
@@ -254,7 +255,7 @@ def test_a_killed_build_leaves_the_previous_outputs(tiny_report, tmp_path, phase
     # the next build clears what the killed one left behind and succeeds
     done = run_cli("build", params, "--out", out, "--format", "html")
     assert done.returncode == 0, done.stderr
-    assert not list((out / ".partial").iterdir())
+    assert not (out / ".partial").exists()
 
 
 def test_bad_input_exits_2_and_touches_nothing(tiny_report, tmp_path, data_copy):
@@ -282,7 +283,7 @@ def test_two_builds_at_once_into_one_folder(tmp_path):
     after = digests(out)
     for relative, digest in metrics["build"]["outputs"].items():
         assert after[relative] == digest.removeprefix("sha256:")
-    assert not list((out / ".partial").iterdir())
+    assert not (out / ".partial").exists()
     # the kernels talked over IPC: ipykernel warns when a kernel runs over unencrypted TCP
     assert not any("TCP" in e for e in errors), errors
 
@@ -325,3 +326,59 @@ def test_changing_one_csv_value_rebuilds_and_reports_the_change(tmp_path, data_c
     assert re.search(
         r"Multiple \(×\)</td><td class=\"num\">4</td><td class=\"num\">4.8</td><td class=\"num\">\+0.8</td>", changes
     )
+
+
+def test_variants_in_parallel_with_progress_on_a_terminal(tmp_path):
+    """Two reports whose names share a prefix, built at once, with progress shown on a tty."""
+    import os
+    import pty
+
+    out = tmp_path / "out"
+    first = tiny_params(tmp_path, FIXTURES / "tiny", "tiny")
+    second = tiny_params(tmp_path, FIXTURES / "tiny", "tiny-again")
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "analysis",
+            "build",
+            str(first),
+            str(second),
+            "--out",
+            str(out),
+            "--format",
+            "html",
+            "--jobs",
+            "2",
+        ],
+        cwd=config.PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=follower,
+    )
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    process.wait()
+    os.close(leader)
+    assert process.returncode == 0, shown.decode()
+    text = shown.decode()
+    for name in ("tiny", "tiny-again"):
+        assert f"{name}: executing the notebook" in text and f"{name}: rendering HTML" in text
+        assert json.loads((out / f"{name}.metrics.json").read_text())["growth"]["multiple"] == pytest.approx(4.0)
+    assert b"built" in process.stdout.read()
+
+
+def test_no_progress_when_not_on_a_terminal(tmp_path):
+    params = tiny_params(tmp_path, FIXTURES / "tiny")
+    for expected in ("tiny: built ", "tiny: unchanged since the last build"):
+        done = run_cli("build", params, "--out", tmp_path / "out", "--format", "html")
+        assert done.returncode == 0 and done.stderr == ""
+        assert done.stdout.startswith(expected)

@@ -19,6 +19,7 @@ import json
 import os
 import shutil
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -293,7 +294,7 @@ def execute(notebook: Path, parameters: dict[str, Any], workdir: Path, validated
     parameters : dict
         Checked parameter values; injected as literals after the parameters cell.
     workdir : pathlib.Path
-        A private folder: the kernel's sockets and the notebook as executed so far.
+        A private folder for the notebook as executed so far.
     validated : str, optional
         A validation token for the data (`analysis.load.validation_token`), passed to the
         kernel in its environment.
@@ -312,8 +313,10 @@ def execute(notebook: Path, parameters: dict[str, Any], workdir: Path, validated
 
     from analysis.load import VALIDATED_ENV
 
-    # ipc: the kernel's channels are Unix sockets in a private folder, not TCP ports.
-    manager = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=str(workdir / "kernel"))
+    # ipc: the kernel's channels are Unix sockets in a private folder, not TCP ports. A socket's
+    # path may not exceed 107 bytes, so the folder is a short one of its own, not the output's.
+    sockets = Path(tempfile.mkdtemp(prefix="analysis-kernel-", dir=_short_temp_dir()))
+    manager = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=str(sockets / "k"))
     environment = {**os.environ, VALIDATED_ENV: validated}
     # Started before papermill is imported: the kernel boots while this process goes on.
     run_sync(manager.start_kernel)(extra_arguments=KERNEL_ARGUMENTS, env=environment, cwd=str(config.PROJECT_ROOT))
@@ -337,6 +340,13 @@ def execute(notebook: Path, parameters: dict[str, Any], workdir: Path, validated
         # nbclient leaves a kernel it did not start running: stop it here.
         if manager.has_kernel:
             run_sync(manager.shutdown_kernel)(now=True)
+        shutil.rmtree(sockets, ignore_errors=True)
+
+
+def _short_temp_dir() -> str | None:
+    """The temporary folder, unless its path is too long for a socket (then /tmp)."""
+    default = tempfile.gettempdir()
+    return default if len(default) <= 60 else "/tmp"
 
 
 def build_one(
@@ -384,17 +394,20 @@ def build_one(
             raise error from None
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+            with contextlib.suppress(OSError):  # tidy the now empty folders; others may be in use
+                staging.parent.rmdir()
+                staging.parent.parent.rmdir()
     outcome.seconds = time.perf_counter() - started
     return outcome
 
 
 def _fresh_staging(out_dir: Path, name: str) -> Path:
     """Make this build's staging folder, clearing what killed builds of the same report left."""
-    partial = out_dir / PARTIAL_DIR
-    partial.mkdir(exist_ok=True)
-    for stale in partial.glob(f"{name}-*"):
-        shutil.rmtree(stale, ignore_errors=True)  # we hold the lock: no live build owns them
-    staging = partial / f"{name}-{os.getpid()}"
+    partial = out_dir / PARTIAL_DIR / name
+    partial.mkdir(parents=True, exist_ok=True)
+    for stale in partial.iterdir():
+        shutil.rmtree(stale, ignore_errors=True)  # we hold the report's lock: no live build owns them
+    staging = partial / str(os.getpid())
     staging.mkdir()
     return staging
 
@@ -424,10 +437,15 @@ def _build_into(
     from analysis import __version__, render
 
     name = variant.name
+
+    def step(text: str) -> None:
+        (staging / "phase").write_text(text + "\n")  # what a killed build was doing
+        progress(name, text)
+
     previous = out_dir / f"{name}.metrics.json"
     parameters = {**variant.parameters, "compare_with": config.display_path(previous) if previous.is_file() else ""}
 
-    progress(name, "executing the notebook")
+    step("executing the notebook")
     renderers = threading.Thread(target=render.prepare, name="prepare-renderers", daemon=True)
     renderers.start()  # imports and compiles while the kernel works in its own process
     nb = execute(notebook, parameters, staging, variant.validated)
@@ -455,12 +473,12 @@ def _build_into(
         "version": __version__,
     }
     if "html" in formats or "pdf" in formats:
-        progress(name, "rendering HTML")
+        step("rendering HTML")
         html = render.to_html(nb, page)
         if "html" in formats:
             files[f"{name}.html"] = html.encode("utf-8")
         if "pdf" in formats:
-            progress(name, "rendering PDF")
+            step("rendering PDF")
             files[f"{name}.pdf"] = render.to_pdf(html)
 
     (staging / FIGURES_DIR).mkdir(exist_ok=True)
@@ -478,7 +496,7 @@ def _build_into(
     metrics_name = f"{name}.metrics.json"
     _write(staging / metrics_name, (json.dumps(metrics, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
 
-    progress(name, "writing outputs")
+    step("writing outputs")
     (out_dir / FIGURES_DIR).mkdir(exist_ok=True)
     for relative in [*files, metrics_name]:  # the metrics file last: it vouches for the rest
         (staging / relative).replace(out_dir / relative)
@@ -496,12 +514,15 @@ def _build_in_worker(arguments: tuple) -> Outcome:
 
 
 def _guarded(variant, out_dir, formats, force, notebook, progress) -> Outcome:
+    """Build one variant; turn any failure into an Outcome, so other variants still finish."""
     started = time.perf_counter()
     try:
         return build_one(variant, out_dir, formats, force, notebook, progress)
     except AnalysisError as error:
-        status = error.exit_status
-        return Outcome(variant.name, "failed", [], time.perf_counter() - started, str(error), status)
+        status, message = error.exit_status, str(error)
+    except Exception as error:  # an unforeseen failure of one variant must not sink the others
+        status, message = 1, f"{type(error).__name__}: {error}"
+    return Outcome(variant.name, "failed", [], time.perf_counter() - started, message, status)
 
 
 def terminal_progress(name: str, step: str) -> None:
