@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import platform
 import shutil
@@ -30,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "bench" / "work"
 BIN = Path(sys.executable).parent
 NOTEBOOK = ROOT / "notebooks" / "russia_mexico_fdi.ipynb"
+NOTES = ROOT / "bench" / "notes.md"  # the reading of the results, appended to results.md
 TARGETS = {
     "cold": 0.5,
     "unchanged": 0.1,
@@ -121,38 +123,68 @@ def variant_files() -> list[str]:
     return files
 
 
+NAIVE_STEPS = ("naive: papermill", "naive: nbconvert", "naive: weasyprint")
+PHASES = textwrap.dedent(
+    """
+    import json, sys, time
+    started = time.perf_counter()
+    from pathlib import Path
+    from analysis import build
+    marks = {}
+    def progress(name, step):
+        marks[step] = time.perf_counter() - started
+    variants = build.check(build.plan([], []))
+    marks["checked"] = time.perf_counter() - started
+    build.build_one(variants[0], Path(sys.argv[1]), force=True, progress=progress)
+    marks["done"] = time.perf_counter() - started
+    print(json.dumps(marks))
+    """
+)
+
+
+def phase_times() -> dict[str, float]:
+    """Where a cold build's time goes, from its own progress steps (a separate build)."""
+    command = [sys.executable, "-c", PHASES, str(WORK / "phases")]
+    marks = json.loads(subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True).stdout)
+    return {
+        "ours: start, check parameters and data": marks["checked"],
+        "ours: start the kernel, execute the notebook": marks["rendering HTML"] - marks["checked"],
+        "ours: render HTML": marks["rendering PDF"] - marks["rendering HTML"],
+        "ours: render PDF, write outputs": marks["done"] - marks["rendering PDF"],
+    }
+
+
 def measure_builds(repetitions: int) -> dict[str, list[float]]:
     """Alternate the commands repetition by repetition; return every wall time."""
     files = variant_files()
-    times: dict[str, list[float]] = {k: [] for k in ("naive", "cold", "unchanged", "serial", "parallel")}
-    peaks: list[int] = []
-    for _ in (1,):  # warm the disk cache and the cache the unchanged build reuses
-        timed(analysis("--out", str(WORK / "cold"), "--force"))
+    times: dict[str, list[float]] = {k: [] for k in ("naive", "cold", "unchanged", "serial", "parallel", *NAIVE_STEPS)}
+    timed(analysis("--out", str(WORK / "cold"), "--force"))  # warm the disk cache; the unchanged build reuses it
     for repetition in range(repetitions):
-        order = ["naive", "cold", "unchanged", "serial", "parallel"]
+        order = ["naive", "cold", "unchanged", "serial", "parallel", "phases"]
         shift = repetition % len(order)
         for name in order[shift:] + order[:shift]:
             if name == "naive":
-                times[name].append(sum(timed(c)[0] for c in naive()))
+                steps = [timed(command)[0] for command in naive()]
+                for step, seconds in zip(NAIVE_STEPS, steps, strict=True):
+                    times[step].append(seconds)
+                times[name].append(sum(steps))
             elif name == "cold":
-                seconds, peak = timed(analysis("--out", str(WORK / "cold"), "--force"), memory=True)
-                times[name].append(seconds)
-                peaks.append(peak)
+                times[name].append(timed(analysis("--out", str(WORK / "cold"), "--force"))[0])
             elif name == "unchanged":
                 timed(analysis("--out", str(WORK / "cold")))  # make sure it is built and current
                 times[name].append(timed(analysis("--out", str(WORK / "cold")))[0])
             elif name == "serial":
                 times[name].append(timed(analysis(*files, "--out", str(WORK / "serial"), "--force"))[0])
+            elif name == "parallel":
+                command = analysis(*files, "--out", str(WORK / "parallel"), "--force", "--jobs", "2")
+                times[name].append(timed(command)[0])
             else:
-                times[name].append(
-                    timed(analysis(*files, "--out", str(WORK / "parallel"), "--force", "--jobs", "2"))[0]
-                )
-        print(
-            f"  repetition {repetition + 1}/{repetitions}: "
-            + ", ".join(f"{k} {v[-1]:.2f} s" for k, v in times.items()),
-            flush=True,
-        )
-    times["peak_rss"] = peaks
+                for phase, seconds in phase_times().items():
+                    times.setdefault(phase, []).append(seconds)
+        shown = ("naive", "cold", "unchanged", "serial", "parallel")
+        print(f"  repetition {repetition + 1}/{repetitions}: " + ", ".join(f"{k} {times[k][-1]:.2f} s" for k in shown))
+    # Memory on runs of their own: sampling /proc costs CPU that the timed runs should not lose.
+    times["peak_rss"] = [timed(analysis("--out", str(WORK / "memory"), "--force"), memory=True)[1] for _ in range(3)]
     return times
 
 
@@ -272,6 +304,10 @@ def main() -> None:
     }
     for key, label in labels.items():
         lines.append(f"| {label} | {median[key]:.2f} | {', '.join(f'{t:.2f}' for t in times[key])} |")
+    lines += ["", "Where the time goes (medians; the build's phases are timed on a separate cold build):", ""]
+    lines += ["| step | median (s) |", "|---|---:|"]
+    for key in (*NAIVE_STEPS, *[k for k in times if k.startswith("ours: ")]):
+        lines.append(f"| {key} | {median[key]:.2f} |")
     lines += [
         "",
         f"Peak memory of (b), the build and its kernel together: {max(times['peak_rss']) / 1024**2:.0f} MiB "
@@ -284,7 +320,8 @@ def main() -> None:
     for label, value, limit, unit in checks:
         met = "yes" if value <= limit else f"**no**, by {value - limit:.2f}{unit or ''}"
         lines.append(f"| {label} | {value:.3f}{unit} | {limit}{unit} | {met} |")
-    report = "\n".join(lines) + "\n"
+    notes = NOTES.read_text() if NOTES.exists() else ""
+    report = "\n".join(lines) + "\n" + (f"\n{notes}" if notes else "")
     (ROOT / "bench" / "results.md").write_text(report)
     print()
     print(report)

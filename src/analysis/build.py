@@ -587,6 +587,11 @@ def build_all(
     if len(pending) > 1 and jobs > 1:
         import multiprocessing
 
+        from analysis import render
+
+        render.prepare()  # once, here: the forked workers inherit the imports and the compiled template
+        import papermill  # noqa: F401
+
         context = multiprocessing.get_context("fork")
         arguments = [(v, out_dir, formats, force, notebook, show_progress) for v in pending]
         with context.Pool(min(jobs, len(pending))) as pool:
