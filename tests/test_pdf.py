@@ -91,3 +91,13 @@ def test_every_page_renders_to_png(default_report, pdf, tmp_path):
     pngs = sorted(tmp_path.glob("page-*.png"))
     assert len(pngs) == len(pdf.pages)
     assert all(p.read_bytes()[:4] == b"\x89PNG" and p.stat().st_size > 2000 for p in pngs)
+
+
+def test_the_pdf_has_bookmarks_and_metadata(pdf, default_report):
+    title = default_report.metrics["parameters"]["title"]
+    top = pdf.outline
+    assert top[0].title == title
+    sections = [item.title for item in top[1]]
+    assert sections[:3] == ["Headline", "Growth metrics", "Investment by year"]
+    assert "Appendix: run record" in sections
+    assert pdf.metadata.title == title

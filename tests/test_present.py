@@ -22,7 +22,7 @@ def test_table_escapes_every_cell_and_caption():
     ).markup
     assert "<script>" not in html and "<i>" not in html and "<b>" not in html
     assert "&lt;script&gt;x&lt;/script&gt;" in html
-    assert '<td class="num">36,872.0</td>' in html
+    assert '<td class="num" data-label="US$ millions">36,872.0</td>' in html
     assert '<span class="label">Table 3.</span> Caption &lt;i&gt;' in html
     assert '<th scope="col" class="num">US$ millions</th>' in html
 
@@ -52,4 +52,10 @@ def test_figure_output_bundle_has_png_svg_alt_and_number():
     assert base64.b64decode(data["image/png"])[:4] == b"\x89PNG"
     assert data["image/svg+xml"].startswith("<?xml")
     assert meta["image/png"]["alt"] == charts.alt_text(figure)
-    assert meta[FIGURE_MIME] == {"number": 2, "key": "timeline", "caption": "Caption", "alt": charts.alt_text(figure)}
+    assert meta[FIGURE_MIME] == {
+        "number": 2,
+        "key": "timeline",
+        "caption": "Caption",
+        "alt": charts.alt_text(figure),
+        "source": "test",
+    }

@@ -64,6 +64,7 @@ def _frame(figure: Figure, title: str, source: str, alt: str) -> Figure:
     figure.supxlabel(wrapped, x=TEXT_LEFT, ha="left", fontsize=7.5, color=SOFT_INK)
     figure.get_layout_engine().set(w_pad=0.02, h_pad=0.04)
     figure.alt_text = alt
+    figure.source_text = source
     return figure
 
 

@@ -151,7 +151,9 @@ def table(
     note : str, optional
         Trusted HTML shown under the table (a source line or a key).
     css : str, optional
-        Extra classes for the ``<table>``.
+        Extra classes for the ``<table>`` and its ``<figure>``: ``long`` lets a table break across
+        PDF pages; ``grid`` keeps it a grid on a phone, where other tables stack each row into a
+        block of labelled values.
     row_css : callable, optional
         Gives each row a class.
 
@@ -166,7 +168,7 @@ def table(
         cells = []
         for c in columns:
             content = c.html(row) if c.html else esc(c.render(row.get(c.key)))
-            cells.append(f"<td{_num(c)}>{content}</td>")
+            cells.append(f'<td{_num(c)} data-label="{esc(c.header)}">{content}</td>')
         klass = f' class="{esc(row_css(row))}"' if row_css and row_css(row) else ""
         body.append(f"<tr{klass}>{''.join(cells)}</tr>")
     label = f"Table {number}"
@@ -247,6 +249,12 @@ class FigureOutput:
         }
         meta = {
             "image/png": {"alt": alt, "width": rendered["width"]},
-            FIGURE_MIME: {"number": self.number, "key": self.key, "caption": self.caption, "alt": alt},
+            FIGURE_MIME: {
+                "number": self.number,
+                "key": self.key,
+                "caption": self.caption,
+                "alt": alt,
+                "source": getattr(self.figure, "source_text", ""),
+            },
         }
         return data, meta

@@ -8,6 +8,7 @@ rerun with other figures changes every sentence with them.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from analysis import charts, config, formatting, metrics, provenance
+from analysis import charts, config, metrics, provenance
 from analysis import formatting as fmt
 from analysis.config import METRICS_MIME
 from analysis.contract import ALL_ORIGINS, FDI_KEY
@@ -28,19 +29,6 @@ from analysis.present import (
     esc,
     paragraphs,
     table,
-)
-
-HEADLINE_KEYS = (
-    "base_value",
-    "target_value",
-    "abs_change",
-    "multiple",
-    "pct_change",
-    "cagr_pct",
-    "multiple_low",
-    "multiple_high",
-    "base_share_of_total_pct",
-    "target_share_of_total_pct",
 )
 
 
@@ -295,7 +283,7 @@ class Report:
             Column("how", "How it is computed", width="44%"),
         ]
         caption = f"Growth of FDI from {self.origin_name} into {d}, {p0} to {p1} (US$, current prices)"
-        return table(self.numbering.next_table(), caption, columns, rows, css="metrics")
+        return table(self.numbering.next_table(), caption, columns, rows, css="metrics grid")
 
     def fdi_figure(self) -> FigureOutput:
         """Chart: the origin's FDI by year, the headline multiple annotated."""
@@ -401,6 +389,7 @@ class Report:
             columns,
             rows,
             note=esc(note),
+            css="grid",
             row_css=lambda r: (
                 "highlight" if r["code"] == self.origin else ("total" if r["code"] == ALL_ORIGINS else "")
             ),
@@ -626,13 +615,13 @@ class Report:
             )
         before, after = self.previous.get("growth", {}), current["growth"]
         rows = []
-        for key in HEADLINE_KEYS:
+        for key, (label, kind) in HEADLINE.items():
             old, new = before.get(key), after.get(key)
-            if old == new:
+            if old == new or (old is not None and new is not None and math.isclose(old, new, rel_tol=1e-12)):
                 continue
-            difference = "" if old is None or new is None else _signed(new - old)
+            difference = "" if old is None or new is None else _difference(new - old, kind)
             rows.append(
-                {"figure": _HEADLINE_LABELS[key], "before": _plain(old), "after": _plain(new), "difference": difference}
+                {"figure": label, "before": _shown(old, kind), "after": _shown(new, kind), "difference": difference}
             )
         if not rows:
             parts.append("No headline figure moved.")
@@ -719,18 +708,35 @@ class Report:
         display({METRICS_MIME: self.metrics(), "text/plain": "metrics for the build"}, raw=True)
 
 
-_HEADLINE_LABELS = {
-    "base_value": "Base value (US$ millions)",
-    "target_value": "Target value (US$ millions)",
-    "abs_change": "Absolute change (US$ millions)",
-    "multiple": "Multiple (×)",
-    "pct_change": "Percentage change (%)",
-    "cagr_pct": "Compound annual growth rate (%)",
-    "multiple_low": "Multiple, low bound (×)",
-    "multiple_high": "Multiple, high bound (×)",
-    "base_share_of_total_pct": "Base share of the total (%)",
-    "target_share_of_total_pct": "Target share of the total (%)",
+# The headline figures "Changes since the last build" compares: label, and how to write them.
+HEADLINE = {
+    "base_value": ("Base value (US$ millions)", "money"),
+    "target_value": ("Target value (US$ millions)", "money"),
+    "abs_change": ("Absolute change (US$ millions)", "money"),
+    "multiple": ("Multiple (×)", "times"),
+    "multiple_low": ("Multiple, low bound (×)", "times"),
+    "multiple_high": ("Multiple, high bound (×)", "times"),
+    "pct_change": ("Percentage change", "percent"),
+    "cagr_pct": ("Compound annual growth rate", "percent"),
+    "base_share_of_total_pct": ("Base share of the total", "percent"),
+    "target_share_of_total_pct": ("Target share of the total", "percent"),
 }
+
+
+def _shown(value: float | None, kind: str) -> str:
+    if value is None:
+        return "not defined"
+    return {"money": lambda v: fmt.number(v, 1), "times": fmt.times, "percent": fmt.percent}[kind](value)
+
+
+def _difference(value: float, kind: str) -> str:
+    """A change, signed: US$ millions, times, or percentage points."""
+    if kind == "percent":
+        text = fmt.percent(value, signed=True).removesuffix("%") + " points"
+    else:
+        text = fmt.number(value, 1)
+        text = f"+{text}" if value > 0 else text
+    return text
 
 
 def _read_previous(path: str) -> tuple[dict[str, Any] | None, str | None]:
@@ -760,15 +766,6 @@ def _count(n: int, noun: str) -> str:
 def _decimals(value: float) -> int:
     text = f"{value:.6f}".rstrip("0")
     return len(text.split(".")[1]) if "." in text else 0
-
-
-def _plain(value: float | None) -> str:
-    return "null" if value is None else formatting.number(value, min(_decimals(value), 4))
-
-
-def _signed(value: float) -> str:
-    text = formatting.number(value, min(_decimals(value), 4))
-    return f"+{text}" if value > 0 else text
 
 
 def _source_phrase(figure: metrics.Figure | None, report: Report) -> str:
