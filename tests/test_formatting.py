@@ -72,3 +72,15 @@ def test_period(year, months, expected):
 )
 def test_date_text_keeps_the_precision(text, expected):
     assert fmt.date_text(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "expected"),
+    [
+        (86.35 / 2.85, 86.45 / 2.75, ("30.3", "31.4")),
+        (49.95 / 12.55, 50.05 / 12.45, ("3.98", "4.02")),
+        (2.0, 2.0, ("2.000", "2.000")),
+    ],
+)
+def test_times_range_uses_as_few_decimals_as_tell_the_ends_apart(low, high, expected):
+    assert fmt.times_range(low, high) == expected

@@ -166,7 +166,7 @@ def _annotate_multiple(axes, growth: Growth, series: pd.DataFrame, log: bool) ->
     middle = (growth.base_year + growth.target_year) / 2
     lift = 3
     if growth.multiple_low is not None:
-        low, high = formatting.times(growth.multiple_low), formatting.times(growth.multiple_high)
+        low, high = formatting.times_range(growth.multiple_low, growth.multiple_high)
         axes.annotate(
             f"({low}–{high} given the figures' rounding)",
             xy=(middle, bar_y),

@@ -55,6 +55,26 @@ def times(value: float) -> str:
     return number(value, 1)
 
 
+def times_range(low: float, high: float) -> tuple[str, str]:
+    """Write the two ends of a range of multiples with as few decimals as tell them apart.
+
+    Parameters
+    ----------
+    low, high : float
+        The range.
+
+    Returns
+    -------
+    (str, str)
+        ``("30.3", "31.4")``; ``("3.98", "4.02")`` where one decimal would write both as 4.0.
+    """
+    for decimals in (1, 2, 3):
+        ends = number(low, decimals), number(high, decimals)
+        if ends[0] != ends[1]:
+            return ends
+    return ends
+
+
 def percent(value: float, signed: bool = False) -> str:
     """Write a percentage, with enough decimals to show small shares.
 

@@ -167,10 +167,8 @@ class Report:
                 first += f", or {esc(fmt.percent(g.cagr_pct))} a year compounded over {years} year{'s' if years != 1 else ''}"
             first += "."
             if g.multiple_low is not None:
-                first += (
-                    f" Because the published figures are rounded, the true multiple lies between "
-                    f"{esc(fmt.times(g.multiple_low))} and {esc(fmt.times(g.multiple_high))}."
-                )
+                low, high = fmt.times_range(g.multiple_low, g.multiple_high)
+                first += f" Because the published figures are rounded, the true multiple lies between {esc(low)} and {esc(high)}."
         else:
             first += f", {direction}{amount}. {esc(self._undefined_sentence())}"
         second = self._share_sentence()
@@ -253,7 +251,7 @@ class Report:
             {"measure": "Multiple", "value": value("multiple", lambda v: f"{fmt.times(v)}×"), "how": "target ÷ base"},
             {
                 "measure": "Multiple allowing for rounding",
-                "value": value("multiple_low", lambda v: f"{fmt.times(v)}× to {fmt.times(g.multiple_high)}×"),
+                "value": value("multiple_low", lambda v: "{}× to {}×".format(*fmt.times_range(v, g.multiple_high))),
                 "how": "smallest and largest target ÷ base within half a unit of each figure's last digit",
             },
             {
