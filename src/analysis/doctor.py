@@ -24,32 +24,12 @@ class Check:
 
 
 def _python_packages() -> Check:
-    from importlib import metadata
+    from analysis.provenance import RECORDED_PACKAGES, package_versions
 
-    missing = []
-    for name in (
-        "pandas",
-        "matplotlib",
-        "pandera",
-        "papermill",
-        "nbconvert",
-        "nbclient",
-        "ipykernel",
-        "weasyprint",
-        "pycountry",
-        "pyyaml",
-    ):
-        try:
-            metadata.version(name)
-        except metadata.PackageNotFoundError:
-            missing.append(name)
+    missing = [name for name, version in package_versions((*RECORDED_PACKAGES, "pyyaml")).items() if version is None]
     if missing:
-        return Check(
-            "Python packages",
-            False,
-            f"missing: {', '.join(missing)}",
-            "run `make report` (it installs the locked packages into .venv)",
-        )
+        fix = "run `make report` (it installs the locked packages into .venv)"
+        return Check("Python packages", False, f"missing: {', '.join(missing)}", fix)
     return Check("Python packages", True, "all installed")
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import functools
 import html
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from typing import Any
 
@@ -22,6 +23,11 @@ from analysis.errors import BuildError
 # extracted for reuse.
 DISPLAY_PRIORITY = ["text/html", "text/markdown", "image/png", "image/svg+xml", "image/jpeg", "text/plain"]
 TOC_MARKER = "<!-- analysis:toc -->"
+
+
+def _outputs(nb: Any) -> Iterator[dict[str, Any]]:
+    for cell in nb.cells:
+        yield from cell.get("outputs", [])
 
 
 def collect_metrics(nb: Any) -> dict[str, Any]:
@@ -41,11 +47,9 @@ def collect_metrics(nb: Any) -> dict[str, Any]:
     BuildError
         When no cell displayed them.
     """
-    for cell in nb.cells:
-        for output in cell.get("outputs", []):
-            data = output.get("data", {})
-            if METRICS_MIME in data:
-                return dict(data[METRICS_MIME])
+    for output in _outputs(nb):
+        if METRICS_MIME in output.get("data", {}):
+            return dict(output["data"][METRICS_MIME])
     raise BuildError("the notebook displayed no metrics: its last cell must call report.emit_metrics()")
 
 
@@ -61,22 +65,18 @@ def collect_figures(nb: Any) -> list[dict[str, Any]]:
     -------
     list of dict
     """
-    figures = []
-    for cell in nb.cells:
-        for output in cell.get("outputs", []):
-            meta = output.get("metadata", {}).get(FIGURE_MIME)
-            if meta:
-                data = output["data"]
-                figures.append({**meta, "png": data.get("image/png"), "svg": data.get("image/svg+xml")})
-    return figures
+    return [
+        {**meta, "png": output["data"].get("image/png"), "svg": output["data"].get("image/svg+xml")}
+        for output in _outputs(nb)
+        if (meta := output.get("metadata", {}).get(FIGURE_MIME))
+    ]
 
 
 def stderr_messages(nb: Any) -> list[str]:
     """Return what cells wrote to stderr (warnings): kept in the notebook, not shown in the report."""
     return [
         output.get("text", "").strip()
-        for cell in nb.cells
-        for output in cell.get("outputs", [])
+        for output in _outputs(nb)
         if output.get("output_type") == "stream" and output.get("name") == "stderr"
     ]
 
