@@ -136,3 +136,21 @@ def test_the_style_loads_by_dotted_name():
     with matplotlib.style.context("analysis.house"):
         assert matplotlib.rcParams["axes.titlelocation"] == "left"
         assert matplotlib.rcParams["axes.prop_cycle"].by_key()["color"][0].lower() == "#0072b2"
+
+
+def test_dollar_signs_in_the_data_are_text_not_tex():
+    events = pd.DataFrame(
+        {
+            "date": ["2025-01", "2025-02"],
+            "event": ["Russia pledges US$5 million, then US$10 million", "Pledges of US$5_1_2 and US$7 more"],
+            "category": ["investment", "investment"],
+            "precision": ["month", "month"],
+            "when": pd.to_datetime(["2025-01-01", "2025-02-01"]),
+            "year": [2025, 2025],
+        }
+    )
+    figure = draw(charts.timeline_chart(events, start=2020, end=2025, source="US$ figures from a US$ source"))
+    labels = [t.get_text() for t in charts.label_artists(figure)]
+    assert labels[0].endswith("Russia pledges US$5 million, then US$10 million")
+    # drawn as written: with mathtext on, the first would be drawn as TeX and the second fail to draw
+    assert not any(t.get_parse_math() for t in charts.label_artists(figure))

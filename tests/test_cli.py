@@ -42,11 +42,11 @@ def test_validate_reports_every_problem_and_exits_2(data_copy, capsys):
         (["-p", "target_year", "twenty"], "-p: parameter target_year: expected int, got 'twenty' (str)"),
         (
             ["-p", "base_year", "2024", "-p", "target_year", "2022"],
-            "params/russia-mexico-fdi.yaml: parameter base_year (2024) must come before target_year (2022)",
+            "params/russia-mexico-fdi.yaml with -p base_year, target_year: parameter base_year (2024) must come before target_year (2022)",
         ),
         (
             ["-p", "origin", "BRA"],
-            "params/russia-mexico-fdi.yaml: parameter origin 'BRA': data/fdi.csv has no figures from it; origins with figures: ",
+            "params/russia-mexico-fdi.yaml with -p origin: parameter origin 'BRA': data/fdi.csv has no figures from it; origins with figures: ",
         ),
         (["params/nowhere.yaml"], "params/nowhere.yaml: params file not found"),
         (["--format", "docx"], "--format docx: formats are html, pdf"),
@@ -83,3 +83,11 @@ def test_doctor_on_this_machine():
     assert done.returncode == 0, done.stdout
     assert "[ok  ] Jupyter kernel: python3 kernel started over IPC" in done.stdout
     assert "[ok  ] WeasyPrint and its system libraries: rendered a test PDF" in done.stdout
+
+
+def test_an_unwritable_output_folder_is_a_plain_error(tmp_path, capsys):
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    assert main(["build", "--out", str(blocked / "reports")]) == 1
+    message = capsys.readouterr().err
+    assert message.startswith("error: ") and "Traceback" not in message

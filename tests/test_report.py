@@ -33,7 +33,7 @@ def test_headline_in_words():
         "4.0 times as much, an increase of US$37.5 million (+300.0%), or 41.4% a year compounded over 4 years."
         in headline
     )
-    assert "between 3.98 and 4.02." in headline  # 49.95/12.55 = 3.980, 50.05/12.45 = 4.020
+    assert "between about 3.98 and 4.02." in headline  # 49.95/12.55 = 3.980, 50.05/12.45 = 4.020
     assert "South Korea accounted for 2.5% of all FDI into Chile in 2023 (1.0% in 2019)." in headline
     assert (
         "the 2023 figure comes from two sources (Fixture Gazette, Fixture Review), which report two different values"
@@ -112,3 +112,28 @@ def test_the_metrics_file_content_is_json_ready():
         {"origin": "KOR", "destination": "CHL", "year": 2023, "months": 12, "values": [50.0, 45.5], "used_index": 0}
     ]
     assert metrics["report"]["data_vintage"] == "2024-05-06"
+
+
+def test_a_total_of_zero_or_below_is_said_in_words(tmp_path):
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURES / "tiny", data)
+    (data / "fdi.csv").write_text(
+        (data / "fdi.csv").read_text().replace("WLD,CHL,2019,12,1250.0", "WLD,CHL,2019,12,-1250.0")
+    )
+    context = text(Report.build(**{**TINY, "data_dir": str(data)}).context())
+    assert "(base value is negative: no percentage change)" in context
+    assert not re.search(r"\b(nan|inf)\b", context, re.I)
+
+
+def test_the_timeline_covers_every_event_in_the_data(tmp_path):
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURES / "tiny", data)
+    with (data / "timeline.csv").open("a") as handle:
+        handle.write("1880,An early event,diplomacy,tiny-c,\n2026-03,A late event,energy,tiny-c,\n")
+    figure = Report.build(**{**TINY, "data_dir": str(data)}).timeline_figure()
+    assert figure.caption == "Dated events, 1880–2026, by category"
+    assert figure.figure.alt_text.startswith("Timeline of 5 dated events from 1880 to March 2026")

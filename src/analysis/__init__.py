@@ -1,4 +1,6 @@
-"""Reproducible report on Russian FDI into Mexico. See README.md; the modules:
+"""Reproducible report on Russian FDI into Mexico (see README.md).
+
+The modules:
 
 - `config`: every path, anchored on this package.
 - `schema`, `load`: the data contract (pandera models) and validated loading.

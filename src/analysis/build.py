@@ -32,7 +32,7 @@ from analysis import params as params_module
 from analysis.errors import AnalysisError, NotebookExecutionError, ParameterError
 
 FORMATS = ("html", "pdf")
-PARTIAL_DIR = ".partial"
+BUILDS_DIR = ".builds"  # each report's output sets; the files in the output folder link into them
 FAILED_DIR = "failed"
 FIGURES_DIR = "figures"
 EXECUTION_TIMEOUT = 600  # seconds a cell may run
@@ -43,13 +43,20 @@ KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False"]  # a run record needs no I
 class Variant:
     """One report to build: its name, where its parameters came from, their values.
 
-    ``validated`` is the token of a validation of its data done in this process (see `check`).
+    ``overridden`` names the parameters given with ``-p``; ``validated`` is the token of a
+    validation of its data done in this process (see `check`).
     """
 
     name: str
     origin: str
     parameters: dict[str, Any]
     validated: str = ""
+    overridden: tuple[str, ...] = ()
+
+    @property
+    def given_by(self) -> str:
+        """Where its parameters came from, for messages: the params file, and any ``-p``."""
+        return f"{self.origin} with -p {', '.join(self.overridden)}" if self.overridden else self.origin
 
 
 @dataclass
@@ -117,7 +124,8 @@ def plan(
         if name in names:
             problems.append(f"{path}: two params files named {name}.yaml would write the same outputs ({names[name]})")
         names[name] = path
-        variants.append(Variant(name, config.display_path(path), values))
+        given = tuple(dict.fromkeys(parameter for parameter, _ in overrides))
+        variants.append(Variant(name, config.display_path(path), values, overridden=given))
     if problems:
         raise ParameterError(problems)
     return variants
@@ -158,7 +166,7 @@ def check(variants: list[Variant]) -> list[Variant]:
                 data_problems += error.problems
         if datasets[folder] is not None:
             found = params_module.check_against_data(variant.parameters, datasets[folder])
-            problems += [f"{variant.origin}: {p}" for p in found]
+            problems += [f"{variant.given_by}: {p}" for p in found]
     if data_problems:
         raise DataValidationError(data_problems)
     if problems:
@@ -310,13 +318,19 @@ def execute(notebook: Path, parameters: dict[str, Any], workdir: Path, validated
     """
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_core.utils import run_sync
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     from analysis.load import VALIDATED_ENV
 
     # ipc: the kernel's channels are Unix sockets in a private folder, not TCP ports. A socket's
     # path may not exceed 107 bytes, so the folder is a short one of its own, not the output's.
     sockets = Path(tempfile.mkdtemp(prefix="analysis-kernel-", dir=_short_temp_dir()))
-    manager = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=str(sockets / "k"))
+    manager = AsyncKernelManager(
+        kernel_name="python3",
+        kernel_spec_manager=_KernelSpecs(),
+        transport="ipc",
+        ip=str(sockets / "k"),
+    )
     environment = {**os.environ, VALIDATED_ENV: validated}
     # Started before papermill is imported: the kernel boots while this process goes on.
     run_sync(manager.start_kernel)(extra_arguments=KERNEL_ARGUMENTS, env=environment, cwd=str(config.PROJECT_ROOT))
@@ -324,11 +338,13 @@ def execute(notebook: Path, parameters: dict[str, Any], workdir: Path, validated
         import papermill
 
         _register_translator()
+        _register_engine(workdir / "executed.ipynb")
         try:
             return papermill.execute_notebook(
                 str(notebook),
                 str(workdir / "executed.ipynb"),
                 parameters=parameters,
+                engine_name=ENGINE,
                 km=manager,
                 progress_bar=False,
                 request_save_on_cell_execute=False,
@@ -336,6 +352,8 @@ def execute(notebook: Path, parameters: dict[str, Any], workdir: Path, validated
             )
         except papermill.PapermillExecutionError as error:
             raise NotebookExecutionError(f"{error.ename}: {error.evalue} (cell {error.cell_index})") from None
+        except (DeadKernelError, CellTimeoutError) as error:
+            raise NotebookExecutionError(f"{type(error).__name__}: {error}") from None
     finally:
         # nbclient leaves a kernel it did not start running: stop it here.
         if manager.has_kernel:
@@ -343,8 +361,48 @@ def execute(notebook: Path, parameters: dict[str, Any], workdir: Path, validated
         shutil.rmtree(sockets, ignore_errors=True)
 
 
+ENGINE = "analysis"
+
+
+def _register_engine(partial: Path) -> None:
+    """Use papermill's nbclient engine, keeping the notebook as run so far when the kernel fails.
+
+    papermill itself saves a partly run notebook when a cell raises, but not when the kernel
+    dies or a cell times out (with per-cell saving off): this engine saves it then too.
+    """
+    import nbformat
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    class Engine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
+            try:
+                return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+            except Exception:
+                nbformat.write(nb_man.nb, partial)
+                raise
+
+    papermill_engines.register(ENGINE, Engine)
+
+
+def _KernelSpecs():  # noqa: N802 - builds a class: jupyter_client is imported only when a kernel starts
+    """Return a kernel spec manager whose python3 kernel is this interpreter, via `analysis.kernel`."""
+    from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
+
+    class KernelSpecs(KernelSpecManager):
+        def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
+            return KernelSpec(
+                argv=[sys.executable, "-m", "analysis.kernel", "-f", "{connection_file}"],
+                display_name="Python 3 (ipykernel)",
+                language="python",
+                name=kernel_name,
+            )
+
+    return KernelSpecs()
+
+
 def _short_temp_dir() -> str | None:
-    """The temporary folder, unless its path is too long for a socket (then /tmp)."""
+    """Return the temporary folder, unless its path is too long for a socket (then /tmp)."""
     default = tempfile.gettempdir()
     return default if len(default) <= 60 else "/tmp"
 
@@ -358,6 +416,12 @@ def build_one(
     progress: Progress = _silent,
 ) -> Outcome:
     """Build one variant into ``out_dir``, or reuse its outputs when nothing changed.
+
+    The outputs are written into a folder of their own, ``.builds/NAME/<version>/``; the build
+    then switches the link ``.builds/NAME/current`` to it in one rename, and the files a reader
+    opens (``NAME.html``, ``NAME.pdf``, ...) are links through ``current``. So the whole set
+    changes at once: a build that fails or is killed at any moment leaves the previous set as it
+    was, byte for byte, and no one ever sees half of one build and half of another.
 
     Parameters
     ----------
@@ -385,35 +449,85 @@ def build_one(
     with _locked(out_dir, name, progress):
         if not force and (outputs := reusable(out_dir, name, key)):
             return Outcome(name, "unchanged", outputs, time.perf_counter() - started)
-        staging = _fresh_staging(out_dir, name)
+        version = _new_version(out_dir, name)
         try:
-            outcome = _build_into(variant, out_dir, staging, formats, key, notebook, progress)
+            outcome = _build_into(variant, out_dir, version, formats, key, notebook, progress)
         except NotebookExecutionError as error:
-            kept = _keep_failed(out_dir, name, staging)
-            error = NotebookExecutionError(str(error).removeprefix("the report notebook failed: "), kept)
-            raise error from None
+            kept = _keep_failed(out_dir, name, version)
+            raise NotebookExecutionError(str(error).removeprefix("the report notebook failed: "), kept) from None
         finally:
-            shutil.rmtree(staging, ignore_errors=True)
-            with contextlib.suppress(OSError):  # tidy the now empty folders; others may be in use
-                staging.parent.rmdir()
-                staging.parent.parent.rmdir()
+            if version.name != _current(out_dir, name):
+                shutil.rmtree(version, ignore_errors=True)  # a build that did not finish
     outcome.seconds = time.perf_counter() - started
     return outcome
 
 
-def _fresh_staging(out_dir: Path, name: str) -> Path:
-    """Make this build's staging folder, clearing what killed builds of the same report left."""
-    partial = out_dir / PARTIAL_DIR / name
-    partial.mkdir(parents=True, exist_ok=True)
-    for stale in partial.iterdir():
-        shutil.rmtree(stale, ignore_errors=True)  # we hold the report's lock: no live build owns them
-    staging = partial / str(os.getpid())
-    staging.mkdir()
-    return staging
+def _versions(out_dir: Path, name: str) -> Path:
+    return out_dir / BUILDS_DIR / name
 
 
-def _keep_failed(out_dir: Path, name: str, staging: Path) -> str | None:
-    executed = staging / "executed.ipynb"
+def _current(out_dir: Path, name: str) -> str | None:
+    """Return the version folder ``current`` points to, if any."""
+    try:
+        return (_versions(out_dir, name) / "current").readlink().as_posix()
+    except OSError:
+        return None
+
+
+def _new_version(out_dir: Path, name: str) -> Path:
+    """Make the folder this build writes into, clearing what failed or killed builds left."""
+    versions = _versions(out_dir, name)
+    versions.mkdir(parents=True, exist_ok=True)
+    current = _current(out_dir, name)
+    for stale in versions.iterdir():
+        if stale.name not in ("current", current):  # we hold the report's lock: no live build owns them
+            if stale.is_symlink() or stale.is_file():
+                stale.unlink()
+            else:
+                shutil.rmtree(stale, ignore_errors=True)
+    version = versions / f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
+    version.mkdir()
+    return version
+
+
+def _switch(out_dir: Path, name: str, version: Path, outputs: list[str]) -> None:
+    """Make ``version`` the current outputs in one atomic rename, then tidy the links around it."""
+    versions = _versions(out_dir, name)
+    previous = _current(out_dir, name)
+    pointer = versions / f".current-{os.getpid()}"
+    pointer.unlink(missing_ok=True)
+    pointer.symlink_to(version.name)
+    pointer.replace(versions / "current")  # the switch: every output changes here, at once
+
+    # The files readers open are links through `current`; they only change when a report gains
+    # or loses an output (the first build, or a build with other --format).
+    wanted = set(outputs)
+    for relative in outputs:
+        link = out_dir / relative
+        target = os.path.relpath(versions / "current" / relative, link.parent)
+        if not (link.is_symlink() and link.readlink().as_posix() == target):
+            temporary = link.with_name(f".{link.name}.{os.getpid()}")
+            temporary.unlink(missing_ok=True)
+            temporary.symlink_to(target)
+            temporary.replace(link)
+    for relative in _owned(out_dir, name):
+        if relative not in wanted:  # an output of an earlier build this one did not make
+            (out_dir / relative).unlink(missing_ok=True)
+    if previous and previous != version.name:
+        shutil.rmtree(versions / previous, ignore_errors=True)
+
+
+def _owned(out_dir: Path, name: str) -> list[str]:
+    """List the outputs of a report in the output folder, relative to it."""
+    candidates = [*(f"{name}{suffix}" for suffix in (".html", ".pdf", ".ipynb", ".metrics.json"))]
+    figures = out_dir / FIGURES_DIR
+    if figures.is_dir():
+        candidates += [f"{FIGURES_DIR}/{p.name}" for p in figures.glob(f"{name}-*") if p.stem.rsplit("-", 1)[0] == name]
+    return [c for c in candidates if (out_dir / c).is_symlink() or (out_dir / c).exists()]
+
+
+def _keep_failed(out_dir: Path, name: str, version: Path) -> str | None:
+    executed = version / "executed.ipynb"
     if not executed.is_file():
         return None
     failed = out_dir / FAILED_DIR
@@ -426,7 +540,7 @@ def _keep_failed(out_dir: Path, name: str, staging: Path) -> str | None:
 def _build_into(
     variant: Variant,
     out_dir: Path,
-    staging: Path,
+    version: Path,
     formats: tuple[str, ...],
     key: str,
     notebook: Path,
@@ -439,7 +553,7 @@ def _build_into(
     name = variant.name
 
     def step(text: str) -> None:
-        (staging / "phase").write_text(text + "\n")  # what a killed build was doing
+        (version / "phase").write_text(text + "\n")  # what a killed build was doing
         progress(name, text)
 
     previous = out_dir / f"{name}.metrics.json"
@@ -448,7 +562,7 @@ def _build_into(
     step("executing the notebook")
     renderers = threading.Thread(target=render.prepare, name="prepare-renderers", daemon=True)
     renderers.start()  # imports and compiles while the kernel works in its own process
-    nb = execute(notebook, parameters, staging, variant.validated)
+    nb = execute(notebook, parameters, version, variant.validated)
     renderers.join()
     nb.metadata.papermill["input_path"] = config.display_path(notebook)
     nb.metadata.papermill["output_path"] = config.display_path(out_dir / f"{name}.ipynb")
@@ -481,27 +595,30 @@ def _build_into(
             step("rendering PDF")
             files[f"{name}.pdf"] = render.to_pdf(html)
 
-    (staging / FIGURES_DIR).mkdir(exist_ok=True)
+    step("writing outputs")
+    (version / FIGURES_DIR).mkdir(exist_ok=True)
     for relative, data in files.items():
-        _write(staging / relative, data)
+        _write(version / relative, data)
+    # A key taken before the kernel read the inputs vouches for them only if they did not change
+    # meanwhile; if they did, no key is stored, and the next build runs afresh.
+    stored_key = key if cache_key(variant, formats, notebook) == key else None
     metrics["build"] = {
         "name": name,
         "params_file": variant.origin,
-        "cache_key": key,
+        "cache_key": stored_key,
         "formats": sorted(formats),
         "notebook": config.display_path(notebook),
         "outputs": {relative: "sha256:" + hashlib.sha256(data).hexdigest() for relative, data in files.items()},
         "analysis_version": __version__,
     }
     metrics_name = f"{name}.metrics.json"
-    _write(staging / metrics_name, (json.dumps(metrics, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+    _write(version / metrics_name, (json.dumps(metrics, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+    for scratch in ("phase", "executed.ipynb"):
+        (version / scratch).unlink(missing_ok=True)
 
-    step("writing outputs")
     (out_dir / FIGURES_DIR).mkdir(exist_ok=True)
-    for relative in [*files, metrics_name]:  # the metrics file last: it vouches for the rest
-        (staging / relative).replace(out_dir / relative)
-    stale_failure = out_dir / FAILED_DIR / f"{name}.ipynb"
-    stale_failure.unlink(missing_ok=True)
+    _switch(out_dir, name, version, [*files, metrics_name])
+    (out_dir / FAILED_DIR / f"{name}.ipynb").unlink(missing_ok=True)  # that failure is history now
     return Outcome(name, "built", [*files, metrics_name], warnings=render.stderr_messages(nb))
 
 

@@ -112,6 +112,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AnalysisError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_FAILED
+    except OSError as error:  # an unwritable output folder, a full disk
+        where = f" ({error.filename})" if error.filename else ""
+        print(f"error: {error.strerror or error}{where}", file=sys.stderr)
+        return EXIT_FAILED
     except KeyboardInterrupt:
         print("interrupted: outputs already in place were left as they were", file=sys.stderr)
         return EXIT_FAILED

@@ -98,13 +98,15 @@ def percent(value: float, signed: bool = False) -> str:
     return f"+{text}" if signed and value > 0 else text
 
 
-def country(code: str) -> str:
+def country(code: str, article: bool = False) -> str:
     """Name a country from its ISO alpha-3 code, as a sentence would.
 
     Parameters
     ----------
     code : str
         ISO 3166-1 alpha-3, or ``WLD``.
+    article : bool, default False
+        Put "the" before the names that take it in running text (``"the United States"``).
 
     Returns
     -------
@@ -112,13 +114,17 @@ def country(code: str) -> str:
         ``"Russia"``, ``"Mexico"``, ``"South Korea"``; the code itself when unknown.
     """
     if code in COUNTRY_NAMES:
-        return COUNTRY_NAMES[code]
-    import pycountry
+        name = COUNTRY_NAMES[code]
+    else:
+        import pycountry
 
-    found = pycountry.countries.get(alpha_3=code)
-    if found is None:
-        return code
-    return getattr(found, "common_name", None) or found.name
+        found = pycountry.countries.get(alpha_3=code)
+        name = code if found is None else (getattr(found, "common_name", None) or found.name)
+    return f"the {name}" if article and code in TAKES_THE else name
+
+
+# Countries whose names take "the" in running text.
+TAKES_THE = frozenset({"USA", "GBR", "NLD", "PHL", "BHS", "GMB", "ARE", "DOM", "CAF", "COM", "MDV", "MHL", "SLB"})
 
 
 def period(year: int, months: int) -> str:

@@ -306,7 +306,7 @@ def _rank(fdi: pd.DataFrame, sources: pd.DataFrame, prefer_sources: Sequence[str
 def _reports(
     fdi: pd.DataFrame, sources: pd.DataFrame, ranking: _Ranking, positions: np.ndarray, columns: list[str]
 ) -> pd.DataFrame:
-    """The reports at some positions of the ranking, with their source's date and trust."""
+    """Return the reports at some positions of the ranking, with their source's date and trust."""
     rows = fdi.iloc[ranking.order[positions]][columns].reset_index(drop=True)
     meta = sources.iloc[ranking.where[positions]]
     return rows.assign(published=meta["published"].to_numpy(), trust=meta["trust"].to_numpy())

@@ -118,10 +118,12 @@ class Numbering:
     figures: int = 0
 
     def next_table(self) -> int:
+        """Return the next table's number."""
         self.tables += 1
         return self.tables
 
     def next_figure(self) -> int:
+        """Return the next figure's number."""
         self.figures += 1
         return self.figures
 

@@ -103,13 +103,16 @@ class Report:
 
     @property
     def origin_name(self) -> str:
+        """The investing country's name."""
         return fmt.country(self.origin)
 
     @property
     def destination_name(self) -> str:
+        """The receiving country's name."""
         return fmt.country(self.destination)
 
     def period(self, year: int) -> str:
+        """Name the report's period in a year (``"2024"``, ``"January–September 2024"``)."""
         return fmt.period(year, self.months)
 
     def _publisher(self, source_id: str) -> str:
@@ -138,7 +141,7 @@ class Report:
     # Sections -----------------------------------------------------------------------------
 
     def headline(self) -> Html:
-        """The headline paragraph: the change, the multiple with its bounds, the shares."""
+        """Write the headline paragraph: the change, the multiple with its bounds, the shares."""
         g = self.growth
         o, d = esc(self.origin_name), esc(self.destination_name)
         p0, p1 = esc(self.period(g.base_year)), esc(self.period(g.target_year))
@@ -157,7 +160,7 @@ class Report:
         change = g.abs_change
         direction = "an increase" if change > 0 else ("a fall" if change < 0 else "no change")
         amount = "" if change == 0 else f" of {esc(fmt.usd_millions(abs(change), max(b.decimals, t.decimals)))}"
-        if g.multiple is not None:
+        if g.multiple is not None and g.multiple >= 0:
             first += (
                 f": <strong>{esc(fmt.times(g.multiple))} times</strong> as much, {direction}{amount} "
                 f"({esc(fmt.percent(g.pct_change, signed=True))})"
@@ -166,9 +169,17 @@ class Report:
                 years = g.target_year - g.base_year
                 first += f", or {esc(fmt.percent(g.cagr_pct))} a year compounded over {years} year{'s' if years != 1 else ''}"
             first += "."
-            if g.multiple_low is not None:
+            if g.multiple_low is not None and g.multiple_low >= 0:
                 low, high = fmt.times_range(g.multiple_low, g.multiple_high)
-                first += f" Because the published figures are rounded, the true multiple lies between {esc(low)} and {esc(high)}."
+                first += (
+                    " Because the published figures are rounded, the true multiple lies between about "
+                    f"{esc(low)} and {esc(high)}."
+                )
+        elif g.multiple is not None:  # a positive base turned into a net outflow
+            first += (
+                f", {direction}{amount} ({esc(fmt.percent(g.pct_change, signed=True))}): the flow turned into a net "
+                f"outflow, so no multiple or growth rate describes it."
+            )
         else:
             first += f", {direction}{amount}. {esc(self._undefined_sentence())}"
         second = self._share_sentence()
@@ -198,7 +209,8 @@ class Report:
             return f"Its share of all FDI into {d} cannot be computed: {esc(g.reasons['target_share_of_total_pct'])}."
         if t_share is None:
             return f"{o} accounted for {esc(fmt.percent(b_share))} of all FDI into {d} in {p0}; for {p1} there is {esc(g.reasons['target_share_of_total_pct'])}."
-        sentence = f"Even so, {o} accounted for {esc(fmt.percent(t_share))} of all FDI into {d} in {p1}"
+        lead = "Even so, " if (g.multiple or 0) > 1 else ""
+        sentence = f"{lead}{o} accounted for {esc(fmt.percent(t_share))} of all FDI into {d} in {p1}"
         if b_share is not None:
             sentence += f" ({esc(fmt.percent(b_share))} in {p0})"
         return sentence + "."
@@ -221,7 +233,7 @@ class Report:
         return sentence + ' Where reports differ, the section "Where sources disagree" shows every figure.'
 
     def growth_table(self) -> Html:
-        """The growth metrics, each with how it is computed."""
+        """Tabulate the growth metrics, each with how it is computed."""
         g = self.growth
         p0, p1 = self.period(g.base_year), self.period(g.target_year)
         d = self.destination_name
@@ -298,10 +310,15 @@ class Report:
         totals = [(y, f) for y, f in ((g.base_year, g.base_total), (g.target_year, g.target_total)) if f]
         if len(totals) == 2:
             (y0, f0), (y1, f1) = totals
-            change = metrics.pct_change(f0.value, f1.value)
+            reason = metrics.undefined_reason("pct_change", f0.value, f1.value)
+            change = (
+                f"{reason}: no percentage change"
+                if reason
+                else fmt.percent(metrics.pct_change(f0.value, f1.value), signed=True)
+            )
             sentences.append(
                 f"FDI into {d} from all origins was {esc(fmt.usd_millions(f0.value, f0.decimals))} in {esc(self.period(y0))} "
-                f"and {esc(fmt.usd_millions(f1.value, f1.decimals))} in {esc(self.period(y1))} ({esc(fmt.percent(change, signed=True))})."
+                f"and {esc(fmt.usd_millions(f1.value, f1.decimals))} in {esc(self.period(y1))} ({esc(change)})."
             )
         elif totals:
             ((y, f),) = totals
@@ -318,7 +335,7 @@ class Report:
             top = others.iloc[0]
             share = "" if pd.isna(top["share_pct"]) else f" ({esc(fmt.percent(top['share_pct']))} of the total)"
             sentences.append(
-                f"Of the other origins with a figure for {esc(self.period(year))}, the largest is {esc(fmt.country(top['origin']))}, "
+                f"Of the other origins with a figure for {esc(self.period(year))}, the largest is {esc(fmt.country(top['origin'], article=True))}, "
                 f"with {esc(fmt.usd_millions(top['usd_millions'], int(top['decimals'])))}{share}."
             )
         return paragraphs(" ".join(sentences))
@@ -328,7 +345,15 @@ class Report:
         series = metrics.origin_series(self.selected, self.origin, self.destination, self.months)
         year = self.growth.target_year
         comparison = metrics.origins_in(self.selected, self.destination, year, self.months)
-        used = [*series["source_id"], *comparison["source_id"], *self._totals()["source_id"]]
+        # The sources of what the chart draws: shares need both the origin's figure and the total.
+        drawn = series.dropna(subset=["share_pct"])
+        totals = self._totals()
+        years = {*drawn["year"], *([year] if comparison["share_pct"].notna().any() else [])}
+        used = [
+            *drawn["source_id"],
+            *comparison.dropna(subset=["share_pct"])["source_id"],
+            *totals.loc[totals["year"].isin(years), "source_id"],
+        ]
         figure = charts.share_chart(
             series,
             comparison,
@@ -445,9 +470,22 @@ class Report:
             row_css=lambda r: "group-start" if r["first"] else "",
         )
 
-    def timeline_figure(self, start: int = 1890, end: int = 2025) -> FigureOutput:
-        """Chart: the dated events, one row each, coloured by category."""
+    def timeline_figure(self, start: int | None = None, end: int | None = None) -> FigureOutput:
+        """Chart: the dated events, one row each, coloured by category.
+
+        Parameters
+        ----------
+        start, end : int, optional
+            First and last year shown; by default those of the earliest and latest events, so no
+            event in the data is left off.
+
+        Returns
+        -------
+        FigureOutput
+        """
         events = self.data.timeline
+        start = int(events["year"].min()) if start is None else start
+        end = int(events["year"].max()) if end is None else end
         shown = events[(events["year"] >= start) & (events["year"] <= end)]
         figure = charts.timeline_chart(events, start=start, end=end, source=self._source_line(shown["source_id"]))
         caption = f"Dated events, {start}–{end}, by category"
@@ -533,9 +571,10 @@ class Report:
             "(high, medium, low or unverified)."
         )
         second = (
-            "Figures are US$ millions at current prices, flows into the destination as Mexico's Secretaría de Economía "
-            "publishes them; the Secretaría revises them every quarter, so one period can carry several values. "
-            "All are kept, and the choice among them follows the rule stated under “Where sources disagree”."
+            "Figures are US$ millions at current prices: flows into the destination as its official statistics "
+            "publish them (for Mexico, the Secretaría de Economía, which revises them every quarter), so one period "
+            "can carry several values. All are kept, and the choice among them follows the rule stated under "
+            "“Where sources disagree”."
         )
         third = ""
         if g.base is not None and g.target is not None:
@@ -728,7 +767,7 @@ def _shown(value: float | None, kind: str) -> str:
 
 
 def _difference(value: float, kind: str) -> str:
-    """A change, signed: US$ millions, times, or percentage points."""
+    """Write a change, signed: US$ millions, times, or percentage points."""
     if kind == "percent":
         text = fmt.percent(value, signed=True).removesuffix("%") + " points"
     else:

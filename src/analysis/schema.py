@@ -36,7 +36,7 @@ def _text(series: Series[str]) -> pd.Series:
 
 
 def _in_range(series: Series[str], pattern: str, low: float, high: float) -> pd.Series:
-    """True where the value is in [low, high], or does not parse (another check reports that)."""
+    """Say where the value is in [low, high], or does not parse (another check reports that)."""
     text = _text(series)
     values = pd.to_numeric(text.where(text.str.fullmatch(pattern)), errors="coerce")
     return values.isna() | values.between(low, high)
