@@ -205,9 +205,10 @@ SCALE = textwrap.dedent(
                         "source_id": rng.choice(sources["source_id"], rows), "note": "", "line": np.arange(2, rows + 2)})
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
-    selected = metrics.select_figures(fdi, sources, prefer_sources=["s3", "s7"])
+    ranking = metrics.rank(fdi, sources, prefer_sources=["s3", "s7"])
+    selected = metrics.select_figures(fdi, sources, ranking=ranking)
     table = metrics.growth_table(selected, 2010, 2024)
-    conflicts = metrics.disagreements(fdi, sources)
+    conflicts = metrics.disagreements(fdi, sources, ranking=ranking)
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(seconds, peak * 1024, before * 1024, len(selected), len(table), len(conflicts))

@@ -234,7 +234,7 @@ def undefined_reason(metric: str, base: float | None, target: float | None, year
 
 
 @dataclass(frozen=True)
-class _Ranking:
+class Ranking:
     """Every report in rank order (best first within its period), with per-period summaries.
 
     Built with numpy on integer codes: one sort of the whole table, no Python loop over rows
@@ -256,7 +256,21 @@ class _Ranking:
 BASES = ("only report", "all reports agree", "preferred source", "latest published", "more trusted source")
 
 
-def _rank(fdi: pd.DataFrame, sources: pd.DataFrame, prefer_sources: Sequence[str]) -> _Ranking:
+def rank(fdi: pd.DataFrame, sources: pd.DataFrame, prefer_sources: Sequence[str] = ()) -> Ranking:
+    """Rank every report within its period, best first, by the rule of `select_figures`.
+
+    Parameters
+    ----------
+    fdi, sources : pandas.DataFrame
+        Typed fdi.csv and sources.csv.
+    prefer_sources : sequence of str, optional
+        source_ids to prefer, strongest first.
+
+    Returns
+    -------
+    Ranking
+        For `select_figures` and `disagreements`, which can share one.
+    """
     count = len(fdi)
     origin = pd.factorize(fdi["origin"], sort=True)[0]
     destination, destinations = pd.factorize(fdi["destination"], sort=True)
@@ -300,19 +314,21 @@ def _rank(fdi: pd.DataFrame, sources: pd.DataFrame, prefer_sources: Sequence[str
         BASES,
         default="first in file",
     )
-    return _Ranking(order, where, first, period, starts, size, distinct, low, high, basis)
+    return Ranking(order, where, first, period, starts, size, distinct, low, high, basis)
 
 
 def _reports(
-    fdi: pd.DataFrame, sources: pd.DataFrame, ranking: _Ranking, positions: np.ndarray, columns: list[str]
+    fdi: pd.DataFrame, sources: pd.DataFrame, ranking: Ranking, positions: np.ndarray, columns: list[str]
 ) -> pd.DataFrame:
     """Return the reports at some positions of the ranking, with their source's date and trust."""
-    rows = fdi.iloc[ranking.order[positions]][columns].reset_index(drop=True)
-    meta = sources.iloc[ranking.where[positions]]
-    return rows.assign(published=meta["published"].to_numpy(), trust=meta["trust"].to_numpy())
+    rows = fdi[columns].take(ranking.order[positions]).reset_index(drop=True)
+    where = ranking.where[positions]
+    return rows.assign(published=sources["published"].to_numpy()[where], trust=sources["trust"].to_numpy()[where])
 
 
-def select_figures(fdi: pd.DataFrame, sources: pd.DataFrame, prefer_sources: Sequence[str] = ()) -> pd.DataFrame:
+def select_figures(
+    fdi: pd.DataFrame, sources: pd.DataFrame, prefer_sources: Sequence[str] = (), *, ranking: Ranking | None = None
+) -> pd.DataFrame:
     """Choose one figure for each (origin, destination, year, months).
 
     The rule: a source listed in ``prefer_sources`` wins (the earlier listed, the stronger);
@@ -327,6 +343,8 @@ def select_figures(fdi: pd.DataFrame, sources: pd.DataFrame, prefer_sources: Seq
         Typed sources.csv.
     prefer_sources : sequence of str, optional
         source_ids to prefer, strongest first.
+    ranking : Ranking, optional
+        The result of `rank` for the same arguments, when the caller has it already.
 
     Returns
     -------
@@ -337,12 +355,14 @@ def select_figures(fdi: pd.DataFrame, sources: pd.DataFrame, prefer_sources: Seq
         ``all reports agree``, ``preferred source``, ``latest published``, ``more trusted
         source``, ``first in file``).
     """
-    ranking = _rank(fdi, sources, prefer_sources)
+    ranking = ranking or rank(fdi, sources, prefer_sources)
     chosen = _reports(fdi, sources, ranking, ranking.starts, [*FDI_KEY, "usd_millions", "decimals", "source_id"])
     return chosen.assign(n_reports=ranking.size, n_values=ranking.distinct, basis=ranking.basis)
 
 
-def disagreements(fdi: pd.DataFrame, sources: pd.DataFrame, prefer_sources: Sequence[str] = ()) -> pd.DataFrame:
+def disagreements(
+    fdi: pd.DataFrame, sources: pd.DataFrame, prefer_sources: Sequence[str] = (), *, ranking: Ranking | None = None
+) -> pd.DataFrame:
     """List every report of every period reported with more than one distinct value.
 
     Parameters
@@ -351,6 +371,8 @@ def disagreements(fdi: pd.DataFrame, sources: pd.DataFrame, prefer_sources: Sequ
         Typed fdi.csv and sources.csv.
     prefer_sources : sequence of str, optional
         As for `select_figures`.
+    ranking : Ranking, optional
+        The result of `rank` for the same arguments, when the caller has it already.
 
     Returns
     -------
@@ -360,7 +382,7 @@ def disagreements(fdi: pd.DataFrame, sources: pd.DataFrame, prefer_sources: Sequ
         used figure won), ``spread`` (max - min of the period, US$ millions) and ``spread_ratio``
         (max / min, NaN unless both are positive).
     """
-    ranking = _rank(fdi, sources, prefer_sources)
+    ranking = ranking or rank(fdi, sources, prefer_sources)
     keep = np.flatnonzero((ranking.distinct > 1)[ranking.period])
     period = ranking.period[keep]
     columns = [*FDI_KEY, "usd_millions", "source_id", "note"]

@@ -49,11 +49,13 @@ class Report:
         p = self.parameters
         self.origin, self.destination = p["origin"], p["destination"]
         self.months = p["months"]
-        self.selected = metrics.select_figures(self.data.fdi, self.data.sources, p["prefer_sources"])
+        fdi, sources, preferred = self.data.fdi, self.data.sources, p["prefer_sources"]
+        ranking = metrics.rank(fdi, sources, preferred)
+        self.selected = metrics.select_figures(fdi, sources, preferred, ranking=ranking)
         self.growth = metrics.growth(
             self.selected, self.origin, self.destination, p["base_year"], p["target_year"], self.months
         )
-        self.conflicts = metrics.disagreements(self.data.fdi, self.data.sources, p["prefer_sources"])
+        self.conflicts = metrics.disagreements(fdi, sources, preferred, ranking=ranking)
         self.provenance = provenance.collect()
         self._sources = self.data.sources.set_index("source_id")
 
