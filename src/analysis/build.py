@@ -485,9 +485,15 @@ def _new_version(out_dir: Path, name: str) -> Path:
                 stale.unlink()
             else:
                 shutil.rmtree(stale, ignore_errors=True)
-    version = versions / f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
-    version.mkdir()
+    version = Path(tempfile.mkdtemp(prefix=time.strftime("%Y%m%dT%H%M%S-"), dir=versions))
+    version.chmod(0o777 & ~_umask())  # mkdtemp makes it private; outputs are as readable as any folder
     return version
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _switch(out_dir: Path, name: str, version: Path, outputs: list[str]) -> None:
