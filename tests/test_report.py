@@ -30,7 +30,7 @@ def test_headline_in_words():
         "Foreign direct investment (FDI) from South Korea into Chile went from US$12.5 million in 2019"
     )
     assert (
-        "4.0 times as much, an increase of US$37.5 million (+300.0%), or 41.4% a year compounded over 4 years."
+        "4.0 times as much, an increase of US$37.5 million (+300.0%), or 41.4% a year compounded over four years."
         in headline
     )
     assert "between about 3.98 and 4.02." in headline  # 49.95/12.55 = 3.980, 50.05/12.45 = 4.020

@@ -169,7 +169,7 @@ class Report:
             )
             if g.cagr_pct is not None:
                 years = g.target_year - g.base_year
-                first += f", or {esc(fmt.percent(g.cagr_pct))} a year compounded over {years} year{'s' if years != 1 else ''}"
+                first += f", or {esc(fmt.percent(g.cagr_pct))} a year compounded over {esc(_count(years, 'year'))}"
             first += "."
             if g.multiple_low is not None and g.multiple_low >= 0:
                 low, high = fmt.times_range(g.multiple_low, g.multiple_high)
@@ -600,7 +600,7 @@ class Report:
         def described(row: dict) -> str:
             title = esc(row["title"])
             title = f'<a href="{esc(row["url"])}">{title}</a>' if row["url"] else f"{title} <em>(no address)</em>"
-            dates = f"published {esc(row['published'])}, accessed {esc(row['accessed'])}"
+            dates = f"Published {esc(row['published'])}, accessed {esc(row['accessed'])}"
             return (
                 f'<span class="publisher">{esc(row["publisher"])}</span>: {title}. '
                 f'<span class="dates">{dates}</span> <code class="id">{esc(row["source_id"])}</code>'
