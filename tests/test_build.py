@@ -396,6 +396,13 @@ def test_variants_in_parallel_with_progress_on_a_terminal(tmp_path):
         assert f"{name}: executing the notebook" in text and f"{name}: rendering HTML" in text
         assert json.loads((out / f"{name}.metrics.json").read_text())["growth"]["multiple"] == pytest.approx(4.0)
     assert b"built" in process.stdout.read()
+    # rebuilding one of them leaves every output of the other in place
+    again = json.loads((out / "tiny-again.metrics.json").read_text())["build"]["outputs"]
+    assert any(o.startswith("figures/tiny-again-") for o in again)
+    assert run_cli("build", first, "--out", out, "--format", "html", "--force").returncode == 0
+    assert all(
+        hashlib.sha256((out / o).read_bytes()).hexdigest() == d.removeprefix("sha256:") for o, d in again.items()
+    )
 
 
 def test_no_progress_when_not_on_a_terminal(tmp_path):
@@ -406,7 +413,7 @@ def test_no_progress_when_not_on_a_terminal(tmp_path):
         assert done.stdout.startswith(expected)
 
 
-def test_a_dead_kernel_keeps_the_notebook_it_was_running(tiny_report, tmp_path):
+def test_a_dead_kernel_keeps_the_notebook_it_was_running(tiny_report, tmp_path, capfd):
     out = copy_outputs(tiny_report, tmp_path / "out")
     before = digests(out)
     notebook = nbformat.v4.new_notebook()
@@ -414,7 +421,8 @@ def test_a_dead_kernel_keeps_the_notebook_it_was_running(tiny_report, tmp_path):
     notebook.cells = [
         nbformat.v4.new_code_cell('data_dir: str = "data"  # data', metadata={"tags": ["parameters"]}),
         nbformat.v4.new_code_cell("print('before the crash')"),
-        nbformat.v4.new_code_cell("import os\nos._exit(3)"),
+        nbformat.v4.new_code_cell("import os\nos.system('echo from-a-subprocess')"),
+        nbformat.v4.new_code_cell("os._exit(3)"),
     ]
     path = tmp_path / "crash.ipynb"
     nbformat.write(notebook, path)
@@ -424,6 +432,14 @@ def test_a_dead_kernel_keeps_the_notebook_it_was_running(tiny_report, tmp_path):
     kept = nbformat.read(out / "failed" / "tiny.ipynb", as_version=4)
     assert kept.cells[2].outputs[0]["text"] == "before the crash\n"
     assert {k: v for k, v in digests(out).items() if not k.startswith("failed/")} == before
+    # what the kernel process itself printed went to its log, not to the build's terminal
+    assert "from-a-subprocess" in (out / "failed" / "tiny.kernel.log").read_text()
+    assert "from-a-subprocess" not in capfd.readouterr().out
+
+    # the next build that finds the report's outputs current forgets the failure
+    variant = Variant("tiny", "test", tiny_report.metrics["parameters"])
+    assert build_one(variant, out, ("html", "pdf")).status == "unchanged"
+    assert not (out / "failed" / "tiny.ipynb").exists()
 
 
 def _listening_tcp_sockets(pid: int) -> set[str]:
@@ -450,16 +466,15 @@ def test_the_kernel_listens_on_no_tcp_port(tmp_path):
         cwd=config.PROJECT_ROOT,
         stdout=subprocess.DEVNULL,
     )
-    kernels: list[int] = []
-
-    def kernel_started() -> bool:
-        children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
-        kernels[:] = [int(c) for c in children if b"analysis.kernel" in Path(f"/proc/{c}/cmdline").read_bytes()]
-        return bool(kernels)
-
-    assert wait_for(kernel_started, process)
-    time.sleep(1.0)  # its sockets are bound once it runs code
-    found = _listening_tcp_sockets(kernels[0])
-    process.wait()
+    samples, found = 0, set()
+    while process.poll() is None:  # look at the build and its kernel, all the kernel's life long
+        with contextlib.suppress(OSError):
+            children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+            kernels = [int(c) for c in children if b"analysis.kernel" in Path(f"/proc/{c}/cmdline").read_bytes()]
+            for pid in [process.pid, *kernels]:
+                found |= _listening_tcp_sockets(pid)
+            samples += bool(kernels)
+        time.sleep(0.02)
     assert process.returncode == 0
+    assert samples > 20  # the kernel was looked at many times while it ran
     assert found == set()

@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import dataclasses
-import fcntl
 import hashlib
 import json
 import os
@@ -22,19 +21,17 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from analysis import config
+from analysis import config, outputs
 from analysis import params as params_module
 from analysis.errors import AnalysisError, NotebookExecutionError, ParameterError
+from analysis.outputs import FIGURES_DIR
 
 FORMATS = ("html", "pdf")
-BUILDS_DIR = ".builds"  # each report's output sets; the files in the output folder link into them
-FAILED_DIR = "failed"
-FIGURES_DIR = "figures"
 EXECUTION_TIMEOUT = 600  # seconds a cell may run
 KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False"]  # a run record needs no IPython history database
 
@@ -251,22 +248,6 @@ def reusable(out_dir: Path, name: str, key: str) -> list[str] | None:
 # One variant -------------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def _locked(out_dir: Path, name: str, progress: Progress) -> Iterator[None]:
-    """Hold the variant's lock: a second build of the same report into this folder waits."""
-    lock_path = out_dir / f".{name}.lock"
-    with lock_path.open("a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            progress(name, "waiting for another build of this report to finish")
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def _write(path: Path, data: bytes) -> None:
     with path.open("wb") as handle:
         handle.write(data)
@@ -324,7 +305,8 @@ def execute(notebook: Path, parameters: dict[str, Any], workdir: Path, validated
 
     # ipc: the kernel's channels are Unix sockets in a private folder, not TCP ports. A socket's
     # path may not exceed 107 bytes, so the folder is a short one of its own, not the output's.
-    sockets = Path(tempfile.mkdtemp(prefix="analysis-kernel-", dir=_short_temp_dir()))
+    _sweep_sockets()
+    sockets = Path(tempfile.mkdtemp(prefix=f"{SOCKETS_PREFIX}{os.getpid()}-", dir=_short_temp_dir()))
     manager = AsyncKernelManager(
         kernel_name="python3",
         kernel_spec_manager=_KernelSpecs(),
@@ -332,8 +314,16 @@ def execute(notebook: Path, parameters: dict[str, Any], workdir: Path, validated
         ip=str(sockets / "k"),
     )
     environment = {**os.environ, VALIDATED_ENV: validated}
-    # Started before papermill is imported: the kernel boots while this process goes on.
-    run_sync(manager.start_kernel)(extra_arguments=KERNEL_ARGUMENTS, env=environment, cwd=str(config.PROJECT_ROOT))
+    # Started before papermill is imported: the kernel boots while this process goes on. What the
+    # kernel process itself prints (ipykernel echoes output written at the file-descriptor level)
+    # goes to a log beside the notebook, not to this build's terminal.
+    log = (workdir / "kernel.log").open("ab")
+    try:
+        run_sync(manager.start_kernel)(
+            extra_arguments=KERNEL_ARGUMENTS, env=environment, cwd=str(config.PROJECT_ROOT), stdout=log, stderr=log
+        )
+    finally:
+        log.close()  # the kernel holds its own copy
     try:
         import papermill
 
@@ -401,7 +391,24 @@ def _KernelSpecs():  # noqa: N802 - builds a class: jupyter_client is imported o
     return KernelSpecs()
 
 
-def _short_temp_dir() -> str | None:
+SOCKETS_PREFIX = "analysis-kernel-"
+
+
+def _sweep_sockets() -> None:
+    """Remove socket folders of builds that were killed (their process no longer exists)."""
+    for folder in Path(_short_temp_dir()).glob(f"{SOCKETS_PREFIX}*-*"):
+        owner = folder.name.removeprefix(SOCKETS_PREFIX).split("-", 1)[0]
+        if not owner.isdigit() or int(owner) == os.getpid():
+            continue
+        try:
+            os.kill(int(owner), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)  # best effort: it only holds dead sockets
+        except PermissionError:
+            continue  # another user's live build
+
+
+def _short_temp_dir() -> str:
     """Return the temporary folder, unless its path is too long for a socket (then /tmp)."""
     default = tempfile.gettempdir()
     return default if len(default) <= 60 else "/tmp"
@@ -417,11 +424,8 @@ def build_one(
 ) -> Outcome:
     """Build one variant into ``out_dir``, or reuse its outputs when nothing changed.
 
-    The outputs are written into a folder of their own, ``.builds/NAME/<version>/``; the build
-    then switches the link ``.builds/NAME/current`` to it in one rename, and the files a reader
-    opens (``NAME.html``, ``NAME.pdf``, ...) are links through ``current``. So the whole set
-    changes at once: a build that fails or is killed at any moment leaves the previous set as it
-    was, byte for byte, and no one ever sees half of one build and half of another.
+    The outputs replace the previous ones all at once, or not at all (see `analysis.outputs`):
+    a build that fails or is killed at any moment leaves the previous outputs as they were.
 
     Parameters
     ----------
@@ -444,103 +448,24 @@ def build_one(
     """
     started = time.perf_counter()
     name = variant.name
-    out_dir.mkdir(parents=True, exist_ok=True)
     key = cache_key(variant, formats, notebook)
-    with _locked(out_dir, name, progress):
-        if not force and (outputs := reusable(out_dir, name, key)):
-            return Outcome(name, "unchanged", outputs, time.perf_counter() - started)
-        version = _new_version(out_dir, name)
+    with outputs.locked(out_dir, name, lambda: progress(name, "waiting for another build of this report to finish")):
+        outputs.tidy(out_dir, name)
+        if not force and (reused := reusable(out_dir, name, key)):
+            outputs.forget_failure(out_dir, name)
+            return Outcome(name, "unchanged", reused, time.perf_counter() - started)
+        version = outputs.new_version(out_dir, name)
         try:
             outcome = _build_into(variant, out_dir, version, formats, key, notebook, progress)
         except NotebookExecutionError as error:
-            kept = _keep_failed(out_dir, name, version)
-            raise NotebookExecutionError(str(error).removeprefix("the report notebook failed: "), kept) from None
+            kept = outputs.keep_failed(out_dir, name, version)
+            shown = config.display_path(kept) if kept else None
+            raise NotebookExecutionError(str(error).removeprefix("the report notebook failed: "), shown) from None
         finally:
-            if version.name != _current(out_dir, name):
-                shutil.rmtree(version, ignore_errors=True)  # a build that did not finish
+            with contextlib.suppress(OSError):  # a leftover is tidied (or reported) by the next build
+                outputs.discard(out_dir, name, version)
     outcome.seconds = time.perf_counter() - started
     return outcome
-
-
-def _versions(out_dir: Path, name: str) -> Path:
-    return out_dir / BUILDS_DIR / name
-
-
-def _current(out_dir: Path, name: str) -> str | None:
-    """Return the version folder ``current`` points to, if any."""
-    try:
-        return (_versions(out_dir, name) / "current").readlink().as_posix()
-    except OSError:
-        return None
-
-
-def _new_version(out_dir: Path, name: str) -> Path:
-    """Make the folder this build writes into, clearing what failed or killed builds left."""
-    versions = _versions(out_dir, name)
-    versions.mkdir(parents=True, exist_ok=True)
-    current = _current(out_dir, name)
-    for stale in versions.iterdir():
-        if stale.name not in ("current", current):  # we hold the report's lock: no live build owns them
-            if stale.is_symlink() or stale.is_file():
-                stale.unlink()
-            else:
-                shutil.rmtree(stale, ignore_errors=True)
-    version = Path(tempfile.mkdtemp(prefix=time.strftime("%Y%m%dT%H%M%S-"), dir=versions))
-    version.chmod(0o777 & ~_umask())  # mkdtemp makes it private; outputs are as readable as any folder
-    return version
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _switch(out_dir: Path, name: str, version: Path, outputs: list[str]) -> None:
-    """Make ``version`` the current outputs in one atomic rename, then tidy the links around it."""
-    versions = _versions(out_dir, name)
-    previous = _current(out_dir, name)
-    pointer = versions / f".current-{os.getpid()}"
-    pointer.unlink(missing_ok=True)
-    pointer.symlink_to(version.name)
-    pointer.replace(versions / "current")  # the switch: every output changes here, at once
-
-    # The files readers open are links through `current`; they only change when a report gains
-    # or loses an output (the first build, or a build with other --format).
-    wanted = set(outputs)
-    for relative in outputs:
-        link = out_dir / relative
-        target = os.path.relpath(versions / "current" / relative, link.parent)
-        if not (link.is_symlink() and link.readlink().as_posix() == target):
-            temporary = link.with_name(f".{link.name}.{os.getpid()}")
-            temporary.unlink(missing_ok=True)
-            temporary.symlink_to(target)
-            temporary.replace(link)
-    for relative in _owned(out_dir, name):
-        if relative not in wanted:  # an output of an earlier build this one did not make
-            (out_dir / relative).unlink(missing_ok=True)
-    if previous and previous != version.name:
-        shutil.rmtree(versions / previous, ignore_errors=True)
-
-
-def _owned(out_dir: Path, name: str) -> list[str]:
-    """List the outputs of a report in the output folder, relative to it."""
-    candidates = [*(f"{name}{suffix}" for suffix in (".html", ".pdf", ".ipynb", ".metrics.json"))]
-    figures = out_dir / FIGURES_DIR
-    if figures.is_dir():
-        candidates += [f"{FIGURES_DIR}/{p.name}" for p in figures.glob(f"{name}-*") if p.stem.rsplit("-", 1)[0] == name]
-    return [c for c in candidates if (out_dir / c).is_symlink() or (out_dir / c).exists()]
-
-
-def _keep_failed(out_dir: Path, name: str, version: Path) -> str | None:
-    executed = version / "executed.ipynb"
-    if not executed.is_file():
-        return None
-    failed = out_dir / FAILED_DIR
-    failed.mkdir(exist_ok=True)
-    target = failed / f"{name}.ipynb"
-    executed.replace(target)
-    return config.display_path(target)
 
 
 def _build_into(
@@ -619,12 +544,11 @@ def _build_into(
     }
     metrics_name = f"{name}.metrics.json"
     _write(version / metrics_name, (json.dumps(metrics, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
-    for scratch in ("phase", "executed.ipynb"):
+    for scratch in ("phase", "executed.ipynb", "kernel.log"):
         (version / scratch).unlink(missing_ok=True)
 
-    (out_dir / FIGURES_DIR).mkdir(exist_ok=True)
-    _switch(out_dir, name, version, [*files, metrics_name])
-    (out_dir / FAILED_DIR / f"{name}.ipynb").unlink(missing_ok=True)  # that failure is history now
+    outputs.switch(out_dir, name, version, [*files, metrics_name])
+    outputs.forget_failure(out_dir, name)
     return Outcome(name, "built", [*files, metrics_name], warnings=render.stderr_messages(nb))
 
 

@@ -67,7 +67,7 @@ def display_path(path: str | os.PathLike[str]) -> str:
         The path relative to the project's root when it lies inside it, else the absolute path;
         always with forward slashes.
     """
-    absolute = Path(path).resolve()
+    absolute = Path(os.path.abspath(path))  # noqa: PTH100 - not resolve(): a link names the output, not its version
     try:
         return absolute.relative_to(PROJECT_ROOT).as_posix()
     except ValueError:

@@ -1,0 +1,168 @@
+"""Output sets replaced as a whole: a kill at any step of the switch leaves one build's outputs."""
+
+import json
+import os
+import shutil
+import stat
+from pathlib import Path
+
+import pytest
+
+from analysis import outputs
+
+OLD = ["r.html", "r.pdf", "r.ipynb", "figures/r-fdi.png", "figures/r-timeline.svg"]
+NEW = ["r.html", "r.ipynb", "figures/r-fdi.png", "figures/r-share.svg"]  # no PDF, another figure
+NEIGHBOUR = ["r-again.html", "figures/r-again-fdi.png"]  # a report whose name starts like this one's
+
+
+def make_set(out: Path, name: str, tag: str, files: list[str]) -> tuple[Path, list[str]]:
+    """Write a version folder as a build would: its files, and a metrics file recording them."""
+    version = outputs.new_version(out, name)
+    for relative in files:
+        (version / relative).parent.mkdir(parents=True, exist_ok=True)
+        (version / relative).write_text(f"{tag} {relative}")
+    metrics = f"{name}.metrics.json"
+    (version / metrics).write_text(json.dumps({"tag": tag, "build": {"outputs": dict.fromkeys(files, "sha256:-")}}))
+    return version, [*files, metrics]
+
+
+def visible(out: Path, name: str) -> dict[str, str]:
+    """What a reader can open of one report, through the output folder: output -> build tag."""
+    seen = {}
+    for folder in (out, out / "figures"):
+        for entry in folder.iterdir() if folder.is_dir() else []:
+            relative = entry.relative_to(out).as_posix()
+            belongs = entry.name.startswith(f"{name}.") or entry.name.startswith(f"{name}-")
+            if entry.name.startswith(".") or not belongs or (entry.is_dir() and not entry.is_symlink()):
+                continue
+            if name == "r" and entry.name.startswith("r-again"):
+                continue
+            try:
+                text = entry.read_text()
+            except FileNotFoundError:
+                continue  # a link that leads nowhere: nothing to open
+            seen[relative] = json.loads(text)["tag"] if relative.endswith(".json") else text.split()[0]
+    return seen
+
+
+def dangling(out: Path) -> list[str]:
+    entries = [*out.iterdir(), *((out / "figures").iterdir() if (out / "figures").is_dir() else [])]
+    return [e.name for e in entries if e.is_symlink() and not e.exists()]
+
+
+@pytest.fixture
+def old_state(tmp_path) -> Path:
+    """An output folder holding the old set of report r, and a neighbour report r-again."""
+    out = tmp_path / "template"
+    version, files = make_set(out, "r", "old", OLD)
+    outputs.switch(out, "r", version, files)
+    version, files = make_set(out, "r-again", "neighbour", NEIGHBOUR)
+    outputs.switch(out, "r-again", version, files)
+    return out
+
+
+def test_a_switch_replaces_the_whole_set(old_state):
+    assert set(visible(old_state, "r").values()) == {"old"}
+    version, files = make_set(old_state, "r", "new", NEW)
+    outputs.switch(old_state, "r", version, files)
+    assert visible(old_state, "r") == dict.fromkeys([*NEW, "r.metrics.json"], "new")
+    assert dangling(old_state) == []
+    assert sorted(p.name for p in outputs.versions(old_state, "r").iterdir()) == sorted(["current", version.name])
+    assert visible(old_state, "r-again") == dict.fromkeys([*NEIGHBOUR, "r-again.metrics.json"], "neighbour")
+
+
+PATCHED = [
+    (Path, "replace"),
+    (Path, "symlink_to"),
+    (Path, "unlink"),
+    (Path, "mkdir"),
+    (Path, "rename"),
+    (shutil, "rmtree"),
+]
+
+
+def kill_at(step: int, out: Path, version: Path, files: list[str]) -> bool:
+    """Run the switch in a child that dies (no clean-up at all) before its file-system step `step`.
+
+    Returns True when the switch finished before reaching that step.
+    """
+    child = os.fork()
+    if child == 0:  # pragma: no cover - runs in the child
+        count = [0]
+
+        def counted(original):
+            def wrapper(*args, **kwargs):
+                if count[0] == step:
+                    os._exit(9)
+                count[0] += 1
+                return original(*args, **kwargs)
+
+            return wrapper
+
+        for owner, attribute in PATCHED:
+            setattr(owner, attribute, counted(getattr(owner, attribute)))
+        outputs.switch(out, "r", version, files)
+        os._exit(0)
+    _, status = os.waitpid(child, 0)
+    return os.waitstatus_to_exitcode(status) == 0
+
+
+def test_a_kill_at_any_step_of_the_switch_leaves_one_builds_outputs(old_state, tmp_path):
+    old_view = visible(old_state, "r")
+    old_bytes = {f: (old_state / f).read_bytes() for f in old_view}
+    for step in range(100):
+        out = tmp_path / f"step-{step}"
+        shutil.copytree(old_state, out, symlinks=True)
+        version, files = make_set(out, "r", "new", NEW)
+        finished = kill_at(step, out, version, files)
+
+        seen = visible(out, "r")
+        tags = set(seen.values())
+        assert tags in ({"old"}, {"new"}), (step, seen)
+        if tags == {"old"}:  # the previous outputs, byte for byte, every one of them
+            assert seen == old_view and {f: (out / f).read_bytes() for f in seen} == old_bytes, step
+        else:  # the new outputs, every one of them
+            assert seen == dict.fromkeys([*NEW, "r.metrics.json"], "new"), step
+
+        outputs.tidy(out, "r")  # what the next build does first, reused outputs or not
+        expected = "old" if tags == {"old"} else "new"
+        expected_files = [*OLD, "r.metrics.json"] if expected == "old" else [*NEW, "r.metrics.json"]
+        assert visible(out, "r") == dict.fromkeys(expected_files, expected), step
+        assert dangling(out) == [], step
+        names = sorted(p.name for p in outputs.versions(out, "r").iterdir())
+        assert names == sorted(["current", outputs.current(out, "r")]), step
+        assert visible(out, "r-again") == dict.fromkeys([*NEIGHBOUR, "r-again.metrics.json"], "neighbour"), step
+        if finished:
+            assert step > 5  # the switch took several steps, each of them killed once
+            break
+    else:
+        pytest.fail("the switch never finished")
+
+
+def test_tidy_repairs_a_deleted_link_without_a_build(old_state):
+    (old_state / "r.pdf").unlink()
+    (old_state / "figures" / "r-fdi.png").unlink()
+    outputs.tidy(old_state, "r")
+    assert visible(old_state, "r") == dict.fromkeys([*OLD, "r.metrics.json"], "old")
+
+
+def test_a_failure_is_kept_then_forgotten(old_state):
+    version = outputs.new_version(old_state, "r")
+    (version / "executed.ipynb").write_text("{}")
+    (version / "kernel.log").write_text("Traceback ...")
+    kept = outputs.keep_failed(old_state, "r", version)
+    assert kept == str(old_state / "failed" / "r.ipynb")
+    assert (old_state / "failed" / "r.kernel.log").read_text() == "Traceback ..."
+    outputs.discard(old_state, "r", version)
+    assert not version.exists() and visible(old_state, "r")
+    outputs.forget_failure(old_state, "r")
+    assert list((old_state / "failed").iterdir()) == []
+
+
+def test_a_shared_group_folder_keeps_its_group_bit(tmp_path):
+    out = tmp_path / "shared"
+    out.mkdir()
+    out.chmod(0o2775)
+    version = outputs.new_version(out, "r")
+    assert version.stat().st_mode & stat.S_ISGID
+    assert version.stat().st_mode & 0o755 == 0o755
