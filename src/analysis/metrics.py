@@ -483,7 +483,7 @@ def growth(
     target_total = _figure(selected, ALL_ORIGINS, destination, target_year, months)
     b = base.value if base else None
     t = target.value if target else None
-    years = float(target_year - base_year)
+    years = float(period_span_years(base_year, months, target_year, months))
 
     values: dict[str, float | None] = {"base_value": b, "target_value": t}
     reasons: dict[str, str] = {}
@@ -584,7 +584,9 @@ def growth_table(selected: pd.DataFrame, base_year: int, target_year: int) -> pd
         abs_change=abs_change(b, t),
         multiple=multiple(b, t),
         pct_change=pct_change(b, t),
-        cagr_pct=cagr(b, t, float(target_year - base_year)),
+        cagr_pct=cagr(
+            b, t, period_span_years(base_year, table["months"].to_numpy(), target_year, table["months"].to_numpy())
+        ),
         multiple_low=low,
         multiple_high=high,
     )

@@ -7,6 +7,8 @@ rerun with other figures changes every sentence with them.
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 import math
 from collections.abc import Sequence
@@ -706,8 +708,13 @@ class Report:
         -------
         dict
             ``parameters``, ``growth``, ``inputs``, ``provenance``, ``report`` (title block) and
-            ``disagreements`` (periods reported with more than one figure).
+            ``disagreements`` (periods reported with more than one figure). A copy: computed once
+            a run, for the changes section, the run record and the build alike.
         """
+        return copy.deepcopy(self._metrics)
+
+    @functools.cached_property
+    def _metrics(self) -> dict[str, Any]:
         g = self.growth
         used = [f.source_id for f in (g.base, g.target, g.base_total, g.target_total) if f]
         vintage = max((str(self._sources.loc[s, "published"]) for s in used), default=None)
