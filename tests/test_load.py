@@ -254,3 +254,63 @@ def test_every_problem_in_every_file_at_once(data):
         ("timeline.csv", 3, "date"),
     ]
     assert str(caught.value).startswith("5 problems in the data:\n")
+
+
+def with_column(path: Path, name: str, values: list[str]) -> None:
+    """Append a column to a CSV file: its name, then one value per data line."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = [f"{lines[0]},{name}", *(f"{line},{value}" for line, value in zip(lines[1:], values, strict=True))]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_cites_sources_and_translations_may_be_given(data):
+    # tiny-c repeats tiny-b, which repeats tiny-a: a chain of two
+    with_column(data / "sources.csv", "cites", ["", "tiny-a", "tiny-b"])
+    with_column(data / "timeline.csv", "event_es", ["Se abre un puerto", "", "Un ferri"])
+    loaded = load_dataset(data)
+    assert list(loaded.sources["cites"]) == ["", "tiny-a", "tiny-b"]
+    assert list(loaded.sources["figures_by"]) == ["", "", ""]  # left out: reads as empty
+    assert list(loaded.timeline["event_es"]) == ["Se abre un puerto", "", "Un ferri"]
+
+
+def test_a_misspelt_translation_column_is_refused(data):
+    with_column(data / "timeline.csv", "evnt_es", ["a", "b", "c"])
+    problem = only_problem(data)
+    assert (problem.line, problem.column, problem.message) == (1, "evnt_es", "is not a column of this file")
+
+
+@pytest.mark.parametrize(
+    ("cites", "expected"),
+    [
+        (
+            ["", "tiny-x", ""],
+            [(3, "'tiny-x' is not a source_id listed in sources.csv")],
+        ),
+        (
+            ["", "", "tiny-c"],
+            [(4, "'tiny-c' is the row's own source_id: a source cannot repeat itself")],
+        ),
+        (
+            ["tiny-b", "tiny-a", ""],
+            [
+                (2, "'tiny-b' makes a cycle of citations (tiny-a → tiny-b → tiny-a; line 3)"),
+                (3, "'tiny-a' makes a cycle of citations (tiny-b → tiny-a → tiny-b; line 2)"),
+            ],
+        ),
+        (  # a cycle of three, and a row outside it that leads into it (not itself in error)
+            ["tiny-b", "tiny-c", "tiny-a"],
+            [
+                (2, "(tiny-a → tiny-b → tiny-c → tiny-a; line 3, line 4)"),
+                (3, "(tiny-b → tiny-c → tiny-a → tiny-b; line 4, line 2)"),
+                (4, "(tiny-c → tiny-a → tiny-b → tiny-c; line 2, line 3)"),
+            ],
+        ),
+        (["", "bad id!", ""], [(3, "'bad id!' is not a source_id")]),
+    ],
+)
+def test_cites_must_name_another_source_without_a_cycle(data, cites, expected):
+    with_column(data / "sources.csv", "cites", cites)
+    found = problems_in(data)
+    assert [(p.line, p.column) for p in found] == [(line, "cites") for line, _ in expected]
+    for problem, (_, words) in zip(found, expected, strict=True):
+        assert words in problem.message, problem.message

@@ -49,5 +49,7 @@ def test_every_model_lists_the_design_columns():
         "accessed",
         "trust",
         "note",
+        "cites",
+        "figures_by",
     ]
     assert schema.columns(schema.TimelineFile) == ["date", "event", "category", "source_id", "note"]

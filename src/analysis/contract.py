@@ -26,6 +26,11 @@ DATE_PATTERNS = {
 }
 
 
+def is_source_id(text: str) -> bool:
+    """Say whether a text is a well-formed source_id (letters, digits, ``.``, ``_``, ``-``)."""
+    return re.fullmatch(SOURCE_ID, text) is not None
+
+
 @cache
 def iso_alpha3() -> frozenset[str]:
     """Return the ISO 3166-1 alpha-3 codes of every current country.
@@ -66,4 +71,30 @@ def date_precision(text: str) -> str | None:
     return None
 
 
-OPTIONAL_COLUMNS = frozenset({"note"})  # a file may leave these out; they read as empty
+# Columns a file may leave out: they read as empty.
+OPTIONAL_COLUMNS = {
+    "fdi.csv": frozenset({"note"}),
+    "sources.csv": frozenset({"note", "cites", "figures_by"}),
+    "timeline.csv": frozenset({"note"}),
+}
+# Text for readers may carry translations in columns named after it with a language code
+# (``event_es``, ``note_es``); they are optional, and empty where no translation was made.
+TRANSLATABLE = {"fdi.csv": ("note",), "sources.csv": ("note",), "timeline.csv": ("event", "note")}
+LANGUAGE_CODE = r"[a-z]{2}"
+
+
+def translation_pattern(file_name: str) -> str | None:
+    """Return the regular expression that a file's translation columns' names match.
+
+    Parameters
+    ----------
+    file_name : str
+        ``fdi.csv``, ``sources.csv`` or ``timeline.csv``.
+
+    Returns
+    -------
+    str or None
+        Such as ``(?:event|note)_[a-z]{2}``; None for a file with nothing to translate.
+    """
+    columns = TRANSLATABLE.get(file_name, ())
+    return f"(?:{'|'.join(columns)})_{LANGUAGE_CODE}" if columns else None

@@ -110,6 +110,8 @@ def load_dataset(data_dir: str | Path = config.DATA_DIR, *, trust: str | None = 
         if name != config.SOURCES_FILE and sources is not None:
             validator = schema.with_known_sources(model, set(sources["source_id"]))
         problems += _validate(raw, validator, path, already=parse_problems)
+        if name == config.SOURCES_FILE:
+            problems += citation_problems(raw, config.display_path(path))
 
     if problems:
         raise DataValidationError(problems)
@@ -287,7 +289,7 @@ def _parse_csv(text: str, path: Path) -> tuple[pd.DataFrame | None, list[Problem
     frame = pd.DataFrame.from_dict(rows, orient="index", columns=header, dtype="str")
     frame.index.name = "line"
     frame.attrs["header_line"] = header_line
-    for column in contract.OPTIONAL_COLUMNS - set(header):
+    for column in contract.OPTIONAL_COLUMNS.get(path.name, frozenset()) - set(header):
         frame[column] = ""
     return frame, problems
 
@@ -352,6 +354,56 @@ def _duplicate_row(frame: pd.DataFrame, line: int, key: list[str], shown: str) -
         return None
     described = ", ".join(f"{k} {frame.loc[line, k]}" for k in key)
     return Problem(shown, line, None, f"repeats line {first} ({described}): one source reports a period once")
+
+
+def citation_problems(sources: pd.DataFrame, shown: str) -> list[Problem]:
+    """Check sources.csv's ``cites`` column: a known source_id, not the row's own, no cycle.
+
+    Parameters
+    ----------
+    sources : pandas.DataFrame
+        sources.csv as text, indexed by line (as `_parse_csv` reads it).
+    shown : str
+        The file's name in messages.
+
+    Returns
+    -------
+    list of Problem
+        One per row that cites wrongly; a cycle is reported at each of its rows, naming it whole.
+    """
+    if "cites" not in sources.columns or "source_id" not in sources.columns:
+        return []
+    cites = dict(zip(sources["source_id"], sources["cites"].fillna(""), strict=True))
+    line_of = {source: int(line) for line, source in zip(sources.index, sources["source_id"], strict=True)}
+    problems = []
+    for line, source, cited in zip(sources.index, sources["source_id"], sources["cites"].fillna(""), strict=True):
+        if not cited or not contract.is_source_id(cited):
+            continue  # empty, or malformed (reported by the model)
+        if cited == source:
+            problems.append(
+                Problem(
+                    shown, int(line), "cites", f"'{cited}' is the row's own source_id: a source cannot repeat itself"
+                )
+            )
+        elif cited not in cites:
+            problems.append(Problem(shown, int(line), "cites", f"'{cited}' is not a source_id listed in sources.csv"))
+        else:
+            chain, current = [source], cited
+            while current in cites and current not in chain:
+                chain.append(current)
+                current = cites[current]
+            if current == source:
+                loop = " → ".join([*chain, source])
+                where = ", ".join(f"line {line_of[s]}" for s in chain[1:])
+                problems.append(
+                    Problem(
+                        shown,
+                        int(line),
+                        "cites",
+                        f"'{cited}' makes a cycle of citations ({loop}; {where}): an echo must end at a source that reports on its own",
+                    )
+                )
+    return problems
 
 
 def _has_replacement(row: pd.Series) -> bool:

@@ -12,6 +12,7 @@ would be right.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Optional
 
 import pandas as pd
 import pandera.pandas as pa
@@ -28,7 +29,13 @@ from analysis.contract import (
     TRUST_LEVELS,
     date_precision,
     iso_alpha3,
+    translation_pattern,
 )
+
+# Optional translation columns (``note_es``, ``event_es``): any number, each text.
+FDI_TRANSLATIONS = f"^{translation_pattern('fdi.csv')}$"
+SOURCES_TRANSLATIONS = f"^{translation_pattern('sources.csv')}$"
+TIMELINE_TRANSLATIONS = f"^{translation_pattern('timeline.csv')}$"
 
 
 def _text(series: Series[str]) -> pd.Series:
@@ -56,6 +63,7 @@ class FDIFile(pa.DataFrameModel):
     usd_millions: Series[str]
     source_id: Series[str]
     note: Series[str]
+    translations: Optional[Series[str]] = pa.Field(alias=FDI_TRANSLATIONS, regex=True)  # noqa: UP045 - pandera reads Optional
 
     class Config:
         strict = True
@@ -111,6 +119,9 @@ class SourcesFile(pa.DataFrameModel):
     accessed: Series[str]
     trust: Series[str]
     note: Series[str]
+    cites: Series[str]
+    figures_by: Series[str]
+    translations: Optional[Series[str]] = pa.Field(alias=SOURCES_TRANSLATIONS, regex=True)  # noqa: UP045 - pandera reads Optional
 
     class Config:
         strict = True
@@ -143,6 +154,11 @@ class SourcesFile(pa.DataFrameModel):
     def trust_level(cls, s: Series[str]) -> Series[bool]:
         return _text(s).isin(TRUST_LEVELS)
 
+    @pa.check("cites", error="is not a source_id: letters, digits, '.', '_' or '-' (or empty)")
+    def cites_format(cls, s: Series[str]) -> Series[bool]:
+        text = _text(s)
+        return (text == "") | text.str.fullmatch(SOURCE_ID)
+
 
 class TimelineFile(pa.DataFrameModel):
     """``timeline.csv``: dated events; a date's precision (year, month, day) is part of the fact."""
@@ -152,6 +168,7 @@ class TimelineFile(pa.DataFrameModel):
     category: Series[str]
     source_id: Series[str]
     note: Series[str]
+    translations: Optional[Series[str]] = pa.Field(alias=TIMELINE_TRANSLATIONS, regex=True)  # noqa: UP045 - pandera reads Optional
 
     class Config:
         strict = True
@@ -191,8 +208,10 @@ def columns(model: type[pa.DataFrameModel]) -> list[str]:
     Returns
     -------
     list of str
+        The fixed columns; the optional translation columns (a pattern, not a name) are left out.
     """
-    return list(model.to_schema().columns)
+    schema = model.to_schema()
+    return [name for name, column in schema.columns.items() if not column.regex]
 
 
 def with_known_sources(model: type[pa.DataFrameModel], source_ids: set[str]) -> pa.DataFrameSchema:
