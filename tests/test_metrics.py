@@ -311,3 +311,168 @@ def test_metrics_scale_without_python_loops():
         table.loc[positive, "multiple"], table.loc[positive, "target_value"] / table.loc[positive, "base_value"]
     )
     assert table.loc[~positive, "multiple"].isna().all()
+
+
+# Echoes folded into what they repeat, and the choice rule's decisive cases -----------------
+
+ECHO_SOURCES = pd.DataFrame(
+    {
+        # orig: an outlet reporting on its own; echo repeats orig; echo2 repeats echo (a chain of two)
+        "source_id": ["orig", "echo", "echo2", "proc", "late", "hi_old", "lo_new", "a_med", "b_high"],
+        "published": [
+            "2025-11-19",
+            "2026-01",
+            "2026-02",
+            "2025-06-25",
+            "2025-12-01",
+            "2024-01",
+            "2025-01",
+            "2024-02",
+            "2024-02",
+        ],
+        "trust": ["high", "low", "medium", "unverified", "medium", "high", "low", "medium", "high"],
+        "cites": ["", "orig", "echo", "", "", "", "", "", ""],
+    }
+)
+ECHO_SOURCES["published_on"] = pd.to_datetime(ECHO_SOURCES["published"].map(lambda d: d if len(d) == 10 else f"{d}-01"))
+
+
+def chosen(frame, prefer=()):
+    table = metrics.select_figures(frame, ECHO_SOURCES, prefer).set_index(["origin", "year"])
+    return {
+        k: (r.usd_millions, r.source_id, r.credited_to, r.basis, r.n_reports, r.n_echoes) for k, r in table.iterrows()
+    }
+
+
+def test_an_echo_published_after_its_origin_never_decides_the_figure():
+    # orig (2025-11-19) and proc (2025-06-25) report on their own; echo (2026-01, the latest date)
+    # repeats orig and misquotes it as 90.0: folded into orig, it neither wins nor counts.
+    frame = fdi_frame(
+        [("RUS", 2024, 12, 80.0, 1, "proc"), ("RUS", 2024, 12, 90.0, 1, "echo"), ("RUS", 2024, 12, 86.4, 1, "orig")]
+    )
+    assert chosen(frame)[("RUS", 2024)] == (86.4, "orig", "orig", "latest published", 2, 1)
+    table = metrics.disagreements(frame, ECHO_SOURCES)
+    assert list(table["source_id"]) == ["orig", "proc", "echo"]  # the echo last
+    assert list(table["independent"]) == [True, True, False]
+    assert list(table["credited_to"]) == ["orig", "proc", "orig"]
+    assert table["spread"].iloc[0] == approx(86.4 - 80.0)  # over the independent reports only
+
+
+def test_a_chain_of_two_echoes_stands_for_its_origin_with_its_date_and_the_chains_least_trust():
+    # echo2 -> echo -> orig; orig has no figure here, so echo2's figure stands for orig, dated
+    # 2025-11-19 (orig's), which beats proc (2025-06-25)...
+    frame = fdi_frame([("RUS", 2023, 12, 40.0, 0, "proc"), ("RUS", 2023, 12, 50.0, 0, "echo2")])
+    assert chosen(frame)[("RUS", 2023)] == (50.0, "echo2", "orig", "latest published", 2, 0)
+    root, trust = metrics.fold_citations(ECHO_SOURCES)
+    assert list(root[:3]) == [0, 0, 0]
+    # high (orig), low (echo), medium (echo2): each is as sure as its least trusted link
+    assert list(trust[:3]) == [0, 2, 2]
+
+
+def test_an_echo_is_not_a_newer_release():
+    # echo's own date (2026-01) would beat late (2025-12-01); the date of what it repeats
+    # (orig, 2025-11-19) does not
+    frame = fdi_frame([("RUS", 2023, 12, 70.0, 0, "echo"), ("RUS", 2023, 12, 60.0, 0, "late")])
+    assert chosen(frame)[("RUS", 2023)] == (60.0, "late", "late", "latest published", 2, 0)
+
+
+def test_two_echoes_of_one_origin_count_once():
+    frame = fdi_frame([("RUS", 2023, 12, 10.0, 0, "echo2"), ("RUS", 2023, 12, 10.0, 0, "echo")])
+    # the first in the file stands for orig; the other is folded into it
+    assert chosen(frame)[("RUS", 2023)] == (10.0, "echo2", "orig", "only report", 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("rows", "prefer", "expected"),
+    [
+        # an older, more trusted report loses to a newer, less trusted one
+        ([(5.0, "hi_old"), (6.0, "lo_new")], (), (6.0, "lo_new", "latest published")),
+        # ... unless the older one is preferred
+        ([(5.0, "hi_old"), (6.0, "lo_new")], ("hi_old",), (5.0, "hi_old", "preferred source")),
+        # on equal dates the more trusted wins, wherever it is in the file
+        ([(7.0, "a_med"), (8.0, "b_high")], (), (8.0, "b_high", "more trusted source")),
+        # the stronger preference wins
+        ([(7.0, "a_med"), (8.0, "b_high")], ("a_med", "b_high"), (7.0, "a_med", "preferred source")),
+    ],
+)
+def test_the_choice_rule_decides_in_order(rows, prefer, expected):
+    frame = fdi_frame([("USA", 2023, 12, value, 1, source) for value, source in rows])
+    value, source, _, basis, _, _ = chosen(frame, prefer)[("USA", 2023)]
+    assert (value, source, basis) == expected
+
+
+def test_reports_equal_in_every_way_are_taken_in_file_order():
+    sources = pd.DataFrame(
+        {
+            "source_id": ["x", "y"],
+            "published": ["2024-02", "2024-02"],
+            "trust": ["medium", "medium"],
+            "published_on": pd.to_datetime(["2024-02-01", "2024-02-01"]),
+        }
+    )
+    frame = fdi_frame([("USA", 2023, 12, 2.0, 1, "y"), ("USA", 2023, 12, 1.0, 1, "x")])
+    row = metrics.select_figures(frame, sources).iloc[0]
+    assert (row.usd_millions, row.source_id, row.basis) == (2.0, "y", "first in file")
+
+
+def test_the_reported_range_and_independent_counts():
+    # base 2022: proc 2.8 only. target 2024: proc 86.4, echo 86.4 (orig has no figure: the echo
+    # stands for it), forte-like "late" 19.1: three independent reports, two values.
+    frame = fdi_frame(
+        [
+            ("RUS", 2022, 12, 2.8, 1, "proc"),
+            ("RUS", 2024, 12, 86.4, 1, "proc"),
+            ("RUS", 2024, 12, 86.4, 1, "echo"),
+            ("RUS", 2024, 12, 19.1, 1, "late"),
+        ]
+    )
+    ranking = metrics.rank(frame, ECHO_SOURCES)
+    selected = metrics.select_figures(frame, ECHO_SOURCES, ranking=ranking)
+    reports = metrics.all_reports(frame, ECHO_SOURCES, ranking)
+    result = metrics.growth(selected, "RUS", "MEX", 2022, 2024, 12, reports=reports).to_dict()
+    # 19.1 / 2.8 = 6.82142857...; 86.4 / 2.8 = 30.857142857...
+    assert result["multiple_reported_low"] == approx(19.1 / 2.8)
+    assert result["multiple_reported_high"] == approx(86.4 / 2.8)
+    assert (result["base_independent_sources"], result["target_independent_sources"]) == (1, 3)
+    # the figure used for 2024 is late's (2025-12-01), newer than orig's via echo (2025-11-19)
+    # and proc's (2025-06-25): the headline multiple is 19.1 / 2.8
+    assert result["target_value"] == 19.1 and result["target_source_id"] == "late"
+    assert result["multiple"] == approx(19.1 / 2.8)
+
+
+def test_the_reported_range_with_the_origin_in_the_data_counts_the_echo_once():
+    frame = fdi_frame(
+        [
+            ("RUS", 2022, 12, 2.8, 1, "proc"),
+            ("RUS", 2024, 12, 86.4, 1, "orig"),
+            ("RUS", 2024, 12, 86.4, 1, "echo"),
+            ("RUS", 2024, 12, 19.1, 1, "proc"),
+        ]
+    )
+    ranking = metrics.rank(frame, ECHO_SOURCES)
+    selected = metrics.select_figures(frame, ECHO_SOURCES, ranking=ranking)
+    result = metrics.growth(
+        selected, "RUS", "MEX", 2022, 2024, reports=metrics.all_reports(frame, ECHO_SOURCES, ranking)
+    ).to_dict()
+    assert result["target_independent_sources"] == 2
+    assert (result["target_source_id"], result["target_via"]) == ("orig", None)
+
+
+@pytest.mark.parametrize(
+    ("bases", "targets", "expected"),
+    [
+        ([2.8], [86.4], (86.4 / 2.8, 86.4 / 2.8, None)),  # reports agree: the range is the multiple
+        ([2.0, 4.0], [10.0, 20.0], (10.0 / 4.0, 20.0 / 2.0, None)),  # 2.5 to 10
+        ([-5.0, 4.0], [10.0], (2.5, 2.5, None)),  # the negative base is left out: 10 / 4
+        ([-5.0], [10.0], (None, None, "base value is negative")),
+        ([0.0], [10.0], (None, None, "base value is zero")),
+        ([], [10.0], (None, None, "no base figure")),
+    ],
+)
+def test_reported_range_cases(bases, targets, expected):
+    low, high, reason = metrics.reported_range(bases, targets)
+    assert (low, high, reason) == (
+        approx(expected[0]) if expected[0] is not None else None,
+        approx(expected[1]) if expected[1] is not None else None,
+        expected[2],
+    )

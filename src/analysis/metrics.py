@@ -233,23 +233,65 @@ def undefined_reason(metric: str, base: float | None, target: float | None, year
 # Choosing among rows that report the same period -------------------------------------------
 
 
+def fold_citations(sources: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Follow each source's ``cites`` to the end of its chain.
+
+    Parameters
+    ----------
+    sources : pandas.DataFrame
+        Typed sources.csv; the ``cites`` column may be absent (no source repeats another).
+
+    Returns
+    -------
+    (root, trust) : tuple of numpy.ndarray
+        Per source row: the row of the source it ultimately repeats (itself when it reports on
+        its own), and the lowest trust along that chain as a rank of `TRUST_LEVELS` (0 = high):
+        a figure known only through an echo is no surer than the echo.
+    """
+    ids = sources["source_id"].tolist()
+    position = {source: i for i, source in enumerate(ids)}
+    cites = sources["cites"].fillna("").tolist() if "cites" in sources.columns else [""] * len(ids)
+    trust = sources["trust"].map({level: rank for rank, level in enumerate(TRUST_LEVELS)}).to_numpy("int64")
+    root = np.arange(len(ids))
+    worst = trust.copy()
+    for i in range(len(ids)):  # sources, not reports: a few dozen rows
+        seen = {i}
+        current = i
+        while cites[current] in position and position[cites[current]] not in seen:
+            current = position[cites[current]]
+            seen.add(current)
+            worst[i] = max(worst[i], trust[current])
+        root[i] = current
+    return root, worst
+
+
 @dataclass(frozen=True)
 class Ranking:
     """Every report in rank order (best first within its period), with per-period summaries.
+
+    Echoes are folded first: a report from a source that repeats another (``cites``) counts as
+    that source's report. Where the source it repeats has its own report of the period, the
+    echo is *folded* into it: listed after every independent report, never counted, never
+    chosen. Where it has none, the echo stands for it, dated and preferred as the source it
+    repeats, and trusted no more than the least trusted link of the chain.
 
     Built with numpy on integer codes: one sort of the whole table, no Python loop over rows
     and no grouping on text columns, so a million reports rank in well under a second.
     """
 
     order: np.ndarray  # fdi's row positions in rank order
-    where: np.ndarray  # per report, in rank order: its row in sources
+    where: np.ndarray  # per report, in rank order: its own source's row in sources
+    root: np.ndarray  # per report: the row of the source it is credited to (itself unless an echo)
+    independent: np.ndarray  # per report: not folded into another report of its period
     first: np.ndarray  # per report: is it its period's chosen figure
     period: np.ndarray  # per report: its period's number (0, 1, ...), periods in key order
     starts: np.ndarray  # per period: position of its first (chosen) report
-    size: np.ndarray  # per period: how many reports
-    distinct: np.ndarray  # per period: how many distinct values
-    low: np.ndarray  # per period: the smallest value
-    high: np.ndarray  # per period: the largest value
+    size: np.ndarray  # per period: how many independent reports
+    reports: np.ndarray  # per period: how many reports, echoes included
+    distinct: np.ndarray  # per period: how many distinct values among independent reports
+    distinct_all: np.ndarray  # per period: how many distinct values among all reports
+    low: np.ndarray  # per period: the smallest independent value
+    high: np.ndarray  # per period: the largest independent value
     basis: np.ndarray  # per period: why the first report was chosen
 
 
@@ -278,43 +320,69 @@ def rank(fdi: pd.DataFrame, sources: pd.DataFrame, prefer_sources: Sequence[str]
     key = ((origin.astype(np.int64) * max(len(destinations), 1) + destination) * 100_000 + fdi["year"].to_numpy()) * 16
     key += fdi["months"].to_numpy()
 
+    root_of, chain_trust = fold_citations(sources)
+    where = pd.Index(sources["source_id"]).get_indexer(fdi["source_id"])
+    root = root_of[where]
+    echo = root != where
+    line = fdi["line"].to_numpy().astype(np.int64)
+
+    # Fold: within a period, one report per root stands (its own report, else its first echo).
+    n_sources = max(len(sources), 1)
+    by_root = np.lexsort((line, echo, key * n_sources + root))
+    group = (key * n_sources + root)[by_root]
+    leads = np.ones(count, dtype=bool)
+    leads[1:] = group[1:] != group[:-1]
+    independent = np.empty(count, dtype=bool)
+    independent[by_root] = leads
+
     # Rank the sources once (a few dozen rows), not the reports: best first by preferred source,
-    # latest publication, most trust; equal sources share a rank, so the file's order decides.
+    # latest publication, most trust, each taken from the source a report is credited to (an
+    # echo is neither a second source nor a newer release); equal sources share a rank.
     published = sources["published_on"].to_numpy("datetime64[ns]").astype(np.int64)
-    trust = sources["trust"].map({level: rank for rank, level in enumerate(TRUST_LEVELS)}).to_numpy("int64")
     preference = {source: rank for rank, source in enumerate(prefer_sources)}
     preferred = sources["source_id"].map(preference).fillna(len(preference)).to_numpy("int64")
-    source_rank = np.unique(np.column_stack([preferred, -published, trust]), axis=0, return_inverse=True)[1].ravel()
+    criteria = np.column_stack([preferred[root_of], -published[root_of], chain_trust])
+    source_rank = np.unique(criteria, axis=0, return_inverse=True)[1].ravel()
 
-    where = pd.Index(sources["source_id"]).get_indexer(fdi["source_id"])
-    within = (source_rank[where].astype(np.int64) << 40) | fdi["line"].to_numpy().astype(np.int64)
-    order = np.lexsort((within, key))
-    key, where = key[order], where[order]
-    published, trust, preferred = published[where], trust[where], preferred[where]
+    within = (source_rank[where].astype(np.int64) << 40) | line
+    order = np.lexsort((within, ~independent, key))
+    key, where, root, independent = key[order], where[order], root[order], independent[order]
+    published, trust, preferred = published[root], chain_trust[where], preferred[root]
     values = fdi["usd_millions"].to_numpy()[order]
     first = np.ones(count, dtype=bool)
     first[1:] = key[1:] != key[:-1]
     period = np.cumsum(first) - 1
     starts = np.flatnonzero(first)
-    size = np.diff(np.append(starts, count))
+    reports = np.diff(np.append(starts, count))
+    size = np.bincount(period[independent], minlength=len(starts)) if count else reports
 
-    distinct = pd.Series(values).groupby(period, sort=True).nunique().to_numpy() if count else size
-    low = np.minimum.reduceat(values, starts) if count else values
-    high = np.maximum.reduceat(values, starts) if count else values
+    if count:
+        kept = pd.Series(values[independent])
+        distinct = kept.groupby(period[independent], sort=True).nunique().to_numpy()
+        distinct_all = pd.Series(values).groupby(period, sort=True).nunique().to_numpy()
+        lead_positions = np.flatnonzero(independent)
+        segment = np.searchsorted(period[lead_positions], np.arange(len(starts)))
+        low = np.minimum.reduceat(values[lead_positions], segment)
+        high = np.maximum.reduceat(values[lead_positions], segment)
+    else:
+        distinct = distinct_all = low = high = values
 
-    second = np.minimum(starts + 1, max(count - 1, 0))  # the runner-up, where there is one
+    second = np.minimum(starts + 1, max(count - 1, 0))  # the runner-up among independent reports
+    has_second = size > 1
     basis = np.select(
         [
             size == 1,
             distinct == 1,
-            preferred[starts] < preferred[second],
-            published[starts] > published[second],
-            trust[starts] < trust[second],
+            has_second & (preferred[starts] < preferred[second]),
+            has_second & (published[starts] > published[second]),
+            has_second & (trust[starts] < trust[second]),
         ],
         BASES,
         default="first in file",
     )
-    return Ranking(order, where, first, period, starts, size, distinct, low, high, basis)
+    return Ranking(
+        order, where, root, independent, first, period, starts, size, reports, distinct, distinct_all, low, high, basis
+    )
 
 
 def _reports(
@@ -322,8 +390,14 @@ def _reports(
 ) -> pd.DataFrame:
     """Return the reports at some positions of the ranking, with their source's date and trust."""
     rows = fdi[columns].take(ranking.order[positions]).reset_index(drop=True)
-    where = ranking.where[positions]
-    return rows.assign(published=sources["published"].to_numpy()[where], trust=sources["trust"].to_numpy()[where])
+    where, root = ranking.where[positions], ranking.root[positions]
+    ids = sources["source_id"].to_numpy()
+    return rows.assign(
+        published=sources["published"].to_numpy()[where],
+        trust=sources["trust"].to_numpy()[where],
+        credited_to=ids[root],
+        independent=ranking.independent[positions],
+    )
 
 
 def select_figures(
@@ -331,9 +405,11 @@ def select_figures(
 ) -> pd.DataFrame:
     """Choose one figure for each (origin, destination, year, months).
 
-    The rule: a source listed in ``prefer_sources`` wins (the earlier listed, the stronger);
-    otherwise the most recently published; on a tie of dates, the more trusted source; then the
-    row that comes first in the file.
+    The rule: first fold every echo into the source it repeats (``cites``, followed to the end
+    of the chain), so that an echo is neither a second source nor a newer release. Among the
+    independent reports left, a source listed in ``prefer_sources`` wins (the earlier listed,
+    the stronger); otherwise the most recently published; on a tie of dates, the more trusted
+    source; then the row that comes first in the file.
 
     Parameters
     ----------
@@ -350,14 +426,56 @@ def select_figures(
     -------
     pandas.DataFrame
         One row per period, sorted by the key: the key, ``usd_millions``, ``decimals``,
-        ``source_id``, ``published``, ``trust``, ``n_reports`` (rows for the period),
-        ``n_values`` (distinct values among them) and ``basis`` (why this row: ``only report``,
-        ``all reports agree``, ``preferred source``, ``latest published``, ``more trusted
-        source``, ``first in file``).
+        ``source_id`` (the row's own source), ``credited_to`` (the source the figure is
+        credited to: the one an echo repeats), ``published``, ``trust``, ``n_reports``
+        (independent reports of the period), ``n_echoes`` (reports folded into another),
+        ``n_values`` (distinct values among the independent reports) and ``basis`` (why this
+        row: ``only report``, ``all reports agree``, ``preferred source``, ``latest
+        published``, ``more trusted source``, ``first in file``).
     """
     ranking = ranking or rank(fdi, sources, prefer_sources)
     chosen = _reports(fdi, sources, ranking, ranking.starts, [*FDI_KEY, "usd_millions", "decimals", "source_id"])
-    return chosen.assign(n_reports=ranking.size, n_values=ranking.distinct, basis=ranking.basis)
+    return chosen.drop(columns="independent").assign(
+        n_reports=ranking.size,
+        n_echoes=ranking.reports - ranking.size,
+        n_values=ranking.distinct,
+        basis=ranking.basis,
+    )
+
+
+def reports_of(
+    fdi: pd.DataFrame, sources: pd.DataFrame, ranking: Ranking, origin: str, destination: str, year: int, months: int
+) -> pd.DataFrame:
+    """List every report of one period, best first, echoes last.
+
+    Parameters
+    ----------
+    fdi, sources : pandas.DataFrame
+        Typed fdi.csv and sources.csv.
+    ranking : Ranking
+        From `rank`.
+    origin, destination : str
+        ISO alpha-3 codes (``WLD`` for the total).
+    year, months : int
+        The period.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The key, ``usd_millions``, ``decimals``, ``source_id``, ``note``, ``published``,
+        ``trust``, ``credited_to``, ``independent`` and ``used`` (the chosen report); empty
+        when no report covers the period.
+    """
+    ordered = fdi.take(ranking.order)
+    match = (
+        (ordered["origin"].to_numpy() == origin)
+        & (ordered["destination"].to_numpy() == destination)
+        & (ordered["year"].to_numpy() == year)
+        & (ordered["months"].to_numpy() == months)
+    )
+    positions = np.flatnonzero(match)
+    columns = [*FDI_KEY, "usd_millions", "decimals", "source_id", "note"]
+    return _reports(fdi, sources, ranking, positions, columns).assign(used=ranking.first[positions])
 
 
 def disagreements(
@@ -377,16 +495,18 @@ def disagreements(
     Returns
     -------
     pandas.DataFrame
-        One row per report, best first within each period: the key, ``usd_millions``,
-        ``source_id``, ``published``, ``trust``, ``note``, ``used`` (bool), ``basis`` (why the
-        used figure won), ``spread`` (max - min of the period, US$ millions) and ``spread_ratio``
-        (max / min, NaN unless both are positive).
+        One row per report, best first within each period and echoes last: the key,
+        ``usd_millions``, ``decimals`` (as written, so 50.0 is shown as 50.0), ``source_id``,
+        ``credited_to``, ``independent`` (False for an echo folded into its origin's report),
+        ``published``, ``trust``, ``note``, ``used`` (bool), ``basis`` (why the used figure
+        won), ``spread`` (max - min over the independent reports, US$ millions) and
+        ``spread_ratio`` (max / min, NaN unless both are positive).
     """
     ranking = ranking or rank(fdi, sources, prefer_sources)
-    keep = np.flatnonzero((ranking.distinct > 1)[ranking.period])
+    keep = np.flatnonzero((ranking.distinct_all > 1)[ranking.period])
     period = ranking.period[keep]
-    columns = [*FDI_KEY, "usd_millions", "source_id", "note"]
-    return _reports(fdi, sources, ranking, keep, columns)[[*columns[:-1], "published", "trust", "note"]].assign(
+    columns = [*FDI_KEY, "usd_millions", "decimals", "source_id", "note"]
+    return _reports(fdi, sources, ranking, keep, columns).assign(
         used=ranking.first[keep],
         basis=ranking.basis[period],
         spread=(ranking.high - ranking.low)[period],
@@ -399,12 +519,22 @@ def disagreements(
 
 @dataclass(frozen=True)
 class Figure:
-    """One chosen figure and where it came from."""
+    """One chosen figure and where it came from.
+
+    ``source_id`` is the row's own source; ``credited_to`` the source it is credited to (the
+    one an echo repeats; the same id when the source reports on its own).
+    """
 
     value: float
     decimals: int
     source_id: str
     basis: str
+    credited_to: str = ""
+
+    @property
+    def via(self) -> str | None:
+        """The echo the figure is known through, if it is not known from its origin itself."""
+        return self.source_id if self.credited_to and self.credited_to != self.source_id else None
 
 
 @dataclass(frozen=True)
@@ -450,13 +580,21 @@ class Growth:
             out[name] = value
             if name in self.reasons:
                 out[f"{name}_reason"] = self.reasons[name]
-        out["base_source_id"] = self.base.source_id if self.base else None
-        out["target_source_id"] = self.target.source_id if self.target else None
+        for end, figure in (("base", self.base), ("target", self.target)):
+            out[f"{end}_source_id"] = (figure.credited_to or figure.source_id) if figure else None
+            out[f"{end}_via"] = figure.via if figure else None
         return out
 
 
 def growth(
-    selected: pd.DataFrame, origin: str, destination: str, base_year: int, target_year: int, months: int = 12
+    selected: pd.DataFrame,
+    origin: str,
+    destination: str,
+    base_year: int,
+    target_year: int,
+    months: int = 12,
+    *,
+    reports: pd.DataFrame | None = None,
 ) -> Growth:
     """Compare one origin's FDI into one destination between two periods of equal length.
 
@@ -470,6 +608,10 @@ def growth(
         The two years.
     months : int, default 12
         Months covered from January in both years.
+    reports : pandas.DataFrame, optional
+        Every report with ``independent`` marked (`all_reports`), for the range of multiples
+        the independent reports allow and their counts; by default the chosen figures are
+        taken to be the only reports.
 
     Returns
     -------
@@ -514,6 +656,15 @@ def growth(
         values["multiple_low"] = values["multiple_high"] = None
         reasons["multiple_low"] = reasons["multiple_high"] = reason
 
+    base_values = _independent_values(reports, selected, origin, destination, base_year, months)
+    target_values = _independent_values(reports, selected, origin, destination, target_year, months)
+    values["base_independent_sources"] = len(base_values)
+    values["target_independent_sources"] = len(target_values)
+    low, high, reason = reported_range(base_values, target_values)
+    values["multiple_reported_low"], values["multiple_reported_high"] = low, high
+    if reason:
+        reasons["multiple_reported_low"] = reasons["multiple_reported_high"] = reason
+
     for end, figure, total in (("base", base, base_total), ("target", target, target_total)):
         name = f"{end}_share_of_total_pct"
         year = base_year if end == "base" else target_year
@@ -532,17 +683,84 @@ def growth(
     )
 
 
-def _figure(selected: pd.DataFrame, origin: str, destination: str, year: int, months: int) -> Figure | None:
-    rows = selected[
-        (selected["origin"] == origin)
-        & (selected["destination"] == destination)
-        & (selected["year"] == year)
-        & (selected["months"] == months)
+def reported_range(
+    base_values: Sequence[float], target_values: Sequence[float]
+) -> tuple[float | None, float | None, str | None]:
+    """Return the smallest and largest multiple that independent reports of two periods allow.
+
+    Parameters
+    ----------
+    base_values, target_values : sequence of float
+        The values of every independent report of each period.
+
+    Returns
+    -------
+    (low, high, reason) : tuple
+        ``min`` and ``max`` of ``target / base`` over every pair with a positive base; None and
+        a reason when there is no such pair.
+
+    Examples
+    --------
+    >>> low, high, _ = reported_range([2.8], [86.4, 19.1])
+    >>> round(low, 3), round(high, 3)
+    (6.821, 30.857)
+    """
+    if not len(base_values) or not len(target_values):
+        return None, None, f"no {'base' if not len(base_values) else 'target'} figure"
+    bases = np.asarray(base_values, dtype=float)
+    positive = bases[bases > 0]
+    if not len(positive):
+        return None, None, "base value is zero" if (bases == 0).all() else "base value is negative"
+    ratios = np.divide.outer(np.asarray(target_values, dtype=float), positive)
+    return _finite(ratios.min()), _finite(ratios.max()), None
+
+
+def all_reports(fdi: pd.DataFrame, sources: pd.DataFrame, ranking: Ranking) -> pd.DataFrame:
+    """List every report in rank order, with whether it is independent and whether it was used.
+
+    Parameters
+    ----------
+    fdi, sources : pandas.DataFrame
+        Typed fdi.csv and sources.csv.
+    ranking : Ranking
+        From `rank`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As `reports_of`, for every period.
+    """
+    positions = np.arange(len(ranking.order))
+    columns = [*FDI_KEY, "usd_millions", "decimals", "source_id", "note"]
+    return _reports(fdi, sources, ranking, positions, columns).assign(used=ranking.first)
+
+
+def _in_period(frame: pd.DataFrame, origin: str, destination: str, year: int, months: int) -> pd.DataFrame:
+    """Return the rows of one period (the filter every caller shares)."""
+    return frame[
+        (frame["origin"] == origin)
+        & (frame["destination"] == destination)
+        & (frame["year"] == year)
+        & (frame["months"] == months)
     ]
+
+
+def _independent_values(
+    reports: pd.DataFrame | None, selected: pd.DataFrame, origin: str, destination: str, year: int, months: int
+) -> list[float]:
+    if reports is None:
+        return _in_period(selected, origin, destination, year, months)["usd_millions"].tolist()
+    rows = _in_period(reports, origin, destination, year, months)
+    return rows.loc[rows["independent"], "usd_millions"].tolist()
+
+
+def _figure(selected: pd.DataFrame, origin: str, destination: str, year: int, months: int) -> Figure | None:
+    rows = _in_period(selected, origin, destination, year, months)
     if rows.empty:
         return None
     row = rows.iloc[0]
-    return Figure(float(row["usd_millions"]), int(row["decimals"]), str(row["source_id"]), str(row["basis"]))
+    credited = str(row["credited_to"]) if "credited_to" in row else str(row["source_id"])
+    return Figure(float(row["usd_millions"]), int(row["decimals"]), str(row["source_id"]), str(row["basis"]), credited)
 
 
 def _finite(value: ArrayLike) -> float | None:
