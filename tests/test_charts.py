@@ -1,31 +1,36 @@
-"""Charts: a Figure each, with a left-aligned title, a source line, alt text; labels that fit."""
+"""Charts: a Figure each, with a left-aligned title, a source line, alt text, all in the edition's
+language; labels that fit; part years never drawn as full years."""
 
 import itertools
+import re
 
 import matplotlib.pyplot as plt
-import pandas as pd
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from analysis import charts, metrics
-from analysis.load import load_dataset
+from analysis import charts
+from analysis.language import edition
+from analysis.report import Report
+from analysis.sections import by_year
+from analysis.sections.timeline import Event
 
-SOURCES = pd.DataFrame(
-    {"source_id": ["s"], "published": ["2025-01"], "trust": ["high"], "published_on": pd.to_datetime(["2025-01-01"])}
-)
+EN, ES = edition("en"), edition("es")
+PARAMETERS = {
+    "data_dir": "tests/fixtures/bilingual",
+    "origin": "KOR",
+    "destination": "CHL",
+    "base_year": 2019,
+    "target_year": 2023,
+    "months": 12,
+    "prefer_sources": [],
+    "title": "",
+    "compare_with": "",
+}
 
 
-def series(rows):
-    """rows: (origin, year, months, value, decimals)"""
-    frame = pd.DataFrame(rows, columns=["origin", "year", "months", "usd_millions", "decimals"])
-    frame.insert(1, "destination", "MEX")
-    return frame.assign(source_id="s", note="", line=range(2, len(frame) + 2))
-
-
-@pytest.fixture(scope="module")
-def data():
-    return load_dataset("data")
+def report(lang="en", **changes) -> Report:
+    return Report.build(**{**PARAMETERS, "lang": lang, **changes})
 
 
 def draw(figure: Figure) -> Figure:
@@ -33,53 +38,84 @@ def draw(figure: Figure) -> Figure:
     return figure
 
 
-def framed(figure: Figure):
+def framed(figure: Figure, source_word: str = "Source: "):
     assert isinstance(figure, Figure)
     assert figure._suptitle.get_text() and figure._suptitle.get_horizontalalignment() == "left"
     assert figure._suptitle.get_position()[0] == figure._supxlabel.get_position()[0] < 0.02
-    assert figure._supxlabel.get_text().startswith("Source: ")
-    assert len(charts.alt_text(figure)) > 40
+    assert figure._supxlabel.get_text().startswith(source_word)
 
 
-def test_fdi_chart_labels_bars_on_a_log_scale(data):
-    selected = metrics.select_figures(data.fdi, data.sources)
-    growth = metrics.growth(selected, "RUS", "MEX", 2022, 2024, 12)
-    figure = draw(charts.fdi_chart(metrics.origin_series(selected, "RUS", "MEX", 12), growth, source="test"))
+def texts(figure: Figure) -> set[str]:
+    return {t.get_text() for a in figure.axes for t in a.texts}
+
+
+def svg_text(output) -> str:
+    """The text of a chart's SVG as the build saves it (text kept as text: svg.fonttype none)."""
+    svg = output._repr_mimebundle_()[0]["image/svg+xml"]
+    return " ".join(re.findall(r"<text[^>]*>([^<]*)</text>", svg))
+
+
+def test_fdi_by_year_draws_part_years_hatched_beside_their_year_and_marks_gaps():
+    r = report()
+    figure = draw(charts.fdi_by_year(by_year.years(r), r.facts.growth, edition=EN, source="test"))
     framed(figure)
-    axes = figure.axes[0]
-    assert axes.get_yscale() == "log"  # 1 to 86.4 spans more than a factor of 20
-    labels = {t.get_text() for t in axes.texts}
-    assert {"2.8", "86.4", "1.9", "1"} <= labels
-    assert {"×30.9", "(30.3–31.4 given the figures' rounding)"} <= labels
-    assert "2022: US$2.8 million" in charts.alt_text(figure) and "30.9 times" in charts.alt_text(figure)
-
-
-def test_fdi_chart_with_a_negative_value_is_linear_and_says_why_there_is_no_multiple():
-    chosen = metrics.select_figures(series([("CHN", 2023, 9, -21.0, 0), ("CHN", 2024, 9, 35.0, 0)]), SOURCES)
-    growth = metrics.growth(chosen, "CHN", "MEX", 2023, 2024, 9)
-    figure = draw(charts.fdi_chart(metrics.origin_series(chosen, "CHN", "MEX", 9), growth, source="test"))
-    axes = figure.axes[0]
-    assert axes.get_yscale() == "linear"
-    assert "No multiple: base value is negative" in {t.get_text() for t in axes.texts}
-    assert "−21" in {t.get_text() for t in axes.texts}
-
-
-def test_share_chart(data):
-    selected = metrics.select_figures(data.fdi, data.sources)
-    figure = draw(
-        charts.share_chart(
-            metrics.origin_series(selected, "RUS", "MEX", 12),
-            metrics.origins_in(selected, "MEX", 2024, 12),
-            origin="RUS",
-            destination="MEX",
-            year=2024,
-            months=12,
-            source="test",
-        )
+    top, bottom = figure.axes[:2]
+    assert bottom.get_yscale() == "linear"  # 8 to 50: under a factor of 20
+    hatched = [p for p in bottom.patches if p.get_hatch()]
+    solid = [p for p in bottom.patches if not p.get_hatch()]
+    # January-June 2022 (8.0) and 2023 (20.0) are hatched; full years 2019 and 2023 are solid
+    assert sorted(round(p.get_height(), 1) for p in hatched) == [8.0, 20.0]
+    assert sorted(round(p.get_height(), 1) for p in solid) == [12.5, 50.0]
+    # beside their year, to its right (centred 0.2 after it), never in its place
+    assert sorted(round(p.get_x() + p.get_width() / 2, 2) for p in hatched) == [2022.2, 2023.2]
+    gaps = [line for line in bottom.lines if line.get_marker() == "x"]
+    assert list(gaps[0].get_xdata()) == [2020, 2021]  # no figure at all
+    assert "×4.0" in texts(figure)
+    assert [round(p.get_height(), 2) for p in top.patches] == [1.25, 2.0]  # totals, US$ billions
+    assert figure.alt_text == (
+        "Two bar charts of FDI into Chile by year. Above: all origins, full year, from 2019 (US$1,250.0 million) "
+        "to 2023 (US$2,000.0 million). Below: South Korea, full year, on a linear scale: 2019: US$12.5 million and "
+        "2023: US$50.0 million. No figure for 2020–2021. Drawn hatched, for part of a year: January\u2009–\u2009June "
+        "2022: US$8.0 million and January\u2009–\u2009June 2023: US$20.0 million. 2023 is 4.0 times 2019."
     )
+
+
+def test_fdi_by_year_on_a_log_scale_when_values_span_more_than_twenty_times(tmp_path):
+    r = report(data_dir="data", origin="RUS", destination="MEX", base_year=2022, target_year=2024)
+    figure = draw(charts.fdi_by_year(by_year.years(r), r.facts.growth, edition=EN, source="test"))
+    assert figure.axes[1].get_yscale() == "log"  # 1 to 430
+
+
+def test_fdi_by_year_with_a_negative_base_says_why_there_is_no_multiple():
+    r = report(
+        data_dir="tests/fixtures/negative", origin="CHN", destination="MEX", base_year=2023, target_year=2024, months=9
+    )
+    figure = draw(charts.fdi_by_year(by_year.years(r), r.facts.growth, edition=EN, source="test"))
+    assert figure.axes[1].get_yscale() == "linear"
+    assert "the base value is negative" in texts(figure)
+    assert "-21" in texts(figure)
+
+
+def test_share_chart_percentages():
+    r = report()
+    section = r.context()
+    figure = draw(section.figures[0].figure)
     framed(figure)
-    texts = {t.get_text() for a in figure.axes for t in a.texts}
-    assert {"0.0079%", "0.23%", "44.8%"} <= texts  # 2.8/35292, 86.4/36872, 16513/36872
+    assert {"1.0%", "2.5%", "35.0%"} <= texts(figure)  # 12.5/1250, 50/2000, 700/2000
+
+
+def test_chart_text_is_in_the_editions_language():
+    r = report("es")
+    output = r.by_year().figures[0]
+    drawn = svg_text(output)
+    figure = output.figure
+    framed(figure, "Fuente: ")
+    assert "IED en Chile por año: Corea del Sur y todos los orígenes" in drawn
+    assert "solo enero\u2009–\u2009junio (no es un año completo)" in drawn  # CLDR's interval, thin spaces
+    assert "sin cifra" in drawn
+    assert figure.alt_text.startswith("Dos gráficas de barras de la IED en Chile por año.")
+    timeline = svg_text(r.timeline().figures[0])
+    assert "Diplomacia" in timeline and "mayo de 1901: Se firma el tratado de prueba" in timeline
 
 
 def overlaps(a, b) -> bool:
@@ -99,34 +135,37 @@ def assert_labels_fit(figure: Figure):
     assert len(markers) == len(boxes)
 
 
-def test_timeline_labels_do_not_overlap(data):
-    figure = draw(charts.timeline_chart(data.timeline, start=1890, end=2025, source="test"))
-    framed(figure)
+def events(rows) -> list[Event]:
+    return [Event(date, int(date[:4]), category, text, "en", "", "en", "s") for date, category, text in rows]
+
+
+LONG = "A long event description that needs a good deal of room on the page, " * 3
+
+
+@pytest.mark.parametrize("width", [charts.WIDE, charts.NARROW])
+def test_timeline_labels_do_not_overlap_even_when_long_ones_crowd_one_month(width):
+    # 28 events in one month, long labels next to each other (three lines and more at the
+    # narrow width), and two lonely ones far away
+    rows = [(f"2025-06-{d:02d}", ["energy", "transport", "investment", "politics"][d % 4], LONG) for d in range(1, 29)]
+    rows = [("1890", "diplomacy", "Early"), ("1955-03", "energy", LONG), *rows]
+    figure = draw(charts.timeline_chart(events(rows), start=1890, end=2025, edition=EN, source="test", width=width))
     assert_labels_fit(figure)
+    assert max(t.get_text().count("\n") for t in charts.label_artists(figure)) >= 2
 
 
-def test_timeline_labels_do_not_overlap_even_when_events_crowd_one_year():
-    dates = [f"2025-06-{d:02d}" for d in range(1, 29)] + ["1890", "1955-03"]
-    events = pd.DataFrame(
-        {
-            "date": dates,
-            "event": [
-                "A long event description that needs a good deal of room on the page, " * (1 + d % 2) for d in range(28)
-            ]
-            + ["Early", "Middle"],
-            "category": ["energy", "transport", "investment", "politics"] * 7 + ["diplomacy", "energy"],
-            "precision": ["day"] * 28 + ["year", "month"],
-            "when": pd.to_datetime([*dates[:28], "1890-01-01", "1955-03-01"]),
-        }
+def test_timeline_alt_text_counts_events_by_category():
+    rows = [("2020", "energy", "One"), ("2021-03", "energy", "Two"), ("2021-04-05", "transport", "Three")]
+    figure = charts.timeline_chart(events(rows), start=2020, end=2021, edition=EN, source="test")
+    assert figure.alt_text == (
+        "Timeline of 3 dated events from 2020 to April 5, 2021, one row each: 2 dated events (energy) and "
+        "1 dated event (transport). The same events are listed in the table of the timeline."
     )
-    events["year"] = events["when"].dt.year
-    figure = draw(charts.timeline_chart(events.sort_values("when"), start=1890, end=2025, source="test"))
-    assert_labels_fit(figure)
 
 
-def test_helpers_leave_no_pyplot_state(data):
+def test_helpers_leave_no_pyplot_state():
     plt.close("all")
-    charts.timeline_chart(data.timeline, start=1890, end=2025, source="test")
+    report().timeline()
+    report().by_year()
     assert plt.get_fignums() == []
 
 
@@ -139,17 +178,13 @@ def test_the_style_loads_by_dotted_name():
 
 
 def test_dollar_signs_in_the_data_are_text_not_tex():
-    events = pd.DataFrame(
-        {
-            "date": ["2025-01", "2025-02"],
-            "event": ["Russia pledges US$5 million, then US$10 million", "Pledges of US$5_1_2 and US$7 more"],
-            "category": ["investment", "investment"],
-            "precision": ["month", "month"],
-            "when": pd.to_datetime(["2025-01-01", "2025-02-01"]),
-            "year": [2025, 2025],
-        }
+    rows = [
+        ("2025-01", "investment", "Russia pledges US$5 million, then US$10 million"),
+        ("2025-02", "investment", "Pledges of US$5_1_2 and US$7 more"),
+    ]
+    figure = draw(
+        charts.timeline_chart(events(rows), start=2020, end=2025, edition=EN, source="US$ figures from a US$ source")
     )
-    figure = draw(charts.timeline_chart(events, start=2020, end=2025, source="US$ figures from a US$ source"))
     labels = [t.get_text() for t in charts.label_artists(figure)]
     assert labels[0].endswith("Russia pledges US$5 million, then US$10 million")
     # drawn as written: with mathtext on, the first would be drawn as TeX and the second fail to draw

@@ -1,8 +1,13 @@
-"""How numbers, money, periods and dates are written."""
+"""How numbers, money, periods, dates and names are written, in English (CLDR en) and Mexican
+Spanish (CLDR es-MX). Expected texts follow CLDR's patterns as its charts publish them."""
 
 import pytest
 
-from analysis import formatting as fmt
+from analysis.formatting import Formatter
+from analysis.language import edition
+
+EN = edition("en").fmt
+ES = edition("es").fmt
 
 
 @pytest.mark.parametrize(
@@ -11,26 +16,32 @@ from analysis import formatting as fmt
         (36872, 0, "36,872"),
         (2.8, 1, "2.8"),
         (31604.3, 1, "31,604.3"),
-        (-21, 0, "−21"),
+        (-21, 0, "-21"),
         (-0.04, 1, "0.0"),  # rounds to zero: no minus sign on a zero
         (1062.16216, 2, "1,062.16"),
+        (2.25, 1, "2.3"),  # half away from zero, as the figure is written (not banker's 2.2)
+        (0.125, 2, "0.13"),
+        (1 / 3, 12, "0.333333"),  # never more than six decimals
     ],
 )
-def test_number(value, decimals, expected):
-    assert fmt.number(value, decimals) == expected
+def test_number_in_english_and_mexican_spanish(value, decimals, expected):
+    # es-MX groups with a comma and marks decimals with a point, as en does (CLDR)
+    assert EN.number(value, decimals) == ES.number(value, decimals) == expected
 
 
 @pytest.mark.parametrize(
-    ("value", "decimals", "expected"),
+    ("value", "decimals", "english", "spanish"),
     [
-        (2.8, 1, "US$2.8 million"),
-        (86.4, 1, "US$86.4 million"),
-        (36872, 0, "US$36,872 million"),
-        (-21, 0, "−US$21 million"),
+        (2.8, 1, "US$2.8 million", "2.8 millones de dólares"),
+        (86.4, 1, "US$86.4 million", "86.4 millones de dólares"),
+        (36872, 0, "US$36,872 million", "36,872 millones de dólares"),
+        (-21, 0, "-US$21 million", "-21 millones de dólares"),
+        (1, 0, "US$1 million", "1 millón de dólares"),  # CLDR es: "one" for n = 1
     ],
 )
-def test_usd_millions(value, decimals, expected):
-    assert fmt.usd_millions(value, decimals) == expected
+def test_money(value, decimals, english, spanish):
+    assert EN.money(value, decimals) == english
+    assert ES.money(value, decimals) == spanish
 
 
 @pytest.mark.parametrize(
@@ -40,38 +51,19 @@ def test_usd_millions(value, decimals, expected):
         (455.49206, False, "455.5%"),
         (0.234324, False, "0.23%"),  # below 1 %: two significant digits
         (0.0079338, False, "0.0079%"),
-        (-4.5, True, "−4.5%"),
+        (-4.5, True, "-4.5%"),
         (0, False, "0.0%"),
+        (1e-12, False, "<0.000001%"),  # two significant digits, but never past six decimals
     ],
 )
 def test_percent(value, signed, expected):
-    assert fmt.percent(value, signed=signed) == expected
+    # es-MX writes the percent sign without a space, as en does (CLDR "#,##0%")
+    assert EN.percent(value, signed=signed) == ES.percent(value, signed=signed) == expected
 
 
-def test_times():
-    assert fmt.times(864 / 28) == "30.9"
-
-
-@pytest.mark.parametrize(
-    ("code", "name"),
-    [("RUS", "Russia"), ("MEX", "Mexico"), ("KOR", "South Korea"), ("USA", "United States"), ("WLD", "all origins")],
-)
-def test_country(code, name):
-    assert fmt.country(code) == name
-
-
-@pytest.mark.parametrize(
-    ("year", "months", "expected"), [(2024, 12, "2024"), (2024, 9, "January–September 2024"), (2024, 1, "January 2024")]
-)
-def test_period(year, months, expected):
-    assert fmt.period(year, months) == expected
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"), [("1890-12-01", "1 December 1890"), ("1942-11", "November 1942"), ("1891", "1891")]
-)
-def test_date_text_keeps_the_precision(text, expected):
-    assert fmt.date_text(text) == expected
+def test_times_and_multiples():
+    assert EN.times(864 / 28) == "30.9 times" and ES.times(864 / 28) == "30.9 veces"
+    assert EN.multiple(864 / 28) == "30.9"
 
 
 @pytest.mark.parametrize(
@@ -82,5 +74,70 @@ def test_date_text_keeps_the_precision(text, expected):
         (2.0, 2.0, ("2.000", "2.000")),
     ],
 )
-def test_times_range_uses_as_few_decimals_as_tell_the_ends_apart(low, high, expected):
-    assert fmt.times_range(low, high) == expected
+def test_multiple_range_uses_as_few_decimals_as_tell_the_ends_apart(low, high, expected):
+    assert EN.multiple_range(low, high) == expected
+
+
+@pytest.mark.parametrize(
+    ("code", "english", "spanish"),
+    [
+        ("RUS", "Russia", "Rusia"),
+        ("MEX", "Mexico", "México"),
+        ("KOR", "South Korea", "Corea del Sur"),
+        ("USA", "United States", "Estados Unidos"),
+        ("NLD", "Netherlands", "Países Bajos"),
+        ("WLD", "all origins", "todos los orígenes"),
+        ("XKX", "XKX", "XKX"),  # a code ISO 3166 does not list: shown as it is
+    ],
+)
+def test_country_names_come_from_cldr(code, english, spanish):
+    assert EN.country(code) == english
+    assert ES.country(code) == spanish
+
+
+def test_names_inside_a_sentence():
+    assert EN.country("USA", in_text=True) == "the United States"
+    assert ES.country("NLD", in_text=True) == "los Países Bajos"
+    assert ES.country("USA", in_text=True) == "Estados Unidos"
+
+
+@pytest.mark.parametrize(
+    ("year", "months", "english", "spanish"),
+    [
+        (2024, 12, "2024", "2024"),
+        (2025, 9, "January\u2009–\u2009September 2025", "enero–septiembre de 2025"),
+        (2024, 1, "January 2024", "enero de 2024"),
+    ],
+)
+def test_period(year, months, english, spanish):
+    assert EN.period(year, months) == english
+    assert ES.period(year, months) == spanish
+
+
+@pytest.mark.parametrize(
+    ("text", "english", "spanish"),
+    [
+        ("1890-12-01", "December 1, 1890", "1 de diciembre de 1890"),
+        ("1942-11", "November 1942", "noviembre de 1942"),
+        ("1891", "1891", "1891"),
+    ],
+)
+def test_dates_keep_their_precision(text, english, spanish):
+    assert EN.date(text) == english
+    assert ES.date(text) == spanish
+
+
+def test_lists_and_counts_follow_the_language():
+    assert EN.join(["A", "B", "C"]) == "A, B, and C"
+    assert ES.join(["A", "B", "C"]) == "A, B y C"
+    assert EN.join([]) == ""
+    forms = {"one": "fuente", "other": "fuentes"}
+    assert (ES.count(1, forms), ES.count(3, forms)) == ("1 fuente", "3 fuentes")
+    assert EN.count(2, {"one": "year", "other": "years"}) == "2 years"
+
+
+def test_a_formatter_needs_only_a_locale_and_its_phrases():
+    fmt = Formatter("en", {"money": {"other": "{sign}${amount}M"}, "times": "{value}x", "all_origins": "all"})
+    assert fmt.money(-2.5, 1) == "-$2.5M"
+    assert fmt.times(3) == "3.0x"
+    assert fmt.months_span(9) == "January\u2009–\u2009September"

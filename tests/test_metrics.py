@@ -464,9 +464,9 @@ def test_the_reported_range_with_the_origin_in_the_data_counts_the_echo_once():
         ([2.8], [86.4], (86.4 / 2.8, 86.4 / 2.8, None)),  # reports agree: the range is the multiple
         ([2.0, 4.0], [10.0, 20.0], (10.0 / 4.0, 20.0 / 2.0, None)),  # 2.5 to 10
         ([-5.0, 4.0], [10.0], (2.5, 2.5, None)),  # the negative base is left out: 10 / 4
-        ([-5.0], [10.0], (None, None, "base value is negative")),
-        ([0.0], [10.0], (None, None, "base value is zero")),
-        ([], [10.0], (None, None, "no base figure")),
+        ([-5.0], [10.0], (None, None, "base_negative")),
+        ([0.0], [10.0], (None, None, "base_zero")),
+        ([], [10.0], (None, None, "no_base")),
     ],
 )
 def test_reported_range_cases(bases, targets, expected):

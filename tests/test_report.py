@@ -1,7 +1,16 @@
-"""The report's sections, built in-process from fixture data (no kernel): prose, tables, metrics."""
+"""The report's sections, built in-process from fixture data (no kernel), in both editions.
+
+The fixture (tests/fixtures/bilingual): South Korea into Chile. 2019: 12.5 from the Gazette
+(medium) only. 2023: 50.0 from the Review (2024-05-06, high), 45.5 from the Gazette (2020-03),
+and 50.0 from the Mirror, which repeats the Review. Totals 1,250 (2019) and 2,000 (2023).
+Worked by hand: multiple 50 / 12.5 = 4.0; the reports allow 45.5 / 12.5 = 3.64 to 4.0; change
++37.5 (+300 %); shares 12.5 / 1250 = 1.0 % and 50 / 2000 = 2.5 %.
+"""
 
 import json
 import re
+import shutil
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -9,92 +18,234 @@ import pytest
 from analysis.report import Report
 
 FIXTURES = Path(__file__).parent / "fixtures"
-TINY = {
-    "data_dir": str(FIXTURES / "tiny"),
+BILINGUAL = {
+    "data_dir": str(FIXTURES / "bilingual"),
     "origin": "KOR",
     "destination": "CHL",
     "base_year": 2019,
     "target_year": 2023,
     "months": 12,
+    "prefer_sources": [],
+    "title": "",
+    "lang": "en",
+    "compare_with": "",
 }
 
 
-def text(html) -> str:
-    return " ".join(re.sub(r"<[^>]+>", " ", html.markup).split())
+def report(**changes) -> Report:
+    return Report.build(**{**BILINGUAL, **changes})
 
 
-def test_headline_in_words():
-    headline = text(Report.build(**TINY).headline())
-    # 12.5 -> 50.0: 4 times, +300 %, sqrt(2) - 1 = 41.4 % a year over 4 years; shares 1 % and 2.5 %
-    assert headline.startswith(
-        "Foreign direct investment (FDI) from South Korea into Chile went from US$12.5 million in 2019"
+@pytest.fixture
+def data(tmp_path) -> Path:
+    folder = tmp_path / "data"
+    shutil.copytree(FIXTURES / "bilingual", folder)
+    return folder
+
+
+def edit(folder: Path, name: str, old: str, new: str) -> None:
+    path = folder / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+# The headline -------------------------------------------------------------------------------
+
+
+def test_headline_when_independent_reports_disagree():
+    assert report().headline().text == (
+        "Headline Banco Central de Chile figures, as reported by Fixture Gazette for 2019 and by Fixture Review "
+        "for 2023, put foreign direct investment (FDI) from South Korea into Chile at US$12.5 million in 2019 and "
+        "US$50.0 million in 2023. The 2019 figure rests on a single source, Fixture Gazette, rated medium. "
+        "Independent reports disagree on 2023: US$50.0 million (Fixture Review) and US$45.5 million (Fixture "
+        "Gazette). Taken together, they allow a multiple anywhere from 3.6 times (on US$45.5 million for 2023 from "
+        "Fixture Gazette) to 4.0 times (on US$50.0 million for 2023 from Fixture Review). The report uses US$50.0 "
+        "million for 2023: the figure of the most recently published independent report (Fixture Review, May 6, "
+        "2024), as a later release revises an earlier one. On the figures used, FDI in 2023 was 4.0 times that of "
+        "2019, an increase of US$37.5 million (+300.0%). Even so, South Korea accounted for 2.5% of all FDI into "
+        "Chile in 2023 (1.0% in 2019). The section What to keep in mind lists what else a careful reader should "
+        "weigh."
     )
+
+
+def test_the_headline_says_whose_figures_and_how_sure_before_any_derived_figure():
+    text = report().headline().text
+    first_derived = text.index("4.0 times that of")
+    assert text.index("Banco Central de Chile figures") < text.index("rests on a single source") < first_derived
+    assert text.index("from 3.6 times") < first_derived and text.index("The report uses") < first_derived
+    assert "a year compounded" not in text and "455" not in text  # no growth rate from two points
+
+
+def test_headline_when_reports_agree(data):
+    edit(data, "fdi.csv", "KOR,CHL,2023,12,45.5,gazette", "KOR,CHL,2023,12,50.0,gazette")
+    text = report(data_dir=str(data)).headline().text
+    assert "disagree" not in text and "allow a multiple" not in text
+    assert "Independent reports" not in text
+    assert "FDI in 2023 was 4.0 times that of 2019, an increase of US$37.5 million (+300.0%)." in text
+
+
+def test_headline_when_one_year_rests_on_a_single_unverified_source(data):
+    edit(data, "sources.csv", "2020-03,2026-01-02,medium", "2020-03,2026-01-02,unverified")
+    text = report(data_dir=str(data)).headline().text
     assert (
-        "4.0 times as much, an increase of US$37.5 million (+300.0%), or 41.4% a year compounded over four years."
-        in headline
+        "The 2019 figure rests on a single source, Fixture Gazette, rated unverified: no independent report of it "
+        "was found." in text
     )
-    assert "between about 3.98 and 4.02." in headline  # 49.95/12.55 = 3.980, 50.05/12.45 = 4.020
-    assert "South Korea accounted for 2.5% of all FDI into Chile in 2023 (1.0% in 2019)." in headline
-    assert (
-        "the 2023 figure comes from two sources (Fixture Gazette, Fixture Review), which report two different values"
-        in headline
+
+
+def test_headline_when_both_figures_come_from_one_source(data):
+    edit(data, "fdi.csv", "KOR,CHL,2023,12,50.0,review", "KOR,CHL,2023,12,49.0,review")
+    edit(data, "sources.csv", "2024-05-06,2026-01-02,high", "2019-05-06,2026-01-02,high")
+    # now the Gazette (2020-03) is the latest independent report of 2023: 45.5, and of 2019: 12.5
+    text = report(data_dir=str(data)).headline().text
+    assert text.startswith(
+        "Headline Banco Central de Chile figures as reported by Fixture Gazette put foreign direct investment (FDI)"
+        " from South Korea into Chile at US$12.5 million in 2019 and US$45.5 million in 2023."
     )
+    # 45.5 / 12.5 = 3.64, 49 / 12.5 = 3.92
+    assert "from 3.6 times (on US$45.5 million for 2023 from Fixture Gazette) to 3.9 times" in text
+
+
+def test_headline_in_spanish():
+    text = report(lang="es").headline().text
+    assert text.startswith(
+        "Lo esencial Según cifras del Banco Central de Chile publicadas por Fixture Gazette para 2019 y por "
+        "Fixture Review para 2023, la inversión extranjera directa (IED) de Corea del Sur en Chile fue de 12.5 "
+        "millones de dólares en 2019 y de 50.0 millones de dólares en 2023."
+    )
+    assert "permiten un múltiplo de entre 3.6 veces" in text and "y 4.0 veces" in text
+    assert "(Fixture Review, 6 de mayo de 2024)" in text  # CLDR es-MX long date
+    assert "un aumento de 37.5 millones de dólares (+300.0%)" in text
 
 
 def test_a_missing_year_is_a_plain_sentence():
-    headline = text(Report.build(**{**TINY, "base_year": 2021}).headline())
-    assert headline == "The comparison cannot be made: there is no figure for KOR into CHL in 2021 (the full year)."
-
-
-def test_a_missing_total_is_said_in_the_share_sentence():
-    report = Report.build(**{**TINY, "months": 6, "base_year": 2022, "target_year": 2023})
-    metrics = report.metrics()["growth"]
-    assert metrics["target_share_of_total_pct"] is None
-    assert metrics["target_share_of_total_pct_reason"] == "no figure for FDI from all origins (WLD) in 2023 (6 months)"
-    assert "cannot be computed: no figure for FDI from all origins (WLD) in 2023 (6 months)" in text(report.headline())
-    # 8.0 -> 20.0 over January-June: 2.5 times
-    assert "2.5 times as much" in text(report.headline())
-    assert "January–June 2022" in text(report.headline())
-
-
-def test_negative_base_in_the_metrics_table():
-    report = Report.build(
-        data_dir=str(FIXTURES / "negative"), origin="CHN", destination="MEX", base_year=2023, target_year=2024, months=9
+    text = report(base_year=2021).headline().text
+    assert text == (
+        "Headline The comparison cannot be made: the data hold no figure for FDI from South Korea into Chile in 2021."
     )
-    table = text(report.growth_table())
-    assert "Multiple not defined: base value is negative" in table
-    assert "Absolute change +US$56 million" in table
-    assert not re.search(r"\b(nan|inf)\b", table, re.I)
+
+
+def test_a_negative_base_is_said_in_words():
+    section = Report.build(
+        **{
+            **BILINGUAL,
+            "data_dir": str(FIXTURES / "negative"),
+            "origin": "CHN",
+            "destination": "MEX",
+            "base_year": 2023,
+            "target_year": 2024,
+            "months": 9,
+        }
+    ).headline()
+    assert (
+        "FDI changed by US$56 million; no multiple, percentage change or growth rate is defined, because the base "
+        "value is negative (-US$21 million)." in section.text
+    )
+    assert not re.search(r"\b(nan|inf)\b", section.text, re.I)
+
+
+# Other sections ------------------------------------------------------------------------------
+
+
+def test_growth_table_gives_both_ranges_and_labels_the_two_point_growth_rate():
+    text = report().growth_metrics().text
+    assert "Multiple the independent reports allow 3.64× to 4.00×" not in text  # one decimal tells them apart
+    assert "Multiple the independent reports allow 3.6× to 4.0×" in text
+    # 49.95/12.55 = 3.980, 50.05/12.45 = 4.020: two decimals needed to tell the ends apart
+    assert "Multiple allowing for rounding 3.98× to 4.02×" in text
+    assert "Compound annual growth rate, from two points only 41.4%" in text  # 4 ** (1/4) = 1.4142
+    assert "Independent reports 1 and 2" in text
+
+
+def test_caveats_name_the_single_source_and_the_part_years():
+    text = report().caveats().text
+    assert "One source only. The 2019 figure (US$12.5 million) rests on a single independent report" in text
+    assert "January – June 2022 and January – June 2023" in text  # CLDR's thin spaces read as spaces
+    assert "Current dollars." in text
+    assert "Whose investment counts" not in text  # Mexico's register only: the destination here is Chile
+
+
+def test_disagreements_mark_the_echo_and_keep_the_figures_as_written():
+    text = report().disagreements().text
+    assert (
+        "South Korea, 2023 50.0 4.5 Fixture Review, May 6, 2024 high ✓ latest published "
+        "45.5 Fixture Gazette, March 2020 medium "
+        "50.0 Fixture Mirror, June 2024 low repeats Fixture Review: not counted" in text
+    )
+
+
+def test_sources_table_marks_the_echo_and_the_title_language():
+    section = report().sources_and_methods()
+    assert "Repeats Fixture Review." in section.text
+    # the Review's title is in Spanish on an English page
+    assert '<a href="https://example.org/b?x=1&amp;y=2" hreflang="es"><span lang="es">Cifras revisadas' in section.html
+
+
+def test_an_address_with_a_quote_cannot_leave_its_attribute(data):
+    edit(data, "sources.csv", "https://example.org/a,", 'https://example.org/a"onmouseover="alert(1),')
+    html = report(data_dir=str(data)).sources_and_methods().html
+    assert 'href="https://example.org/a&#34;onmouseover=&#34;alert(1)"' in html
+    assert 'onmouseover="' not in html
+
+
+def test_timeline_text_from_the_data_stays_text_in_both_editions():
+    for lang in ("en", "es"):
+        html = report(lang=lang).timeline().html
+        assert "<script>" not in html and "<b>" not in html and "<i>" not in html
+        assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html
+
+
+def test_spanish_timeline_falls_back_to_english_marked_as_such():
+    html = report(lang="es").timeline().html
+    assert '<td data-label="Hecho">Se firma el tratado de prueba</td>' in html
+    assert '<td data-label="Hecho" lang="en">Fixture ferry opens</td>' in html
 
 
 def test_tables_and_figures_are_numbered_in_order():
-    report = Report.build(**TINY)
-    assert "Table 1." in report.growth_table().markup
-    assert report.fdi_figure().number == 1
-    assert "Table 2." in report.origins_table().markup
-    assert report.share_figure().number == 2
+    r = report()
+    r.headline()
+    r.growth_metrics()  # table 1
+    by_year = r.by_year()  # figure 1, table 2
+    assert by_year.figures[0].number == 1 and "Table 2." in by_year.text
+    assert r.context().figures[0].number == 2
 
 
-def test_verification_statuses():
-    table = text(Report.build(**TINY).verification_table())
-    assert "FDI from South Korea, 2019 12.5 Fixture Gazette medium single source" in table
+def test_the_metrics_are_the_same_in_both_editions():
+    english, spanish = report().metrics(), report(lang="es").metrics()
+    assert english["growth"] == spanish["growth"]
+    assert english["disagreements"] == spanish["disagreements"]
+    assert english["parameters"] | {"lang": "es"} == spanish["parameters"]
+    assert english["report"]["title"] == "South Korea and Chile: foreign direct investment, and the events around it"
     assert (
-        "FDI from South Korea, 2023 50.0 Fixture Gazette; Fixture Review medium, high disputed: 2 figures from 2 sources"
-        in table
+        spanish["report"]["title"]
+        == "Corea del Sur y Chile: la inversión extranjera directa y los hechos que la rodean"
     )
 
 
+def test_the_metrics_file_has_the_design_keys():
+    growth = report().metrics()["growth"]
+    assert growth["multiple_reported_low"] == pytest.approx(45.5 / 12.5)
+    assert growth["multiple_reported_high"] == pytest.approx(50.0 / 12.5)
+    assert (growth["base_independent_sources"], growth["target_independent_sources"]) == (1, 2)
+    assert (growth["target_source_id"], growth["target_via"]) == ("review", None)
+    metrics = report().metrics()
+    assert json.loads(json.dumps(metrics)) == metrics
+
+
 def test_changes_against_a_previous_metrics_file(tmp_path):
-    first = Report.build(**TINY).metrics()
+    first = report().metrics()
     first["growth"]["target_value"] = 45.5
     first["growth"]["multiple"] = 45.5 / 12.5
     first["inputs"][next(iter(first["inputs"]))] = "sha256:0"
     previous = tmp_path / "previous.metrics.json"
     previous.write_text(json.dumps(first))
-    changes = text(Report.build(**TINY, compare_with=str(previous)).changes())
-    assert "sources.csv changed" in changes
-    assert "Target value (US$ millions) 45.5 50.0 +4.5" in changes
-    assert "Multiple (×) 3.6 4.0 +0.4" in changes  # 45.5/12.5 = 3.64
+    text = report(compare_with=str(previous)).changes().text
+    assert "sources.csv changed" in text
+    assert "Target value (US$ millions) 45.5 50.0 +4.5" in text
+    assert "Multiple (×) 3.6 4.0 +0.4" in text  # 45.5/12.5 = 3.64
+    spanish = report(compare_with=str(previous), lang="es").changes().text
+    assert "Valor final (millones de dólares) 45.5 50.0 +4.5" in spanish
 
 
 @pytest.mark.parametrize(("content", "says"), [(None, "first build"), ("{not json", "could not be read")])
@@ -102,38 +253,109 @@ def test_changes_without_a_usable_previous_build(tmp_path, content, says):
     previous = tmp_path / "previous.metrics.json"
     if content is not None:
         previous.write_text(content)
-    assert says in text(Report.build(**TINY, compare_with=str(previous)).changes())
+    assert says in report(compare_with=str(previous)).changes().text
 
 
-def test_the_metrics_file_content_is_json_ready():
-    metrics = Report.build(**TINY).metrics()
-    assert json.loads(json.dumps(metrics)) == metrics
-    assert metrics["disagreements"] == [
-        {"origin": "KOR", "destination": "CHL", "year": 2023, "months": 12, "values": [50.0, 45.5], "used_index": 0}
-    ]
-    assert metrics["report"]["data_vintage"] == "2024-05-06"
+# The Spanish edition is Spanish --------------------------------------------------------------
+
+ENGLISH_WORDS = {
+    "the",
+    "and",
+    "of",
+    "from",
+    "with",
+    "figure",
+    "figures",
+    "reported",
+    "report",
+    "source",
+    "sources",
+    "which",
+    "year",
+    "years",
+    "into",
+    "where",
+    "table",
+    "all",
+    "origins",
+    "rests",
+    "single",
+    "change",
+    "changes",
+    "built",
+    "build",
+    "what",
+    "that",
+    "is",
+    "are",
+    "was",
+    "were",
+    "by",
+    "for",
+    "on",
+    "not",
+    "none",
+    "page",
+    "share",
+    "event",
+    "events",
+    "date",
+    "note",
+    "trust",
+    "high",
+    "low",
+    "medium",
+    "unverified",
+    "status",
+}  # fmt: skip  (no Spanish word among them: "no" and "total" are both, so they are left out)
 
 
-def test_a_total_of_zero_or_below_is_said_in_words(tmp_path):
-    import shutil
+class Visible(HTMLParser):
+    """The words a reader sees, except inside elements marked lang="en" and code."""
 
-    data = tmp_path / "data"
-    shutil.copytree(FIXTURES / "tiny", data)
-    (data / "fdi.csv").write_text(
-        (data / "fdi.csv").read_text().replace("WLD,CHL,2019,12,1250.0", "WLD,CHL,2019,12,-1250.0")
-    )
-    context = text(Report.build(**{**TINY, "data_dir": str(data)}).context())
-    assert "(base value is negative: no percentage change)" in context
-    assert not re.search(r"\b(nan|inf)\b", context, re.I)
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack: list[bool] = []
+        self.words: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        skip = dict(attrs).get("lang", "").startswith("en") or tag == "code"
+        self.stack.append(skip or (bool(self.stack) and self.stack[-1]))
+
+    def handle_endtag(self, tag):
+        if self.stack:
+            self.stack.pop()
+
+    def handle_data(self, data):
+        if not (self.stack and self.stack[-1]):
+            self.words += re.findall(r"[A-Za-z]+", data)
 
 
-def test_the_timeline_covers_every_event_in_the_data(tmp_path):
-    import shutil
+def english_words(html: str) -> set[str]:
+    parser = Visible()
+    parser.feed(html)
+    return {w.lower() for w in parser.words} & ENGLISH_WORDS
 
-    data = tmp_path / "data"
-    shutil.copytree(FIXTURES / "tiny", data)
-    with (data / "timeline.csv").open("a") as handle:
-        handle.write("1880,An early event,diplomacy,tiny-c,\n2026-03,A late event,energy,tiny-c,\n")
-    figure = Report.build(**{**TINY, "data_dir": str(data)}).timeline_figure()
-    assert figure.caption == "Dated events, 1880–2026, by category"
-    assert figure.figure.alt_text.startswith("Timeline of 5 dated events from 1880 to March 2026")
+
+SECTIONS = [
+    "headline", "growth_metrics", "caveats", "by_year", "context", "disagreements", "timeline", "claims",
+    "sources_and_methods", "changes", "run_record",
+]  # fmt: skip
+
+
+def test_the_spanish_edition_has_no_english_prose_outside_lang_en():
+    r = report(lang="es")
+    found = {}
+    for name in SECTIONS:
+        section = getattr(r, name)()
+        words = english_words(section.html)
+        words |= {w for f in section.figures for w in english_words(f.caption + " " + f.alt)}
+        if words:
+            found[name] = sorted(words)
+    # proper names in the fixture ("Fixture Review") are names, not prose
+    assert found == {}
+
+
+def test_the_scan_finds_english_where_it_is():
+    assert english_words("<p>El total of the years</p>") == {"of", "the", "years"}
+    assert english_words('<p lang="en">the year</p><code>the</code>') == set()

@@ -51,5 +51,6 @@ def test_every_model_lists_the_design_columns():
         "note",
         "cites",
         "figures_by",
+        "language",
     ]
     assert schema.columns(schema.TimelineFile) == ["date", "event", "category", "source_id", "note"]

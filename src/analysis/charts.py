@@ -1,29 +1,36 @@
 """The report's charts. Each helper takes data and returns a matplotlib Figure.
 
 Every figure has a left-aligned title, a source line and alt text (``figure.alt_text``, read by
-`alt_text`). The helpers build figures with ``matplotlib.figure.Figure`` rather than pyplot, so
-they keep no global state and never show anything; the style is the package's own
-``analysis.house``.
+`alt_text`), all in the edition's language: words come from its catalogue, numbers and dates
+from its formatter, alt text from its ``alt.txt.j2`` template. The helpers build figures with
+``matplotlib.figure.Figure`` rather than pyplot, so they keep no global state and never show
+anything; the style is the package's own ``analysis.house``.
 """
 
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import matplotlib.style
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 
-from analysis import config, formatting
+from analysis import config
 from analysis.contract import CATEGORIES
 from analysis.metrics import Growth
 
+if TYPE_CHECKING:
+    from analysis.language import Edition
+
 HIGHLIGHT = "#0072B2"  # Okabe-Ito blue
 MUTED = "#9DB9D3"  # the same hue, lighter: told apart by lightness, not by hue
+TOTAL = "#B9B9B9"
 INK = "#1f1f1f"
 SOFT_INK = "#555555"
 CATEGORY_STYLE = {  # colour and marker shape, so no category rests on hue alone
@@ -35,6 +42,8 @@ CATEGORY_STYLE = {  # colour and marker shape, so no category rests on hue alone
 }
 TEXT_LEFT = 0.012  # title and source line start here, a little in from the image's edge
 LOG_SCALE_SPAN = 20  # a largest-to-smallest ratio past which bars go on a logarithmic axis
+WIDE = 7.2  # inches: the page's width
+NARROW = 3.9  # inches: a phone's width (390 CSS pixels at about 100 per inch), text kept the same size
 
 
 def alt_text(figure: Figure) -> str:
@@ -57,10 +66,13 @@ def _new_figure(width: float, height: float) -> Figure:
         return Figure(figsize=(width, height), layout="constrained")
 
 
-def _frame(figure: Figure, title: str, source: str, alt: str) -> Figure:
+def _frame(figure: Figure, title: str, source: str, alt: str, edition: Edition) -> Figure:
     """Add the left-aligned title and the source line, and attach the alt text."""
-    figure.suptitle(title, x=TEXT_LEFT, ha="left", fontsize=11.5, fontweight="bold", color=INK)
-    wrapped = "\n".join(textwrap.wrap(f"Source: {source}", 120))
+    width = figure.get_figwidth()
+    figure.suptitle(
+        textwrap.fill(title, int(width * 13)), x=TEXT_LEFT, ha="left", fontsize=11.5, fontweight="bold", color=INK
+    )
+    wrapped = textwrap.fill(edition.t("labels.source_line", sources=source), int(width * 17))
     figure.supxlabel(wrapped, x=TEXT_LEFT, ha="left", fontsize=7.5, color=SOFT_INK)
     figure.get_layout_engine().set(w_pad=0.02, h_pad=0.04)
     figure.alt_text = alt
@@ -68,129 +80,186 @@ def _frame(figure: Figure, title: str, source: str, alt: str) -> Figure:
     return figure
 
 
-def fdi_chart(
-    series: pd.DataFrame,
-    growth: Growth,
-    *,
-    source: str,
-) -> Figure:
-    """Draw one origin's FDI into one destination by year, with the headline multiple.
+def _axis_number(edition: Edition, divisor: float = 1.0) -> FuncFormatter:
+    """Tick labels in the edition's number format (whole numbers, or one decimal under 1)."""
+    return FuncFormatter(lambda v, _: edition.fmt.number(v / divisor, 0 if abs(v / divisor) >= 1 or v == 0 else 1))
+
+
+# Investment by year --------------------------------------------------------------------------
+
+
+def fdi_by_year(years: Sequence[Any], growth: Growth, *, edition: Edition, source: str) -> Figure:
+    """Draw the destination's total FDI and one origin's FDI, year by year, on one time axis.
 
     Parameters
     ----------
-    series : pandas.DataFrame
-        ``year``, ``usd_millions``, ``decimals``: the chosen figure for each year
-        (`analysis.metrics.origin_series`).
+    years : sequence
+        One entry per year (`analysis.sections.by_year.Year`): ``year``, ``origin`` (the chosen
+        figure for the report's period length, or None), ``other`` ((months, figure) for other
+        period lengths), ``total`` (the total's figure, or None).
     growth : analysis.metrics.Growth
         The headline comparison: its years are highlighted and its multiple annotated.
+    edition : analysis.language.Edition
+        The language of every word and number.
     source : str
         The source line.
 
     Returns
     -------
     matplotlib.figure.Figure
-        Bars labelled with their values, on a logarithmic axis when the values span more than
-        a factor of 20 and are all positive.
+        Two panels sharing the years: above, the total (US$ billions); below, the origin (US$
+        millions, logarithmic when its values span more than a factor of 20), with part-year
+        figures hatched beside their year and years without a figure marked.
     """
-    origin, destination = formatting.country(growth.origin), formatting.country(growth.destination)
-    years = series["year"].to_numpy()
-    values = series["usd_millions"].to_numpy()
-    labels = [formatting.number(v, int(d)) for v, d in zip(values, series["decimals"], strict=True)]
-    positive = bool(len(values)) and bool((values > 0).all())
-    log = positive and values.max() / values.min() > LOG_SCALE_SPAN
-    length = formatting.period_length(growth.months)
+    fmt = edition.fmt
+    origin, destination = fmt.country(growth.origin), fmt.country(growth.destination)
+    length = edition.t("charts.full_year") if growth.months == 12 else fmt.months_span(growth.months)
+    ends = {growth.base_year, growth.target_year}
+    xs = np.array([y.year for y in years]) if years else np.array([growth.base_year, growth.target_year])
+    values = [y.origin.value for y in years if y.origin is not None]
+    others = [(y.year, m, r) for y in years for m, r in y.other]
+    every = values + [r.value for _, _, r in others]
+    positive = bool(every) and min(every) > 0
+    log = positive and max(every) / min(every) > LOG_SCALE_SPAN
 
     with matplotlib.style.context(config.MPL_STYLE):
-        figure = _new_figure(7.2, 4.0)
-        axes = figure.subplots()
-        ends = {growth.base_year, growth.target_year}
-        colours = [HIGHLIGHT if year in ends else MUTED for year in years]
-        bars = axes.bar(years, values, width=0.62, color=colours, zorder=2)
-        axes.bar_label(bars, labels=labels, padding=2, fontsize=8.5, color=INK)
-        axes.set_xticks(years, [str(y) for y in years])
-        axes.set_xlim(years.min() - 0.8, years.max() + 0.8) if len(years) else None
-        if log:
-            axes.set_yscale("log")
-            axes.set_ylim(values.min() / 2.5, values.max() * 16)
-            axes.yaxis.set_major_formatter(FuncFormatter(lambda v, _: formatting.number(v, 0 if v >= 1 else 1)))
-        else:
-            axes.axhline(0, color=SOFT_INK, linewidth=0.8, zorder=3)
-            top = max(values.max(), 0) if len(values) else 1
-            axes.set_ylim(min(values.min(), 0) * 1.25 if len(values) else 0, top * 1.45 or 1)
-        axes.set_ylabel("US$ millions (current prices)")
-        scale = "logarithmic scale" if log else "linear scale"
-        axes.set_title(
-            f"US$ millions, {length}, {scale}; years without a figure are blank",
-            fontsize=8.5,
-            fontweight="normal",
-            color=SOFT_INK,
+        figure = _new_figure(WIDE, 5.4)
+        top, bottom = figure.subplots(2, 1, sharex=True, height_ratios=[1, 1.7])
+
+        totals = [(y.year, y.total.value) for y in years if y.total is not None]
+        if totals:
+            tx, tv = zip(*totals, strict=True)
+            colours = [SOFT_INK if x in ends else TOTAL for x in tx]
+            top.bar(tx, np.array(tv) / 1000, width=0.72, color=colours, zorder=2)
+        top.yaxis.set_major_formatter(_axis_number(edition))
+        top.set_title(
+            edition.t("charts.fdi_total_panel", length=length, unit=edition.t("charts.usd_billions")),
+            fontsize=9,
+            fontweight="bold",
         )
-        _annotate_multiple(axes, growth, series, log)
 
-    title = f"FDI from {origin} into {destination}, {formatting.period_length(growth.months)}"
-    described = "; ".join(
-        f"{y}: {formatting.usd_millions(v, int(d))}" for y, v, d in zip(years, values, series["decimals"], strict=True)
+        shown = [y for y in years if y.origin is not None]
+        offset = 0.2 if others else 0.0
+        if shown:
+            bx = np.array([y.year for y in shown]) - offset
+            bv = np.array([y.origin.value for y in shown])
+            colours = [HIGHLIGHT if y.year in ends else MUTED for y in shown]
+            bars = bottom.bar(bx, bv, width=0.72 - 2 * offset, color=colours, zorder=2)
+            labels = [fmt.number(y.origin.value, y.origin.decimals) for y in shown]
+            bottom.bar_label(bars, labels=labels, padding=2, fontsize=7.5, color=INK)
+        if others:
+            ox = np.array([x for x, _, _ in others]) + offset
+            ov = np.array([r.value for _, _, r in others])
+            bars = bottom.bar(
+                ox, ov, width=0.4, facecolor="white", edgecolor=HIGHLIGHT, hatch="////", linewidth=0.8, zorder=2
+            )
+            bottom.bar_label(
+                bars,
+                labels=[fmt.number(r.value, r.decimals) for _, _, r in others],
+                padding=2,
+                fontsize=7,
+                color=SOFT_INK,
+            )
+        missing = [y.year for y in years if y.origin is None and not y.other]
+        if log:
+            bottom.set_yscale("log")
+            low, high = min(every), max(every)
+            bottom.set_ylim(low / 3.0, high * 18)
+            floor = low / 2.2
+        else:
+            bottom.axhline(0, color=SOFT_INK, linewidth=0.8, zorder=3)
+            high = max(every, default=1)
+            low = min([*every, 0])
+            bottom.set_ylim(low * 1.3, (high * 1.5) or 1)
+            floor = 0
+        if missing:
+            bottom.plot(
+                missing, [floor] * len(missing), linestyle="none", marker="x", color=SOFT_INK, markersize=4, zorder=3
+            )
+        bottom.yaxis.set_major_formatter(_axis_number(edition))
+        scale = edition.t("charts.log_scale" if log else "charts.linear_scale")
+        bottom.set_title(
+            edition.t(
+                "charts.fdi_origin_panel",
+                origin=origin,
+                length=length,
+                unit=edition.t("charts.usd_millions"),
+                scale=scale,
+            ),
+            fontsize=9,
+            fontweight="bold",
+        )
+        _annotate_multiple(bottom, growth, years, offset, log, edition)
+
+        handles = [Patch(facecolor=HIGHLIGHT, label=length)]
+        for months in sorted({m for _, m, _ in others}):
+            label = edition.t("charts.legend_part_year", months=fmt.months_span(months))
+            handles.append(Patch(facecolor="white", edgecolor=HIGHLIGHT, hatch="////", label=label))
+        if missing:
+            handles.append(
+                Line2D([], [], linestyle="none", marker="x", color=SOFT_INK, label=edition.t("charts.no_figure"))
+            )
+        bottom.legend(handles=handles, loc="upper left", ncols=len(handles), fontsize=7.5, handlelength=1.4)
+
+        marks = ends | {int(xs.min()), int(xs.max())}
+        ticks = sorted({int(x) for x in xs if x % 5 == 0 and all(abs(x - e) > 1 for e in marks)} | marks)
+        bottom.set_xticks(ticks, [str(t) for t in ticks])
+        bottom.set_xlim(xs.min() - 0.8, xs.max() + 0.8)
+
+    title = edition.t("charts.fdi_title", origin=origin, destination=destination)
+    alt = edition.render(
+        "alt.txt.j2",
+        "by_year",
+        origin=growth.origin,
+        destination=growth.destination,
+        months=growth.months,
+        years=years,
+        growth=growth,
+        log=log,
     )
-    alt = f"Bar chart on a {scale} of FDI from {origin} into {destination} by year ({length}): {described}."
-    if growth.multiple is not None:
-        alt += f" {growth.target_year} is {formatting.times(growth.multiple)} times {growth.base_year}."
-    return _frame(figure, title, source, alt)
+    return _frame(figure, title, source, alt, edition)
 
 
-def _annotate_multiple(axes, growth: Growth, series: pd.DataFrame, log: bool) -> None:
+def _annotate_multiple(axes, growth: Growth, years: Sequence[Any], offset: float, log: bool, edition: Edition) -> None:
     """Join the base and target bars with a bracket, the multiple written above it."""
-    by_year = series.set_index("year")["usd_millions"]
-    if growth.base_year not in by_year.index or growth.target_year not in by_year.index:
+    by_year = {y.year: y.origin.value for y in years if y.origin is not None}
+    if growth.base_year not in by_year or growth.target_year not in by_year:
         return
+    fmt = edition.fmt
     if growth.multiple is None:
-        reason = growth.reasons.get("multiple", "undefined")
-        axes.text(0.02, 0.95, f"No multiple: {reason}", transform=axes.transAxes, va="top", fontsize=9, color=INK)
+        reason = edition.t(f"undefined.{growth.codes.get('multiple', 'no_base')}")
+        axes.text(0.02, 0.80, reason, transform=axes.transAxes, va="top", fontsize=8, color=INK)
         return
     base, target = by_year[growth.base_year], by_year[growth.target_year]
+    x0, x1 = growth.base_year - offset, growth.target_year - offset
     top = max(base, target)
-    if log:
-        bar_y = top * 4.0
-        feet = (base * 2.4, target * 2.0)
-    else:
-        bar_y = top * 1.22
-        feet = (base + top * 0.09, target + top * 0.09)
+    bar_y = top * 4.0 if log else top * 1.25
+    feet = (base * 2.0, target * 1.7) if log else (base + top * 0.1, target + top * 0.1)
     line = {"color": INK, "linewidth": 1.0, "zorder": 4}
-    axes.plot([growth.base_year, growth.base_year, growth.target_year], [feet[0], bar_y, bar_y], **line)
+    axes.plot([x0, x0, x1], [feet[0], bar_y, bar_y], **line)
     axes.annotate(
         "",
-        xy=(growth.target_year, feet[1]),
-        xytext=(growth.target_year, bar_y),
+        xy=(x1, feet[1]),
+        xytext=(x1, bar_y),
         arrowprops={"arrowstyle": "-|>", "color": INK, "linewidth": 1.0, "shrinkA": 0, "shrinkB": 0},
         zorder=4,
     )
-    middle = (growth.base_year + growth.target_year) / 2
-    lift = 3
-    if growth.multiple_low is not None:
-        low, high = formatting.times_range(growth.multiple_low, growth.multiple_high)
-        axes.annotate(
-            f"({low}–{high} given the figures' rounding)",
-            xy=(middle, bar_y),
-            xytext=(0, lift),
-            textcoords="offset points",
-            ha="center",
-            va="bottom",
-            fontsize=8,
-            color=SOFT_INK,
-            zorder=5,
-        )
-        lift += 12
+    label = edition.t("charts.fdi_multiple", value=fmt.multiple(growth.multiple))
     axes.annotate(
-        f"×{formatting.times(growth.multiple)}",
-        xy=(middle, bar_y),
-        xytext=(0, lift),
+        label,
+        xy=((x0 + x1) / 2, bar_y),
+        xytext=(0, 3),
         textcoords="offset points",
         ha="center",
         va="bottom",
-        fontsize=10,
+        fontsize=9.5,
         fontweight="bold",
         color=INK,
         zorder=5,
     )
+
+
+# Shares -------------------------------------------------------------------------------------
 
 
 def share_chart(
@@ -201,6 +270,7 @@ def share_chart(
     destination: str,
     year: int,
     months: int,
+    edition: Edition,
     source: str,
 ) -> Figure:
     """Draw one origin's share of all FDI into a destination, by year and beside other origins.
@@ -216,6 +286,8 @@ def share_chart(
         ISO alpha-3 codes.
     year, months : int
         The period of ``comparison``.
+    edition : analysis.language.Edition
+        The language of every word and number.
     source : str
         The source line.
 
@@ -224,114 +296,140 @@ def share_chart(
     matplotlib.figure.Figure
         Two panels: the origin's share by year, and every origin's share in ``year``.
     """
-    name, place = formatting.country(origin), formatting.country(destination)
+    fmt = edition.fmt
+    name, place = fmt.country(origin), fmt.country(destination)
     shares = series.dropna(subset=["share_pct"])
     others = comparison.dropna(subset=["share_pct"]).sort_values("share_pct")
     with matplotlib.style.context(config.MPL_STYLE):
-        figure = _new_figure(7.2, 3.6)
+        figure = _new_figure(WIDE, 3.6)
         left, right = figure.subplots(1, 2, width_ratios=[1, 1.15])
 
         if shares.empty:
-            left.text(0.5, 0.5, "No year has both figures", ha="center", va="center", transform=left.transAxes)
+            left.text(0.5, 0.5, edition.t("charts.no_shares_year"), ha="center", va="center", transform=left.transAxes)
         else:
             bars = left.bar(shares["year"], shares["share_pct"], width=0.62, color=HIGHLIGHT, zorder=2)
-            left.bar_label(bars, labels=[formatting.percent(v) for v in shares["share_pct"]], padding=2, fontsize=8.5)
+            left.bar_label(bars, labels=[fmt.percent(v) for v in shares["share_pct"]], padding=2, fontsize=8.5)
             left.set_xticks(shares["year"], [str(y) for y in shares["year"]])
             left.set_ylim(0, shares["share_pct"].max() * 1.3)
             left.set_xlim(shares["year"].min() - 0.8, shares["year"].max() + 0.8)
-        left.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}%"))
-        left.set_title(f"{name}'s share, by year", fontsize=9, fontweight="bold")
+        left.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.percent(v) if v else fmt.number(0, 0)))
+        left.set_title(edition.t("charts.share_by_year", origin=name), fontsize=9, fontweight="bold")
 
+        period = fmt.period(year, months)
         if others.empty:
-            right.text(0.5, 0.5, f"No shares for {year}", ha="center", va="center", transform=right.transAxes)
+            right.text(
+                0.5,
+                0.5,
+                edition.t("charts.no_shares", period=period),
+                ha="center",
+                va="center",
+                transform=right.transAxes,
+            )
         else:
             colours = [HIGHLIGHT if o == origin else MUTED for o in others["origin"]]
-            names = [formatting.country(o) for o in others["origin"]]
+            names = [fmt.country(o) for o in others["origin"]]
             bars = right.barh(names, others["share_pct"], color=colours, height=0.6, zorder=2)
-            right.bar_label(bars, labels=[formatting.percent(v) for v in others["share_pct"]], padding=3, fontsize=8.5)
+            right.bar_label(bars, labels=[fmt.percent(v) for v in others["share_pct"]], padding=3, fontsize=8.5)
             right.set_xlim(0, others["share_pct"].max() * 1.3)
             right.grid(axis="y", visible=False)
             right.grid(axis="x", visible=True)
-        right.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f}%"))
-        right.set_title(f"Origins' shares, {formatting.period(year, months)}", fontsize=9, fontweight="bold")
+        right.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.percent(v) if v >= 1 else fmt.number(0, 0)))
+        right.set_title(edition.t("charts.share_origins", period=period), fontsize=9, fontweight="bold")
 
-    title = f"{name}'s share of all FDI into {place}"
-    by_year = "; ".join(
-        f"{y}: {formatting.percent(v)}" for y, v in zip(shares["year"], shares["share_pct"], strict=True)
+    title = edition.t("charts.share_title", origin=name, destination=place)
+    alt = edition.render(
+        "alt.txt.j2",
+        "share",
+        origin=origin,
+        destination=destination,
+        period_text=period,
+        shares=list(zip(shares["year"], shares["share_pct"], strict=True)),
+        ranked=list(zip(others["origin"][::-1], others["share_pct"][::-1], strict=True)),
     )
-    ranked = "; ".join(
-        f"{formatting.country(o)} {formatting.percent(v)}"
-        for o, v in zip(others["origin"][::-1], others["share_pct"][::-1], strict=True)
-    )
-    alt = f"Two bar charts. Left: {name}'s share of all FDI into {place} by year ({by_year or 'none'})."
-    alt += f" Right: shares of origins in {formatting.period(year, months)} ({ranked or 'none'})."
-    return _frame(figure, title, source, alt)
+    return _frame(figure, title, source, alt, edition)
 
 
-def _decimal_year(when: pd.Timestamp, precision: str) -> float:
-    if precision == "year":
-        return when.year + 0.5
-    if precision == "month":
-        return when.year + (when.month - 0.5) / 12
-    return when.year + (when.day_of_year - 0.5) / 365.25
+# Timeline ------------------------------------------------------------------------------------
 
 
-def timeline_chart(timeline: pd.DataFrame, *, start: int, end: int, source: str) -> Figure:
+def _decimal_year(date: str) -> float:
+    parts = [int(p) for p in date.split("-")]
+    if len(parts) == 1:
+        return parts[0] + 0.5
+    if len(parts) == 2:
+        return parts[0] + (parts[1] - 0.5) / 12
+    day = pd.Timestamp(date).day_of_year
+    return parts[0] + (day - 0.5) / 365.25
+
+
+def timeline_chart(
+    events: Sequence[Any], *, start: int, end: int, edition: Edition, source: str, width: float = WIDE
+) -> Figure:
     """Draw dated events on a time axis, one row each, coloured and shaped by category.
 
-    Each event has its own row, so labels cannot collide; a label sits on whichever side of its
-    marker has more room.
+    Each event has its own row, tall enough for its wrapped label, so labels cannot collide; a
+    label sits on whichever side of its marker has more room.
 
     Parameters
     ----------
-    timeline : pandas.DataFrame
-        ``date``, ``event``, ``category``, ``precision``, ``when`` (`analysis.load.Dataset`).
+    events : sequence
+        ``date``, ``text``, ``category`` each (`analysis.sections.timeline.Event`), in date order.
     start, end : int
         First and last year of the axis.
+    edition : analysis.language.Edition
+        The language of dates and words.
     source : str
         The source line.
+    width : float
+        Inches: `WIDE` for the page, `NARROW` for a phone (labels wrap narrower, text keeps
+        its size).
 
     Returns
     -------
     matplotlib.figure.Figure
     """
-    events = timeline[(timeline["year"] >= start) & (timeline["year"] <= end)].reset_index(drop=True)
-    xs = [_decimal_year(w, p) for w, p in zip(events["when"], events["precision"], strict=True)]
+    events = [ev for ev in events if start <= int(ev.date[:4]) <= end]
+    fmt = edition.fmt
+    xs = [_decimal_year(ev.date) for ev in events]
+    span = max(end - start, 1)
+    pad = max(span * 0.04, 0.6)
     middle = (start + end) / 2
-    # Characters that fit beside each marker: the room on its side of the axis, at about 0.06 in
-    # a character for 7.6-point DejaVu Sans on an axis about 6.8 in wide.
-    room = [(end + 2 - x if x < middle else x - start + 2) / (end - start + 4) * 6.8 for x in xs]
+    axis_width = width - 0.4
+    # Characters that fit beside each marker: the room on its side of the axis, at about 0.058 in
+    # a character for 7.6-point DejaVu Sans.
+    room = [(end + pad - x if x < middle else x - start + pad) / (span + 2 * pad) * axis_width for x in xs]
     labels = [
-        textwrap.fill(f"{formatting.date_text(d)}: {e}", max(24, min(96, int(r / 0.06) - 4)))
-        for d, e, r in zip(events["date"], events["event"], room, strict=True)
+        textwrap.fill(f"{fmt.date(ev.date)}: {ev.text}", max(18, min(96, int(r / 0.058) - 3)))
+        for ev, r in zip(events, room, strict=True)
     ]
     lines = [label.count("\n") + 1 for label in labels]
-    row_height, pad = 0.155, 0.075  # inches per text line, and between rows
-    heights = [n * row_height + pad for n in lines]
+    row_height, gap = 0.142, 0.07  # inches per text line, and between rows
+    heights = [n * row_height + gap for n in lines]
     tops = np.cumsum([0, *heights[:-1]])
     centres = tops + np.array(heights) / 2
-    height = max(sum(heights), 0.5) + 1.35
+    legend_rows = 1 if width >= WIDE else 2
+    height = max(sum(heights), 0.5) + 1.15 + 0.2 * legend_rows
 
     with matplotlib.style.context(config.MPL_STYLE):
-        figure = _new_figure(7.2, height)
+        figure = _new_figure(width, height)
         axes = figure.subplots()
-        axes.set_xlim(start - 2, end + 2)
+        axes.set_xlim(start - pad, end + pad)
         axes.set_ylim(sum(heights) + 0.05, -0.05)
         axes.yaxis.set_visible(False)
         axes.spines["left"].set_visible(False)
         axes.grid(axis="y", visible=False)
         axes.grid(axis="x", visible=True)
-        axes.xaxis.set_major_locator(MultipleLocator(10))
-        axes.xaxis.set_minor_locator(MultipleLocator(5))
+        step = next(s for s in (1, 2, 5, 10, 20, 25, 50) if span / s <= (8 if width >= WIDE else 4))
+        axes.xaxis.set_major_locator(MultipleLocator(step))
         axes.tick_params(axis="x", labelsize=8)
-        for row, label, x, y in zip(events.itertuples(index=False), labels, xs, centres, strict=True):
-            colour, marker = CATEGORY_STYLE[row.category]
+        for event, label, x, y in zip(events, labels, xs, centres, strict=True):
+            colour, marker = CATEGORY_STYLE[event.category]
             axes.plot(
                 [x],
                 [y],
                 marker=marker,
                 color=colour,
-                markersize=6.5,
+                markersize=6,
                 markeredgecolor="white",
                 markeredgewidth=0.6,
                 zorder=3,
@@ -340,15 +438,16 @@ def timeline_chart(timeline: pd.DataFrame, *, start: int, end: int, source: str)
             axes.annotate(
                 label,
                 xy=(x, y),
-                xytext=(7 if right else -7, 0),
+                xytext=(6 if right else -6, 0),
                 textcoords="offset points",
                 ha="left" if right else "right",
                 va="center",
                 fontsize=7.6,
                 color=INK,
-                linespacing=1.15,
+                linespacing=1.12,
                 gid="event-label",
             )
+        present = [c for c in CATEGORIES if any(ev.category == c for ev in events)]
         handles = [
             Line2D(
                 [],
@@ -357,29 +456,23 @@ def timeline_chart(timeline: pd.DataFrame, *, start: int, end: int, source: str)
                 marker=CATEGORY_STYLE[c][1],
                 color=CATEGORY_STYLE[c][0],
                 markersize=6,
-                label=c.capitalize(),
+                label=edition.t(f"categories.{c}"),
             )
-            for c in CATEGORIES
-            if c in set(events["category"])
+            for c in present
         ]
         axes.legend(
             handles=handles,
             loc="lower left",
             bbox_to_anchor=(0, 1.0),
-            ncols=len(handles),
+            ncols=len(handles) if legend_rows == 1 else 3,
             handletextpad=0.3,
-            columnspacing=1.2,
+            columnspacing=1.0,
             borderaxespad=0.2,
         )
 
-    counts = events["category"].value_counts()
-    described = ", ".join(f"{counts[c]} {c}" for c in CATEGORIES if c in counts)
-    first, last = (formatting.date_text(events["date"].iloc[i]) for i in (0, -1)) if len(events) else ("", "")
-    alt = (
-        f"Timeline of {len(events)} dated events from {first} to {last}, one row each ({described}). "
-        "The same events are listed in the table that follows."
-    )
-    return _frame(figure, f"Dated events, {start}–{end}", source, alt)
+    title = edition.t("charts.timeline_title", start=start, end=end)
+    alt = edition.render("alt.txt.j2", "timeline", events=events, categories=[c for c in CATEGORIES if c in present])
+    return _frame(figure, title, source, alt, edition)
 
 
 def label_artists(figure: Figure) -> Iterable:

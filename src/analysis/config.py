@@ -28,6 +28,7 @@ MPL_STYLE = "analysis.house"  # src/analysis/house.mplstyle, loaded by dotted na
 # Output types the notebook displays for the build to collect (nbconvert shows neither).
 FIGURE_MIME = "application/vnd.analysis.figure+json"  # a chart's number, key, caption, alt text
 METRICS_MIME = "application/vnd.analysis.metrics+json"  # the content of NAME.metrics.json
+SECTION_MIME = "application/vnd.analysis.section+json"  # a section's heading: {"id": ..., "title": ...}
 
 FDI_FILE = "fdi.csv"
 SOURCES_FILE = "sources.csv"

@@ -74,12 +74,12 @@ def date_precision(text: str) -> str | None:
 # Columns a file may leave out: they read as empty.
 OPTIONAL_COLUMNS = {
     "fdi.csv": frozenset({"note"}),
-    "sources.csv": frozenset({"note", "cites", "figures_by"}),
+    "sources.csv": frozenset({"note", "cites", "figures_by", "language"}),
     "timeline.csv": frozenset({"note"}),
 }
 # Text for readers may carry translations in columns named after it with a language code
 # (``event_es``, ``note_es``); they are optional, and empty where no translation was made.
-TRANSLATABLE = {"fdi.csv": ("note",), "sources.csv": ("note",), "timeline.csv": ("event", "note")}
+TRANSLATABLE = {"fdi.csv": ("note",), "sources.csv": ("note", "figures_by"), "timeline.csv": ("event", "note")}
 LANGUAGE_CODE = r"[a-z]{2}"
 
 

@@ -1,169 +1,304 @@
-"""How numbers, money and dates are written in the report's prose, tables and charts.
+"""How numbers, money, dates, periods and country names are written, in an edition's language.
 
-One place, so the headline, the tables and the chart labels never disagree on how 86.4 reads.
-Negative numbers take a true minus sign (U+2212).
+Everything locale-dependent comes from Babel's copy of the Unicode CLDR: digits, separators,
+percent signs, month names, date patterns, lists ("A, B, and C" / "A, B y C"), plural categories
+and country names. The edition's catalogue (`analysis.language`) adds only what CLDR does not
+hold: how money in US$ millions reads ("US$86.4 million", "86.4 millones de dólares"), the word
+for "times", and how a country's name reads in running text ("the United States").
+
+Numbers are rounded half away from zero at the digits a figure was reported with, never more:
+a multiple keeps one decimal, a percentage one decimal from 1 % up and two significant digits
+below.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import decimal
 import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
 
-MINUS = "\u2212"
-COUNTRY_NAMES = {"RUS": "Russia", "WLD": "all origins"}  # pycountry's names, where too formal
+from babel import Locale
+from babel.dates import format_date, format_interval, format_skeleton
+from babel.lists import format_list
+from babel.numbers import parse_pattern
 
-
-def number(value: float, decimals: int = 1) -> str:
-    """Write a number with thousands separators and a fixed count of decimals.
-
-    Parameters
-    ----------
-    value : float
-        The number.
-    decimals : int, default 1
-        Digits after the point.
-
-    Returns
-    -------
-    str
-        ``"36,872"``, ``"2.8"``, ``"−21"``.
-    """
-    text = f"{abs(value):,.{decimals}f}"
-    return f"{MINUS}{text}" if value < 0 and text.strip("0.,") else text
+MAX_DECIMALS = 6  # a figure is never written with more digits after the point than this
 
 
-def usd_millions(value: float, decimals: int = 1) -> str:
-    """Write a flow in US$ millions as the report's prose does.
+def _rounded(value: float, decimals: int) -> decimal.Decimal:
+    """Round half away from zero at ``decimals`` digits, from the float's shortest repr."""
+    exponent = decimal.Decimal(1).scaleb(-int(decimals))
+    return decimal.Decimal(repr(float(value))).quantize(exponent, rounding=decimal.ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Formatter:
+    """Writes values for one edition: a CLDR locale plus the catalogue's few phrases.
 
     Parameters
     ----------
-    value : float
-        US$ millions.
-    decimals : int, default 1
-        Digits after the point, normally as the figure was reported.
-
-    Returns
-    -------
-    str
-        ``"US$86.4 million"``, ``"US$36,872 million"``, ``"−US$21 million"``.
+    locale : str
+        A CLDR locale identifier (``"en"``, ``"es_MX"``).
+    phrases : mapping
+        The catalogue's ``formats`` block: ``money`` (plural forms with ``{sign}`` and
+        ``{amount}``), ``times`` (plural forms with ``{value}``), ``all_origins`` and
+        ``in_text`` (country names as they read inside a sentence).
     """
-    text = number(abs(value), decimals)
-    return f"{MINUS if value < 0 else ''}US${text} million"
+
+    locale: str
+    phrases: Mapping[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def cldr(self) -> Locale:
+        """The Babel locale."""
+        return Locale.parse(self.locale)
+
+    # Numbers ------------------------------------------------------------------------------
+
+    def number(self, value: float, decimals: int = 1) -> str:
+        """Write a number with the locale's separators and a fixed count of decimals.
+
+        Parameters
+        ----------
+        value : float
+            The number.
+        decimals : int, default 1
+            Digits after the point (at most `MAX_DECIMALS`).
+
+        Returns
+        -------
+        str
+            ``"36,872"``, ``"2.8"``, ``"-21"`` (en and es-MX alike write these the same way).
+        """
+        decimals = max(0, min(int(decimals), MAX_DECIMALS))
+        rounded = _rounded(value, decimals)
+        if rounded == 0:
+            rounded = abs(rounded)  # no "-0.0"
+        pattern = parse_pattern(self.cldr.decimal_formats[None].pattern)
+        pattern.frac_prec = (decimals, decimals)
+        return pattern.apply(rounded, self.cldr)
+
+    def percent(self, value: float, signed: bool = False) -> str:
+        """Write a percentage: one decimal from 1 % up, two significant digits below.
+
+        Parameters
+        ----------
+        value : float
+            The percentage (30 for 30 %).
+        signed : bool, default False
+            Write a plus sign before a positive value.
+
+        Returns
+        -------
+        str
+            ``"2,985.7%"``, ``"0.23%"``, ``"0.0079%"``, ``"+12.0%"``.
+        """
+        magnitude = abs(value)
+        decimals = min(MAX_DECIMALS, 1 - math.floor(math.log10(magnitude))) if 0 < magnitude < 1 else 1
+        pattern = parse_pattern(self.cldr.percent_formats[None].pattern)
+        pattern.frac_prec = (decimals, decimals)
+        rounded = _rounded(value, decimals)
+        if rounded == 0 and value != 0:  # too small for the decimals shown: say so, not "0.000000%"
+            smallest = pattern.apply(decimal.Decimal(1).scaleb(-decimals - 2), self.cldr)
+            return f"<{smallest}" if value > 0 else f"{self.cldr.number_symbols['latn']['minusSign']}<{smallest}"
+        text = pattern.apply(abs(rounded) / 100 if rounded == 0 else rounded / 100, self.cldr)
+        plus = self.cldr.number_symbols["latn"]["plusSign"]
+        return f"{plus}{text}" if signed and rounded > 0 else text
+
+    def points(self, value: float) -> str:
+        """Write a difference of percentages, signed, without the percent sign (``"+0.1"``)."""
+        text = self.number(value, 1)
+        return f"{self.cldr.number_symbols['latn']['plusSign']}{text}" if _rounded(value, 1) > 0 else text
+
+    def signed(self, value: float, decimals: int = 1) -> str:
+        """Write a number with a plus sign when it is above zero at the digits shown."""
+        text = self.number(value, decimals)
+        return f"{self.cldr.number_symbols['latn']['plusSign']}{text}" if _rounded(value, decimals) > 0 else text
+
+    def money(self, value: float, decimals: int = 1) -> str:
+        """Write a flow in US$ millions as the edition's prose does.
+
+        Parameters
+        ----------
+        value : float
+            US$ millions.
+        decimals : int, default 1
+            Digits after the point, normally as the figure was reported.
+
+        Returns
+        -------
+        str
+            ``"US$86.4 million"`` (en), ``"86.4 millones de dólares"`` (es).
+        """
+        amount = self.number(abs(value), decimals)
+        sign = self.cldr.number_symbols["latn"]["minusSign"] if _rounded(value, decimals) < 0 else ""
+        return self._plural("money", amount).format(sign=sign, amount=amount)
+
+    def times(self, value: float) -> str:
+        """Write a multiple in words: ``"30.9 times"``, ``"30.9 veces"``."""
+        number = self.number(value, 1)
+        return self._plural("times", number).format(value=number)
+
+    def multiple(self, value: float) -> str:
+        """Write a multiple with one decimal: ``"30.9"``."""
+        return self.number(value, 1)
+
+    def multiple_range(self, low: float, high: float) -> tuple[str, str]:
+        """Write the two ends of a range of multiples with as few decimals as tell them apart.
+
+        Parameters
+        ----------
+        low, high : float
+            The range.
+
+        Returns
+        -------
+        (str, str)
+            ``("30.3", "31.4")``; ``("3.98", "4.02")`` where one decimal would write both as 4.0.
+        """
+        ends = (self.number(low, 1), self.number(high, 1))
+        for decimals in (1, 2, 3):
+            ends = self.number(low, decimals), self.number(high, decimals)
+            if ends[0] != ends[1]:
+                break
+        return ends
+
+    def _plural(self, key: str, number_text: str) -> str:
+        forms = self.phrases[key]
+        if isinstance(forms, str):
+            return forms
+        group, dec = self.cldr.number_symbols["latn"]["group"], self.cldr.number_symbols["latn"]["decimal"]
+        plain = number_text.replace(group, "").replace(dec, ".").lstrip("-+")
+        category = self.cldr.plural_form(decimal.Decimal(plain))
+        return forms.get(category) or forms["other"]
+
+    # Counting -----------------------------------------------------------------------------
+
+    def count(self, n: int, forms: Mapping[str, str] | str) -> str:
+        """Write a count with its noun in the right plural form.
+
+        Parameters
+        ----------
+        n : int
+            How many.
+        forms : mapping or str
+            The noun's forms by CLDR plural category (``{"one": "source", "other": "sources"}``),
+            each possibly holding ``{n}`` for where the number goes (default: before the noun).
+
+        Returns
+        -------
+        str
+            ``"1 source"``, ``"3 sources"``, ``"3 fuentes"``.
+        """
+        word = forms if isinstance(forms, str) else (forms.get(self.cldr.plural_form(n)) or forms["other"])
+        number = self.number(n, 0)
+        return word.format(n=number) if "{n}" in word else f"{number} {word}"
+
+    def join(self, items: Sequence[str], style: str = "standard") -> str:
+        """Join items as the language lists them: ``"A, B, and C"``, ``"A, B y C"``.
+
+        Parameters
+        ----------
+        items : sequence of str
+            The items.
+        style : str, default "standard"
+            A CLDR list style: ``"standard"`` (and), ``"or"``.
+
+        Returns
+        -------
+        str
+        """
+        items = list(items)
+        return format_list(items, style=style, locale=self.cldr) if items else ""
+
+    # Dates and periods --------------------------------------------------------------------
+
+    def date(self, text: str) -> str:
+        """Write a YYYY, YYYY-MM or YYYY-MM-DD date in words at its own precision.
+
+        Parameters
+        ----------
+        text : str
+            The date as in a data file.
+
+        Returns
+        -------
+        str
+            ``"December 1, 1890"`` / ``"1 de diciembre de 1890"``; ``"November 1942"`` /
+            ``"noviembre de 1942"``; ``"1891"``.
+        """
+        parts = [int(p) for p in text.split("-")]
+        if len(parts) == 1:
+            return str(parts[0])
+        if len(parts) == 2:
+            return format_skeleton("yMMMM", dt.date(parts[0], parts[1], 1), locale=self.cldr)
+        return format_date(dt.date(*parts), format="long", locale=self.cldr)
+
+    def period(self, year: int, months: int) -> str:
+        """Name a period counted from January: ``"2024"``, ``"January–September 2024"``.
+
+        Parameters
+        ----------
+        year : int
+            The year.
+        months : int
+            Months covered from January (12 = the full year).
+
+        Returns
+        -------
+        str
+        """
+        if months == 12:
+            return str(year)
+        first, last = dt.date(year, 1, 1), dt.date(year, months, 1)
+        if months == 1:
+            return format_skeleton("yMMMM", first, locale=self.cldr)
+        return format_interval(first, last, "yMMMM", locale=self.cldr)
+
+    def months_span(self, months: int) -> str:
+        """Name a period's months without the year: ``"January–September"``, ``"enero–septiembre"``."""
+        names = self.cldr.months["stand-alone"]["wide"]
+        if months == 1:
+            return names[1]
+        return self.cldr.interval_formats[None].replace("{0}", names[1]).replace("{1}", names[months])
+
+    # Names --------------------------------------------------------------------------------
+
+    def country(self, code: str, in_text: bool = False) -> str:
+        """Name a country from its ISO alpha-3 code.
+
+        Parameters
+        ----------
+        code : str
+            ISO 3166-1 alpha-3, or ``WLD`` (all origins).
+        in_text : bool, default False
+            The name as it reads inside a sentence (``"the United States"``), where the
+            catalogue says it differs.
+
+        Returns
+        -------
+        str
+            CLDR's short name (``"Russia"``, ``"Corea del Sur"``); the code itself if unknown.
+        """
+        if code == "WLD":
+            return self.phrases["all_origins"]
+        if in_text and code in self.phrases.get("in_text", {}):
+            return self.phrases["in_text"][code]
+        alpha2 = _alpha2(code)
+        territories = self.cldr.territories
+        return territories.get(alpha2, code) if alpha2 else code
+
+    def language(self, code: str) -> str:
+        """Name a language from its ISO 639-1 code, in this edition's language (``"inglés"``)."""
+        return self.cldr.languages.get(code, code)
 
 
-def times(value: float) -> str:
-    """Write a multiple with one decimal: ``"30.9"``."""
-    return number(value, 1)
+def _alpha2(code: str) -> str | None:
+    import pycountry
 
-
-def times_range(low: float, high: float) -> tuple[str, str]:
-    """Write the two ends of a range of multiples with as few decimals as tell them apart.
-
-    Parameters
-    ----------
-    low, high : float
-        The range.
-
-    Returns
-    -------
-    (str, str)
-        ``("30.3", "31.4")``; ``("3.98", "4.02")`` where one decimal would write both as 4.0.
-    """
-    for decimals in (1, 2, 3):
-        ends = number(low, decimals), number(high, decimals)
-        if ends[0] != ends[1]:
-            return ends
-    return ends
-
-
-def percent(value: float, signed: bool = False) -> str:
-    """Write a percentage, with enough decimals to show small shares.
-
-    Parameters
-    ----------
-    value : float
-        The percentage (30 for 30 %).
-    signed : bool, default False
-        Write a plus sign before a positive value.
-
-    Returns
-    -------
-    str
-        One decimal from 1 % up (``"2,985.7%"``); two significant digits below
-        (``"0.23%"``, ``"0.0079%"``).
-    """
-    magnitude = abs(value)
-    small = 0 < magnitude < 1
-    decimals = min(6, 1 - math.floor(math.log10(magnitude))) if small else 1
-    text = number(value, decimals) + "%"
-    return f"+{text}" if signed and value > 0 else text
-
-
-def country(code: str, article: bool = False) -> str:
-    """Name a country from its ISO alpha-3 code, as a sentence would.
-
-    Parameters
-    ----------
-    code : str
-        ISO 3166-1 alpha-3, or ``WLD``.
-    article : bool, default False
-        Put "the" before the names that take it in running text (``"the United States"``).
-
-    Returns
-    -------
-    str
-        ``"Russia"``, ``"Mexico"``, ``"South Korea"``; the code itself when unknown.
-    """
-    if code in COUNTRY_NAMES:
-        name = COUNTRY_NAMES[code]
-    else:
-        import pycountry
-
-        found = pycountry.countries.get(alpha_3=code)
-        name = code if found is None else (getattr(found, "common_name", None) or found.name)
-    return f"the {name}" if article and code in TAKES_THE else name
-
-
-# Countries whose names take "the" in running text.
-TAKES_THE = frozenset({"USA", "GBR", "NLD", "PHL", "BHS", "GMB", "ARE", "DOM", "CAF", "COM", "MDV", "MHL", "SLB"})
-
-
-def period(year: int, months: int) -> str:
-    """Name a period counted from January: ``"2024"`` or ``"January–September 2024"``."""
-    if months == 12:
-        return str(year)
-    if months == 1:
-        return f"January {year}"
-    return f"January–{MONTHS[months - 1]} {year}"
-
-
-def period_length(months: int) -> str:
-    """Describe a period's length: ``"full year"`` or ``"January–September"``."""
-    return "full year" if months == 12 else ("January" if months == 1 else f"January–{MONTHS[months - 1]}")
-
-
-MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
-
-
-def date_text(text: str) -> str:
-    """Write a YYYY, YYYY-MM or YYYY-MM-DD date in words at its own precision.
-
-    Parameters
-    ----------
-    text : str
-        The date as in a data file.
-
-    Returns
-    -------
-    str
-        ``"1 December 1890"``, ``"November 1942"``, ``"1891"``.
-    """
-    parts = text.split("-")
-    if len(parts) == 1:
-        return parts[0]
-    month = MONTHS[int(parts[1]) - 1]
-    if len(parts) == 2:
-        return f"{month} {parts[0]}"
-    return f"{int(parts[2])} {month} {parts[0]}"
+    found = pycountry.countries.get(alpha_3=code)
+    return found.alpha_2 if found else None

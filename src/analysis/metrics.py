@@ -195,8 +195,21 @@ def multiple_bounds(
     return low, high
 
 
-def undefined_reason(metric: str, base: float | None, target: float | None, years: float | None = None) -> str | None:
-    """Say in words why a metric of two figures is undefined.
+# Why a metric is undefined: a code for templates to word, and the metrics file's English.
+REASONS = {
+    "no_base": "no base figure",
+    "no_target": "no target figure",
+    "base_zero": "base value is zero",
+    "base_negative": "base value is negative",
+    "target_negative": "target value is negative",
+    "not_after": "the target period does not come after the base period",
+    "rounding_reaches_zero": "the base figure's rounding interval reaches zero",
+    "total_not_positive": "the total is not positive",
+}
+
+
+def undefined_code(metric: str, base: float | None, target: float | None, years: float | None = None) -> str | None:
+    """Say why a metric of two figures is undefined, as a code (a key of `REASONS`).
 
     Parameters
     ----------
@@ -214,20 +227,31 @@ def undefined_reason(metric: str, base: float | None, target: float | None, year
         None when the metric is defined.
     """
     if base is None or target is None:
-        missing = "base" if base is None else "target"
-        return f"no {missing} figure"
+        return "no_base" if base is None else "no_target"
     if metric == "abs_change":
         return None
     if base == 0:
-        return "base value is zero"
+        return "base_zero"
     if base < 0:
-        return "base value is negative"
+        return "base_negative"
     if metric == "cagr_pct":
         if target < 0:
-            return "target value is negative"
+            return "target_negative"
         if years is not None and years <= 0:
-            return "the target period does not come after the base period"
+            return "not_after"
     return None
+
+
+def undefined_reason(metric: str, base: float | None, target: float | None, years: float | None = None) -> str | None:
+    """Say in words why a metric of two figures is undefined (see `undefined_code`).
+
+    Returns
+    -------
+    str or None
+        None when the metric is defined.
+    """
+    code = undefined_code(metric, base, target, years)
+    return REASONS[code] if code else None
 
 
 # Choosing among rows that report the same period -------------------------------------------
@@ -555,6 +579,7 @@ class Growth:
     target_total: Figure | None
     values: dict[str, float | None] = field(default_factory=dict)
     reasons: dict[str, str] = field(default_factory=dict)
+    codes: dict[str, str] = field(default_factory=dict)  # why each undefined metric is: a key of REASONS
 
     def __getattr__(self, name: str) -> float | None:
         values = self.__dict__.get("values", {})
@@ -629,11 +654,20 @@ def growth(
 
     values: dict[str, float | None] = {"base_value": b, "target_value": t}
     reasons: dict[str, str] = {}
+    codes: dict[str, str] = {}
+
+    def undefined(names: tuple[str, ...], code: str, text: str | None = None) -> None:
+        for name in names:
+            values[name] = None
+            codes[name], reasons[name] = code, text or REASONS[code]
+
     period = f"{months} months" if months != 12 else "the full year"
     if base is None:
-        reasons["base_value"] = f"no figure for {origin} into {destination} in {base_year} ({period})"
+        undefined(("base_value",), "no_base", f"no figure for {origin} into {destination} in {base_year} ({period})")
     if target is None:
-        reasons["target_value"] = f"no figure for {origin} into {destination} in {target_year} ({period})"
+        undefined(
+            ("target_value",), "no_target", f"no figure for {origin} into {destination} in {target_year} ({period})"
+        )
 
     formulas = {
         "abs_change": lambda: abs_change(b, t),
@@ -642,44 +676,54 @@ def growth(
         "cagr_pct": lambda: cagr(b, t, years),
     }
     for name, formula in formulas.items():
-        reason = undefined_reason(name, b, t, years)
-        values[name] = None if reason else _finite(formula())
-        if reason:
-            reasons[name] = reason
-    reason = undefined_reason("multiple", b, t)
-    if reason is None:
+        code = undefined_code(name, b, t, years)
+        if code:
+            undefined((name,), code)
+        else:
+            values[name] = _finite(formula())
+    code = undefined_code("multiple", b, t)
+    if code is None:
         low, high = multiple_bounds(b, base.decimals, t, target.decimals)
         values["multiple_low"], values["multiple_high"] = _finite(low), _finite(high)
         if values["multiple_low"] is None:
-            reason = "the base figure's rounding interval reaches zero"
-    if reason:
-        values["multiple_low"] = values["multiple_high"] = None
-        reasons["multiple_low"] = reasons["multiple_high"] = reason
+            code = "rounding_reaches_zero"
+    if code:
+        undefined(("multiple_low", "multiple_high"), code)
 
     base_values = _independent_values(reports, selected, origin, destination, base_year, months)
     target_values = _independent_values(reports, selected, origin, destination, target_year, months)
+    low, high, code = reported_range(base_values, target_values)
+    values["multiple_reported_low"], values["multiple_reported_high"] = low, high
+    if code:
+        undefined(("multiple_reported_low", "multiple_reported_high"), code)
     values["base_independent_sources"] = len(base_values)
     values["target_independent_sources"] = len(target_values)
-    low, high, reason = reported_range(base_values, target_values)
-    values["multiple_reported_low"], values["multiple_reported_high"] = low, high
-    if reason:
-        reasons["multiple_reported_low"] = reasons["multiple_reported_high"] = reason
 
     for end, figure, total in (("base", base, base_total), ("target", target, target_total)):
         name = f"{end}_share_of_total_pct"
         year = base_year if end == "base" else target_year
         if figure is None:
-            values[name], reasons[name] = None, f"no {end} figure"
+            undefined((name,), f"no_{end}")
         elif total is None:
-            values[name] = None
-            reasons[name] = f"no figure for FDI from all origins ({ALL_ORIGINS}) in {year} ({period})"
+            undefined((name,), "no_total", f"no figure for FDI from all origins ({ALL_ORIGINS}) in {year} ({period})")
         else:
             values[name] = _finite(share_pct(figure.value, total.value))
             if values[name] is None:
-                reasons[name] = "the total is not positive"
+                undefined((name,), "total_not_positive")
 
     return Growth(
-        origin, destination, months, base_year, target_year, base, target, base_total, target_total, values, reasons
+        origin,
+        destination,
+        months,
+        base_year,
+        target_year,
+        base,
+        target,
+        base_total,
+        target_total,
+        values,
+        reasons,
+        codes,
     )
 
 
@@ -695,9 +739,9 @@ def reported_range(
 
     Returns
     -------
-    (low, high, reason) : tuple
+    (low, high, code) : tuple
         ``min`` and ``max`` of ``target / base`` over every pair with a positive base; None and
-        a reason when there is no such pair.
+        a code (a key of `REASONS`) when there is no such pair.
 
     Examples
     --------
@@ -706,11 +750,11 @@ def reported_range(
     (6.821, 30.857)
     """
     if not len(base_values) or not len(target_values):
-        return None, None, f"no {'base' if not len(base_values) else 'target'} figure"
+        return None, None, "no_base" if not len(base_values) else "no_target"
     bases = np.asarray(base_values, dtype=float)
     positive = bases[bases > 0]
     if not len(positive):
-        return None, None, "base value is zero" if (bases == 0).all() else "base value is negative"
+        return None, None, "base_zero" if (bases == 0).all() else "base_negative"
     ratios = np.divide.outer(np.asarray(target_values, dtype=float), positive)
     return _finite(ratios.min()), _finite(ratios.max()), None
 
@@ -735,8 +779,22 @@ def all_reports(fdi: pd.DataFrame, sources: pd.DataFrame, ranking: Ranking) -> p
     return _reports(fdi, sources, ranking, positions, columns).assign(used=ranking.first)
 
 
-def _in_period(frame: pd.DataFrame, origin: str, destination: str, year: int, months: int) -> pd.DataFrame:
-    """Return the rows of one period (the filter every caller shares)."""
+def in_period(frame: pd.DataFrame, origin: str, destination: str, year: int, months: int) -> pd.DataFrame:
+    """Return the rows of a table (fdi.csv, the chosen figures, the reports) in one period.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Any table with the columns of the period's key.
+    origin, destination : str
+        ISO alpha-3 codes.
+    year, months : int
+        The period.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
     return frame[
         (frame["origin"] == origin)
         & (frame["destination"] == destination)
@@ -749,13 +807,13 @@ def _independent_values(
     reports: pd.DataFrame | None, selected: pd.DataFrame, origin: str, destination: str, year: int, months: int
 ) -> list[float]:
     if reports is None:
-        return _in_period(selected, origin, destination, year, months)["usd_millions"].tolist()
-    rows = _in_period(reports, origin, destination, year, months)
+        return in_period(selected, origin, destination, year, months)["usd_millions"].tolist()
+    rows = in_period(reports, origin, destination, year, months)
     return rows.loc[rows["independent"], "usd_millions"].tolist()
 
 
 def _figure(selected: pd.DataFrame, origin: str, destination: str, year: int, months: int) -> Figure | None:
-    rows = _in_period(selected, origin, destination, year, months)
+    rows = in_period(selected, origin, destination, year, months)
     if rows.empty:
         return None
     row = rows.iloc[0]

@@ -121,6 +121,7 @@ class SourcesFile(pa.DataFrameModel):
     note: Series[str]
     cites: Series[str]
     figures_by: Series[str]
+    language: Series[str]
     translations: Optional[Series[str]] = pa.Field(alias=SOURCES_TRANSLATIONS, regex=True)  # noqa: UP045 - pandera reads Optional
 
     class Config:
@@ -153,6 +154,10 @@ class SourcesFile(pa.DataFrameModel):
     @pa.check("trust", error=f"is not a trust level: one of {', '.join(TRUST_LEVELS)}")
     def trust_level(cls, s: Series[str]) -> Series[bool]:
         return _text(s).isin(TRUST_LEVELS)
+
+    @pa.check("language", error="is not a language code: two lowercase letters (ISO 639-1), such as es, or empty")
+    def language_code(cls, s: Series[str]) -> Series[bool]:
+        return _text(s).str.fullmatch(r"(?:[a-z]{2})?")
 
     @pa.check("cites", error="is not a source_id: letters, digits, '.', '_' or '-' (or empty)")
     def cites_format(cls, s: Series[str]) -> Series[bool]:

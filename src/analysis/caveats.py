@@ -1,0 +1,166 @@
+"""The checks a careful reader makes, made by the report.
+
+Each rule reads the data and says when it applies, with the facts a sentence needs. The wording
+is the edition's (its ``caveats`` template); nothing here is language.
+
+Rules that read the data:
+
+- ``single_source``: a headline period rests on one independent report;
+- ``known_through_echo``: a headline figure is known only through a source repeating another;
+- ``full_year_below_part_year``: a full-year figure is below the same year's part-year figure
+  (flows are rarely negative for a whole quarter: one of them is probably wrong);
+- ``releases_apart``: a share whose numerator and denominator come from releases published more
+  than `RELEASES_APART_DAYS` apart (figures are revised between releases);
+- ``part_year_beside_full_year``: the report shows part-year figures beside full-year ones.
+
+Standing caveats, true of the statistics themselves: ``immediate_investor`` and
+``preliminary_register`` (Mexico's Secretaría de Economía: the country of the immediate investor,
+preliminary notifications revised every quarter), and ``current_dollars``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from analysis.contract import ALL_ORIGINS
+from analysis.facts import Facts
+
+RELEASES_APART_DAYS = 183  # six months
+# Destinations whose FDI statistics the standing caveats describe (Mexico's SE and its register).
+SE_REGISTER = frozenset({"MEX"})
+
+
+@dataclass(frozen=True)
+class Caveat:
+    """One caveat: its kind (the template's key) and the facts its sentence is written from."""
+
+    kind: str
+    facts: Mapping[str, Any] = field(default_factory=dict)
+
+
+def caveats(facts: Facts) -> tuple[Caveat, ...]:
+    """Return every caveat that applies to a run, data rules first, standing caveats last.
+
+    Parameters
+    ----------
+    facts : Facts
+        The run.
+
+    Returns
+    -------
+    tuple of Caveat
+    """
+    found: list[Caveat] = []
+    found += single_source(facts)
+    found += known_through_echo(facts)
+    found += full_year_below_part_year(facts)
+    found += releases_apart(facts)
+    found += part_year_beside_full_year(facts)
+    found += standing(facts)
+    return tuple(found)
+
+
+def single_source(facts: Facts) -> list[Caveat]:
+    """Find the headline periods that rest on one independent report."""
+    found = []
+    for end, period in (("base", facts.base), ("target", facts.target)):
+        if len(period.independent) == 1:
+            report = period.independent[0]
+            found.append(Caveat("single_source", {"end": end, "year": period.year, "report": report}))
+    return found
+
+
+def known_through_echo(facts: Facts) -> list[Caveat]:
+    """Find the headline figures known only through a source that repeats another."""
+    found = []
+    for end, period in (("base", facts.base), ("target", facts.target)):
+        chosen = period.chosen
+        if chosen is not None and chosen.via:
+            found.append(Caveat("known_through_echo", {"end": end, "year": period.year, "report": chosen}))
+    return found
+
+
+def full_year_below_part_year(facts: Facts) -> list[Caveat]:
+    """Find full-year figures below a part-year figure of the same year (the origin's or the total's)."""
+    found = []
+    for origin in (facts.origin, ALL_ORIGINS):
+        series = facts.series(origin)
+        full = series[series["months"] == 12].set_index("year")
+        part = series[series["months"] < 12]
+        for row in part.itertuples(index=False):
+            if row.year not in full.index or full.loc[row.year, "usd_millions"] >= row.usd_millions:
+                continue
+            year_full = facts.period(origin, int(row.year), 12)
+            year_part = facts.period(origin, int(row.year), int(row.months))
+            others = tuple(r for r in year_full.independent if not r.used)
+            found.append(
+                Caveat(
+                    "full_year_below_part_year",
+                    {
+                        "origin": origin,
+                        "year": int(row.year),
+                        "months": int(row.months),
+                        "full": year_full.chosen,
+                        "part": year_part.chosen,
+                        "other_full": others,
+                    },
+                )
+            )
+    return found
+
+
+def releases_apart(facts: Facts) -> list[Caveat]:
+    """Find shares of the total whose two figures come from releases more than six months apart."""
+    found = []
+    series = facts.series(facts.origin)
+    years = sorted(set(series.loc[series["months"] == facts.months, "year"]))
+    for year in years:
+        numerator = facts.chosen(facts.origin, year)
+        denominator = facts.chosen(ALL_ORIGINS, year)
+        if numerator is None or denominator is None:
+            continue
+        first, second = (_first_day(facts.sources[r.credited_to].published) for r in (numerator, denominator))
+        days = abs((first - second).days)
+        if days > RELEASES_APART_DAYS:
+            found.append(
+                Caveat(
+                    "releases_apart",
+                    {
+                        "year": year,
+                        "months": facts.months,
+                        "numerator": numerator,
+                        "denominator": denominator,
+                        "months_apart": round(days / 30.44),
+                        "headline": year in (facts.base_year, facts.target_year),
+                    },
+                )
+            )
+    return found
+
+
+def part_year_beside_full_year(facts: Facts) -> list[Caveat]:
+    """Find the origin's figures for other period lengths, shown beside the report's own."""
+    series = facts.series(facts.origin)
+    other = series[series["months"] != facts.months]
+    if other.empty or (series["months"] == facts.months).sum() == 0:
+        return []
+    periods = tuple((int(r.year), int(r.months)) for r in other.itertuples(index=False))
+    return [Caveat("part_year_beside_full_year", {"periods": periods, "months": facts.months})]
+
+
+def standing(facts: Facts) -> list[Caveat]:
+    """Return the caveats true of the statistics themselves, whatever the figures."""
+    found = []
+    if facts.destination in SE_REGISTER:
+        found.append(Caveat("immediate_investor", {"origin": facts.origin, "destination": facts.destination}))
+        found.append(Caveat("preliminary_register", {"destination": facts.destination}))
+    found.append(Caveat("current_dollars", {}))
+    return found
+
+
+def _first_day(date: str) -> pd.Timestamp:
+    return pd.Timestamp({4: f"{date}-01-01", 7: f"{date}-01"}.get(len(date), date))

@@ -1,0 +1,333 @@
+"""The facts of one run, computed once and frozen: what every section of the report writes from.
+
+Nothing here depends on the edition's language: the English and the Spanish report are written
+from the same `Facts`, so they carry the same numbers. The sections (`analysis.sections`) turn
+facts into text through their language's templates.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from analysis import metrics
+from analysis.contract import ALL_ORIGINS
+from analysis.load import Dataset
+
+
+@dataclass(frozen=True)
+class Source:
+    """One row of sources.csv, as the report shows it."""
+
+    source_id: str
+    publisher: str
+    title: str
+    url: str
+    published: str
+    accessed: str
+    trust: str
+    note: str
+    cites: str = ""
+    figures_by: str = ""
+    language: str = ""
+    translations: Mapping[str, str] = field(default_factory=dict)  # note_<lang>, figures_by_<lang> -> text
+
+    def note_in(self, lang: str) -> tuple[str, str]:
+        """Return the note in a language where translated, else the original: (text, its language)."""
+        translated = self.translations.get(f"note_{lang}", "")
+        return (translated, lang) if translated else (self.note, "en")
+
+    def figures_by_in(self, lang: str) -> str:
+        """Return whose figures the source relays, as a sentence in a language writes it."""
+        return self.translations.get(f"figures_by_{lang}", "") or self.figures_by
+
+
+@dataclass(frozen=True)
+class Reported:
+    """One report of a period's figure."""
+
+    value: float
+    decimals: int
+    source_id: str
+    credited_to: str  # the source it is credited to: the one an echo repeats, else itself
+    published: str  # the row's own source's date (an echo's, for an echo)
+    trust: str
+    independent: bool  # False for an echo folded into its origin's own report
+    used: bool
+    note: str
+
+    @property
+    def via(self) -> str | None:
+        """The echo the figure is known through, when its origin's own report is not in the data."""
+        return self.source_id if self.credited_to != self.source_id else None
+
+
+@dataclass(frozen=True)
+class Period:
+    """Every report of one period, best first, echoes last."""
+
+    origin: str
+    destination: str
+    year: int
+    months: int
+    reports: tuple[Reported, ...]
+    basis: str = ""  # why the chosen report was chosen (`analysis.metrics.BASES`)
+
+    @property
+    def independent(self) -> tuple[Reported, ...]:
+        """The reports left once echoes are folded into what they repeat."""
+        return tuple(r for r in self.reports if r.independent)
+
+    @property
+    def chosen(self) -> Reported | None:
+        """The report the figure is taken from, if any."""
+        return next((r for r in self.reports if r.used), None)
+
+    @property
+    def values(self) -> tuple[float, ...]:
+        """The distinct values of the independent reports, largest first."""
+        return tuple(sorted({r.value for r in self.independent}, reverse=True))
+
+    def reporting(self, value: float) -> tuple[Reported, ...]:
+        """Return the independent reports giving one value."""
+        return tuple(r for r in self.independent if r.value == value)
+
+    def echoes_of(self, report: Reported) -> tuple[Reported, ...]:
+        """Return the echoes folded into a report (reports credited to its source that are not it)."""
+        return tuple(r for r in self.reports if not r.independent and r.credited_to == report.credited_to)
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Everything one run of the report computes, language-free.
+
+    Build it with `Facts.compute`. DataFrames inside are not to be modified.
+    """
+
+    parameters: Mapping[str, Any]
+    data: Dataset
+    ranking: metrics.Ranking
+    selected: pd.DataFrame
+    reports: pd.DataFrame
+    conflicts: pd.DataFrame
+    growth: metrics.Growth
+    provenance: Mapping[str, Any]
+
+    @classmethod
+    def compute(cls, parameters: Mapping[str, Any], data: Dataset, provenance: Mapping[str, Any]) -> Facts:
+        """Choose the figures and compute the metrics for a run.
+
+        Parameters
+        ----------
+        parameters : mapping
+            The effective parameters (the notebook's).
+        data : analysis.load.Dataset
+            The validated data.
+        provenance : mapping
+            The run record (`analysis.provenance.collect`).
+
+        Returns
+        -------
+        Facts
+        """
+        fdi, sources, preferred = data.fdi, data.sources, list(parameters["prefer_sources"])
+        ranking = metrics.rank(fdi, sources, preferred)
+        selected = metrics.select_figures(fdi, sources, preferred, ranking=ranking)
+        reports = metrics.all_reports(fdi, sources, ranking)
+        growth = metrics.growth(
+            selected,
+            parameters["origin"],
+            parameters["destination"],
+            parameters["base_year"],
+            parameters["target_year"],
+            parameters["months"],
+            reports=reports,
+        )
+        conflicts = metrics.disagreements(fdi, sources, preferred, ranking=ranking)
+        return cls(dict(parameters), data, ranking, selected, reports, conflicts, growth, dict(provenance))
+
+    # The parameters -----------------------------------------------------------------------
+
+    @property
+    def origin(self) -> str:
+        """The investing country (ISO alpha-3)."""
+        return self.parameters["origin"]
+
+    @property
+    def destination(self) -> str:
+        """The receiving country (ISO alpha-3)."""
+        return self.parameters["destination"]
+
+    @property
+    def months(self) -> int:
+        """Months covered from January in both periods."""
+        return self.parameters["months"]
+
+    @property
+    def base_year(self) -> int:
+        """The earlier year compared."""
+        return self.parameters["base_year"]
+
+    @property
+    def target_year(self) -> int:
+        """The later year compared."""
+        return self.parameters["target_year"]
+
+    # Sources and reports ------------------------------------------------------------------
+
+    @functools.cached_property
+    def sources(self) -> dict[str, Source]:
+        """Every source by its id."""
+        frame = self.data.sources
+        translated = [c for c in frame.columns if c.startswith(("note_", "figures_by_"))]
+        return {
+            row["source_id"]: Source(
+                source_id=row["source_id"],
+                publisher=row["publisher"],
+                title=row["title"],
+                url=row["url"],
+                published=row["published"],
+                accessed=row["accessed"],
+                trust=row["trust"],
+                note=row["note"],
+                cites=row.get("cites", "") or "",
+                figures_by=row.get("figures_by", "") or "",
+                language=row.get("language", "") or "",
+                translations={c: row[c] or "" for c in translated},
+            )
+            for row in frame.to_dict("records")
+        }
+
+    def period(self, origin: str, year: int, months: int | None = None) -> Period:
+        """Return every report of one of the destination's periods.
+
+        Parameters
+        ----------
+        origin : str
+            ISO alpha-3, or ``WLD`` for the total.
+        year : int
+            The year.
+        months : int, optional
+            Months from January; the report's own by default.
+
+        Returns
+        -------
+        Period
+            With no reports when the data have none.
+        """
+        months = self.months if months is None else months
+        rows = self._periods.get((origin, year, months), [])
+        chosen = metrics.in_period(self.selected, origin, self.destination, year, months)
+        basis = str(chosen["basis"].iloc[0]) if len(chosen) else ""
+        return Period(origin, self.destination, year, months, tuple(rows), basis)
+
+    @functools.cached_property
+    def _periods(self) -> dict[tuple[str, int, int], list[Reported]]:
+        found: dict[tuple[str, int, int], list[Reported]] = {}
+        frame = self.reports[self.reports["destination"] == self.destination]
+        for row in frame.itertuples(index=False):
+            found.setdefault((row.origin, int(row.year), int(row.months)), []).append(
+                Reported(
+                    value=float(row.usd_millions),
+                    decimals=int(row.decimals),
+                    source_id=row.source_id,
+                    credited_to=row.credited_to,
+                    published=str(row.published),
+                    trust=row.trust,
+                    independent=bool(row.independent),
+                    used=bool(row.used),
+                    note=row.note,
+                )
+            )
+        return found
+
+    @property
+    def base(self) -> Period:
+        """Every report of the origin's base period."""
+        return self.period(self.origin, self.base_year)
+
+    @property
+    def target(self) -> Period:
+        """Every report of the origin's target period."""
+        return self.period(self.origin, self.target_year)
+
+    @property
+    def base_total(self) -> Period:
+        """Every report of the total (all origins) in the base period."""
+        return self.period(ALL_ORIGINS, self.base_year)
+
+    @property
+    def target_total(self) -> Period:
+        """Every report of the total (all origins) in the target period."""
+        return self.period(ALL_ORIGINS, self.target_year)
+
+    def chosen(self, origin: str, year: int, months: int | None = None) -> Reported | None:
+        """Return the figure used for a period, if any."""
+        return self.period(origin, year, months).chosen
+
+    def series(self, origin: str) -> pd.DataFrame:
+        """Return the chosen figures of one origin into the destination, every period length.
+
+        Parameters
+        ----------
+        origin : str
+            ISO alpha-3, or ``WLD``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``year``, ``months``, ``usd_millions``, ``decimals``, ``source_id``,
+            ``credited_to``, sorted by year then months.
+        """
+        s = self.selected
+        rows = s[(s["origin"] == origin) & (s["destination"] == self.destination)]
+        columns = ["year", "months", "usd_millions", "decimals", "source_id", "credited_to"]
+        return rows[columns].sort_values(["year", "months"]).reset_index(drop=True)
+
+    @property
+    def vintage(self) -> str | None:
+        """The latest publication date among the sources of every figure and event in the data."""
+        used = set(self.data.fdi["source_id"]) | set(self.data.timeline["source_id"])
+        dates = [self.sources[s].published for s in used if s in self.sources]
+        return max(dates, key=_sortable, default=None)
+
+    def events(self, *, category: str | None = None, mentioning: str | Sequence[str] = ()) -> pd.DataFrame:
+        """Return timeline events, in date order, optionally of one category or mentioning words.
+
+        Parameters
+        ----------
+        category : str, optional
+            One of the contract's categories.
+        mentioning : str or sequence of str, optional
+            Words the event's (English) text contains, every one, case-insensitively.
+
+        Returns
+        -------
+        pandas.DataFrame
+        """
+        events = self.data.timeline
+        if category is not None:
+            events = events[events["category"] == category]
+        for word in [mentioning] if isinstance(mentioning, str) else mentioning:
+            events = events[events["event"].str.contains(word, case=False, regex=False)]
+        return events
+
+    def credit(self, report: Reported) -> tuple[str, str | None]:
+        """Return who a report is credited to, and the echo it is known through (publishers)."""
+        credited = self.sources[report.credited_to].publisher
+        via = self.sources[report.via].publisher if report.via else None
+        return credited, via
+
+
+def _sortable(date: str) -> str:
+    """Sort YYYY, YYYY-MM and YYYY-MM-DD dates by their first day."""
+    return {4: f"{date}-01-01", 7: f"{date}-01"}.get(len(date), date)
+
+
+def distinct(items: Sequence[str]) -> list[str]:
+    """Return items without repeats, in their first order."""
+    return list(dict.fromkeys(items))

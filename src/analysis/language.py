@@ -1,0 +1,234 @@
+"""The report's editions: one folder per language, holding its catalogue and its templates.
+
+``src/analysis/languages/<code>/`` holds everything a reader sees in that language:
+
+- ``catalogue.yaml``: the CLDR locale, the short texts (headings, table headers, chart labels,
+  captions, status words) and the few phrases CLDR lacks (how money reads);
+- ``*.html.j2``: one Jinja template per report section (prose and tables, autoescaped), and
+  ``*.txt.j2`` for plain text (chart alt text).
+
+``languages/common/`` holds the markup every language shares (the table macro). A language is
+there when its folder has a catalogue: adding one means adding a folder, not editing Python.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from analysis import config
+from analysis.formatting import Formatter
+
+LANGUAGES_DIR = config.PACKAGE_DIR / "languages"
+COMMON = "common"
+CATALOGUE = "catalogue.yaml"
+
+
+def languages() -> tuple[str, ...]:
+    """Return the codes of the editions this package can write, sorted.
+
+    Returns
+    -------
+    tuple of str
+        Such as ``("en", "es")``: every folder of ``languages/`` with a catalogue.
+    """
+    return tuple(sorted(p.parent.name for p in LANGUAGES_DIR.glob(f"*/{CATALOGUE}")))
+
+
+class Catalogue:
+    """An edition's short texts, looked up by dotted key (``"table.growth.caption"``).
+
+    Parameters
+    ----------
+    entries : mapping
+        The parsed ``catalogue.yaml``.
+    lang : str
+        Its language code, for messages.
+    """
+
+    def __init__(self, entries: Mapping[str, Any], lang: str):
+        self.entries = entries
+        self.lang = lang
+
+    def get(self, key: str) -> Any:
+        """Return the entry at a dotted key (a text, a list or a mapping of plural forms).
+
+        Raises
+        ------
+        KeyError
+            Naming the key and the language, when the catalogue lacks it.
+        """
+        node: Any = self.entries
+        for part in key.split("."):
+            if not isinstance(node, Mapping) or part not in node:
+                raise KeyError(f"the {self.lang} catalogue has no entry {key!r}")
+            node = node[part]
+        return node
+
+    def text(self, key: str, **values: Any) -> str:
+        """Return the text at a key, its ``{placeholders}`` filled in (plain text, not HTML)."""
+        entry = self.get(key)
+        if not isinstance(entry, str):
+            raise KeyError(f"the {self.lang} catalogue's entry {key!r} is not a text")
+        return entry.format(**values) if values else entry
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One language's catalogue, formatter and templates.
+
+    Build it with `edition`; the templates see the formatter's methods as filters (``money``,
+    ``number``, ``percent``, ``times``, ``date``, ``period``, ``country``, ``join``, ``count``)
+    and the catalogue as ``t(key, **values)``.
+    """
+
+    lang: str
+    catalogue: Catalogue
+    fmt: Formatter
+    folder: Path
+
+    @property
+    def locale(self) -> str:
+        """The CLDR locale (``"es_MX"``)."""
+        return self.fmt.locale
+
+    @property
+    def html_lang(self) -> str:
+        """The BCP 47 tag for ``<html lang>`` (``"es-MX"``)."""
+        return self.fmt.locale.replace("_", "-")
+
+    def t(self, key: str, **values: Any) -> str:
+        """Look up a short text (see `Catalogue.text`)."""
+        return self.catalogue.text(key, **values)
+
+    @functools.cached_property
+    def _environment(self):
+        import jinja2
+
+        loader = jinja2.FileSystemLoader([str(self.folder), str(LANGUAGES_DIR / COMMON)])
+        environment = jinja2.Environment(
+            loader=loader,
+            # Escaped by construction: every value a template prints is escaped unless it is
+            # already Markup (a rendered template, a macro's output). Plain-text templates
+            # (``.txt.j2``: alt text, chart labels) are not HTML and are not escaped.
+            autoescape=lambda name: name is None or not name.endswith(".txt.j2"),
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=False,
+            keep_trailing_newline=False,
+            extensions=["jinja2.ext.do"],
+        )
+        f = self.fmt
+
+        @jinja2.pass_eval_context
+        def listing(context, items, style: str = "standard"):
+            """Join items as the language lists them; Markup items stay Markup, text is escaped."""
+            from markupsafe import Markup, escape
+
+            items = list(items)
+            if context.autoescape:
+                return Markup(f.join([str(escape(i)) for i in items], style))
+            return f.join([str(i) for i in items], style)
+
+        environment.filters.update(
+            listing=listing,
+            number=f.number,
+            money=f.money,
+            percent=f.percent,
+            points=f.points,
+            signed=f.signed,
+            times=f.times,
+            multiple=f.multiple,
+            date=f.date,
+            country=f.country,
+            language=f.language,
+            capfirst=lambda text: text[:1].upper() + text[1:],
+        )
+        environment.globals.update(
+            t=self.t,
+            count=lambda n, key: f.count(n, self.catalogue.get(key)),
+            period=f.period,
+            months_span=f.months_span,
+            multiple_range=f.multiple_range,
+            year_ranges=year_ranges,
+            lang=self.lang,
+        )
+        return environment
+
+    def render(self, template: str, block: str | None = None, **context: Any):
+        """Render a template, or one of its blocks, with the given facts.
+
+        Parameters
+        ----------
+        template : str
+            A file of this edition's folder (``"headline.html.j2"``).
+        block : str, optional
+            A ``{% block %}`` of it to render alone.
+        **context
+            The facts the template writes from.
+
+        Returns
+        -------
+        markupsafe.Markup or str
+            Markup for an HTML template (its values escaped), str for a ``.txt.j2`` one.
+        """
+        from markupsafe import Markup
+
+        loaded = self._environment.get_template(template)
+        blocks = loaded.blocks
+        text = loaded.render(**context) if block is None else "".join(blocks[block](loaded.new_context(context)))
+        text = text.strip()
+        return text if template.endswith(".txt.j2") else Markup(text)
+
+
+def year_ranges(years: list[int]) -> list[str]:
+    """Write runs of consecutive years as ranges: ``[1999, 2000, 2001, 2005]`` → ``["1999–2001", "2005"]``.
+
+    Parameters
+    ----------
+    years : list of int
+        Years, in any order.
+
+    Returns
+    -------
+    list of str
+    """
+    runs: list[list[int]] = []
+    for year in sorted(set(years)):
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    return [str(r[0]) if len(r) == 1 else f"{r[0]}–{r[-1]}" for r in runs]
+
+
+@functools.cache
+def edition(lang: str) -> Edition:
+    """Return the edition of a language.
+
+    Parameters
+    ----------
+    lang : str
+        One of `languages`.
+
+    Returns
+    -------
+    Edition
+
+    Raises
+    ------
+    KeyError
+        When the package has no such language.
+    """
+    import yaml
+
+    folder = LANGUAGES_DIR / lang
+    path = folder / CATALOGUE
+    if not path.is_file():
+        raise KeyError(f"no edition in {lang!r}: the languages are {', '.join(languages())}")
+    entries = yaml.safe_load(path.read_text(encoding="utf-8"))
+    catalogue = Catalogue(entries, lang)
+    return Edition(lang, catalogue, Formatter(entries["locale"], entries["formats"]), folder)

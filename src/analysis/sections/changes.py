@@ -1,0 +1,101 @@
+"""Changes since the last build: which inputs and parameters changed, and which headline figures moved."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from analysis.present import Section
+
+if TYPE_CHECKING:
+    from analysis.report import Report
+
+ID = "changes"
+
+# The headline figures compared, and how each is written: money (US$ millions), times, percent, count.
+COMPARED = {
+    "base_value": "money",
+    "target_value": "money",
+    "abs_change": "money",
+    "multiple": "times",
+    "multiple_reported_low": "times",
+    "multiple_reported_high": "times",
+    "multiple_low": "times",
+    "multiple_high": "times",
+    "pct_change": "percent",
+    "cagr_pct": "percent",
+    "base_share_of_total_pct": "percent",
+    "target_share_of_total_pct": "percent",
+    "base_independent_sources": "count",
+    "target_independent_sources": "count",
+}
+
+
+@dataclass(frozen=True)
+class Moved:
+    """One headline figure that moved: its key, how it is written, and its two values."""
+
+    key: str
+    kind: str
+    before: float | None
+    after: float | None
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What changed between the last build and this one."""
+
+    built_at: str
+    changed: tuple[str, ...]
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    parameters: tuple[tuple[str, str, str], ...]  # (name, before, after) as JSON
+    moved: tuple[Moved, ...]
+
+
+def compare(previous: dict, current: dict) -> Changes:
+    """Compare two metrics files (the last build's and this one's).
+
+    Parameters
+    ----------
+    previous, current : dict
+        Contents of NAME.metrics.json.
+
+    Returns
+    -------
+    Changes
+    """
+    before_inputs, after_inputs = previous.get("inputs", {}), current["inputs"]
+    changed = tuple(p for p in after_inputs if p in before_inputs and before_inputs[p] != after_inputs[p])
+    added = tuple(p for p in after_inputs if p not in before_inputs)
+    removed = tuple(p for p in before_inputs if p not in after_inputs)
+    before_params = previous.get("parameters", {})
+    parameters = tuple(
+        (k, json.dumps(before_params.get(k), ensure_ascii=False), json.dumps(v, ensure_ascii=False))
+        for k, v in current["parameters"].items()
+        if k != "compare_with" and before_params.get(k) != v
+    )
+    before, after = previous.get("growth", {}), current["growth"]
+    moved = []
+    for key, kind in COMPARED.items():
+        old, new = before.get(key), after.get(key)
+        if old == new or (old is not None and new is not None and math.isclose(old, new, rel_tol=1e-12)):
+            continue
+        moved.append(Moved(key, kind, old, new))
+    when = previous.get("provenance", {}).get("built_at") or ""
+    return Changes(when, changed, added, removed, parameters, tuple(moved))
+
+
+def changes(report: Report) -> Section:
+    """Prose and table: what changed since the build whose metrics file was given."""
+    e = report.edition
+    title = e.t("sections.changes")
+    context = {"id": ID, "title": title, "problem": report.previous_problem, "changes": None, "table_number": None}
+    if report.previous is not None and not report.previous_problem:
+        found = compare(report.previous, report.metrics())
+        context["changes"] = found
+        if found.moved:
+            context["table_number"] = report.numbering.next_table()
+    return Section(ID, title, [e.render("changes.html.j2", **context)])

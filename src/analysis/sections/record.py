@@ -1,0 +1,31 @@
+"""Appendix: the run record (parameters, inputs and their checksums, code, packages, build time)."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from analysis.present import Section
+
+if TYPE_CHECKING:
+    from analysis.report import Report
+
+ID = "run-record"
+
+
+def run_record(report: Report) -> Section:
+    """Table: what made this report; the same record is in the metrics file."""
+    e = report.edition
+    title = e.t("sections.record")
+    record = report.metrics()
+    parameters = [(k, json.dumps(v, ensure_ascii=False)) for k, v in record["parameters"].items()]
+    markup = e.render(
+        "record.html.j2",
+        id=ID,
+        title=title,
+        parameters=parameters,
+        inputs=list(record["inputs"].items()),
+        prov=record["provenance"],
+        table_number=report.numbering.next_table(),
+    )
+    return Section(ID, title, [markup])

@@ -1,0 +1,100 @@
+"""Editions: one folder per language, each complete, escaped by construction."""
+
+import shutil
+
+import jinja2
+import pytest
+from markupsafe import Markup
+
+from analysis import language
+from analysis.language import edition, languages, year_ranges
+
+PLURAL_FORMS = {"zero", "one", "two", "few", "many", "other"}
+
+
+def keys(node, prefix=""):
+    """Every dotted key of a catalogue, plural forms folded into their entry."""
+    if isinstance(node, dict) and not set(node) <= PLURAL_FORMS:
+        found = set()
+        for key, value in node.items():
+            found |= keys(value, f"{prefix}{key}.")
+        return found
+    return {prefix.rstrip(".")}
+
+
+def test_the_package_writes_english_and_spanish():
+    assert languages() == ("en", "es")
+    assert edition("es").locale == "es_MX" and edition("es").html_lang == "es-MX"
+
+
+def test_every_language_has_every_catalogue_entry_of_every_other():
+    def translated(lang):  # how names read inside a sentence differs by language: not compared
+        return {k for k in keys(edition(lang).catalogue.entries) if not k.startswith("formats.in_text.")}
+
+    english = translated("en")
+    for lang in languages():
+        assert translated(lang) == english, lang
+
+
+def test_every_language_has_every_template_with_the_same_blocks():
+    env = jinja2.Environment(extensions=["jinja2.ext.do"])
+
+    def blocks(path):
+        return set(env.parse(path.read_text(encoding="utf-8")).find_all(jinja2.nodes.Block))
+
+    english = {p.name for p in language.LANGUAGES_DIR.joinpath("en").glob("*.j2")}
+    assert {"headline.html.j2", "caveats.html.j2", "alt.txt.j2"} <= english
+    for lang in languages():
+        folder = language.LANGUAGES_DIR / lang
+        assert {p.name for p in folder.glob("*.j2")} == english, lang
+        for name in english:
+            mine = {b.name for b in blocks(folder / name)}
+            theirs = {b.name for b in blocks(language.LANGUAGES_DIR / "en" / name)}
+            assert mine == theirs, (lang, name)
+
+
+def test_a_missing_entry_names_itself():
+    with pytest.raises(KeyError, match=r"the es catalogue has no entry 'sections\.nothing'"):
+        edition("es").t("sections.nothing")
+    with pytest.raises(KeyError, match="no edition in 'fr'"):
+        edition("fr")
+
+
+def test_html_templates_escape_what_they_print_and_text_templates_do_not(tmp_path, monkeypatch):
+    folder = tmp_path / "languages"
+    shutil.copytree(language.LANGUAGES_DIR, folder)
+    (folder / "en" / "probe.html.j2").write_text("<p>{{ value }} {{ made }}</p>", encoding="utf-8")
+    (folder / "en" / "probe.txt.j2").write_text("{{ value }}", encoding="utf-8")
+    monkeypatch.setattr(language, "LANGUAGES_DIR", folder)
+    language.edition.cache_clear()
+    try:
+        probe = language.edition("en")
+        html = probe.render("probe.html.j2", value='<b>"x"</b> & y', made=Markup("<em>kept</em>"))
+        assert isinstance(html, Markup)
+        assert html == "<p>&lt;b&gt;&#34;x&#34;&lt;/b&gt; &amp; y <em>kept</em></p>"
+        assert probe.render("probe.txt.j2", value="<b>x</b>") == "<b>x</b>"
+    finally:
+        language.edition.cache_clear()
+
+
+def test_a_third_language_is_a_folder_with_a_catalogue(tmp_path, monkeypatch):
+    folder = tmp_path / "languages"
+    shutil.copytree(language.LANGUAGES_DIR, folder)
+    shutil.copytree(folder / "es", folder / "pt")
+    text = (folder / "pt" / "catalogue.yaml").read_text(encoding="utf-8").replace("locale: es_MX", "locale: pt_BR")
+    (folder / "pt" / "catalogue.yaml").write_text(text, encoding="utf-8")
+    monkeypatch.setattr(language, "LANGUAGES_DIR", folder)
+    language.edition.cache_clear()
+    try:
+        assert language.languages() == ("en", "es", "pt")
+        assert language.edition("pt").fmt.country("RUS") == "Rússia"  # CLDR pt, no Python touched
+    finally:
+        language.edition.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("years", "expected"),
+    [([1999, 2000, 2001, 2005], ["1999–2001", "2005"]), ([2023], ["2023"]), ([], []), ([3, 1, 2], ["1–3"])],
+)
+def test_year_ranges(years, expected):
+    assert year_ranges(years) == expected
