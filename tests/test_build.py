@@ -364,12 +364,12 @@ def test_changing_one_csv_value_rebuilds_and_reports_the_change(tmp_path, data_c
     built = first  # same paths, new content
     assert built.metrics["growth"]["target_value"] == 60.0
     html = built.html
-    changes = html[html.index('id="Changes-since-the-last-build"') :]
+    changes = html[html.index('<h2 id="changes"') :]
     assert f"{data_copy}/fdi.csv changed" in changes
     # the multiple moved from 50/12.5 = 4 to 60/12.5 = 4.8; the target's share from 2.5 % to 3 %
     rows = [re.sub(r"<[^>]+>", "|", row) for row in re.findall(r"<tr>(.*?)</tr>", changes)]
     assert any(r.startswith("|Multiple (×)||4.0||4.8||+0.8|") for r in rows), rows
-    assert any(r.startswith("|Target share of the total||2.5%||3.0%||+0.50 points|") for r in rows), rows
+    assert any(r.startswith("|Target share of the total||2.5%||3.0%||+0.5 points|") for r in rows), rows
 
 
 def test_variants_in_parallel_with_progress_on_a_terminal(tmp_path):

@@ -62,9 +62,24 @@ def test_the_good_fixture_loads_typed(data):
     assert set(loaded.checksums) == {f"{data}/fdi.csv", f"{data}/sources.csv", f"{data}/timeline.csv"}
 
 
-def test_the_project_data_are_valid():
+def test_the_project_data_are_valid_and_hold_the_headline_reports():
     loaded = load_dataset("data")
-    assert len(loaded.fdi) == 41 and len(loaded.sources) == 35 and len(loaded.timeline) == 21
+    rus = loaded.fdi[(loaded.fdi["origin"] == "RUS") & (loaded.fdi["months"] == 12)]
+    reports = sorted(zip(rus["year"], rus["usd_millions"], rus["source_id"], strict=True))
+    assert [r for r in reports if r[0] in (2022, 2024)] == [
+        (2022, 2.8, "proceso-2025-06-25"),
+        (2024, 19.1, "forte-2025-03"),
+        (2024, 86.4, "gw2ru-2026-01"),
+        (2024, 86.4, "proceso-2025-06-25"),
+    ]
+    sources = loaded.sources.set_index("source_id")
+    assert sources.loc["gw2ru-2026-01", "cites"] == "expansion-2026-01-08"  # an echo of Expansión
+    # the Spanish edition: every event and every note has its Spanish text
+    timeline = loaded.timeline
+    assert (timeline["event_es"] != "").all()
+    assert ((timeline["note"] == "") | (timeline["note_es"] != "")).all()
+    assert ((loaded.fdi["note"] == "") | (loaded.fdi["note_es"] != "")).all()
+    assert ((sources["note"] == "") | (sources["note_es"] != "")).all()
 
 
 @pytest.mark.parametrize(
@@ -314,3 +329,23 @@ def test_cites_must_name_another_source_without_a_cycle(data, cites, expected):
     assert [(p.line, p.column) for p in found] == [(line, "cites") for line, _ in expected]
     for problem, (_, words) in zip(found, expected, strict=True):
         assert words in problem.message, problem.message
+
+
+def test_a_line_may_leave_off_optional_columns_at_its_end(data):
+    with_column(data / "sources.csv", "cites", ["", "", ""])
+    with_column(data / "sources.csv", "note_es", ["", "", "sin dirección"])
+    # a new source typed with the eight columns of the contract's core, as the README shows
+    with (data / "sources.csv").open("a", encoding="utf-8") as handle:
+        handle.write("tiny-d,Fixture Desk,Desk notes,https://example.org/d,2024-01,2026-01-02,low,\n")
+    loaded = load_dataset(data)
+    assert loaded.sources.set_index("source_id").loc["tiny-d", ["cites", "note_es"]].tolist() == ["", ""]
+
+
+def test_a_line_may_not_leave_off_a_required_column(data):
+    with (data / "fdi.csv").open("a", encoding="utf-8") as handle:
+        handle.write("KOR,CHL,2024,12,9.5\n")  # source_id missing
+    problem = only_problem(data)
+    assert (problem.line, problem.message) == (
+        10,
+        "has 5 fields where the header has 7: a value holding a comma must be quoted",
+    )

@@ -169,9 +169,9 @@ def test_caveats_name_the_single_source_and_the_part_years():
 def test_disagreements_mark_the_echo_and_keep_the_figures_as_written():
     text = report().disagreements().text
     assert (
-        "South Korea, 2023 50.0 4.5 Fixture Review, May 6, 2024 high ✓ latest published "
-        "45.5 Fixture Gazette, March 2020 medium "
-        "50.0 Fixture Mirror, June 2024 low repeats Fixture Review: not counted" in text
+        "South Korea, 2023 50.0 4.5 Fixture Review, May 6, 2024 revised high ✓ latest published "
+        "45.5 Fixture Gazette, March 2020 an early release medium "
+        "50.0 Fixture Mirror, June 2024 repeats the Review low repeats Fixture Review: not counted" in text
     )
 
 

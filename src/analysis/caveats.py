@@ -114,8 +114,11 @@ def full_year_below_part_year(facts: Facts) -> list[Caveat]:
 
 
 def releases_apart(facts: Facts) -> list[Caveat]:
-    """Find shares of the total whose two figures come from releases more than six months apart."""
-    found = []
+    """Find shares of the total whose two figures come from releases more than six months apart.
+
+    One caveat lists them all, year by year.
+    """
+    items = []
     series = facts.series(facts.origin)
     years = sorted(set(series.loc[series["months"] == facts.months, "year"]))
     for year in years:
@@ -126,20 +129,16 @@ def releases_apart(facts: Facts) -> list[Caveat]:
         first, second = (_first_day(facts.sources[r.credited_to].published) for r in (numerator, denominator))
         days = abs((first - second).days)
         if days > RELEASES_APART_DAYS:
-            found.append(
-                Caveat(
-                    "releases_apart",
-                    {
-                        "year": year,
-                        "months": facts.months,
-                        "numerator": numerator,
-                        "denominator": denominator,
-                        "months_apart": round(days / 30.44),
-                        "headline": year in (facts.base_year, facts.target_year),
-                    },
-                )
+            items.append(
+                {
+                    "year": year,
+                    "numerator": numerator,
+                    "denominator": denominator,
+                    "months_apart": round(days / 30.44),
+                    "headline": year in (facts.base_year, facts.target_year),
+                }
             )
-    return found
+    return [Caveat("releases_apart", {"months": facts.months, "items": tuple(items)})] if items else []
 
 
 def part_year_beside_full_year(facts: Facts) -> list[Caveat]:

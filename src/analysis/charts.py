@@ -201,8 +201,12 @@ def fdi_by_year(years: Sequence[Any], growth: Growth, *, edition: Edition, sourc
             )
         bottom.legend(handles=handles, loc="upper left", ncols=len(handles), fontsize=7.5, handlelength=1.4)
 
-        marks = ends | {int(xs.min()), int(xs.max())}
-        ticks = sorted({int(x) for x in xs if x % 5 == 0 and all(abs(x - e) > 1 for e in marks)} | marks)
+        # the compared years, the first and last, and every fifth year, none within a year of another
+        ticks = set(ends)
+        for year in [int(xs.min()), int(xs.max()), *(int(x) for x in xs if x % 5 == 0)]:
+            if all(abs(year - t) > 1 for t in ticks):
+                ticks.add(year)
+        ticks = sorted(ticks)
         bottom.set_xticks(ticks, [str(t) for t in ticks])
         bottom.set_xlim(xs.min() - 0.8, xs.max() + 0.8)
 
@@ -307,11 +311,13 @@ def share_chart(
         if shares.empty:
             left.text(0.5, 0.5, edition.t("charts.no_shares_year"), ha="center", va="center", transform=left.transAxes)
         else:
-            bars = left.bar(shares["year"], shares["share_pct"], width=0.62, color=HIGHLIGHT, zorder=2)
-            left.bar_label(bars, labels=[fmt.percent(v) for v in shares["share_pct"]], padding=2, fontsize=8.5)
-            left.set_xticks(shares["year"], [str(y) for y in shares["year"]])
+            # one slot per year with a share, in order: years apart in time sit side by side
+            slots = np.arange(len(shares))
+            bars = left.bar(slots, shares["share_pct"], width=0.62, color=HIGHLIGHT, zorder=2)
+            left.bar_label(bars, labels=[fmt.percent(v) for v in shares["share_pct"]], padding=2, fontsize=8)
+            left.set_xticks(slots, [str(y) for y in shares["year"]])
             left.set_ylim(0, shares["share_pct"].max() * 1.3)
-            left.set_xlim(shares["year"].min() - 0.8, shares["year"].max() + 0.8)
+            left.set_xlim(-0.7, len(shares) - 0.3)
         left.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.percent(v) if v else fmt.number(0, 0)))
         left.set_title(edition.t("charts.share_by_year", origin=name), fontsize=9, fontweight="bold")
 

@@ -79,7 +79,11 @@ OPTIONAL_COLUMNS = {
 }
 # Text for readers may carry translations in columns named after it with a language code
 # (``event_es``, ``note_es``); they are optional, and empty where no translation was made.
-TRANSLATABLE = {"fdi.csv": ("note",), "sources.csv": ("note", "figures_by"), "timeline.csv": ("event", "note")}
+TRANSLATABLE = {
+    "fdi.csv": ("note",),
+    "sources.csv": ("note", "figures_by", "publisher"),
+    "timeline.csv": ("event", "note"),
+}
 LANGUAGE_CODE = r"[a-z]{2}"
 
 

@@ -41,6 +41,10 @@ class Source:
         translated = self.translations.get(f"note_{lang}", "")
         return (translated, lang) if translated else (self.note, "en")
 
+    def name(self, lang: str) -> str:
+        """Return the publisher's name as a language writes it (where the data translate it)."""
+        return self.translations.get(f"publisher_{lang}", "") or self.publisher
+
     def figures_by_in(self, lang: str) -> str:
         """Return whose figures the source relays, as a sentence in a language writes it."""
         return self.translations.get(f"figures_by_{lang}", "") or self.figures_by
@@ -59,6 +63,12 @@ class Reported:
     independent: bool  # False for an echo folded into its origin's own report
     used: bool
     note: str
+    translations: Mapping[str, str] = field(default_factory=dict)  # note_<lang> -> text
+
+    def note_in(self, lang: str) -> tuple[str, str]:
+        """Return the note in a language where translated, else the original: (text, its language)."""
+        translated = self.translations.get(f"note_{lang}", "")
+        return (translated, lang) if translated else (self.note, "en")
 
     @property
     def via(self) -> str | None:
@@ -183,7 +193,7 @@ class Facts:
     def sources(self) -> dict[str, Source]:
         """Every source by its id."""
         frame = self.data.sources
-        translated = [c for c in frame.columns if c.startswith(("note_", "figures_by_"))]
+        translated = [c for c in frame.columns if c.startswith(("note_", "figures_by_", "publisher_"))]
         return {
             row["source_id"]: Source(
                 source_id=row["source_id"],
@@ -229,7 +239,10 @@ class Facts:
     def _periods(self) -> dict[tuple[str, int, int], list[Reported]]:
         found: dict[tuple[str, int, int], list[Reported]] = {}
         frame = self.reports[self.reports["destination"] == self.destination]
+        fdi = self.data.fdi.set_index("line")
+        translated = [c for c in fdi.columns if c.startswith("note_")]
         for row in frame.itertuples(index=False):
+            notes = {c: fdi.at[row.line, c] for c in translated if fdi.at[row.line, c]}
             found.setdefault((row.origin, int(row.year), int(row.months)), []).append(
                 Reported(
                     value=float(row.usd_millions),
@@ -241,6 +254,7 @@ class Facts:
                     independent=bool(row.independent),
                     used=bool(row.used),
                     note=row.note,
+                    translations=notes,
                 )
             )
         return found
@@ -315,12 +329,6 @@ class Facts:
         for word in [mentioning] if isinstance(mentioning, str) else mentioning:
             events = events[events["event"].str.contains(word, case=False, regex=False)]
         return events
-
-    def credit(self, report: Reported) -> tuple[str, str | None]:
-        """Return who a report is credited to, and the echo it is known through (publishers)."""
-        credited = self.sources[report.credited_to].publisher
-        via = self.sources[report.via].publisher if report.via else None
-        return credited, via
 
 
 def _sortable(date: str) -> str:

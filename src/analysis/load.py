@@ -267,9 +267,15 @@ def _parse_csv(text: str, path: Path) -> tuple[pd.DataFrame | None, list[Problem
         return None, problems
 
     rows: dict[int, list[str]] = {}
+    optional = optional_columns(path.name)
     for line_number, record in records[1:]:
         if len(record) == len(header):
             rows[line_number] = record
+            continue
+        if len(record) < len(header) and all(
+            c in optional or _translation(path.name, c) for c in header[len(record) :]
+        ):
+            rows[line_number] = record + [""] * (len(header) - len(record))  # optional columns left off the end
             continue
         message = f"has {len(record)} fields where the header has {len(header)}"
         column = None
@@ -292,6 +298,18 @@ def _parse_csv(text: str, path: Path) -> tuple[pd.DataFrame | None, list[Problem
     for column in contract.OPTIONAL_COLUMNS.get(path.name, frozenset()) - set(header):
         frame[column] = ""
     return frame, problems
+
+
+def optional_columns(file_name: str) -> frozenset[str]:
+    """Return the columns a file may leave out, or leave empty at the end of a line."""
+    return contract.OPTIONAL_COLUMNS.get(file_name, frozenset())
+
+
+def _translation(file_name: str, column: str) -> bool:
+    import re
+
+    pattern = contract.translation_pattern(file_name)
+    return bool(pattern and re.fullmatch(pattern, column))
 
 
 # Validation --------------------------------------------------------------------------------
@@ -431,6 +449,8 @@ def _type_fdi(raw: pd.DataFrame) -> pd.DataFrame:
             "source_id": raw["source_id"],
             "note": raw["note"],
             "line": raw.index.astype("int64"),
+            # the note's translations (note_es, ...), kept for the editions
+            **{column: raw[column] for column in raw.columns if column.startswith("note_")},
         }
     ).reset_index(drop=True)
 

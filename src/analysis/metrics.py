@@ -775,7 +775,7 @@ def all_reports(fdi: pd.DataFrame, sources: pd.DataFrame, ranking: Ranking) -> p
         As `reports_of`, for every period.
     """
     positions = np.arange(len(ranking.order))
-    columns = [*FDI_KEY, "usd_millions", "decimals", "source_id", "note"]
+    columns = [*FDI_KEY, "usd_millions", "decimals", "source_id", "note", "line"]
     return _reports(fdi, sources, ranking, positions, columns).assign(used=ranking.first)
 
 

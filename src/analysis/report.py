@@ -151,7 +151,7 @@ class Report:
 
     def source_line(self, source_ids: Sequence[str]) -> str:
         """Name the publishers of some sources, for a chart's source line."""
-        publishers = list(dict.fromkeys(self.facts.sources[s].publisher for s in source_ids))
+        publishers = list(dict.fromkeys(self.facts.sources[s].name(self.edition.lang) for s in source_ids))
         if not publishers:
             return self.edition.t("labels.no_figures")
         return f"{self.edition.fmt.join(publishers)}; {self.edition.t('labels.see_sources')}"
