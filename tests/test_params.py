@@ -140,3 +140,22 @@ def test_parameter_values_become_literals_that_round_trip(text):
     for node in ast.parse(code).body:
         namespace[node.targets[0].id] = ast.literal_eval(node.value)
     assert namespace == {"title": text, "prefer_sources": [text]}
+
+
+def test_the_edition_must_be_one_the_package_writes():
+    from analysis.params import check_values
+
+    assert check_values({"lang": "es"}) == []
+    assert check_values({"lang": "fr"}) == ["parameter lang 'fr': the editions are en, es"]
+
+
+def test_a_source_that_repeats_another_cannot_be_preferred():
+    from analysis.load import load_dataset
+    from analysis.params import check_against_data
+
+    data = load_dataset("data")
+    values = {spec.name: spec.default for spec in SPECS.values()} | {"prefer_sources": ["gw2ru-2026-01"]}
+    assert check_against_data(values, data) == [
+        "parameter prefer_sources: 'gw2ru-2026-01' repeats 'expansion-2026-01-08' (column cites of data/sources.csv):"
+        " a source that repeats another never decides a figure; prefer 'expansion-2026-01-08'"
+    ]

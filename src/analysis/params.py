@@ -217,7 +217,7 @@ def check_against_data(values: dict[str, Any], data: Any) -> list[str]:
     """
     from analysis import config
 
-    problems: list[str] = []
+    problems: list[str] = check_values(values)
     fdi = data.fdi
     shown = config.display_path(data.data_dir / config.FDI_FILE)
     origin, destination = values["origin"], values["destination"]
@@ -253,9 +253,39 @@ def check_against_data(values: dict[str, Any], data: Any) -> list[str]:
                         f"{months} months of {year}; years with figures: {', '.join(map(str, years))}"
                     )
     known = set(data.sources["source_id"])
+    cites = (
+        dict(zip(data.sources["source_id"], data.sources.get("cites", ""), strict=True))
+        if "cites" in data.sources
+        else {}
+    )
+    shown_sources = config.display_path(data.data_dir / config.SOURCES_FILE)
     for source in values.get("prefer_sources", []):
         if source not in known:
+            problems.append(f"parameter prefer_sources: {source!r} is not a source_id in {shown_sources}")
+        elif cites.get(source):
             problems.append(
-                f"parameter prefer_sources: {source!r} is not a source_id in {config.display_path(data.data_dir / config.SOURCES_FILE)}"
+                f"parameter prefer_sources: {source!r} repeats {cites[source]!r} (column cites of {shown_sources}):"
+                f" a source that repeats another never decides a figure; prefer {cites[source]!r}"
             )
+    return problems
+
+
+def check_values(values: dict[str, Any]) -> list[str]:
+    """Check parameters whose valid values do not depend on the data (the edition's language).
+
+    Parameters
+    ----------
+    values : dict
+        Effective parameters (from `resolve`).
+
+    Returns
+    -------
+    list of str
+        One sentence per problem, listing what would be valid.
+    """
+    from analysis.language import languages
+
+    problems = []
+    if "lang" in values and values["lang"] not in languages():
+        problems.append(f"parameter lang {values['lang']!r}: the editions are {', '.join(languages())}")
     return problems
