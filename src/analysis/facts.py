@@ -304,8 +304,11 @@ class Facts:
 
     @property
     def vintage(self) -> str | None:
-        """The latest publication date among the sources of every figure and event in the data."""
-        used = set(self.data.fdi["source_id"]) | set(self.data.timeline["source_id"])
+        """Return the latest publication date among the sources of the figures (fdi.csv).
+
+        The sources of dated events are left out: a wiki page's "date" is when it was read.
+        """
+        used = set(self.data.fdi["source_id"])
         dates = [self.sources[s].published for s in used if s in self.sources]
         return max(dates, key=_sortable, default=None)
 

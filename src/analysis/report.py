@@ -197,7 +197,11 @@ class Report:
                     target=fmt.period(f.target_year, f.months),
                 ),
                 "data_vintage": vintage,
-                "data_vintage_text": fmt.date(vintage) if vintage else None,
+                "data_as_of": e.t(
+                    "page.data_as_of." + ("day" if vintage and len(vintage) == 10 else "other"), date=fmt.date(vintage)
+                )
+                if vintage
+                else None,
                 "labels": {key: e.catalogue.get(f"page.{key}") for key in e.catalogue.get("page")},
                 "read_in": {lang: _catalogue_entry(lang, "read_in") for lang in _languages()},
             },
