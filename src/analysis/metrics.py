@@ -467,41 +467,6 @@ def select_figures(
     )
 
 
-def reports_of(
-    fdi: pd.DataFrame, sources: pd.DataFrame, ranking: Ranking, origin: str, destination: str, year: int, months: int
-) -> pd.DataFrame:
-    """List every report of one period, best first, echoes last.
-
-    Parameters
-    ----------
-    fdi, sources : pandas.DataFrame
-        Typed fdi.csv and sources.csv.
-    ranking : Ranking
-        From `rank`.
-    origin, destination : str
-        ISO alpha-3 codes (``WLD`` for the total).
-    year, months : int
-        The period.
-
-    Returns
-    -------
-    pandas.DataFrame
-        The key, ``usd_millions``, ``decimals``, ``source_id``, ``note``, ``published``,
-        ``trust``, ``credited_to``, ``independent`` and ``used`` (the chosen report); empty
-        when no report covers the period.
-    """
-    ordered = fdi.take(ranking.order)
-    match = (
-        (ordered["origin"].to_numpy() == origin)
-        & (ordered["destination"].to_numpy() == destination)
-        & (ordered["year"].to_numpy() == year)
-        & (ordered["months"].to_numpy() == months)
-    )
-    positions = np.flatnonzero(match)
-    columns = [*FDI_KEY, "usd_millions", "decimals", "source_id", "note"]
-    return _reports(fdi, sources, ranking, positions, columns).assign(used=ranking.first[positions])
-
-
 def disagreements(
     fdi: pd.DataFrame, sources: pd.DataFrame, prefer_sources: Sequence[str] = (), *, ranking: Ranking | None = None
 ) -> pd.DataFrame:
@@ -772,7 +737,9 @@ def all_reports(fdi: pd.DataFrame, sources: pd.DataFrame, ranking: Ranking) -> p
     Returns
     -------
     pandas.DataFrame
-        As `reports_of`, for every period.
+        One row per report, best first within each period and echoes last: the key,
+        ``usd_millions``, ``decimals``, ``source_id``, ``note``, ``line``, ``published``,
+        ``trust``, ``credited_to``, ``independent`` and ``used`` (the chosen report).
     """
     positions = np.arange(len(ranking.order))
     columns = [*FDI_KEY, "usd_millions", "decimals", "source_id", "note", "line"]
