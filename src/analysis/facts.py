@@ -312,7 +312,9 @@ class Facts:
         dates = [self.sources[s].published for s in used if s in self.sources]
         return max(dates, key=_sortable, default=None)
 
-    def events(self, *, category: str | None = None, mentioning: str | Sequence[str] = ()) -> pd.DataFrame:
+    def events(
+        self, *, category: str | None = None, mentioning: str | Sequence[str] = (), any_of: Sequence[str] = ()
+    ) -> pd.DataFrame:
         """Return timeline events, in date order, optionally of one category or mentioning words.
 
         Parameters
@@ -321,6 +323,8 @@ class Facts:
             One of the contract's categories.
         mentioning : str or sequence of str, optional
             Words the event's (English) text contains, every one, case-insensitively.
+        any_of : sequence of str, optional
+            Words of which the event's (English) text contains at least one.
 
         Returns
         -------
@@ -331,6 +335,11 @@ class Facts:
             events = events[events["category"] == category]
         for word in [mentioning] if isinstance(mentioning, str) else mentioning:
             events = events[events["event"].str.contains(word, case=False, regex=False)]
+        if any_of:
+            found = pd.Series(False, index=events.index)
+            for word in any_of:
+                found |= events["event"].str.contains(word, case=False, regex=False)
+            events = events[found]
         return events
 
 

@@ -60,7 +60,9 @@ def facts(report: Report) -> Claims:
         since = SinceOffice(office[0], tuple(after), missing, tuple(before))
     return Claims(
         lng=_mentioning(report, "energy", "LNG"),
-        flights=_mentioning(report, "transport", "Havana"),
+        flights=tuple(
+            events_in(report.facts.events(category="transport", any_of=("Havana", "Cuba")), report.edition.lang)
+        ),
         forum=_mentioning(report, "investment", "Business Forum"),
         since_office=since,
     )
