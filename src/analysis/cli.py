@@ -134,19 +134,33 @@ def _report_input_error(error: InputError) -> None:
         print(f"error: {error}", file=sys.stderr)
 
 
-def _build(arguments: argparse.Namespace) -> int:
-    from analysis import build
+def _formats(text: str) -> tuple[str, ...]:
+    from analysis.pipeline import FORMATS
 
-    formats = tuple(f.strip() for f in arguments.format.split(",") if f.strip())
-    unknown = [f for f in formats if f not in build.FORMATS]
-    if unknown or not formats:
-        raise ParameterError([f"--format {arguments.format}: formats are {', '.join(build.FORMATS)}"])
+    formats = tuple(f.strip() for f in text.split(",") if f.strip())
+    if not formats or any(f not in FORMATS for f in formats):
+        raise ParameterError([f"--format {text}: formats are {', '.join(FORMATS)}"])
+    return formats
+
+
+def _build(arguments: argparse.Namespace) -> int:
+    from analysis import pipeline
+    from analysis.plan import plan
+
+    formats = _formats(arguments.format)
     if arguments.jobs < 1:
         raise ParameterError([f"--jobs {arguments.jobs}: must be 1 or more"])
     interactive = sys.stderr.isatty() and not arguments.quiet
-    variants = build.plan(arguments.params, [tuple(p) for p in arguments.parameter])
+    variants = plan(arguments.params, [tuple(p) for p in arguments.parameter])
     out_dir = arguments.out.expanduser().resolve()
-    outcomes = build.build_all(variants, out_dir, formats, arguments.force, arguments.jobs, show_progress=interactive)
+    options = pipeline.BuildOptions(
+        out_dir=out_dir,
+        formats=formats,
+        force=arguments.force,
+        jobs=arguments.jobs,
+        progress=pipeline.terminal_progress if interactive else pipeline.silent,
+    )
+    outcomes = pipeline.build_all(variants, options)
 
     for outcome in outcomes:
         if outcome.status == "failed":

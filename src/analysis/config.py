@@ -28,6 +28,14 @@ MPL_STYLE = "analysis.house"  # src/analysis/house.mplstyle, loaded by dotted na
 # Output types the notebook displays for the build to collect (nbconvert shows neither).
 FIGURE_MIME = "application/vnd.analysis.figure+json"  # a chart's number, key, caption, alt text
 METRICS_MIME = "application/vnd.analysis.metrics+json"  # the content of NAME.metrics.json
+# In a display output's metadata: the output opens a section of the report; the build lists it
+# in the contents ({"id": "...", "title": "..."}).
+SECTION_MIME = "application/vnd.analysis.section+json"
+
+# The report's editions: the `lang` parameter's values. An edition's outputs are named after its
+# params file, plus ".LANG" for every language but the first.
+LANGUAGES = ("en", "es")
+DEFAULT_LANGUAGE = LANGUAGES[0]
 
 FDI_FILE = "fdi.csv"
 SOURCES_FILE = "sources.csv"

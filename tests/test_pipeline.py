@@ -18,8 +18,11 @@ import pytest
 from conftest import FIXTURES, TRICKY_TITLE, build_variant
 
 from analysis import config
-from analysis.build import Variant, build_one, cache_key, reusable
+from analysis.cache import cache_key, reusable
 from analysis.errors import NotebookExecutionError
+from analysis.pipeline import BuildOptions
+from analysis.pipeline import build_one as build_with_options
+from analysis.plan import Variant
 
 pytestmark = pytest.mark.slow
 
@@ -55,6 +58,16 @@ def tiny_params(folder: Path, data_dir: Path, name: str = "tiny") -> Path:
         target_year=2023,
         months=12,
     )
+
+
+def build_one(variant, out, formats=("html", "pdf"), force=False, notebook=config.DEFAULT_NOTEBOOK):
+    return build_with_options(variant, BuildOptions(out_dir=out, formats=formats, force=force, notebook=notebook))
+
+
+def notebook_defaults() -> dict:
+    from analysis.params import notebook_parameters
+
+    return {spec.name: spec.default for spec in notebook_parameters(config.DEFAULT_NOTEBOOK).values()}
 
 
 def run_cli(*args, **kwargs) -> subprocess.CompletedProcess:
@@ -325,15 +338,15 @@ def test_changing_one_csv_value_rebuilds_and_reports_the_change(tmp_path, data_c
     first = build_variant(out, "tiny", formats=("html", "pdf"), **values)
     assert "first build of this report" in first.html
 
-    from analysis.build import plan
+    from analysis.plan import plan
 
     variant = plan([tiny_params(tmp_path, data_copy)], [])[0]
-    assert reusable(out, "tiny", cache_key(variant, ("html", "pdf"))) is not None  # nothing changed yet
-    assert reusable(out, "tiny", cache_key(variant, ("html",))) is None  # other formats: another build
+    assert reusable(out, "tiny", cache_key(variant.parameters, ("html", "pdf"))) is not None  # nothing changed yet
+    assert reusable(out, "tiny", cache_key(variant.parameters, ("html",))) is None  # other formats: another build
 
     path = data_copy / "fdi.csv"
     path.write_text(path.read_text().replace("KOR,CHL,2023,12,50.0,", "KOR,CHL,2023,12,60.0,"))
-    assert reusable(out, "tiny", cache_key(variant, ("html", "pdf"))) is None
+    assert reusable(out, "tiny", cache_key(variant.parameters, ("html", "pdf"))) is None
     outcome = build_one(variant, out, ("html",))
     assert outcome.status == "built"
     assert not (out / "tiny.pdf").exists()  # the PDF of the old figures does not linger beside the new HTML
@@ -437,7 +450,7 @@ def test_a_dead_kernel_keeps_the_notebook_it_was_running(tiny_report, tmp_path, 
     assert "from-a-subprocess" not in capfd.readouterr().out
 
     # the next build that finds the report's outputs current forgets the failure
-    variant = Variant("tiny", "test", tiny_report.metrics["parameters"])
+    variant = Variant("tiny", "test", {**notebook_defaults(), **tiny_report.metrics["parameters"]})
     assert build_one(variant, out, ("html", "pdf")).status == "unchanged"
     assert not (out / "failed" / "tiny.ipynb").exists()
 
