@@ -1,7 +1,6 @@
 """The build end to end: outputs, numbers, escaping, failures that lose nothing, the cache."""
 
 import ast
-import contextlib
 import hashlib
 import json
 import os
@@ -424,70 +423,3 @@ def test_no_progress_when_not_on_a_terminal(tmp_path):
         done = run_cli("build", params, "--out", tmp_path / "out", "--format", "html")
         assert done.returncode == 0 and done.stderr == ""
         assert done.stdout.startswith(expected)
-
-
-def test_a_dead_kernel_keeps_the_notebook_it_was_running(tiny_report, tmp_path, capfd):
-    out = copy_outputs(tiny_report, tmp_path / "out")
-    before = digests(out)
-    notebook = nbformat.v4.new_notebook()
-    notebook.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    notebook.cells = [
-        nbformat.v4.new_code_cell('data_dir: str = "data"  # data', metadata={"tags": ["parameters"]}),
-        nbformat.v4.new_code_cell("print('before the crash')"),
-        nbformat.v4.new_code_cell("import os\nos.system('echo from-a-subprocess')"),
-        nbformat.v4.new_code_cell("os._exit(3)"),
-    ]
-    path = tmp_path / "crash.ipynb"
-    nbformat.write(notebook, path)
-    with pytest.raises(NotebookExecutionError) as caught:
-        build_one(Variant("tiny", "test", {"data_dir": "data"}), out, ("html",), force=True, notebook=path)
-    assert "DeadKernelError" in str(caught.value)
-    kept = nbformat.read(out / "failed" / "tiny.ipynb", as_version=4)
-    assert kept.cells[2].outputs[0]["text"] == "before the crash\n"
-    assert {k: v for k, v in digests(out).items() if not k.startswith("failed/")} == before
-    # what the kernel process itself printed went to its log, not to the build's terminal
-    assert "from-a-subprocess" in (out / "failed" / "tiny.kernel.log").read_text()
-    assert "from-a-subprocess" not in capfd.readouterr().out
-
-    # the next build that finds the report's outputs current forgets the failure
-    variant = Variant("tiny", "test", {**notebook_defaults(), **tiny_report.metrics["parameters"]})
-    assert build_one(variant, out, ("html", "pdf")).status == "unchanged"
-    assert not (out / "failed" / "tiny.ipynb").exists()
-
-
-def _listening_tcp_sockets(pid: int) -> set[str]:
-    """Inodes of the TCP sockets (IPv4 and IPv6) a process has open in the LISTEN state."""
-    listening = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        for line in Path(table).read_text().splitlines()[1:]:
-            fields = line.split()
-            if fields[3] == "0A":  # TCP_LISTEN
-                listening.add(fields[9])
-    owned = set()
-    for descriptor in Path(f"/proc/{pid}/fd").iterdir():
-        with contextlib.suppress(OSError):
-            target = descriptor.readlink().as_posix()
-            if target.startswith("socket:["):
-                owned.add(target[len("socket:[") : -1])
-    return owned & listening
-
-
-def test_the_kernel_listens_on_no_tcp_port(tmp_path):
-    params = tiny_params(tmp_path, FIXTURES / "tiny")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "analysis", "build", str(params), "--out", str(tmp_path / "out"), "--format", "html"],
-        cwd=config.PROJECT_ROOT,
-        stdout=subprocess.DEVNULL,
-    )
-    samples, found = 0, set()
-    while process.poll() is None:  # look at the build and its kernel, all the kernel's life long
-        with contextlib.suppress(OSError):
-            children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
-            kernels = [int(c) for c in children if b"analysis.kernel" in Path(f"/proc/{c}/cmdline").read_bytes()]
-            for pid in [process.pid, *kernels]:
-                found |= _listening_tcp_sockets(pid)
-            samples += bool(kernels)
-        time.sleep(0.02)
-    assert process.returncode == 0
-    assert samples > 20  # the kernel was looked at many times while it ran
-    assert found == set()

@@ -220,6 +220,7 @@ class Kernel:
         self.log = self.folder / KERNEL_LOG
         self.runs = 0
         self.busy = False
+        self.interrupted = False
         self._client = None
         self._warmed: BaseException | None = None
         try:
@@ -300,16 +301,31 @@ class Kernel:
             at ``workdir / "executed.ipynb"``.
         """
         self.ready()
+        logged = self.log.stat().st_size
+        self.busy, self.runs = True, self.runs + 1
+        try:
+            return self._run(notebook, parameters, workdir, validated)
+        except NotebookExecutionError:
+            if self.interrupted:  # stopped on purpose (Ctrl-C), not a failure of the notebook
+                raise KeyboardInterrupt from None
+            raise
+        finally:
+            self.busy = False
+            with contextlib.suppress(OSError), self.log.open("rb") as log:
+                log.seek(logged)
+                (workdir / KERNEL_LOG).write_bytes(log.read())
+
+    def _run(self, notebook: Path, parameters: dict[str, Any], workdir: Path, validated: str) -> Any:
         import papermill
         from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
         register()
-        logged = self.log.stat().st_size
-        self.busy, self.runs = True, self.runs + 1
+        if self.interrupted:
+            raise KeyboardInterrupt
+        reply = self._execute(f"__import__('analysis.kernel', fromlist=['prepare_run']).prepare_run({validated!r})")
+        if reply["status"] != "ok":
+            raise NotebookExecutionError(f"the kernel could not be prepared: {reply.get('evalue')}")
         try:
-            reply = self._execute(f"__import__('analysis.kernel', fromlist=['prepare_run']).prepare_run({validated!r})")
-            if reply["status"] != "ok":
-                raise NotebookExecutionError(f"the kernel could not be prepared: {reply.get('evalue')}")
             return papermill.execute_notebook(
                 str(notebook),
                 str(workdir / PARTIAL),
@@ -325,18 +341,21 @@ class Kernel:
             raise NotebookExecutionError(f"{error.ename}: {error.evalue} (cell {error.cell_index})") from None
         except (DeadKernelError, CellTimeoutError) as error:
             raise NotebookExecutionError(f"{type(error).__name__}: {error}") from None
-        finally:
-            self.busy = False
-            with contextlib.suppress(OSError), self.log.open("rb") as log:
-                log.seek(logged)
-                (workdir / KERNEL_LOG).write_bytes(log.read())
 
     def interrupt(self) -> None:
-        """Interrupt the cell running now, if any (safe to call from another thread)."""
+        """Stop the run in progress or about to start (from another thread): it raises KeyboardInterrupt."""
+        self.interrupted = True
         pid = self.pid
         if self.busy and pid:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGINT)
+
+    def kill(self) -> None:
+        """Kill the kernel process at once (when a graceful stop is not waited for)."""
+        pid = self.pid
+        if pid:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
 
     def request_shutdown(self) -> None:
         """Ask the kernel to exit, without waiting: it winds down while the build goes on."""
