@@ -227,6 +227,16 @@ def measure_builds(repetitions: int) -> dict[str, list[float]]:
     times: dict[str, list[float]] = {k: [] for k in keys}
     timed(analysis("--out", str(WORK / "cold"), "--force"))  # warm the disk cache; the unchanged build reuses it
     watch = Watch()
+    try:
+        _alternate(repetitions, files, times, watch)
+    finally:
+        watch.close()
+    # Memory on runs of their own: sampling /proc costs CPU that the timed runs should not lose.
+    times["peak_rss"] = [timed(analysis("--out", str(WORK / "memory"), "--force"), memory=True)[1] for _ in range(3)]
+    return times
+
+
+def _alternate(repetitions: int, files: list[str], times: dict[str, list[float]], watch: Watch) -> None:
     for repetition in range(repetitions):
         order = ["naive", "cold", "unchanged", "serial", "parallel", "phases", "cold_html", "edit"]
         shift = repetition % len(order)
@@ -255,11 +265,10 @@ def measure_builds(repetitions: int) -> dict[str, list[float]]:
                 for phase, seconds in phase_times().items():
                     times.setdefault(phase, []).append(seconds)
         shown = ("naive", "cold", "unchanged", "serial", "parallel", "cold_html", "edit")
-        print(f"  repetition {repetition + 1}/{repetitions}: " + ", ".join(f"{k} {times[k][-1]:.2f} s" for k in shown))
-    watch.close()
-    # Memory on runs of their own: sampling /proc costs CPU that the timed runs should not lose.
-    times["peak_rss"] = [timed(analysis("--out", str(WORK / "memory"), "--force"), memory=True)[1] for _ in range(3)]
-    return times
+        print(
+            f"  repetition {repetition + 1}/{repetitions}: " + ", ".join(f"{k} {times[k][-1]:.2f} s" for k in shown),
+            flush=True,
+        )
 
 
 SCALE = textwrap.dedent(

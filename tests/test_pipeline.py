@@ -423,3 +423,36 @@ def test_no_progress_when_not_on_a_terminal(tmp_path):
         done = run_cli("build", params, "--out", tmp_path / "out", "--format", "html")
         assert done.returncode == 0 and done.stderr == ""
         assert done.stdout.startswith(expected)
+
+
+def test_bad_input_stops_the_kernel_started_ahead_before_it_runs_the_notebook(tmp_path, data_copy, monkeypatch):
+    from analysis import execute
+    from analysis.errors import DataValidationError
+    from analysis.pipeline import build_all
+
+    marker = tmp_path / "the-notebook-ran"
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.cells = [
+        nbformat.v4.new_code_cell('data_dir: str = "data"  # data', metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell(f"import pathlib\npathlib.Path({str(marker)!r}).touch()"),
+    ]
+    path = tmp_path / "n.ipynb"
+    nbformat.write(notebook, path)
+    (data_copy / "fdi.csv").write_text((data_copy / "fdi.csv").read_text().replace("12.5", "12,5", 1))
+    started = []
+    original = execute.Kernel.__init__
+
+    def recorded(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        started.append(self)
+
+    monkeypatch.setattr(execute.Kernel, "__init__", recorded)
+    out = tmp_path / "out"
+    with pytest.raises(DataValidationError):
+        build_all([Variant("tiny", "test", {"data_dir": str(data_copy)})], BuildOptions(out_dir=out, notebook=path))
+    [kernel] = started  # it was started ahead, during the checks
+    assert not kernel.folder.exists()
+    assert kernel.manager.provisioner.process.poll() is not None
+    assert not marker.exists()
+    assert list(out.iterdir()) == []

@@ -21,9 +21,11 @@ from __future__ import annotations
 import ast
 import contextlib
 import functools
+import json
 import os
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 import threading
@@ -178,14 +180,13 @@ def warm_imports(notebook: Path) -> str:
     str
         One import statement a line (cells that are not plain Python are skipped).
     """
-    import nbformat
-
     statements = []
-    for cell in nbformat.read(notebook, as_version=4).cells:
-        if cell.cell_type != "code":
+    for cell in json.loads(notebook.read_text(encoding="utf-8")).get("cells", []):
+        if cell.get("cell_type") != "code":
             continue
+        source = cell.get("source", "")
         try:
-            tree = ast.parse(cell.source)
+            tree = ast.parse(source if isinstance(source, str) else "".join(source))
         except SyntaxError:
             continue
         statements += [ast.unparse(n) for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)]
@@ -249,7 +250,7 @@ class Kernel:
             # a heartbeat that a busy machine can miss while the kernel starts).
             client = BlockingKernelClient(parent=self.manager)
             client.load_connection_info(self.manager.get_connection_info())
-            client.start_channels()
+            client.start_channels(hb=False)  # its thread takes up to a second to stop; the manager knows if it lives
             self._client = client
             client.wait_for_ready(timeout=STARTUP_TIMEOUT)
             # Errors are the notebook's to report, when it runs the same imports.
@@ -363,19 +364,32 @@ class Kernel:
             with contextlib.suppress(Exception):  # a dead kernel needs no asking
                 self._client.shutdown()
 
-    def close(self) -> None:
-        """Stop the kernel (gracefully, then by force after a few seconds) and remove its folder."""
+    def close(self, grace: float = 5.0) -> None:
+        """Stop the kernel and remove its folder.
+
+        Parameters
+        ----------
+        grace : float
+            Seconds the kernel may take to exit after it was asked to (its ``atexit`` handlers
+            run then); past them, or at once with 0, it is killed.
+        """
         from jupyter_core.utils import run_sync
 
-        with contextlib.suppress(Exception):  # the warm-up thread ends when the kernel does
-            self.request_shutdown()
+        self.request_shutdown()
+        process = getattr(self.manager.provisioner, "process", None)
         try:
-            if self.manager.has_kernel:
-                run_sync(self.manager.shutdown_kernel)(now=False)
+            if process is not None:
+                try:
+                    process.wait(timeout=grace)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
         finally:
-            self._warming.join(timeout=5)
+            self._warming.join(timeout=5)  # it ends when the kernel does
             if self._client is not None:
                 self._client.stop_channels()
+            with contextlib.suppress(Exception):  # closes the manager's sockets; the folder goes anyway
+                run_sync(self.manager.cleanup_resources)()
             shutil.rmtree(self.folder, ignore_errors=True)
 
 
@@ -412,11 +426,17 @@ class ColdExecutor:
             kernel.request_shutdown()  # it exits while the build renders; `close` waits for it
 
     def close(self) -> None:
-        """Stop every kernel this executor started, the unused one included."""
-        kernels = [*self._done, *([self._next] if self._next else [])]
+        """Stop every kernel this executor started, the unused one included.
+
+        A kernel that ran the notebook was asked to exit as soon as it had, and has had the
+        rendering's time to do so gracefully; one that ran nothing of it is stopped at once.
+        """
+        done, unused = self._done, self._next
         self._done, self._next = [], None
-        for kernel in kernels:
-            kernel.close()
+        for kernel in done:
+            kernel.close(grace=2.0)
+        if unused is not None:
+            unused.close(grace=0)
 
 
 class WarmExecutor:

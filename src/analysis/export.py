@@ -161,14 +161,44 @@ def exporter() -> ReportExporter:
     return made
 
 
-def prepare() -> None:
-    """Import the renderers and compile the template ahead of use.
+def _rehearsal() -> Any:
+    """Return a small notebook with one output of each kind the report has."""
+    import nbformat
 
-    The build runs this in a thread while the kernel executes the notebook in its own process:
-    the build would otherwise sit idle there and then pay for these imports afterwards.
+    from analysis.config import FIGURE_MIME
+
+    nb = nbformat.v4.new_notebook()
+    code = nbformat.v4.new_code_cell("x")
+    png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+    code.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="x\n"),
+        nbformat.v4.new_output("stream", name="stderr", text="x\n"),
+        nbformat.v4.new_output(
+            "display_data",
+            data={"text/html": '<h2 id="x">x</h2><table><tr><td>x</td></tr></table>', "text/plain": "x"},
+            metadata={SECTION_MIME: {"id": "x", "title": "x"}},
+        ),
+        nbformat.v4.new_output(
+            "display_data",
+            data={"image/png": png, "image/svg+xml": "<svg/>", "text/plain": "x"},
+            metadata={FIGURE_MIME: {"number": 1, "key": "x", "caption": "x", "alt": "x"}, "image/png": {"width": 1}},
+        ),
+        nbformat.v4.new_output("display_data", data={"text/markdown": "*x*", "text/plain": "x"}),
+    ]
+    nb.cells = [nbformat.v4.new_markdown_cell("## x\n\n*x* `x` [x](#x)\n\n- x"), code]
+    return nb
+
+
+def prepare() -> None:
+    """Import the renderers and compile the templates ahead of use, by rendering a small page.
+
+    nbconvert compiles the templates a page includes, and WeasyPrint loads its fonts, on first
+    use: the build runs this in a thread while the kernel starts and runs the notebook in its own
+    process, so that the first real page costs what every later one costs.
     """
-    exporter()
-    import weasyprint  # noqa: F401
+    page = dict.fromkeys(("title", "subtitle", "built", "data_vintage", "code", "notebook", "version"), "x")
+    html = to_html(_rehearsal(), page)
+    to_pdf(html)
 
 
 def to_html(nb: Any, page: dict[str, Any]) -> str:

@@ -133,18 +133,39 @@ class Run:
 # The steps ----------------------------------------------------------------------------------
 
 
-def execute_notebook(run: Run) -> None:
-    """Run the notebook with the variant's parameters; import the renderers meanwhile."""
-    from analysis import export
+_preparing: threading.Thread | None = None
 
+
+def _prepare() -> None:
+    from analysis import execute, export
+
+    execute.register()  # imports papermill
+    export.prepare()
+
+
+def prepare_in_background() -> threading.Thread:
+    """Import papermill and the renderers and rehearse a page, in a thread (once a process).
+
+    Started while the kernel boots and the inputs are checked, it takes these imports off the
+    build's critical path: the command's process would otherwise wait for the kernel idle, then
+    pay for them.
+    """
+    global _preparing
+    if _preparing is None:
+        _preparing = threading.Thread(target=_prepare, name="prepare-renderers", daemon=True)
+        _preparing.start()
+    return _preparing
+
+
+def execute_notebook(run: Run) -> None:
+    """Run the notebook with the variant's parameters; the renderers get ready meanwhile."""
     run.step("executing the notebook")
     previous = run.options.out_dir / f"{run.name}.metrics.json"
     run.parameters = {
         **run.variant.parameters,
         "compare_with": config.display_path(previous) if previous.is_file() else "",
     }
-    renderers = threading.Thread(target=export.prepare, name="prepare-renderers", daemon=True)
-    renderers.start()  # imports and compiles while the kernel works in its own process
+    renderers = prepare_in_background()
     run.nb = run.executor.run(run.options.notebook, run.parameters, run.version, run.variant.validated)
     renderers.join()
 
@@ -397,11 +418,7 @@ def build_all(variants: list[Variant], options: BuildOptions) -> list[Outcome]:
         to_build = check(to_build)
         import multiprocessing
 
-        import papermill  # noqa: F401 - once, here: the forked workers inherit the imports
-
-        from analysis import export
-
-        export.prepare()  # and the compiled template
+        _prepare()  # once, here: the forked workers inherit the imports and compiled templates
         context = multiprocessing.get_context("fork")
         with context.Pool(min(options.jobs, len(to_build))) as pool:
             for outcome in pool.imap_unordered(_build_in_worker, [(v, options) for v in to_build]):
@@ -412,6 +429,7 @@ def build_all(variants: list[Variant], options: BuildOptions) -> list[Outcome]:
         with contextlib.closing(ColdExecutor(options.notebook)) as executor:
             executor.start()  # the kernel boots and imports while this process checks the inputs
             to_build = check(to_build)
+            prepare_in_background()  # and then gets the renderers ready while the kernel finishes
             for index, variant in enumerate(to_build, 1):
                 if options.progress is not silent and len(to_build) > 1:
                     sys.stderr.write(f"[{index}/{len(to_build)}] {variant.name}\n")
