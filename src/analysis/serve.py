@@ -109,6 +109,8 @@ class Handler(SimpleHTTPRequestHandler):
         path = self.path.split("?", 1)[0]
         if path == STATUS_PATH:
             self._send(HTTPStatus.OK, "application/json", self.state.as_json())
+        elif path == "/favicon.ico":  # the report has none; a 404 would be a console error
+            self._send(HTTPStatus.NO_CONTENT, "image/x-icon", b"")
         elif path == "/":
             self.send_response(HTTPStatus.FOUND)
             self.send_header("Location", f"/{self.home}")

@@ -87,6 +87,7 @@ class Session:
         self.data_dirs = self._data_dirs(self._plan_quietly())
         self._print_lock = threading.Lock()
         self._started = 0.0
+        self._reloaded: set[str] = set()
 
     # What is watched ----------------------------------------------------------------------
 
@@ -148,7 +149,8 @@ class Session:
 
     def _published(self, name: str, formats: tuple[str, ...]) -> None:
         seconds = time.perf_counter() - self._started
-        if self.server:
+        if self.server and name not in self._reloaded:  # the page reloads once a build, for its HTML
+            self._reloaded.add(name)
             self.server.state.published()
         shown = config.display_path(self.options.out_dir / name)
         what = "PDF" if "pdf" in formats else "HTML"
@@ -159,6 +161,7 @@ class Session:
     def rebuild(self, reason: str) -> None:
         """Plan, check and build every report; report what went wrong, if anything did."""
         self._started = time.perf_counter()
+        self._reloaded = set()
         self.say(reason)
         try:
             variants = plan(self.params_files, self.overrides, self.options.notebook)
