@@ -45,7 +45,7 @@ watch: $(INSTALLED) ## build the default report, then rebuild on every saved cha
 lab: $(LAB_INSTALLED) ## open the report notebook in JupyterLab, on the project's kernel (.venv)
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (analysis, .venv)"
 	JUPYTER_PATH=$(VENV)/share/jupyter $(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=. \
-		notebooks/russia_mexico_fdi.ipynb
+		$(if $(filter 0,$(shell id -u)),--allow-root) notebooks/russia_mexico_fdi.ipynb
 
 test: $(INSTALLED) $(AXE) ## run the tests (unit, build, PDF, and browser tests where Chromium is)
 	$(BIN)/python -m pytest -n 2
