@@ -202,3 +202,27 @@ def test_the_notebooks_imports_are_run_ahead(tmp_path):
     imports = warm_imports(config.DEFAULT_NOTEBOOK)
     assert "from analysis.report import Report" in imports.splitlines()
     assert all(line.startswith(("import ", "from ")) for line in imports.splitlines())
+
+
+def test_a_warm_kernel_that_died_between_runs_is_replaced(tmp_path):
+    import os
+    import signal
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.cells = [nbformat.v4.new_code_cell("x: int = 0", metadata={"tags": ["parameters"]})]
+    path = tmp_path / "n.ipynb"
+    nbformat.write(notebook, path)
+    executor = WarmExecutor(path)
+    try:
+        (tmp_path / "1").mkdir()
+        executor.run(path, {"x": 1}, tmp_path / "1")
+        first = executor.kernel
+        os.kill(first.pid, signal.SIGKILL)  # killed from outside (out of memory, say)
+        first.manager.provisioner.process.wait()
+        (tmp_path / "2").mkdir()
+        executor.run(path, {"x": 2}, tmp_path / "2")
+        assert executor.kernel is not first and executor.kernel.runs == 1
+        assert not first.folder.exists()
+    finally:
+        executor.close()

@@ -236,6 +236,12 @@ class Kernel:
         self._warming.start()
 
     @property
+    def alive(self) -> bool:
+        """Whether the kernel process is still running."""
+        process = getattr(self.manager.provisioner, "process", None)
+        return process is not None and process.poll() is None
+
+    @property
     def pid(self) -> int | None:
         """The kernel process's id, while it runs."""
         process = getattr(self.manager.provisioner, "process", None)
@@ -323,6 +329,8 @@ class Kernel:
         register()
         if self.interrupted:
             raise KeyboardInterrupt
+        if not self.alive:
+            raise NotebookExecutionError("DeadKernelError: the kernel died before the run")
         reply = self._execute(f"__import__('analysis.kernel', fromlist=['prepare_run']).prepare_run({validated!r})")
         if reply["status"] != "ok":
             raise NotebookExecutionError(f"the kernel could not be prepared: {reply.get('evalue')}")
@@ -465,8 +473,11 @@ class WarmExecutor:
     def run(self, notebook: Path, parameters: dict[str, Any], workdir: Path, validated: str = "") -> Any:
         """Execute the notebook in the warm kernel (see `Kernel.run`).
 
-        A kernel that dies or is left mid-run is replaced by a fresh one for the next run.
+        A kernel that died since the last run is replaced before this one; a run that fails in any
+        way leaves the next run a fresh kernel.
         """
+        if self.kernel is not None and not self.kernel.alive:
+            self.close()
         self.start()
         try:
             return self.kernel.run(notebook, parameters, workdir, validated)
