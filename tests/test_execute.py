@@ -95,7 +95,9 @@ def test_the_kernel_listens_on_no_tcp_port(tmp_path):
 # A warm kernel gives what a fresh one gives --------------------------------------------------
 
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d+)?(Z|\+00:00| UTC)?")
-SVG_ID = re.compile(r"\b([mp])[0-9a-f]{10}\b")  # matplotlib's ids in SVG: random unless svg.hashsalt is set
+SVG_ID = re.compile(
+    r"\b([a-z])[0-9a-f]{10}\b"
+)  # matplotlib's SVG ids (markers, clips, hatches): random unless svg.hashsalt is set
 DURATION = re.compile(r'"duration": [\d.e-]+')
 
 

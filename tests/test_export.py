@@ -8,7 +8,19 @@ import pytest
 from analysis.config import SECTION_MIME
 from analysis.export import ContentsList, markdown_sections, to_html
 
+# The labels a template in the edition's language reads (the report's side supplies them).
+LABELS = {
+    "skip": "Skip to the report",
+    "kicker": "Foreign direct investment report",
+    "built": "Built",
+    "data": "Data",
+    "code": "Code",
+    "footer": "Built by {command} from {notebook}.",
+    "page_of": ["Page ", " of "],
+    "editions": "Other editions",
+}
 PAGE = {
+    "labels": LABELS,
     "title": "T",
     "subtitle": "S",
     "built": "2026-01-01 00:00:00 UTC",
@@ -102,7 +114,7 @@ def test_the_page_lists_the_sections_and_keeps_stderr_off_it():
 
 @pytest.mark.parametrize(("labels", "shown"), [({"contents": "Contenido"}, "Contenido"), ({}, "Contents")])
 def test_the_contents_label_comes_from_the_report(labels, shown):
-    html = to_html(notebook(), {**PAGE, "labels": labels})
+    html = to_html(notebook(), {**PAGE, "labels": {**LABELS, **labels}})
     assert f'<p class="toc-title" id="toc-title">{shown}</p>' in nav(html)
 
 

@@ -134,14 +134,14 @@ class Session:
             print(f"{time.strftime('%H:%M:%S')} {text}", file=self.stream, flush=True)
 
     def problems(self, headline: str, lines: list[str], summary: str) -> None:
-        """Report a failed build in the terminal and on the served page."""
+        """Report a failed build on the served page and in the terminal."""
+        if self.server:  # first: whoever reads the terminal finds the page saying it too
+            self.server.state.failed(headline, [*lines, summary])
         with self._print_lock:
             for line in lines:
                 print(line, file=self.stream)
             self.stream.flush()
         self.say(summary)
-        if self.server:
-            self.server.state.failed(headline, [*lines, summary])
 
     def _progress(self, name: str, step: str) -> None:
         if self.stop.is_set():  # Ctrl-C: the build stops at its next step, publishing nothing more
