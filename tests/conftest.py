@@ -51,12 +51,13 @@ def shared_dir(tmp_path_factory, worker_id) -> Path:
 
 
 def build_variant(out: Path, name: str, formats=("html", "pdf"), force=False, **parameters) -> Built:
-    from analysis.build import Variant, build_one
     from analysis.params import notebook_parameters
+    from analysis.pipeline import BuildOptions, build_one
+    from analysis.plan import Variant
 
     values = {spec.name: spec.default for spec in notebook_parameters(config.DEFAULT_NOTEBOOK).values()}
     values.update(parameters)
-    build_one(Variant(name, "test", values), out, tuple(formats), force=force)
+    build_one(Variant(name, "test", values), BuildOptions(out_dir=out, formats=tuple(formats), force=force))
     return Built(out, name)
 
 
