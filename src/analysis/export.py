@@ -115,8 +115,11 @@ class StderrRemover(Preprocessor):
 
 
 class PageLanguage(Preprocessor):
-    """Give the page the edition's language (``<html lang="es-MX">``): readers, screen readers
-    and WeasyPrint's hyphenation follow it. nbconvert's own `language_code` is one per exporter."""
+    """Give the page the edition's language (``<html lang="es-MX">``).
+
+    Screen readers and WeasyPrint's hyphenation follow it; nbconvert's own ``language_code`` is
+    one per exporter.
+    """
 
     def preprocess(self, nb: Any, resources: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
         """Set ``resources["language_code"]`` from the page's ``html_lang``."""
