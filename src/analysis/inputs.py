@@ -296,9 +296,9 @@ def _check_size(size: int, limit: int, shown: str, what: str) -> None:
 
 
 def _size(count: int) -> str:
-    if count >= MIB:
-        return f"{count / MIB:g} MiB"
-    return f"{count / 1024:g} KiB" if count >= 1024 else f"{count} bytes"
+    if count % MIB == 0:
+        return f"{count // MIB:,} MiB"
+    return f"{count // 1024:,} KiB" if count % 1024 == 0 else f"{count:,} bytes"
 
 
 def _limit_message(error: OSError) -> str:

@@ -131,7 +131,9 @@ def _load(folder: Path, trust: str | None) -> Dataset:
         if raw is None:
             continue
         sources = frames.get(config.SOURCES_FILE)
-        known = set(sources["source_id"]) if name != config.SOURCES_FILE and sources is not None else None
+        known = None  # unless sources.csv gives its source_ids, references to them are not checked
+        if name != config.SOURCES_FILE and sources is not None and "source_id" in sources.columns:
+            known = set(sources["source_id"])
         shown = config.display_path(path)
         found, failed = _validate(
             raw, schema.validator(name, known), path, parse_problems, marked[name], schema.unique_keys(name)
@@ -270,7 +272,8 @@ def _character_problems(text: str, shown: str) -> tuple[str, list[Problem], set[
     marked: set[int] = set()
     if not _UNWANTED.search(text):
         return text, problems, marked
-    header = _fields(text.split("\n", 1)[0])
+    first_line = text[: text.find("\n")] if "\n" in text else text
+    header = _fields(first_line) if len(first_line) <= contract.MAX_LINE_CHARS else []
     seen: set[tuple[int, str | None]] = set()
     line, position, uncounted = 1, 0, 0
     for match in _UNWANTED.finditer(text):
@@ -282,9 +285,11 @@ def _character_problems(text: str, shown: str) -> tuple[str, list[Problem], set[
             uncounted += 1
             continue
         line_start = text.rfind("\n", 0, start) + 1
-        before = _fields(text[line_start:start])
-        index = len(before) - 1 if before else 0
-        column = header[index] if 0 <= index < len(header) and line > 1 else None
+        column = None  # named where the line is short enough to be a line of the contract
+        if line > 1 and start - line_start <= contract.MAX_LINE_CHARS:
+            before = _fields(text[line_start:start])
+            index = len(before) - 1 if before else 0
+            column = header[index] if 0 <= index < len(header) else None
         if (line, column) in seen:
             continue
         seen.add((line, column))
@@ -605,11 +610,10 @@ def citation_problems(sources: pd.DataFrame, shown: str) -> list[Problem]:
                 Problem(shown, int(line), "cites", f"{shown_text(cited)} is not a source_id listed in sources.csv")
             )
         elif source in cycle_of:
-            cycle = cycle_of[source]
-            at = cycle.index(source)
-            chain = cycle[at:] + cycle[:at]
-            loop = " → ".join([*_few([shown_text(s, quoted=False) for s in chain]), shown_text(source, quoted=False)])
-            where = ", ".join(_few([f"line {line_of[s]}" for s in chain[1:]]))
+            cycle, at = cycle_of[source]
+            ids = [cycle[(at + k) % len(cycle)] for k in range(min(len(cycle), 7))]  # from this row on
+            loop = " → ".join([*_few(ids, len(cycle)), shown_text(source, quoted=False)])
+            where = ", ".join(_few([f"line {line_of[s]}" for s in ids[1:]], len(cycle) - 1))
             message = (
                 f"{shown_text(cited)} makes a cycle of citations ({loop}; {where}): an echo must end at a source"
                 " that reports on its own"
@@ -618,9 +622,12 @@ def citation_problems(sources: pd.DataFrame, shown: str) -> list[Problem]:
     return problems
 
 
-def _citation_cycles(cites: dict[str, str]) -> dict[str, list[str]]:
-    """Map each source on a cycle of citations to its cycle, in citing order (linear time)."""
-    cycle_of: dict[str, list[str]] = {}
+def _citation_cycles(cites: dict[str, str]) -> dict[str, tuple[list[str], int]]:
+    """Map each source on a cycle of citations to its cycle (in citing order) and its place in it.
+
+    Linear time: each source is walked once.
+    """
+    cycle_of: dict[str, tuple[list[str], int]] = {}
     done: set[str] = set()
     for start in cites:
         path: list[str] = []
@@ -636,16 +643,20 @@ def _citation_cycles(cites: dict[str, str]) -> dict[str, list[str]]:
         else:
             if current in on_path:
                 cycle = path[on_path[current] :]
-                cycle_of.update(dict.fromkeys(cycle, cycle))
+                cycle_of.update({source: (cycle, place) for place, source in enumerate(cycle)})
         done.update(path)
     return cycle_of
 
 
-def _few(items: list[str], most: int = 6) -> list[str]:
-    """Keep a list short for a message: its first items, and how many were left out."""
-    if len(items) <= most:
-        return items
-    return [*items[: most - 1], f"… {len(items) - most + 1:,} more"]
+def _few(items: list[str], total: int, most: int = 6) -> list[str]:
+    """Keep a list of ``total`` items short for a message: its first items (quoted as text), and a count of the rest.
+
+    ``items`` holds at least the first ``most`` of them.
+    """
+    shown = [shown_text(item, quoted=False) for item in items[:most]]
+    if total <= most:
+        return shown
+    return [*shown[: most - 1], f"… {total - most + 1:,} more"]
 
 
 def consistency_problems(file_name: str, raw: pd.DataFrame, shown: str, reported: set) -> list[Problem]:

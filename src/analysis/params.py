@@ -188,7 +188,7 @@ def _load_yaml(text: str, shown: str) -> tuple[dict[str, Any], dict[str, int]]:
                     " write the value in quotes"
                 )
     except yaml.YAMLError as error:
-        problems.append(_yaml_error(error, shown))
+        problems.append(_yaml_error(error, shown, text))
     finally:
         loader.dispose()
     if problems:
@@ -235,7 +235,7 @@ def _event_problems(text: str, shown: str) -> list[str]:
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
     except yaml.YAMLError as error:
-        problems.append(_yaml_error(error, shown))
+        problems.append(_yaml_error(error, shown, text))
     if uncounted:
         problems.append(f"{shown}: {uncounted:,} more anchors and aliases not listed")
     return problems
@@ -271,10 +271,20 @@ def _number_problem(node: Any, shown: str, key: Any) -> str | None:
     return None
 
 
-def _yaml_error(error: Exception, shown: str) -> str:
+def _yaml_error(error: Exception, shown: str, text: str) -> str:
+    """Locate a YAML error by line and say it in a bounded sentence."""
+    import yaml
+
+    if isinstance(error, yaml.reader.ReaderError):  # a character YAML does not allow: no mark, a position
+        line = text.count("\n", 0, error.position) + 1
+        return f"{shown}:{line}: not valid YAML: holds the character U+{error.character:04X}, which YAML does not allow: remove it"
     mark = getattr(error, "problem_mark", None)
     where = f"{shown}:{mark.line + 1}" if mark else shown
-    return f"{where}: not valid YAML: {shown_text(str(getattr(error, 'problem', None) or error), quoted=False)}"
+    problem = str(getattr(error, "problem", None) or error)
+    context = getattr(error, "context", None)
+    if context and problem.startswith("but "):  # "expected a single document in the stream, but found another"
+        problem = f"{context}, {problem}"
+    return f"{where}: not valid YAML: {shown_text(problem, 200, quoted=False)}"
 
 
 def _name(key: Any) -> str:

@@ -19,6 +19,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from analysis import contract
 from analysis.contract import (
     ALL_ORIGINS,
     CATEGORIES,
@@ -34,7 +35,6 @@ from analysis.contract import (
     date_precision,
     first_day,
     iso_alpha3,
-    today,
     translation_pattern,
 )
 
@@ -56,7 +56,7 @@ def _in_range(series: Series[str], pattern: str, low: float, high: float) -> pd.
 
 
 def _this_year() -> int:
-    return today().year
+    return contract.today().year
 
 
 def _dates_from(series: Series[str], first: dt.date) -> pd.Series:
@@ -102,7 +102,7 @@ class FDIFile(pa.DataFrameModel):
     def destination_code(cls, s: Series[str]) -> Series[bool]:
         return _text(s).isin(iso_alpha3())
 
-    @pa.check("year", error="is not a year: write four digits, such as 2024")
+    @pa.check("year", error="is not a year: write four digits 0-9, such as 2024")
     def year_format(cls, s: Series[str]) -> Series[bool]:
         return _text(s).str.fullmatch(r"[0-9]{4}")
 
@@ -110,7 +110,7 @@ class FDIFile(pa.DataFrameModel):
     def year_range(cls, s: Series[str]) -> Series[bool]:
         return _in_range(s, r"[0-9]{4}", FIRST_YEAR, _this_year())
 
-    @pa.check("months", error="is not a whole number of months, such as 12 or 9")
+    @pa.check("months", error="is not a whole number of months (digits 0-9), such as 12 or 9")
     def months_format(cls, s: Series[str]) -> Series[bool]:
         return _text(s).str.fullmatch(r"[0-9]{1,2}")
 
@@ -122,7 +122,7 @@ class FDIFile(pa.DataFrameModel):
     def no_thousands_separator(cls, s: Series[str]) -> Series[bool]:
         return ~_text(s).str.fullmatch(THOUSANDS)
 
-    @pa.check("usd_millions", error="is not a number: write US$ millions with a dot for decimals")
+    @pa.check("usd_millions", error="is not a number: write US$ millions in digits 0-9, with a dot for decimals")
     def usd_number(cls, s: Series[str]) -> Series[bool]:
         text = _text(s)
         return text.str.fullmatch(NUMBER) | text.str.fullmatch(THOUSANDS)
@@ -317,7 +317,7 @@ def validator(file_name: str, source_ids: set[str] | None = None) -> pa.DataFram
     schema.unique = None
     for name in [key[0] for key in unique_keys(file_name) if len(key) == 1]:
         schema = schema.update_column(name, unique=False)
-    day = today()
+    day = contract.today()
     for column_name, why in NOT_AFTER_TODAY.get(file_name, {}).items():
         column = schema.columns[column_name]
         future = pa.Check(
