@@ -48,6 +48,23 @@ def test_multiple_bounds_from_rounding():
     assert (round(float(low), 1), round(float(high), 1)) == (30.3, 31.4)
 
 
+@pytest.mark.parametrize(
+    ("base", "base_decimals", "target", "target_decimals", "low", "high"),
+    [
+        # 2.8 (one decimal) stands for [2.75, 2.85), 430 (none) for [429.5, 430.5)
+        (2.8, 1, 430.0, 0, 429.5 / 2.85, 430.5 / 2.75),  # 150.70..., 156.54...
+        # 37 (none) stands for [36.5, 37.5), 146.6 (one decimal) for [146.55, 146.65)
+        (37.0, 0, 146.6, 1, 146.55 / 37.5, 146.65 / 36.5),  # 3.9080, 4.01780...
+        # 1250 (none) and 50.25 (two decimals): [1249.5, 1250.5) and [50.245, 50.255)
+        (1250.0, 0, 50.25, 2, 50.245 / 1250.5, 50.255 / 1249.5),
+    ],
+    ids=["2.8-to-430", "37-to-146.6", "1250-to-50.25"],
+)
+def test_multiple_bounds_use_each_figures_own_decimals(base, base_decimals, target, target_decimals, low, high):
+    found = metrics.multiple_bounds(base, base_decimals, target, target_decimals)
+    assert found == (approx(low), approx(high))
+
+
 def test_share_of_total():
     # 86.4 / 36872 * 100 = 0.234324...
     assert metrics.share_pct(86.4, 36872) == approx(86.4 / 36872 * 100)
@@ -271,6 +288,18 @@ def test_growth_table_for_every_origin_at_once():
     assert table.loc["CHN", "abs_change"] == approx(30.0)
 
 
+def test_growth_bounds_follow_the_decimals_each_figure_was_reported_with():
+    # January-September: 37 (2024, written without decimals) and 146.6 (2025, one decimal), as in
+    # data/fdi.csv: 37 stands for [36.5, 37.5), 146.6 for [146.55, 146.65).
+    frame = fdi_frame([("RUS", 2024, 9, 37.0, 0, "proceso"), ("RUS", 2025, 9, 146.6, 1, "proceso")])
+    selected = metrics.select_figures(frame, SOURCES)
+    result = metrics.growth(selected, "RUS", "MEX", 2024, 2025, 9).to_dict()
+    assert result["multiple_low"] == approx(146.55 / 37.5)  # 3.90800
+    assert result["multiple_high"] == approx(146.65 / 36.5)  # 4.01780...
+    row = metrics.growth_table(selected, 2024, 2025).iloc[0]
+    assert (row["multiple_low"], row["multiple_high"]) == (approx(146.55 / 37.5), approx(146.65 / 36.5))
+
+
 def test_origins_in_a_period_largest_first_with_shares():
     frame = fdi_frame(
         [
@@ -394,6 +423,7 @@ def test_two_echoes_of_one_origin_count_once():
         # the stronger preference wins
         ([(7.0, "a_med"), (8.0, "b_high")], ("a_med", "b_high"), (7.0, "a_med", "preferred source")),
     ],
+    ids=["newer-beats-more-trusted", "preferred-beats-newer", "equal-dates-more-trusted", "stronger-preference"],
 )
 def test_the_choice_rule_decides_in_order(rows, prefer, expected):
     frame = fdi_frame([("USA", 2023, 12, value, 1, source) for value, source in rows])
