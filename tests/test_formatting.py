@@ -141,3 +141,37 @@ def test_a_formatter_needs_only_a_locale_and_its_phrases():
     assert fmt.money(-2.5, 1) == "-$2.5M"
     assert fmt.times(3) == "3.0x"
     assert fmt.months_span(9) == "January\u2009–\u2009September"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (0.5, "+0.5"),  # 2.5 % to 3.0 %: half a point more
+        (-1.25, "-1.3"),  # half away from zero
+        (0.05, "+0.1"),  # rounds up to a tenth: a rise shown
+        (0.04, "0.0"),  # rounds to nothing: neither sign
+        (-0.04, "0.0"),
+        (1234.56, "+1,234.6"),
+    ],
+)
+def test_points_are_signed_with_one_decimal(value, expected):
+    assert EN.points(value) == ES.points(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "decimals", "expected"),
+    [
+        (3, 0, "+3"),
+        (1234.5, 0, "+1,235"),
+        (0.3, 2, "+0.30"),
+        (-2.5, 1, "-2.5"),
+        (0.04, 1, "0.0"),  # zero at the digits shown: no sign
+    ],
+)
+def test_signed_numbers(value, decimals, expected):
+    assert EN.signed(value, decimals) == ES.signed(value, decimals) == expected
+
+
+def test_language_names_in_the_editions_language():
+    assert (EN.language("es"), ES.language("en"), ES.language("es")) == ("Spanish", "inglés", "español")
+    assert EN.language("xx") == "xx"  # a code CLDR does not name: shown as it is
