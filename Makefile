@@ -10,7 +10,7 @@ INSTALLED := $(VENV)/.installed
 AXE := tests/browser/node_modules/axe-core/axe.min.js
 
 .DEFAULT_GOAL := help
-.PHONY: help report test bench lint format lock clean
+.PHONY: help report test mutate bench lint format lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -31,8 +31,17 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 report: $(INSTALLED) ## build the default report into reports/ (HTML, PDF, notebook, metrics)
 	$(BIN)/analysis build
 
-test: $(INSTALLED) $(AXE) ## run the tests (unit, build, PDF, and browser tests where Chromium is)
-	$(BIN)/python -m pytest -n 2
+# Coverage of src/analysis across processes: pytest's, its workers', and every Python process they
+# start (the command line, the report's kernels); [tool.coverage] in pyproject.toml. The total
+# is printed last, whatever the tests' outcome; the exit status is the tests'.
+test: export COVERAGE_FILE := $(CURDIR)/.cache/coverage/data
+test: $(INSTALLED) $(AXE) ## run the tests (unit, build, PDF, and browser tests where Chromium is), with coverage
+	@rm -rf .cache/coverage && mkdir -p .cache/coverage
+	$(BIN)/python -m coverage run -m pytest -n 2; status=$$?; \
+	$(BIN)/python -m coverage combine --quiet && $(BIN)/python -m coverage report; exit $$status
+
+mutate: $(INSTALLED) ## mutation testing of metrics, loading, the cache key, outputs, formatting and escaping (long)
+	$(BIN)/python bench/mutate.py
 
 bench: $(INSTALLED) ## measure build speed and memory; writes bench/results.md
 	$(BIN)/python bench/run.py
@@ -50,4 +59,4 @@ lock: $(INSTALLED) ## re-resolve requirements.lock from pyproject.toml
 		--no-emit-index-url --no-emit-find-links --output-file requirements.lock pyproject.toml
 
 clean: ## remove build outputs (reports/) and caches, keeping .venv
-	rm -rf reports .pytest_cache .ruff_cache bench/work
+	rm -rf reports .pytest_cache .ruff_cache bench/work mutants .cache/coverage
