@@ -7,10 +7,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+LAB_INSTALLED := $(VENV)/.lab-installed
 AXE := tests/browser/node_modules/axe-core/axe.min.js
 
 .DEFAULT_GOAL := help
-.PHONY: help report test mutate bench lint format lock clean
+.PHONY: help report watch lab test mutate bench lint format lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -28,8 +29,23 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 		echo "npm not found: the accessibility check (axe-core) will be skipped"; \
 	fi
 
-report: $(INSTALLED) ## build the default report into reports/ (HTML, PDF, notebook, metrics)
-	$(BIN)/analysis build
+$(LAB_INSTALLED): requirements-lab.lock $(INSTALLED)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-lab.lock
+	@touch $@
+
+report: $(INSTALLED) ## build the default report, English and Spanish, into reports/ (HTML, PDF, notebook, metrics)
+	$(BIN)/analysis build params/russia-mexico-fdi.yaml params/russia-mexico-fdi.es.yaml --jobs 2
+
+watch: $(INSTALLED) ## build the default report, then rebuild on every saved change, served with live reload
+	$(BIN)/analysis watch
+
+# JupyterLab is an optional extra with its own lock (requirements-lab.lock, resolved within
+# requirements.lock), so `make report` stays lean. The project's kernel is the .venv's Python,
+# registered in the .venv; JUPYTER_PATH puts it before any kernel of the same name elsewhere.
+lab: $(LAB_INSTALLED) ## open the report notebook in JupyterLab, on the project's kernel (.venv)
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (analysis, .venv)"
+	JUPYTER_PATH=$(VENV)/share/jupyter $(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=. \
+		$(if $(filter 0,$(shell id -u)),--allow-root) notebooks/russia_mexico_fdi.ipynb
 
 # Coverage of src/analysis across processes: pytest's, its workers', and every Python process they
 # start (the command line, the report's kernels); [tool.coverage] in pyproject.toml. The total
@@ -54,9 +70,11 @@ format: $(INSTALLED) ## format the code with ruff
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-lock: $(INSTALLED) ## re-resolve requirements.lock from pyproject.toml
+lock: $(INSTALLED) ## re-resolve requirements.lock (and requirements-lab.lock within it) from pyproject.toml
 	$(BIN)/pip-compile --quiet --extra test --all-build-deps --allow-unsafe --strip-extras \
 		--no-emit-index-url --no-emit-find-links --output-file requirements.lock pyproject.toml
+	$(BIN)/pip-compile --quiet --extra lab --constraint requirements.lock --allow-unsafe --strip-extras \
+		--no-emit-index-url --no-emit-find-links --output-file requirements-lab.lock pyproject.toml
 
 clean: ## remove build outputs (reports/) and caches, keeping .venv
 	rm -rf reports .pytest_cache .ruff_cache bench/work mutants .cache/coverage

@@ -51,12 +51,13 @@ def shared_dir(tmp_path_factory, worker_id) -> Path:
 
 
 def build_variant(out: Path, name: str, formats=("html", "pdf"), force=False, **parameters) -> Built:
-    from analysis.build import Variant, build_one
     from analysis.params import notebook_parameters
+    from analysis.pipeline import BuildOptions, build_one
+    from analysis.plan import Variant
 
     values = {spec.name: spec.default for spec in notebook_parameters(config.DEFAULT_NOTEBOOK).values()}
     values.update(parameters)
-    build_one(Variant(name, "test", values), out, tuple(formats), force=force)
+    build_one(Variant(name, "test", values), BuildOptions(out_dir=out, formats=tuple(formats), force=force))
     return Built(out, name)
 
 
@@ -64,6 +65,49 @@ def build_variant(out: Path, name: str, formats=("html", "pdf"), force=False, **
 def default_report(shared_dir) -> Built:
     """The default report, built from the project's data."""
     return build_variant(shared_dir / "default", "russia-mexico-fdi")
+
+
+@pytest.fixture(scope="session")
+def spanish_report(shared_dir, default_report) -> Built:
+    """The default report's Spanish edition, beside the English one (so their links resolve)."""
+    return build_variant(shared_dir / "default", "russia-mexico-fdi.es", lang="es")
+
+
+# What each edition of the default report must show, worked out from the data by hand:
+# 2.8 (2022) and 86.4 (2024), the reports of 2024 allowing 19.1 / 2.8 = 6.8 to 86.4 / 2.8 = 30.9
+# times; +2,985.7 % = (86.4 / 2.8 - 1) * 100.
+EDITIONS = {
+    "en": {
+        "title": "Russia and Mexico: foreign direct investment, and the events around it",
+        "page": "Page {n} of {total}",
+        "figure": "Figure",
+        "headings": ["Headline", "Growth metrics", "What to keep in mind", "Investment by year",
+                     "Where sources disagree", "Timeline", "What the source article claims",
+                     "Data sources and methods", "Changes since the last build", "Appendix: run record"],
+        "headline": ["US$2.8 million", "US$86.4 million", "6.8 times", "30.9 times", "+2,985.7%"],
+        "alt": ["Two bar charts of FDI into Mexico by year.", "Two bar charts. Left: Russia's share", "Timeline of "],
+        "other": ("es", "Leer en español"),
+    },
+    "es": {
+        "title": "Rusia y México: la inversión extranjera directa y los hechos que la rodean",
+        "page": "Página {n} de {total}",
+        "figure": "Gráfica",
+        "headings": ["Lo esencial", "Medidas del crecimiento", "Lo que hay que tener en cuenta",
+                     "La inversión año por año", "Donde las fuentes no coinciden", "Cronología",
+                     "Lo que afirma el artículo de origen", "Fuentes y métodos",
+                     "Cambios desde la generación anterior", "Apéndice: registro de ejecución"],
+        "headline": ["2.8 millones de dólares", "86.4 millones de dólares", "6.8 veces", "30.9 veces", "+2,985.7%"],
+        "alt": ["Dos gráficas de barras de la IED en México por año.", "Dos gráficas de barras. Izquierda: participación de Rusia", "Cronología de "],
+        "other": ("en", "Read in English"),
+    },
+}  # fmt: skip
+
+
+@pytest.fixture(scope="session", params=sorted(EDITIONS))
+def edition(request, default_report, spanish_report):
+    """Each edition of the default report, with what it must show."""
+    built = default_report if request.param == "en" else spanish_report
+    return request.param, built, EDITIONS[request.param]
 
 
 @pytest.fixture(scope="session")

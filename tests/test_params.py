@@ -132,9 +132,9 @@ def test_the_check_lists_what_would_be_valid():
 def test_parameter_values_become_literals_that_round_trip(text):
     from papermill.translators import translate_parameters
 
-    from analysis.build import _register_translator
+    from analysis.execute import register
 
-    _register_translator()
+    register()
     code = translate_parameters("python3", "python", {"title": text, "prefer_sources": [text]}, "Parameters")
     namespace = {}
     for node in ast.parse(code).body:

@@ -1,4 +1,4 @@
-"""The command line: ``analysis build``, ``analysis validate``, ``analysis doctor``.
+"""The command line: ``analysis build``, ``watch``, ``validate``, ``doctor``.
 
 Exit status: 0 done; 2 bad input (data or parameters), each problem on its own line as
 ``FILE:LINE: column COLUMN: what is wrong``; 1 anything else. Heavy libraries are imported only
@@ -58,6 +58,34 @@ def _parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
 
+    watch = commands.add_parser(
+        "watch",
+        help="build, then rebuild on every saved change, serving the report with live reload",
+        description=(
+            "Build, then rebuild on every saved change to the data, params, notebook or code, keeping a "
+            "warm kernel between rebuilds; serve the output folder on 127.0.0.1, reloading the page after "
+            "each rebuild. Ctrl-C stops it."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=_parameters_epilog(),
+    )
+    watch.add_argument("params", nargs="*", type=Path, metavar="PARAMS.yaml", help="params files, one report each")
+    watch.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        help="override a parameter",
+    )
+    watch.add_argument(
+        "--out", type=Path, default=config.REPORTS_DIR, metavar="DIR", help="output folder (default: reports/)"
+    )
+    watch.add_argument("--format", default="html,pdf", metavar="html,pdf", help="formats to render (default: html,pdf)")
+    watch.add_argument("--port", type=int, default=0, metavar="N", help="serve on port N (default: a free port)")
+    watch.add_argument("--no-serve", action="store_true", help="do not serve the output folder")
+
     validate = commands.add_parser("validate", help="check the data files and print every problem")
     validate.add_argument(
         "data_dir", nargs="?", default=None, metavar="DATA_DIR", help="folder with the CSV files (default: data/)"
@@ -99,10 +127,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     int
         The exit status.
     """
+    argv = list(sys.argv[1:] if argv is None else argv)
     arguments = _parser().parse_args(argv)
     try:
         if arguments.command == "build":
             return _build(arguments)
+        if arguments.command == "watch":
+            return _watch(arguments, argv)
         if arguments.command == "validate":
             return _validate(arguments)
         return _doctor(arguments)
@@ -134,19 +165,33 @@ def _report_input_error(error: InputError) -> None:
         print(f"error: {error}", file=sys.stderr)
 
 
-def _build(arguments: argparse.Namespace) -> int:
-    from analysis import build
+def _formats(text: str) -> tuple[str, ...]:
+    from analysis.pipeline import FORMATS
 
-    formats = tuple(f.strip() for f in arguments.format.split(",") if f.strip())
-    unknown = [f for f in formats if f not in build.FORMATS]
-    if unknown or not formats:
-        raise ParameterError([f"--format {arguments.format}: formats are {', '.join(build.FORMATS)}"])
+    formats = tuple(f.strip() for f in text.split(",") if f.strip())
+    if not formats or any(f not in FORMATS for f in formats):
+        raise ParameterError([f"--format {text}: formats are {', '.join(FORMATS)}"])
+    return formats
+
+
+def _build(arguments: argparse.Namespace) -> int:
+    from analysis import pipeline
+    from analysis.plan import plan
+
+    formats = _formats(arguments.format)
     if arguments.jobs < 1:
         raise ParameterError([f"--jobs {arguments.jobs}: must be 1 or more"])
     interactive = sys.stderr.isatty() and not arguments.quiet
-    variants = build.plan(arguments.params, [tuple(p) for p in arguments.parameter])
+    variants = plan(arguments.params, [tuple(p) for p in arguments.parameter])
     out_dir = arguments.out.expanduser().resolve()
-    outcomes = build.build_all(variants, out_dir, formats, arguments.force, arguments.jobs, show_progress=interactive)
+    options = pipeline.BuildOptions(
+        out_dir=out_dir,
+        formats=formats,
+        force=arguments.force,
+        jobs=arguments.jobs,
+        progress=pipeline.terminal_progress if interactive else pipeline.silent,
+    )
+    outcomes = pipeline.build_all(variants, options)
 
     for outcome in outcomes:
         if outcome.status == "failed":
@@ -168,6 +213,17 @@ def _build(arguments: argparse.Namespace) -> int:
     if not failures:
         return EXIT_OK
     return EXIT_BAD_INPUT if all(s == EXIT_BAD_INPUT for s in failures) else EXIT_FAILED
+
+
+def _watch(arguments: argparse.Namespace, argv: list[str]) -> int:
+    from analysis.pipeline import BuildOptions
+    from analysis.watch import watch
+
+    options = BuildOptions(out_dir=arguments.out.expanduser().resolve(), formats=_formats(arguments.format))
+    if not 0 <= arguments.port <= 65535:
+        raise ParameterError([f"--port {arguments.port}: a port is 0 (any free one) to 65535"])
+    port = None if arguments.no_serve else arguments.port
+    return watch(arguments.params, [tuple(p) for p in arguments.parameter], options, port, argv)
 
 
 def _validate(arguments: argparse.Namespace) -> int:

@@ -28,7 +28,15 @@ MPL_STYLE = "analysis.house"  # src/analysis/house.mplstyle, loaded by dotted na
 # Output types the notebook displays for the build to collect (nbconvert shows neither).
 FIGURE_MIME = "application/vnd.analysis.figure+json"  # a chart's number, key, caption, alt text
 METRICS_MIME = "application/vnd.analysis.metrics+json"  # the content of NAME.metrics.json
-SECTION_MIME = "application/vnd.analysis.section+json"  # a section's heading: {"id": ..., "title": ...}
+# In a display output's metadata: the output opens a section of the report; the build lists it
+# in the contents ({"id": "...", "title": "..."}).
+SECTION_MIME = "application/vnd.analysis.section+json"
+
+# The report's editions: the `lang` parameter's values, one per folder of languages/ with a
+# catalogue (analysis.language reads them). An edition's outputs are named after its params file,
+# plus ".LANG" for every language but English.
+LANGUAGES = tuple(sorted(p.parent.name for p in (PACKAGE_DIR / "languages").glob("*/catalogue.yaml")))
+DEFAULT_LANGUAGE = "en"
 
 FDI_FILE = "fdi.csv"
 SOURCES_FILE = "sources.csv"

@@ -150,6 +150,14 @@ def _tool(name: str, path: str, purpose: str, fix: str) -> Callable[[], Check]:
     return check
 
 
+def _lab() -> Check:
+    import importlib.util
+
+    found = importlib.util.find_spec("jupyterlab") is not None
+    detail = "installed (make lab opens the notebook in it)" if found else "not installed (only make lab needs it)"
+    return Check("JupyterLab", found, detail, "make lab installs it into .venv", optional=True)
+
+
 def run_checks(out_dir: Path) -> Iterator[Check]:
     """Run every check, required ones first.
 
@@ -169,6 +177,7 @@ def run_checks(out_dir: Path) -> Iterator[Check]:
         _output_folder(out_dir),
         _data,
         _fonts,
+        _lab,
         _tool("Chromium", "chromium", "browser tests and screenshots", "sudo apt-get install chromium"),
         _tool(
             "pdftoppm", "pdftoppm", "turning PDF pages into PNG to look at them", "sudo apt-get install poppler-utils"

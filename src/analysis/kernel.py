@@ -1,14 +1,22 @@
-"""Start the report's kernel with every socket on IPC: ``python -m analysis.kernel -f FILE``.
+"""The report's kernel: its launcher, and what the build does inside it between runs.
 
-ipykernel binds the channels its connection file names (IPC sockets, for ``analysis build``), but
-it also listens on a TCP port of 127.0.0.1 for output from processes the kernel forks (its
-IOPub "pipe"). This launcher moves that pipe to an IPC socket beside the kernel's others, so the
-kernel opens no TCP port at all. `analysis.build` starts kernels through it.
+``python -m analysis.kernel -f FILE`` starts ipykernel with every socket on IPC. ipykernel binds
+the channels its connection file names (IPC sockets, for ``analysis build``), but it also listens
+on a TCP port of 127.0.0.1 for output from processes the kernel forks (its IOPub "pipe"). This
+launcher moves that pipe to an IPC socket beside the kernel's others, so the kernel opens no TCP
+port at all. `analysis.execute` starts kernels through it.
+
+`settle` and `prepare_run` run inside the kernel (`analysis.execute` sends them as code): once
+its imports are done, and before each run of the notebook, so that a kernel kept warm starts
+every run from the state a fresh one starts from.
 """
 
 from __future__ import annotations
 
 import os
+import sys
+import warnings
+from typing import Any
 
 import zmq
 from ipykernel import iostream
@@ -41,6 +49,72 @@ def _setup_pipe_out(self: iostream.IOPubThread) -> tuple[zmq.Context, zmq.Socket
     pipe_out.linger = 3000
     pipe_out.connect(self._pipe_address)
     return context, pipe_out
+
+
+_BASELINE: dict[str, Any] = {}
+
+
+def settle() -> None:
+    """Remember the state a run starts from: called once the kernel's imports are done."""
+    _BASELINE["cwd"] = os.getcwd()  # noqa: PTH109 - a str for os.chdir
+    _BASELINE["warnings"] = list(warnings.filters)
+    if "matplotlib" in sys.modules:
+        _BASELINE["rc"] = sys.modules["matplotlib"].rcParams.copy()
+        _rehearse_a_chart()
+
+
+def _rehearse_a_chart() -> None:
+    """Draw a small chart in the report's style, PNG and SVG, and throw it away.
+
+    The first chart a process draws loads fonts and renderers: done here, while the build
+    checks its inputs, instead of in the notebook's first chart. Only caches keep anything of it.
+    """
+    import io
+
+    import matplotlib.style
+    from matplotlib.figure import Figure
+
+    from analysis import config
+
+    with matplotlib.style.context(config.MPL_STYLE):
+        figure = Figure()
+        axes = figure.subplots()
+        axes.bar(["2022", "2024"], [2.8, 86.4], label="x")
+        axes.set_title("US$ million, 2022–2024")
+        axes.legend()
+        for kind in ("png", "svg"):
+            figure.savefig(io.BytesIO(), format=kind)
+
+
+def prepare_run(validated: str) -> None:
+    """Give the next run a fresh kernel's state, the imported modules aside.
+
+    The user namespace and the output cache are emptied and the execution count starts at 1
+    (IPython's ``reset``); figures are closed and matplotlib's settings, the warning filters and
+    the working folder are put back as they were when the kernel settled, and warnings already
+    shown are shown again.
+
+    Parameters
+    ----------
+    validated : str
+        The validation token of this run's data (`analysis.load.validation_token`), for the
+        notebook's loading to find in its environment.
+    """
+    from IPython import get_ipython
+
+    from analysis.load import VALIDATED_ENV
+
+    get_ipython().reset(new_session=True)
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
+    if "rc" in _BASELINE:
+        sys.modules["matplotlib"].rcParams.update(_BASELINE["rc"])
+    if "warnings" in _BASELINE:
+        warnings.filters[:] = _BASELINE["warnings"]
+    warnings._filters_mutated()  # every module's record of warnings already shown is stale now
+    if "cwd" in _BASELINE:
+        os.chdir(_BASELINE["cwd"])
+    os.environ[VALIDATED_ENV] = validated
 
 
 def main() -> None:

@@ -52,11 +52,12 @@ class Visit:
 
 
 @pytest.fixture(scope="module", params=WIDTHS, ids=lambda w: f"{w}px")
-def visit(request, browser, default_report):
-    seen = Visit(browser, default_report.path(".html").as_uri(), request.param)
+def visit(request, browser, edition):
+    seen = Visit(browser, edition[1].path(".html").as_uri(), request.param)
+    seen.edition = edition
     folder = os.environ.get("SCREENSHOT_DIR")
     if folder:
-        seen.page.screenshot(path=f"{folder}/report-{request.param}px.png", full_page=True)
+        seen.page.screenshot(path=f"{folder}/report-{edition[0]}-{request.param}px.png", full_page=True)
     yield seen
     seen.page.close()
 
@@ -82,10 +83,18 @@ def test_every_image_loads_and_has_alt_text(visit):
     expected = [(True, 1440, False), (True, 1440, False)] + [(True, 780 if phone else 1440, phone)] * 2
     assert [(i["ok"], i["w"], i["phone"]) for i in images] == expected
     alts = [image["alt"] for image in images]
-    assert alts[0].startswith("Two bar charts of FDI into Mexico by year.") and "2024 is 30.9 times 2022." in alts[0]
-    assert alts[1].startswith("Two bar charts. Left: Russia's share of all FDI into Mexico by year (")
-    assert "2022: 0.0079%" in alts[1] and "2024: 0.23%" in alts[1]  # 2.8 / 35,292 and 86.4 / 36,872
-    assert all(alt.startswith("Timeline of ") for alt in alts[2:]) and len(alts) == 4
+    expected = visit.edition[2]["alt"]
+    assert alts[0].startswith(expected[0]) and alts[1].startswith(expected[1]), alts
+    assert all(alt.startswith(expected[2]) for alt in alts[2:]) and len(alts) == 4
+
+
+def test_the_page_is_in_its_language_and_links_to_the_other_edition(visit):
+    lang, built, expected = visit.edition
+    assert visit.page.evaluate("document.documentElement.lang") == {"en": "en", "es": "es-MX"}[lang]
+    other, label = expected["other"]
+    link = visit.page.locator(f'nav.editions a[hreflang="{other}"]')
+    assert link.inner_text() == label
+    assert (built.out / link.get_attribute("href")).is_file()
 
 
 def test_table_of_contents_links_resolve(visit):

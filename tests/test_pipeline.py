@@ -1,7 +1,6 @@
 """The build end to end: outputs, numbers, escaping, failures that lose nothing, the cache."""
 
 import ast
-import contextlib
 import hashlib
 import json
 import os
@@ -18,8 +17,11 @@ import pytest
 from conftest import FIXTURES, TRICKY_TITLE, build_variant
 
 from analysis import config
-from analysis.build import Variant, build_one, cache_key, reusable
+from analysis.cache import cache_key, reusable
 from analysis.errors import NotebookExecutionError
+from analysis.pipeline import BuildOptions
+from analysis.pipeline import build_one as build_with_options
+from analysis.plan import Variant
 
 pytestmark = pytest.mark.slow
 
@@ -55,6 +57,16 @@ def tiny_params(folder: Path, data_dir: Path, name: str = "tiny") -> Path:
         target_year=2023,
         months=12,
     )
+
+
+def build_one(variant, out, formats=("html", "pdf"), force=False, notebook=config.DEFAULT_NOTEBOOK):
+    return build_with_options(variant, BuildOptions(out_dir=out, formats=formats, force=force, notebook=notebook))
+
+
+def notebook_defaults() -> dict:
+    from analysis.params import notebook_parameters
+
+    return {spec.name: spec.default for spec in notebook_parameters(config.DEFAULT_NOTEBOOK).values()}
 
 
 def run_cli(*args, **kwargs) -> subprocess.CompletedProcess:
@@ -346,15 +358,15 @@ def test_changing_one_csv_value_rebuilds_and_reports_the_change(tmp_path, data_c
     first = build_variant(out, "tiny", formats=("html", "pdf"), **values)
     assert "first build of this report" in first.html
 
-    from analysis.build import plan
+    from analysis.plan import plan
 
     variant = plan([tiny_params(tmp_path, data_copy)], [])[0]
-    assert reusable(out, "tiny", cache_key(variant, ("html", "pdf"))) is not None  # nothing changed yet
-    assert reusable(out, "tiny", cache_key(variant, ("html",))) is None  # other formats: another build
+    assert reusable(out, "tiny", cache_key(variant.parameters, ("html", "pdf"))) is not None  # nothing changed yet
+    assert reusable(out, "tiny", cache_key(variant.parameters, ("html",))) is None  # other formats: another build
 
     path = data_copy / "fdi.csv"
     path.write_text(path.read_text().replace("KOR,CHL,2023,12,50.0,", "KOR,CHL,2023,12,60.0,"))
-    assert reusable(out, "tiny", cache_key(variant, ("html", "pdf"))) is None
+    assert reusable(out, "tiny", cache_key(variant.parameters, ("html", "pdf"))) is None
     outcome = build_one(variant, out, ("html",))
     assert outcome.status == "built"
     assert not (out / "tiny.pdf").exists()  # the PDF of the old figures does not linger beside the new HTML
@@ -434,68 +446,34 @@ def test_no_progress_when_not_on_a_terminal(tmp_path):
         assert done.stdout.startswith(expected)
 
 
-def test_a_dead_kernel_keeps_the_notebook_it_was_running(tiny_report, tmp_path, capfd):
-    out = copy_outputs(tiny_report, tmp_path / "out")
-    before = digests(out)
+def test_bad_input_stops_the_kernel_started_ahead_before_it_runs_the_notebook(tmp_path, data_copy, monkeypatch):
+    from analysis import execute
+    from analysis.errors import DataValidationError
+    from analysis.pipeline import build_all
+
+    marker = tmp_path / "the-notebook-ran"
     notebook = nbformat.v4.new_notebook()
     notebook.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
     notebook.cells = [
         nbformat.v4.new_code_cell('data_dir: str = "data"  # data', metadata={"tags": ["parameters"]}),
-        nbformat.v4.new_code_cell("print('before the crash')"),
-        nbformat.v4.new_code_cell("import os\nos.system('echo from-a-subprocess')"),
-        nbformat.v4.new_code_cell("os._exit(3)"),
+        nbformat.v4.new_code_cell(f"import pathlib\npathlib.Path({str(marker)!r}).touch()"),
     ]
-    path = tmp_path / "crash.ipynb"
+    path = tmp_path / "n.ipynb"
     nbformat.write(notebook, path)
-    with pytest.raises(NotebookExecutionError) as caught:
-        build_one(Variant("tiny", "test", {"data_dir": "data"}), out, ("html",), force=True, notebook=path)
-    assert "DeadKernelError" in str(caught.value)
-    kept = nbformat.read(out / "failed" / "tiny.ipynb", as_version=4)
-    assert kept.cells[2].outputs[0]["text"] == "before the crash\n"
-    assert {k: v for k, v in digests(out).items() if not k.startswith("failed/")} == before
-    # what the kernel process itself printed went to its log, not to the build's terminal
-    assert "from-a-subprocess" in (out / "failed" / "tiny.kernel.log").read_text()
-    assert "from-a-subprocess" not in capfd.readouterr().out
+    (data_copy / "fdi.csv").write_text((data_copy / "fdi.csv").read_text().replace("12.5", "12,5", 1))
+    started = []
+    original = execute.Kernel.__init__
 
-    # the next build that finds the report's outputs current forgets the failure
-    variant = Variant("tiny", "test", tiny_report.metrics["parameters"])
-    assert build_one(variant, out, ("html", "pdf")).status == "unchanged"
-    assert not (out / "failed" / "tiny.ipynb").exists()
+    def recorded(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        started.append(self)
 
-
-def _listening_tcp_sockets(pid: int) -> set[str]:
-    """Inodes of the TCP sockets (IPv4 and IPv6) a process has open in the LISTEN state."""
-    listening = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        for line in Path(table).read_text().splitlines()[1:]:
-            fields = line.split()
-            if fields[3] == "0A":  # TCP_LISTEN
-                listening.add(fields[9])
-    owned = set()
-    for descriptor in Path(f"/proc/{pid}/fd").iterdir():
-        with contextlib.suppress(OSError):
-            target = descriptor.readlink().as_posix()
-            if target.startswith("socket:["):
-                owned.add(target[len("socket:[") : -1])
-    return owned & listening
-
-
-def test_the_kernel_listens_on_no_tcp_port(tmp_path):
-    params = tiny_params(tmp_path, FIXTURES / "tiny")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "analysis", "build", str(params), "--out", str(tmp_path / "out"), "--format", "html"],
-        cwd=config.PROJECT_ROOT,
-        stdout=subprocess.DEVNULL,
-    )
-    samples, found = 0, set()
-    while process.poll() is None:  # look at the build and its kernel, all the kernel's life long
-        with contextlib.suppress(OSError):
-            children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
-            kernels = [int(c) for c in children if b"analysis.kernel" in Path(f"/proc/{c}/cmdline").read_bytes()]
-            for pid in [process.pid, *kernels]:
-                found |= _listening_tcp_sockets(pid)
-            samples += bool(kernels)
-        time.sleep(0.02)
-    assert process.returncode == 0
-    assert samples > 20  # the kernel was looked at many times while it ran
-    assert found == set()
+    monkeypatch.setattr(execute.Kernel, "__init__", recorded)
+    out = tmp_path / "out"
+    with pytest.raises(DataValidationError):
+        build_all([Variant("tiny", "test", {"data_dir": str(data_copy)})], BuildOptions(out_dir=out, notebook=path))
+    [kernel] = started  # it was started ahead, during the checks
+    assert not kernel.folder.exists()
+    assert kernel.manager.provisioner.process.poll() is not None
+    assert not marker.exists()
+    assert list(out.iterdir()) == []

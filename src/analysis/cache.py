@@ -1,0 +1,124 @@
+"""Content keys: an unchanged rebuild reuses the outputs of the last build at once.
+
+A build's key is a sha256 over everything its outputs depend on; the metrics file records the
+key and the sha256 of every output, and `reusable` trusts an earlier build only when both still
+hold. `sha256` is the package's one way of taking a checksum.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from analysis import config
+
+BLOCK = 1 << 20  # bytes read at a time from a file
+
+
+def sha256(*parts: bytes | Path) -> str:
+    """Return the sha256 of the bytes given and of the files named, in order.
+
+    Parameters
+    ----------
+    *parts : bytes or pathlib.Path
+        Bytes are hashed as they are; a path's file is read in blocks.
+
+    Returns
+    -------
+    str
+        ``"sha256:<hex>"``, the form the metrics file records.
+
+    Examples
+    --------
+    >>> sha256(b"abc")[:15]
+    'sha256:ba7816bf'
+    """
+    digest = hashlib.sha256()
+    for part in parts:
+        if isinstance(part, Path):
+            with part.open("rb") as handle:
+                while block := handle.read(BLOCK):
+                    digest.update(block)
+        else:
+            digest.update(part)
+    return "sha256:" + digest.hexdigest()
+
+
+def code_digest() -> str:
+    """Hash the package's code, style and templates: a change to any of them rebuilds."""
+    parts: list[bytes | Path] = []
+    for path in sorted(config.PACKAGE_DIR.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            parts += [path.relative_to(config.PACKAGE_DIR).as_posix().encode() + b"\0", path, b"\0"]
+    return sha256(*parts)
+
+
+def _file(path: Path) -> str:
+    return sha256(path) if path.is_file() else "missing"
+
+
+def cache_key(parameters: dict[str, Any], formats: tuple[str, ...], notebook: Path = config.DEFAULT_NOTEBOOK) -> str:
+    """Return a key over everything a report's outputs depend on.
+
+    The notebook, every input file, the effective parameters, the package's code, style and
+    template, the lock file, the Python version and the formats asked for.
+
+    Parameters
+    ----------
+    parameters : dict
+        The report's effective parameters.
+    formats : tuple of str
+        The formats asked for.
+    notebook : pathlib.Path
+        The report notebook.
+
+    Returns
+    -------
+    str
+        ``"sha256:<hex>"``.
+    """
+    folder = config.resolve_project_path(parameters["data_dir"])
+    material = {
+        "notebook": _file(notebook),
+        "inputs": {name: _file(folder / name) for name in config.DATA_FILES},
+        "parameters": {k: v for k, v in parameters.items() if k != "compare_with"},
+        "code": code_digest(),
+        "lock": _file(config.LOCK_FILE),
+        "python": sys.version.split()[0],
+        "formats": sorted(formats),
+    }
+    return sha256(json.dumps(material, sort_keys=True).encode())
+
+
+def reusable(out_dir: Path, name: str, key: str) -> list[str] | None:
+    """Return the outputs of an earlier build with the same key, if all are intact; else None.
+
+    Parameters
+    ----------
+    out_dir : pathlib.Path
+        The output folder.
+    name : str
+        The report.
+    key : str
+        The key of the build about to be made (`cache_key`).
+
+    Returns
+    -------
+    list of str or None
+        The outputs, relative to the output folder, the metrics file last.
+    """
+    try:
+        recorded = json.loads((out_dir / f"{name}.metrics.json").read_text(encoding="utf-8")).get("build", {})
+    except (OSError, ValueError):
+        return None
+    if recorded.get("cache_key") != key:
+        return None
+    outputs = recorded.get("outputs", {})
+    for relative, digest in outputs.items():
+        path = out_dir / relative
+        if not path.is_file() or sha256(path) != digest:
+            return None
+    return [*outputs, f"{name}.metrics.json"]

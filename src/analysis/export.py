@@ -1,0 +1,261 @@
+"""Export the executed notebook as the report's HTML page (nbconvert) and PDF (WeasyPrint).
+
+`ReportExporter` is nbconvert's ``HTMLExporter`` with the report's defaults: the package's own
+template (``templates/fdi_report``, extending ``lab``), no code, no prompts, images embedded,
+nothing loaded from another host. Its preprocessors work on the notebook before the template
+renders it: cells tagged ``remove-cell`` go, text written to stderr goes (warnings stay in the
+run record, not on the page), and `ContentsList` gathers the sections for the template's table
+of contents. The PDF is the same HTML laid out by WeasyPrint for A4, whose fetcher is refused
+every address that is not embedded in the page.
+"""
+
+from __future__ import annotations
+
+import functools
+from html.parser import HTMLParser
+from typing import Any
+
+from nbconvert import HTMLExporter
+from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
+from traitlets import default
+from traitlets.config import Config
+
+from analysis import config
+from analysis.config import SECTION_MIME
+from analysis.harvest import is_stderr
+
+# Formats a report output is rendered from, best first: the page shows PNG; the SVG copy is
+# extracted for reuse.
+DISPLAY_PRIORITY = ["text/html", "text/markdown", "image/png", "image/svg+xml", "image/jpeg", "text/plain"]
+REMOVE_TAG = "remove-cell"
+
+
+class _Headings(HTMLParser):
+    """Collect the ``<h2 id=…>`` headings of rendered Markdown, with their text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[dict[str, str]] = []
+        self._current: str | None = None
+        self._text: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "h2":
+            self._current = dict(attrs).get("id")
+            self._text = []
+        elif tag == "a" and self._current is not None and "anchor-link" in (dict(attrs).get("class") or ""):
+            self._skip += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self._skip:
+            self._skip -= 1
+        elif tag == "h2" and self._current:
+            self.found.append({"id": self._current, "title": "".join(self._text).strip()})
+            self._current = None
+
+    def handle_data(self, data: str) -> None:
+        if self._current is not None and not self._skip:
+            self._text.append(data)
+
+
+def markdown_sections(source: str) -> list[dict[str, str]]:
+    """Return the ``## `` headings of a Markdown cell, with the ids nbconvert gives them.
+
+    Parameters
+    ----------
+    source : str
+        The cell's Markdown.
+
+    Returns
+    -------
+    list of dict
+        ``{"id": ..., "title": ...}`` for each second-level heading, in order.
+    """
+    if "#" not in source:
+        return []
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    headings = _Headings()
+    headings.feed(markdown2html_mistune(source))
+    return headings.found
+
+
+class ContentsList(Preprocessor):
+    """Gather the report's sections, in order, into ``resources["contents"]``.
+
+    A section is either a display output whose metadata carries ``SECTION_MIME``
+    (``{"id": ..., "title": ...}``), or a ``## `` heading in a Markdown cell. Cells removed by
+    an earlier preprocessor are not seen; a section id seen twice is listed once.
+    """
+
+    def preprocess(self, nb: Any, resources: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+        """Collect the sections of the whole notebook; the notebook is left as it is."""
+        contents: list[dict[str, str]] = []
+        for cell in nb.cells:
+            if cell.cell_type == "markdown":
+                contents += markdown_sections(cell.source)
+            for output in cell.get("outputs", []):
+                section = output.get("metadata", {}).get(SECTION_MIME)
+                if section and section.get("id"):
+                    contents.append({"id": str(section["id"]), "title": str(section.get("title", ""))})
+        seen: set[str] = set()
+        resources["contents"] = [s for s in contents if not (s["id"] in seen or seen.add(s["id"]))]
+        return nb, resources
+
+
+class StderrRemover(Preprocessor):
+    """Remove what cells wrote to stderr: warnings belong in the run record, not on the page."""
+
+    def preprocess_cell(self, cell: Any, resources: dict[str, Any], index: int) -> tuple[Any, dict[str, Any]]:
+        """Drop the cell's stderr stream outputs."""
+        if "outputs" in cell:
+            cell.outputs = [output for output in cell.outputs if not is_stderr(output)]
+        return cell, resources
+
+
+class PageLanguage(Preprocessor):
+    """Give the page the edition's language (``<html lang="es-MX">``).
+
+    Screen readers and WeasyPrint's hyphenation follow it; nbconvert's own ``language_code`` is
+    one per exporter.
+    """
+
+    def preprocess(self, nb: Any, resources: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+        """Set ``resources["language_code"]`` from the page's ``html_lang``."""
+        language = resources.get("report", {}).get("html_lang")
+        if language:
+            resources["language_code"] = language
+        return nb, resources
+
+
+class ReportExporter(HTMLExporter):
+    """nbconvert's HTML exporter with the report's template, options and preprocessors."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        # Read from the configuration by the output filter nbconvert makes for each page.
+        settings = Config()
+        settings.NbConvertBase.display_data_priority = DISPLAY_PRIORITY
+        settings.merge(kwargs.pop("config", Config()))
+        super().__init__(config=settings, **kwargs)
+
+    @default("template_name")
+    def _template_name_default(self) -> str:
+        return config.TEMPLATE_NAME
+
+    @default("extra_template_basedirs")
+    def _extra_template_basedirs_default(self) -> list[str]:
+        return [str(config.TEMPLATE_DIR)]
+
+    @default("exclude_input")
+    def _exclude_input_default(self) -> bool:
+        return True
+
+    @default("exclude_input_prompt")
+    def _exclude_input_prompt_default(self) -> bool:
+        return True
+
+    @default("exclude_output_prompt")
+    def _exclude_output_prompt_default(self) -> bool:
+        return True
+
+    @default("preprocessors")
+    def _preprocessors_default(self) -> list[Any]:
+        return [
+            TagRemovePreprocessor(remove_cell_tags={REMOVE_TAG}, enabled=True),
+            StderrRemover(),
+            ContentsList(),
+            PageLanguage(),
+        ]
+
+
+@functools.cache
+def exporter() -> ReportExporter:
+    """Return the exporter (made once: its template compiles on first use)."""
+    made = ReportExporter()
+    made.template  # noqa: B018 - compiles the Jinja template now
+    return made
+
+
+def _rehearsal() -> Any:
+    """Return a small notebook with one output of each kind the report has."""
+    import nbformat
+
+    from analysis.config import FIGURE_MIME
+
+    nb = nbformat.v4.new_notebook()
+    code = nbformat.v4.new_code_cell("x")
+    png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+    code.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="x\n"),
+        nbformat.v4.new_output("stream", name="stderr", text="x\n"),
+        nbformat.v4.new_output(
+            "display_data",
+            data={"text/html": '<h2 id="x">x</h2><table><tr><td>x</td></tr></table>', "text/plain": "x"},
+            metadata={SECTION_MIME: {"id": "x", "title": "x"}},
+        ),
+        nbformat.v4.new_output(
+            "display_data",
+            data={"image/png": png, "image/svg+xml": "<svg/>", "text/plain": "x"},
+            metadata={FIGURE_MIME: {"number": 1, "key": "x", "caption": "x", "alt": "x"}, "image/png": {"width": 1}},
+        ),
+        nbformat.v4.new_output("display_data", data={"text/markdown": "*x*", "text/plain": "x"}),
+    ]
+    nb.cells = [nbformat.v4.new_markdown_cell("## x\n\n*x* `x` [x](#x)\n\n- x"), code]
+    return nb
+
+
+def prepare() -> None:
+    """Import the renderers and compile the templates ahead of use, by rendering a small page.
+
+    nbconvert compiles the templates a page includes, and WeasyPrint loads its fonts, on first
+    use: the build runs this in a thread while the kernel starts and runs the notebook in its own
+    process, so that the first real page costs what every later one costs.
+    """
+    page = dict.fromkeys(("title", "subtitle", "built", "data_vintage", "code", "notebook", "version"), "x")
+    try:
+        html = to_html(_rehearsal(), page)
+    except Exception:  # a page that needs what a rehearsal lacks (its labels): the real one compiles the rest
+        html = "<p>x</p>"
+    to_pdf(html)
+
+
+def to_html(nb: Any, page: dict[str, Any]) -> str:
+    """Render the executed notebook as the report's self-contained HTML page.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        The executed notebook (left as it is).
+    page : dict
+        What the template reads as ``resources.report``: the title block (``title``,
+        ``subtitle``, ``built``, ``data_vintage``, ``code``), ``notebook``, ``version``,
+        ``lang``, ``editions``, and whatever else the notebook's metrics carry under
+        ``report`` (``labels``, for one).
+
+    Returns
+    -------
+    str
+    """
+    body, _ = exporter().from_notebook_node(nb, resources={"report": page})
+    return body
+
+
+def to_pdf(page: str) -> bytes:
+    """Lay the HTML page out as an A4 PDF with WeasyPrint.
+
+    Parameters
+    ----------
+    page : str
+        The report's HTML.
+
+    Returns
+    -------
+    bytes
+    """
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    # Only data: URLs: a page that refers to anything else fails instead of reaching out.
+    fetcher = URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
+    return HTML(string=page, base_url=str(config.PROJECT_ROOT), url_fetcher=fetcher).write_pdf()

@@ -1,0 +1,98 @@
+"""Take what the build needs out of the executed notebook: metrics, figures, warnings.
+
+The notebook hands the build its results as display outputs (`analysis.config`): the metrics
+file's content under ``METRICS_MIME``, and every chart with ``FIGURE_MIME`` metadata beside its
+PNG and SVG. Nothing here runs in the kernel; it reads the notebook papermill returns.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from typing import Any
+
+from analysis.config import FIGURE_MIME, METRICS_MIME
+from analysis.errors import BuildError
+from analysis.outputs import FIGURES_DIR
+
+
+def outputs(nb: Any) -> Iterator[dict[str, Any]]:
+    """Yield every output of every cell, in order."""
+    for cell in nb.cells:
+        yield from cell.get("outputs", [])
+
+
+def metrics(nb: Any) -> dict[str, Any]:
+    """Return the metrics the notebook displayed (`analysis.report.Report.emit_metrics`).
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        The executed notebook.
+
+    Returns
+    -------
+    dict
+
+    Raises
+    ------
+    BuildError
+        When no cell displayed them.
+    """
+    for output in outputs(nb):
+        if METRICS_MIME in output.get("data", {}):
+            return dict(output["data"][METRICS_MIME])
+    raise BuildError("the notebook displayed no metrics: its last cell must call report.emit_metrics()")
+
+
+def figures(nb: Any) -> list[dict[str, Any]]:
+    """Return every chart the notebook displayed: its metadata, PNG (base64) and SVG text.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        The executed notebook.
+
+    Returns
+    -------
+    list of dict
+    """
+    return [
+        {**meta, "png": output["data"].get("image/png"), "svg": output["data"].get("image/svg+xml")}
+        for output in outputs(nb)
+        if (meta := output.get("metadata", {}).get(FIGURE_MIME))
+    ]
+
+
+def figure_files(nb: Any, name: str) -> dict[str, bytes]:
+    """Return the chart files of a report: ``figures/NAME-KEY.png`` and ``.svg`` to their bytes.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        The executed notebook.
+    name : str
+        The report's name.
+
+    Returns
+    -------
+    dict of str to bytes
+    """
+    files = {}
+    for figure in figures(nb):
+        stem = f"{FIGURES_DIR}/{name}-{figure['key']}"
+        if figure.get("png"):
+            files[f"{stem}.png"] = base64.b64decode(figure["png"])
+        if figure.get("svg"):
+            files[f"{stem}.svg"] = figure["svg"].encode("utf-8")
+    return files
+
+
+def is_stderr(output: dict[str, Any]) -> bool:
+    """Tell whether an output is text a cell wrote to stderr."""
+    return output.get("output_type") == "stream" and output.get("name") == "stderr"
+
+
+def stderr_messages(nb: Any) -> list[str]:
+    """Return what cells wrote to stderr (warnings): kept in the notebook, not shown in the report."""
+    return [output.get("text", "").strip() for output in outputs(nb) if is_stderr(output)]

@@ -1,0 +1,439 @@
+"""Build reports: the steps from checked parameters to published outputs.
+
+One build of one report (`build_one`) is a list of named steps, each a function of the `Run` it
+fills in::
+
+    execute the notebook   papermill, in a kernel of `analysis.execute`
+    harvest                metrics, figures and warnings out of the executed notebook
+    render HTML            `analysis.export`
+    (publish the HTML)     only with ``html_first``: the HTML set goes out before the PDF is laid out
+    render PDF             `analysis.export`
+    write outputs          every file into the build's own folder, the metrics file last
+    publish                one switch makes them the report's outputs (`analysis.outputs`)
+
+Every output goes into a folder of the build's own first, and one switch makes the whole set
+the report's outputs: a build that fails or is killed at any moment leaves the previous outputs
+as they were. A content key (`analysis.cache`) lets an unchanged rebuild reuse the outputs.
+`build_all` checks every variant's inputs before any kernel runs the notebook, and builds the
+variants one after another or in ``jobs`` processes at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from analysis import cache, config, outputs
+from analysis.errors import AnalysisError, NotebookExecutionError
+from analysis.plan import Variant, check
+
+FORMATS = ("html", "pdf")
+
+Progress = Callable[[str, str], None]
+
+
+def silent(name: str, step: str) -> None:
+    """Report no progress."""
+
+
+def terminal_progress(name: str, step: str) -> None:
+    """Write one progress line to stderr (used only when it is a terminal)."""
+    sys.stderr.write(f"  {name}: {step}…\n")
+    sys.stderr.flush()
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """How to build: where to, which formats, and what to report on the way.
+
+    Attributes
+    ----------
+    out_dir : pathlib.Path
+        The output folder.
+    formats : tuple of str
+        ``"html"`` and/or ``"pdf"``; the executed notebook and the metrics file always.
+    force : bool
+        Rebuild even when the cache says nothing changed.
+    jobs : int
+        Processes building at once, each with its own kernel.
+    notebook : pathlib.Path
+        The report notebook.
+    progress : callable
+        Called with (name, step) as each build goes; a module-level function, so that it
+        reaches the processes of ``jobs``.
+    html_first : bool
+        Publish the HTML (with the notebook, metrics and figures) as soon as it is rendered,
+        then the whole set once the PDF is laid out (what ``analysis watch`` does).
+    on_publish : callable, optional
+        Called with (name, formats) after each publication.
+    """
+
+    out_dir: Path = config.REPORTS_DIR
+    formats: tuple[str, ...] = FORMATS
+    force: bool = False
+    jobs: int = 1
+    notebook: Path = config.DEFAULT_NOTEBOOK
+    progress: Progress = silent
+    html_first: bool = False
+    on_publish: Callable[[str, tuple[str, ...]], None] | None = None
+
+
+@dataclass
+class Outcome:
+    """What became of one variant's build."""
+
+    name: str
+    status: str  # "built", "unchanged" or "failed"
+    outputs: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    message: str = ""
+    exit_status: int = 0
+    warnings: list[str] = field(default_factory=list)
+    html_seconds: float | None = None  # when the HTML went out, with html_first
+
+
+@dataclass
+class Run:
+    """One build of one report as it goes: what each step reads and adds."""
+
+    variant: Variant
+    options: BuildOptions
+    executor: Any
+    version: Path
+    key: str
+    started: float
+    parameters: dict[str, Any] = field(default_factory=dict)
+    nb: Any = None
+    metrics: dict[str, Any] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)
+    html: str = ""
+    warnings: list[str] = field(default_factory=list)
+    published: list[str] = field(default_factory=list)
+    html_seconds: float | None = None
+
+    @property
+    def name(self) -> str:
+        """The report's name."""
+        return self.variant.name
+
+    def step(self, text: str) -> None:
+        """Say what the build is doing: to the progress callback, and in its folder for a kill."""
+        (self.version / "phase").write_text(text + "\n")
+        self.options.progress(self.name, text)
+
+
+# The steps ----------------------------------------------------------------------------------
+
+
+_preparing: threading.Thread | None = None
+
+
+def _prepare() -> None:
+    from analysis import execute, export
+
+    execute.register()  # imports papermill
+    export.prepare()
+
+
+def prepare_in_background() -> threading.Thread:
+    """Import papermill and the renderers and rehearse a page, in a thread (once a process).
+
+    Started while the kernel boots and the inputs are checked, it takes these imports off the
+    build's critical path: the command's process would otherwise wait for the kernel idle, then
+    pay for them.
+    """
+    global _preparing
+    if _preparing is None:
+        _preparing = threading.Thread(target=_prepare, name="prepare-renderers", daemon=True)
+        _preparing.start()
+    return _preparing
+
+
+def execute_notebook(run: Run) -> None:
+    """Run the notebook with the variant's parameters; the renderers get ready meanwhile."""
+    run.step("executing the notebook")
+    previous = run.options.out_dir / f"{run.name}.metrics.json"
+    run.parameters = {
+        **run.variant.parameters,
+        "compare_with": config.display_path(previous) if previous.is_file() else "",
+    }
+    renderers = prepare_in_background()
+    run.nb = run.executor.run(run.options.notebook, run.parameters, run.version, run.variant.validated)
+    renderers.join()
+
+
+def harvest(run: Run) -> None:
+    """Take the metrics, figures and warnings out of the executed notebook."""
+    import nbformat
+
+    from analysis import harvest as take
+
+    run.nb.metadata.papermill["input_path"] = config.display_path(run.options.notebook)
+    run.nb.metadata.papermill["output_path"] = config.display_path(run.options.out_dir / f"{run.name}.ipynb")
+    run.metrics = take.metrics(run.nb)
+    run.warnings = take.stderr_messages(run.nb)
+    run.files = {f"{run.name}.ipynb": nbformat.writes(run.nb).encode("utf-8"), **take.figure_files(run.nb, run.name)}
+
+
+def page(run: Run) -> dict[str, Any]:
+    """Return what the template reads as ``resources.report``."""
+    from analysis import __version__
+
+    prov = run.metrics["provenance"]
+    report = run.metrics.get("report", {})
+    labels = report.get("labels", {})  # the edition's words, from its catalogue
+    commit = (prov.get("git_commit") or "")[:12] or labels.get("no_git", "not a git checkout")
+    modified = f" ({labels.get('modified', 'modified')})" if prov.get("git_dirty") else ""
+    return {
+        **report,
+        "built": prov["built_at"].replace("T", " ").replace("Z", " UTC"),
+        "data_vintage": report.get("data_vintage") or labels.get("unknown", "unknown"),
+        "code": f"{commit}{modified}",
+        "notebook": config.display_path(run.options.notebook),
+        "version": __version__,
+        "lang": run.variant.lang,
+        "editions": run.variant.editions,
+    }
+
+
+def render_html(run: Run) -> None:
+    """Render the report's page (also the PDF's source)."""
+    from analysis import export
+
+    if not {"html", "pdf"} & set(run.options.formats):
+        return
+    run.step("rendering HTML")
+    run.html = export.to_html(run.nb, page(run))
+    if "html" in run.options.formats:
+        run.files[f"{run.name}.html"] = run.html.encode("utf-8")
+
+
+def publish_html(run: Run) -> None:
+    """With ``html_first``, publish the set without the PDF now: a set complete in itself."""
+    if not (run.options.html_first and "pdf" in run.options.formats and "html" in run.options.formats):
+        return
+    run.step("publishing HTML")
+    _publish(run, ("html",), run.version)
+    run.html_seconds = time.perf_counter() - run.started
+    run.version = outputs.new_version(run.options.out_dir, run.name)  # the PDF's set, in a folder of its own
+
+
+def render_pdf(run: Run) -> None:
+    """Lay the page out as a PDF."""
+    from analysis import export
+
+    if "pdf" not in run.options.formats:
+        return
+    run.step("rendering PDF")
+    run.files[f"{run.name}.pdf"] = export.to_pdf(run.html)
+
+
+def publish(run: Run) -> None:
+    """Write every output into the build's folder and make it the report's outputs."""
+    run.step("writing outputs")
+    _publish(run, run.options.formats, run.version)
+
+
+STEPS: list[Callable[[Run], None]] = [execute_notebook, harvest, render_html, publish_html, render_pdf, publish]
+
+
+# Writing and publishing ------------------------------------------------------------------------
+
+
+def _write(path: Path, data: bytes) -> None:
+    with path.open("wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _publish(run: Run, formats: tuple[str, ...], version: Path) -> None:
+    """Write the files a build of these formats makes, its metrics file last, and switch to them."""
+    from analysis import __version__
+
+    wanted = {f".{fmt}" for fmt in formats}
+    files = {
+        relative: data
+        for relative, data in run.files.items()
+        if not relative.endswith((".html", ".pdf")) or Path(relative).suffix in wanted
+    }
+    (version / outputs.FIGURES_DIR).mkdir(exist_ok=True)
+    for relative, data in files.items():
+        _write(version / relative, data)
+    # A key taken before the kernel read the inputs vouches for them only if they did not change
+    # meanwhile; if they did, no key is stored, and the next build runs afresh.
+    key = cache.cache_key(run.variant.parameters, formats, run.options.notebook)
+    unchanged = cache.cache_key(run.variant.parameters, run.options.formats, run.options.notebook) == run.key
+    metrics = {
+        **run.metrics,
+        "build": {
+            "name": run.name,
+            "params_file": run.variant.params_file,
+            "cache_key": key if unchanged else None,
+            "formats": sorted(formats),
+            "notebook": config.display_path(run.options.notebook),
+            "outputs": {relative: cache.sha256(data) for relative, data in files.items()},
+            "analysis_version": __version__,
+        },
+    }
+    metrics_name = f"{run.name}.metrics.json"
+    _write(version / metrics_name, (json.dumps(metrics, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+    for scratch in ("phase", "executed.ipynb", "kernel.log"):
+        (version / scratch).unlink(missing_ok=True)
+    run.published = [*files, metrics_name]
+    outputs.switch(run.options.out_dir, run.name, version, run.published)
+    outputs.forget_failure(run.options.out_dir, run.name)
+    if run.options.on_publish:
+        run.options.on_publish(run.name, tuple(formats))
+
+
+# One variant -------------------------------------------------------------------------------
+
+
+def build_one(variant: Variant, options: BuildOptions, executor: Any = None) -> Outcome:
+    """Build one variant, or reuse its outputs when nothing changed.
+
+    The outputs replace the previous ones all at once, or not at all (see `analysis.outputs`):
+    a build that fails or is killed at any moment leaves the previous outputs as they were.
+
+    Parameters
+    ----------
+    variant : Variant
+        What to build (its inputs checked by `analysis.plan.check`).
+    options : BuildOptions
+        How.
+    executor : analysis.execute.Executor, optional
+        What runs the notebook; a `ColdExecutor` of its own (closed at the end) when None.
+
+    Returns
+    -------
+    Outcome
+
+    Raises
+    ------
+    NotebookExecutionError
+        The notebook failed; the partly executed notebook is kept in ``failed/``.
+    """
+    if executor is None:
+        from analysis.execute import ColdExecutor
+
+        with contextlib.closing(ColdExecutor(options.notebook)) as own:
+            return build_one(variant, options, own)
+    started = time.perf_counter()
+    name, out_dir = variant.name, options.out_dir
+    key = cache.cache_key(variant.parameters, options.formats, options.notebook)
+    with outputs.locked(
+        out_dir, name, lambda: options.progress(name, "waiting for another build of this report to finish")
+    ):
+        outputs.tidy(out_dir, name)
+        if not options.force and (reused := cache.reusable(out_dir, name, key)):
+            outputs.forget_failure(out_dir, name)
+            return Outcome(name, "unchanged", reused, time.perf_counter() - started)
+        run = Run(variant, options, executor, outputs.new_version(out_dir, name), key, started)
+        try:
+            for step in STEPS:
+                step(run)
+        except NotebookExecutionError as error:
+            kept = outputs.keep_failed(out_dir, name, run.version)
+            shown = config.display_path(kept) if kept else None
+            raise NotebookExecutionError(str(error).removeprefix("the report notebook failed: "), shown) from None
+        finally:
+            with contextlib.suppress(OSError):  # a leftover is tidied (or reported) by the next build
+                outputs.discard(out_dir, name, run.version)
+    return Outcome(
+        name,
+        "built",
+        run.published,
+        time.perf_counter() - started,
+        warnings=run.warnings,
+        html_seconds=run.html_seconds,
+    )
+
+
+# Many variants -----------------------------------------------------------------------------
+
+
+def guarded(variant: Variant, options: BuildOptions, executor: Any = None) -> Outcome:
+    """Build one variant; turn any failure into an Outcome, so other variants still finish."""
+    started = time.perf_counter()
+    try:
+        return build_one(variant, options, executor)
+    except AnalysisError as error:
+        status, message = error.exit_status, str(error)
+    except Exception as error:  # an unforeseen failure of one variant must not sink the others
+        status, message = 1, f"{type(error).__name__}: {error}"
+    return Outcome(variant.name, "failed", [], time.perf_counter() - started, message, status)
+
+
+def _build_in_worker(arguments: tuple[Variant, BuildOptions]) -> Outcome:
+    return guarded(*arguments)
+
+
+def pending(variants: list[Variant], options: BuildOptions) -> tuple[list[Variant], dict[str, Outcome]]:
+    """Split the variants into those to build and those whose outputs can be reused as they are."""
+    to_build, done = [], {}
+    for variant in variants:
+        key = cache.cache_key(variant.parameters, options.formats, options.notebook)
+        reused = None if options.force else cache.reusable(options.out_dir, variant.name, key)
+        if reused:
+            done[variant.name] = Outcome(variant.name, "unchanged", reused)
+        else:
+            to_build.append(variant)
+    return to_build, done
+
+
+def build_all(variants: list[Variant], options: BuildOptions) -> list[Outcome]:
+    """Build every variant, reusing unchanged ones, in ``options.jobs`` processes at once.
+
+    Inputs are checked for every variant that needs building before any kernel runs the
+    notebook: one bad variant stops them all, and nothing is written. The first kernel starts,
+    and does its imports, while the checks run; it is stopped unused if they fail.
+
+    Parameters
+    ----------
+    variants : list of Variant
+        What to build, from `analysis.plan.plan`.
+    options : BuildOptions
+        How.
+
+    Returns
+    -------
+    list of Outcome
+        In the order of ``variants``.
+
+    Raises
+    ------
+    InputError
+        When any variant's data or parameters are bad (nothing is built then).
+    """
+    options.out_dir.mkdir(parents=True, exist_ok=True)
+    to_build, done = pending(variants, options)
+    if len(to_build) > 1 and options.jobs > 1:
+        to_build = check(to_build)
+        import multiprocessing
+
+        _prepare()  # once, here: the forked workers inherit the imports and compiled templates
+        context = multiprocessing.get_context("fork")
+        with context.Pool(min(options.jobs, len(to_build))) as pool:
+            for outcome in pool.imap_unordered(_build_in_worker, [(v, options) for v in to_build]):
+                done[outcome.name] = outcome
+    elif to_build:
+        from analysis.execute import ColdExecutor
+
+        with contextlib.closing(ColdExecutor(options.notebook)) as executor:
+            executor.start()  # the kernel boots and imports while this process checks the inputs
+            to_build = check(to_build)
+            prepare_in_background()  # and then gets the renderers ready while the kernel finishes
+            for index, variant in enumerate(to_build, 1):
+                if options.progress is not silent and len(to_build) > 1:
+                    sys.stderr.write(f"[{index}/{len(to_build)}] {variant.name}\n")
+                done[variant.name] = guarded(variant, options, executor)
+    return [done[v.name] for v in variants]

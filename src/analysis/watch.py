@@ -1,0 +1,347 @@
+"""``analysis watch``: build, then rebuild on every saved change, with a kernel kept warm.
+
+It watches (with watchfiles) the data folders the reports read, their params files, the notebook,
+the package's code and templates, and the lock file. A change to data or params reruns the
+notebook in the kernel kept warm (`analysis.execute.WarmExecutor`: imports done, nothing of the
+last run left); a change to the notebook, the code or the lock file starts a fresh kernel, and a
+change to the build's own code (modules this process has imported) restarts the whole command in
+place. Each rebuild publishes the HTML as soon as it is rendered and the PDF after it, each time
+a whole output set (`analysis.pipeline`, ``html_first``). Bad input is reported in the terminal
+and on the served page while the last good report stays published.
+
+The builds run in a thread of their own; the main thread watches files and takes Ctrl-C, which
+interrupts a run in progress, stops the kernel, and closes the server.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+import queue
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from analysis import config
+from analysis.errors import DataValidationError, InputError, ParameterError
+from analysis.pipeline import BuildOptions, guarded
+from analysis.plan import Variant, check, plan, report_name
+
+STEP_MS = 50  # quiet time that ends a burst of changes (an editor's save)
+DEBOUNCE_MS = 1600  # longest a burst is gathered
+CODE_SUFFIXES = (".py", ".j2", ".css", ".json", ".mplstyle")
+FRESH_KERNEL = ("code", "notebook", "lock")
+
+
+def _stop_on_sigterm(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+class Session:
+    """One ``analysis watch``: its builds, its kernel, its server.
+
+    Parameters
+    ----------
+    params_files : list of pathlib.Path
+        As for ``analysis build``.
+    overrides : list of (name, text)
+        ``-p`` pairs.
+    options : BuildOptions
+        Output folder, formats and notebook (``html_first`` is set here).
+    port : int or None
+        Serve on this port (0: a free one); None: do not serve.
+    argv : sequence of str
+        The command's arguments, to restart it in place after a change to the build's code.
+    stream : file
+        Where to report.
+    """
+
+    def __init__(
+        self,
+        params_files: list[Path],
+        overrides: list[tuple[str, str]],
+        options: BuildOptions,
+        port: int | None = 0,
+        argv: Sequence[str] = (),
+        stream: TextIO = sys.stdout,
+    ) -> None:
+        self.params_files = [p.expanduser().resolve() for p in params_files]
+        self.overrides = overrides
+        self.options = dataclasses.replace(
+            options, html_first=True, on_publish=self._published, force=False, progress=self._progress
+        )
+        self.port = port
+        self.argv = list(argv)
+        self.stream = stream
+        self.server = None
+        self.executor = None
+        self.changes: queue.Queue[set[tuple[Any, str]] | None] = queue.Queue()
+        self.stop = threading.Event()
+        self.rewatch = threading.Event()
+        self.restart = False
+        self.data_dirs = self._data_dirs(self._plan_quietly())
+        self._print_lock = threading.Lock()
+        self._started = 0.0
+        self._reloaded: set[str] = set()
+
+    # What is watched ----------------------------------------------------------------------
+
+    def _plan_quietly(self) -> list[Variant]:
+        try:
+            return plan(self.params_files, self.overrides, self.options.notebook)
+        except (InputError, OSError):
+            return []
+
+    def _data_dirs(self, variants: list[Variant]) -> tuple[Path, ...]:
+        folders = {config.resolve_project_path(v.parameters["data_dir"]) for v in variants} or {config.DATA_DIR}
+        return tuple(sorted(folders))
+
+    def roots(self) -> list[Path]:
+        """Return the folders and files to watch."""
+        params = self.params_files or [config.DEFAULT_PARAMS]
+        found = {*self.data_dirs, *(p.parent for p in params), self.options.notebook.parent, config.PACKAGE_DIR}
+        roots = sorted(p for p in found if p.is_dir())
+        return [*roots, config.LOCK_FILE] if config.LOCK_FILE.is_file() else roots
+
+    def kind(self, path: Path) -> str | None:
+        """Say what a changed file is to the reports (None: nothing they read)."""
+        path = Path(os.path.abspath(path))  # noqa: PTH100 - a link is what was edited
+        if path.name in config.DATA_FILES and path.parent in self.data_dirs:
+            return "data"
+        if path in (self.params_files or [config.DEFAULT_PARAMS]):
+            return "params"
+        if path == self.options.notebook:
+            return "notebook"
+        if path == config.LOCK_FILE:
+            return "lock"
+        if path.is_relative_to(config.PACKAGE_DIR) and "__pycache__" not in path.parts:
+            return "code" if path.suffix in CODE_SUFFIXES else None
+        return None
+
+    def _filter(self, change: Any, path: str) -> bool:
+        return self.kind(Path(path)) is not None
+
+    # Reporting ----------------------------------------------------------------------------
+
+    def say(self, text: str) -> None:
+        """Write a line to the terminal, with the time."""
+        with self._print_lock:
+            print(f"{time.strftime('%H:%M:%S')} {text}", file=self.stream, flush=True)
+
+    def problems(self, headline: str, lines: list[str], summary: str) -> None:
+        """Report a failed build on the served page and in the terminal."""
+        if self.server:  # first: whoever reads the terminal finds the page saying it too
+            self.server.state.failed(headline, [*lines, summary])
+        with self._print_lock:
+            for line in lines:
+                print(line, file=self.stream)
+            self.stream.flush()
+        self.say(summary)
+
+    def _progress(self, name: str, step: str) -> None:
+        if self.stop.is_set():  # Ctrl-C: the build stops at its next step, publishing nothing more
+            raise KeyboardInterrupt
+
+    def _published(self, name: str, formats: tuple[str, ...]) -> None:
+        seconds = time.perf_counter() - self._started
+        if self.server and name not in self._reloaded:  # the page reloads once a build, for its HTML
+            self._reloaded.add(name)
+            self.server.state.published()
+        shown = config.display_path(self.options.out_dir / name)
+        what = "PDF" if "pdf" in formats else "HTML"
+        self.say(f"{name}: {what} updated in {seconds:.1f} s ({shown}.{what.lower()})")
+
+    # Building -----------------------------------------------------------------------------
+
+    def rebuild(self, reason: str) -> None:
+        """Plan, check and build every report; report what went wrong, if anything did."""
+        self._started = time.perf_counter()
+        self._reloaded = set()
+        self.say(reason)
+        try:
+            variants = plan(self.params_files, self.overrides, self.options.notebook)
+            folders = self._data_dirs(variants)
+            if folders != self.data_dirs:  # a params file now reads another folder: watch it
+                self.data_dirs = folders
+                self.rewatch.set()
+            variants = check(variants)
+        except InputError as error:
+            lines = [str(p) for p in error.problems] if isinstance(error, DataValidationError | ParameterError) else []
+            count = len(lines) or 1
+            what = "in the data" if isinstance(error, DataValidationError) else "in the parameters"
+            summary = (
+                f"{count} problem{'s' if count != 1 else ''} {what}: nothing was built; "
+                "the last good report stays published."
+            )
+            self.problems("The last build failed: this is the last good report.", lines or [str(error)], summary)
+            return
+        for variant in variants:
+            outcome = guarded(variant, self.options, self.executor)
+            if outcome.status == "failed":
+                lines = outcome.message.splitlines()
+                self.problems(
+                    f"{variant.name}: the last build failed: this is the last good report.",
+                    lines,
+                    f"{variant.name}: failed; the last good report stays published.",
+                )
+            elif outcome.status == "unchanged":
+                self.say(f"{variant.name}: unchanged")
+            for warning in outcome.warnings:
+                self.say(f"{variant.name}: warning from the notebook: {warning}")
+
+    def _builder(self) -> None:
+        """Build on every batch of changes, until told to stop (runs in its own thread)."""
+        from analysis import export
+
+        try:
+            self.rebuild("building")
+            while not self.stop.is_set():
+                batch = [self.changes.get()]
+                with contextlib.suppress(queue.Empty):
+                    while True:
+                        batch.append(self.changes.get_nowait())
+                if None in batch:
+                    return
+                paths = sorted({Path(p) for changes in batch for _, p in changes})
+                kinds = {self.kind(p) for p in paths} - {None}
+                shown = ", ".join(config.display_path(p) for p in paths)
+                if kinds & {"code"} and self._imported_here(paths):
+                    self.say(f"{shown} changed: the build's own code; restarting analysis watch")
+                    self.restart = True
+                    self.stop.set()
+                    self.rewatch.set()
+                    return
+                if kinds & set(FRESH_KERNEL):
+                    export.exporter.cache_clear()  # a template or its CSS may have changed
+                    self.executor.close()
+                    self.executor.start()
+                    self.rebuild(f"{shown} changed: rebuilding in a fresh kernel")
+                else:
+                    self.rebuild(f"{shown} changed: rebuilding in the warm kernel")
+        except KeyboardInterrupt:  # the run in progress was interrupted: Ctrl-C
+            return
+        except Exception as error:  # a bug must not leave the watch hanging silently
+            self.say(f"error: {type(error).__name__}: {error}; stopping")
+            self.stop.set()
+            self.rewatch.set()
+            os.kill(os.getpid(), signal.SIGINT)
+
+    @staticmethod
+    def _imported_here(paths: list[Path]) -> bool:
+        loaded = {Path(m.__file__).resolve() for m in list(sys.modules.values()) if getattr(m, "__file__", None)}
+        return any(p.suffix == ".py" and p.resolve() in loaded for p in paths if p.exists())
+
+    # The session --------------------------------------------------------------------------
+
+    def _home(self) -> str:
+        variants = self._plan_quietly()
+        if variants:
+            return f"{variants[0].name}.html"
+        first = (self.params_files or [config.DEFAULT_PARAMS])[0]
+        return f"{report_name(first.stem, dict(self.overrides).get('lang', config.DEFAULT_LANGUAGE))}.html"
+
+    def run(self) -> int:
+        """Build, serve and watch until Ctrl-C.
+
+        Returns
+        -------
+        int
+            The exit status: 0.
+        """
+        import watchfiles
+
+        from analysis.execute import WarmExecutor
+        from analysis.serve import Server
+
+        previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
+        self.options.out_dir.mkdir(parents=True, exist_ok=True)
+        builder = threading.Thread(target=self._builder, name="build", daemon=True)
+        try:
+            self.executor = WarmExecutor(self.options.notebook)
+            self.executor.start()  # boots and imports while the first build checks its inputs
+            if self.port is not None:
+                self.server = Server(self.options.out_dir, self._home(), self.port)
+                self.say(f"serving {self.server.url}{self._home()} (Ctrl-C stops)")
+            shown = ", ".join(config.display_path(p) for p in self.roots())
+            self.say(f"watching {shown}")
+            builder.start()
+            while not self.stop.is_set():
+                self.rewatch.clear()
+                for changes in watchfiles.watch(
+                    *self.roots(),
+                    watch_filter=self._filter,
+                    debounce=DEBOUNCE_MS,
+                    step=STEP_MS,
+                    stop_event=self.rewatch,
+                    raise_interrupt=True,
+                ):
+                    self.changes.put(changes)
+        except KeyboardInterrupt:
+            self.say("stopping")
+        finally:
+            self._close(builder)
+            signal.signal(signal.SIGTERM, previous)
+        if self.restart:
+            self._restart()
+        return 0
+
+    def _close(self, builder: threading.Thread) -> None:
+        """Stop the build thread, the kernel and the server; a second Ctrl-C hurries it."""
+        self.stop.set()
+        self.changes.put(None)
+        try:
+            if self.executor is not None:
+                self.executor.interrupt()
+            if builder.is_alive():
+                builder.join()
+        except KeyboardInterrupt:
+            if self.executor is not None and self.executor.kernel is not None:
+                self.executor.kernel.kill()
+        finally:
+            if self.executor is not None:
+                self.executor.close()
+            if self.server is not None:
+                self.server.close()
+
+    def _restart(self) -> None:
+        """Run the same command again in this process (its code has changed)."""
+        argv = list(self.argv)
+        if self.server is not None:  # the page finds the server where it was
+            if "--port" in argv:
+                del argv[argv.index("--port") : argv.index("--port") + 2]
+            argv += ["--port", str(self.server.port)]
+        os.execv(sys.executable, [sys.executable, "-m", "analysis", *argv])
+
+
+def watch(
+    params_files: list[Path],
+    overrides: list[tuple[str, str]],
+    options: BuildOptions,
+    port: int | None = 0,
+    argv: Sequence[str] = (),
+    stream: TextIO = sys.stdout,
+    ready: Callable[[Session], None] | None = None,
+) -> int:
+    """Run ``analysis watch`` until Ctrl-C.
+
+    Parameters
+    ----------
+    params_files, overrides, options, port, argv, stream
+        See `Session`.
+    ready : callable, optional
+        Called with the session before it starts (for tests).
+
+    Returns
+    -------
+    int
+        The exit status.
+    """
+    session = Session(params_files, overrides, options, port, argv, stream)
+    if ready:
+        ready(session)
+    return session.run()

@@ -1,0 +1,63 @@
+"""Content keys: one checksum helper, and a key that changes with every input of a report."""
+
+import hashlib
+import json
+
+import pytest
+
+from analysis import cache, config
+
+
+def test_sha256_of_bytes_and_files_in_order(tmp_path):
+    path = tmp_path / "f"
+    path.write_bytes(b"def" * 700_000)  # more than one block
+    expected = hashlib.sha256(b"abc" + b"def" * 700_000 + b"!").hexdigest()
+    assert cache.sha256(b"abc", path, b"!") == "sha256:" + expected
+    assert cache.sha256() == "sha256:" + hashlib.sha256(b"").hexdigest()
+
+
+@pytest.fixture
+def parameters(data_copy) -> dict:
+    return {"data_dir": str(data_copy), "origin": "KOR", "title": "", "compare_with": ""}
+
+
+def test_the_key_follows_data_parameters_and_formats(parameters, data_copy):
+    key = cache.cache_key(parameters, ("html", "pdf"))
+    assert cache.cache_key(parameters, ("pdf", "html")) == key  # the order of formats does not matter
+    assert cache.cache_key({**parameters, "compare_with": "elsewhere"}, ("html", "pdf")) == key
+    assert cache.cache_key(parameters, ("html",)) != key
+    assert cache.cache_key({**parameters, "origin": "JPN"}, ("html", "pdf")) != key
+    (data_copy / "timeline.csv").write_text((data_copy / "timeline.csv").read_text() + "\n")
+    assert cache.cache_key(parameters, ("html", "pdf")) != key
+
+
+def test_the_key_follows_the_notebook(parameters, tmp_path):
+    notebook = tmp_path / "n.ipynb"
+    notebook.write_text("{}")
+    key = cache.cache_key(parameters, ("html",), notebook)
+    notebook.write_text("{ }")
+    assert cache.cache_key(parameters, ("html",), notebook) != key
+
+
+def test_the_key_follows_the_code(parameters, monkeypatch, tmp_path):
+    package = tmp_path / "analysis"
+    (package / "templates").mkdir(parents=True)
+    (package / "a.py").write_text("x = 1\n")
+    (package / "templates" / "t.css").write_text("p {}\n")
+    monkeypatch.setattr(config, "PACKAGE_DIR", package)
+    key = cache.cache_key(parameters, ("html",))
+    (package / "templates" / "t.css").write_text("p { color: red }\n")
+    assert cache.cache_key(parameters, ("html",)) != key
+
+
+def test_reusable_only_while_every_recorded_output_is_intact(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "r.html").write_bytes(b"<p>")
+    record = {"build": {"cache_key": "sha256:k", "outputs": {"r.html": "sha256:" + hashlib.sha256(b"<p>").hexdigest()}}}
+    (out / "r.metrics.json").write_text(json.dumps(record))
+    assert cache.reusable(out, "r", "sha256:k") == ["r.html", "r.metrics.json"]
+    assert cache.reusable(out, "r", "sha256:other") is None
+    (out / "r.html").write_bytes(b"<p>changed")
+    assert cache.reusable(out, "r", "sha256:k") is None
+    assert cache.reusable(out, "missing", "sha256:k") is None

@@ -1,0 +1,61 @@
+"""Planning: each variant's name, edition and parameters, before anything runs."""
+
+import pytest
+
+from analysis import config
+from analysis.errors import ParameterError
+from analysis.plan import Variant, plan, report_name
+
+DEFAULT = config.PARAMS_DIR / "russia-mexico-fdi.yaml"
+SPANISH = config.PARAMS_DIR / "russia-mexico-fdi.es.yaml"
+
+
+@pytest.mark.parametrize(
+    ("stem", "lang", "name"),
+    [
+        ("russia-mexico-fdi", "en", "russia-mexico-fdi"),
+        ("russia-mexico-fdi", "es", "russia-mexico-fdi.es"),
+        ("russia-mexico-fdi.es", "es", "russia-mexico-fdi.es"),
+        ("russia-mexico-fdi.es", "en", "russia-mexico-fdi"),
+        ("russia-mexico-fdi-jan-sep", "es", "russia-mexico-fdi-jan-sep.es"),
+        ("fdi.2024", "en", "fdi.2024"),  # not a language suffix: four digits
+    ],
+)
+def test_a_reports_name_is_its_params_file_and_its_language(stem, lang, name):
+    assert report_name(stem, lang) == name
+
+
+@pytest.mark.parametrize(
+    ("files", "overrides", "names"),
+    [
+        ([], [], ["russia-mexico-fdi"]),
+        ([], [("lang", "es")], ["russia-mexico-fdi.es"]),
+        ([SPANISH], [], ["russia-mexico-fdi.es"]),
+        ([DEFAULT, SPANISH], [], ["russia-mexico-fdi", "russia-mexico-fdi.es"]),
+    ],
+)
+def test_editions_never_share_outputs(files, overrides, names):
+    variants = plan(files, overrides)
+    assert [v.name for v in variants] == names
+    assert [v.params_file for v in variants] == [config.display_path(f) for f in files or [DEFAULT]]
+
+
+def test_two_variants_with_one_name_are_refused():
+    with pytest.raises(ParameterError) as caught:
+        plan([DEFAULT, SPANISH], [("lang", "es")])
+    [problem] = caught.value.problems
+    assert "russia-mexico-fdi.es.yaml" in problem and "russia-mexico-fdi.es.*" in problem
+
+
+def test_each_edition_links_the_others():
+    english = Variant("russia-mexico-fdi", "p", {"lang": "en"})
+    spanish = Variant("russia-mexico-fdi.es", "p", {"lang": "es"})
+    assert english.editions == [{"lang": "es", "href": "russia-mexico-fdi.es.html"}]
+    assert spanish.editions == [{"lang": "en", "href": "russia-mexico-fdi.html"}]
+    assert Variant("r", "p", {}).lang == "en"  # a notebook without the parameter: English
+
+
+def test_given_by_names_the_params_file_and_the_overrides():
+    assert Variant("r", "params/r.yaml", {}, overridden=("origin", "months")).given_by == (
+        "params/r.yaml with -p origin, months"
+    )

@@ -1,0 +1,69 @@
+"""The watch's server: files as on disk, the reload script only in what it serves."""
+
+import json
+import urllib.error
+import urllib.request
+
+import pytest
+
+from analysis.serve import STATUS_PATH, Server, inject
+
+PAGE = b"<!DOCTYPE html>\n<html><body><main><p>The report</p></main></body></html>\n"
+
+
+@pytest.fixture
+def server(tmp_path):
+    (tmp_path / "r.html").write_bytes(PAGE)
+    (tmp_path / "r.pdf").write_bytes(b"%PDF-1.7 not really")
+    served = Server(tmp_path, "r.html", 0)
+    yield served
+    served.close()
+
+
+def get(server, path: str) -> tuple[int, dict, bytes]:
+    with urllib.request.urlopen(server.url + path.lstrip("/"), timeout=10) as response:
+        return response.status, dict(response.headers), response.read()
+
+
+def test_it_listens_on_the_loopback_address_only(server):
+    assert server.url.startswith("http://127.0.0.1:") and server.port > 0
+
+
+def test_pages_get_the_reload_script_files_on_disk_do_not(server, tmp_path):
+    status, headers, body = get(server, "/r.html")
+    assert status == 200 and headers["Cache-Control"] == "no-store"
+    assert body.startswith(PAGE[: PAGE.index(b"</body>")])
+    assert b"<script data-analysis-watch>" in body and STATUS_PATH.encode() in body
+    assert body.index(b"<script data-analysis-watch>") < body.index(b"</body>")
+    assert (tmp_path / "r.html").read_bytes() == PAGE
+    assert get(server, "/r.pdf")[2] == b"%PDF-1.7 not really"  # other files as they are
+
+
+def test_the_home_page_and_a_page_not_built_yet(server):
+    status, _, body = get(server, "/")  # follows the redirect
+    assert status == 200 and b"The report" in body
+    _, _, body = get(server, "/other.html")
+    assert b"Not built yet" in body and b"<script data-analysis-watch>" in body
+
+
+def test_status_tells_the_generation_and_the_problems(server):
+    state = lambda: json.loads(get(server, STATUS_PATH)[2])  # noqa: E731
+    assert state() == {"generation": 0, "headline": "", "problems": []}
+    server.state.failed("The last build failed", ["data/fdi.csv:3: column year: 'x' is not a number"])
+    assert state() == {
+        "generation": 0,
+        "headline": "The last build failed",
+        "problems": ["data/fdi.csv:3: column year: 'x' is not a number"],
+    }
+    server.state.published()
+    assert state() == {"generation": 1, "headline": "", "problems": []}
+
+
+def test_nothing_outside_the_folder_is_served(server):
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        get(server, "/../../etc/passwd")
+    assert caught.value.code == 404
+
+
+def test_inject_without_a_body_tag_appends():
+    assert inject(b"<p>x</p>").startswith(b"<p>x</p>\n<script")

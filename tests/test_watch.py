@@ -1,0 +1,203 @@
+"""``analysis watch``: rebuilds on edits, shows bad input on the page, and Ctrl-C leaves nothing behind."""
+
+import contextlib
+import json
+import os
+import queue
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES
+
+from analysis import config
+from analysis.pipeline import BuildOptions
+from analysis.watch import Session
+
+pytestmark = pytest.mark.slow
+
+GOOD = ("KOR,CHL,2023,12,50.0,", "KOR,CHL,2023,12,60.0,")  # 60 / 12.5 = 4.8 times
+
+
+class Watch:
+    """``analysis watch`` in a process of its own, its own temporary and Jupyter runtime folders."""
+
+    def __init__(self, tmp: Path, params: Path, out: Path, *extra: str):
+        self.tmp = Path(tempfile.mkdtemp(prefix="aw-", dir="/tmp"))  # short: kernel sockets go here
+        self.runtime = tmp / "runtime"
+        self.runtime.mkdir()
+        environment = {**os.environ, "TMPDIR": str(self.tmp), "JUPYTER_RUNTIME_DIR": str(self.runtime)}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "analysis", "watch", str(params), "--out", str(out), *extra],
+            cwd=config.PROJECT_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=environment,
+        )
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.seen: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.lines.put(line.rstrip("\n"))
+
+    def wait_for(self, pattern: str, seconds: float = 120) -> str:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=0.2)
+            except queue.Empty:
+                assert self.process.poll() is None, "\n".join(self.seen)
+                continue
+            self.seen.append(line)
+            if re.search(pattern, line):
+                return line
+        raise AssertionError(f"no line matching {pattern!r} in:\n" + "\n".join(self.seen))
+
+    def kernels(self) -> list[int]:
+        """The kernel processes it started (its children running analysis.kernel)."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
+        found = []
+        for child in children:
+            with contextlib.suppress(OSError):
+                if b"analysis.kernel" in Path(f"/proc/{child}/cmdline").read_bytes():
+                    found.append(int(child))
+        return found
+
+    def interrupt(self) -> int:
+        self.process.send_signal(signal.SIGINT)
+        try:
+            return self.process.wait(timeout=60)
+        finally:
+            self.process.kill()
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def tiny_params(folder: Path, data: Path) -> Path:
+    path = folder / "tiny.yaml"
+    values = {"data_dir": str(data), "origin": "KOR", "destination": "CHL", "base_year": 2019, "target_year": 2023}
+    path.write_text("".join(f"{k}: {json.dumps(v)}\n" for k, v in values.items()))
+    return path
+
+
+def status(url: str) -> dict:
+    with urllib.request.urlopen(url + "__analysis/status", timeout=10) as response:
+        return json.loads(response.read())
+
+
+def digest_of(path: Path) -> bytes:
+    return path.read_bytes() if path.exists() else b""
+
+
+def assert_nothing_left(watch: Watch, out: Path, kernels: list[int], port: int | None) -> None:
+    for pid in kernels:
+        assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split()[2]
+    assert list(watch.tmp.iterdir()) == []  # no socket folder, connection file or temporary file
+    assert list(watch.runtime.iterdir()) == []
+    versions = out / ".builds" / "tiny"
+    if versions.exists():  # only the published set, if any: no build folder left half-made
+        current = versions / "current"
+        published = ["current", current.readlink().name] if current.is_symlink() else []
+        assert sorted(p.name for p in versions.iterdir()) == sorted(published)
+    assert not (out / "failed").exists()
+    if port is not None:
+        with pytest.raises(ConnectionRefusedError), socket.create_connection(("127.0.0.1", port), timeout=5):
+            pass
+
+
+def test_a_session_with_a_good_and_a_bad_edit(tmp_path, data_copy):
+    out = tmp_path / "out"
+    watch = Watch(tmp_path, tiny_params(tmp_path, data_copy), out, "--format", "html")
+    try:
+        url = re.search(r"serving (http://127\.0\.0\.1:\d+/)", watch.wait_for("serving")).group(1)
+        watch.wait_for(r"tiny: HTML updated in [\d.]+ s")
+        first = status(url)
+        assert first["problems"] == [] and first["generation"] >= 1
+        assert json.loads((out / "tiny.metrics.json").read_text())["growth"]["multiple"] == pytest.approx(50 / 12.5)
+        [kernel] = watch.kernels()
+
+        # a good edit: rebuilt in the same (warm) kernel, and the page is told to reload
+        fdi = data_copy / "fdi.csv"
+        fdi.write_text(fdi.read_text().replace(*GOOD))
+        watch.wait_for(r"fdi\.csv changed: rebuilding in the warm kernel")
+        watch.wait_for(r"tiny: HTML updated")
+        assert json.loads((out / "tiny.metrics.json").read_text())["growth"]["multiple"] == pytest.approx(60 / 12.5)
+        assert status(url)["generation"] == first["generation"] + 1
+        assert watch.kernels() == [kernel]
+        with urllib.request.urlopen(url + "tiny.html", timeout=10) as response:
+            served = response.read()
+        on_disk = (out / "tiny.html").read_bytes()
+        assert b"data-analysis-watch" in served and b"<script" not in on_disk
+
+        # a bad edit: its problem in the terminal and on the page; the last good report stays
+        good = {p: digest_of(p) for p in (out / "tiny.html", out / "tiny.metrics.json")}
+        fdi.write_text(fdi.read_text().replace("KOR,CHL,2023,12,60.0,", "KOR,CHL,2023,12,6O.0,"))
+        problem = watch.wait_for(r"fdi\.csv:\d+: column usd_millions")
+        assert problem.startswith(
+            f"{data_copy}/fdi.csv:4: column usd_millions: '6O.0' is not a number"
+        )  # line 4: by hand
+        watch.wait_for("1 problem in the data: nothing was built; the last good report stays published")
+        shown = status(url)
+        assert shown["generation"] == first["generation"] + 1  # no reload: the page stays
+        assert problem in shown["problems"]
+        assert {p: digest_of(p) for p in good} == good
+
+        kernels = watch.kernels()
+        assert watch.interrupt() == 0
+        assert_nothing_left(watch, out, kernels, int(url.rsplit(":", 1)[1].strip("/")))
+    finally:
+        watch.close()
+
+
+@pytest.mark.parametrize("when", ["idle", "executing"])
+def test_ctrl_c_stops_everything_and_leaves_nothing_behind(tmp_path, when):
+    out = tmp_path / "out"
+    watch = Watch(tmp_path, tiny_params(tmp_path, FIXTURES / "tiny"), out, "--format", "html", "--no-serve")
+    try:
+        if when == "idle":
+            watch.wait_for(r"tiny: HTML updated")
+        else:  # the first build is running the notebook
+            phases = out / ".builds" / "tiny"
+            deadline = time.monotonic() + 120
+            while not any(p.read_text().startswith("executing") for p in phases.glob("*/phase")):
+                assert time.monotonic() < deadline and watch.process.poll() is None
+                time.sleep(0.01)
+            time.sleep(0.3)
+        kernels = watch.kernels()
+        assert kernels
+        assert watch.interrupt() == 0
+        assert_nothing_left(watch, out, kernels, None)
+        assert not (out / "tiny.html").exists() if when == "executing" else (out / "tiny.html").exists()
+    finally:
+        watch.close()
+
+
+def test_what_each_change_means(tmp_path, data_copy):
+    params = tiny_params(tmp_path, data_copy)
+    session = Session([params], [], BuildOptions(out_dir=tmp_path / "out"), port=None)
+    assert session.kind(data_copy / "fdi.csv") == "data"
+    assert session.kind(data_copy / "notes.txt") is None
+    assert session.kind(params) == "params"
+    assert session.kind(tmp_path / "other.yaml") is None
+    assert session.kind(config.DEFAULT_NOTEBOOK) == "notebook"
+    assert session.kind(config.PACKAGE_DIR / "report.py") == "code"
+    assert session.kind(config.PACKAGE_DIR / "templates" / "fdi_report" / "index.html.j2") == "code"
+    assert session.kind(config.PACKAGE_DIR / "__pycache__" / "report.cpython-311.pyc") is None
+    assert session.kind(config.LOCK_FILE) == "lock"
+    assert data_copy in session.roots() and config.PACKAGE_DIR in session.roots()
