@@ -42,8 +42,7 @@ SCOPE: dict[str, list[str] | None] = {
     "load.py": None,  # reading and validation of the data files, the validation token
     "schema.py": None,  # the data contract as pandera models
     "contract.py": None,  # the contract's vocabulary
-    "cache.py": None,  # the cache key (after the build side's split)
-    "build.py": ["x__sha256", "x__code_digest", "x_cache_key", "x_reusable"],  # the cache key, before it
+    "cache.py": None,  # the cache key: what an unchanged rebuild is recognised by
     "outputs.py": None,  # output sets replaced as a whole
     "formatting.py": None,  # numbers, money, dates and names as each edition writes them
     "language.py": None,  # the editions' templates, escaped by construction

@@ -109,7 +109,8 @@ def test_table_of_contents_links_resolve(visit):
         "main h2[id]", "hs => hs.map(h => ['#' + encodeURIComponent(h.id), h.textContent.trim()])"
     )
     assert links == headings
-    assert (links[0][1], links[-1][1]) == ("Headline", "Appendix: run record")
+    expected = visit.edition[2]["headings"]
+    assert (links[0][1], links[-1][1]) == (expected[0], expected[-1])
 
 
 def test_nothing_overflows_the_page_width(visit):
