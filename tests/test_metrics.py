@@ -1,6 +1,8 @@
 """Metrics against values worked out by hand from the inputs (the working is in each comment)."""
 
+import copy
 import math
+import pickle
 
 import numpy as np
 import pandas as pd
@@ -510,3 +512,144 @@ def test_reported_range_cases(bases, targets, expected):
         approx(expected[1]) if expected[1] is not None else None,
         expected[2],
     )
+
+
+# The metrics file's growth block, and the tables behind the report's sections -------------------
+
+
+def test_the_span_decides_whether_a_growth_rate_is_defined():
+    # January-December 2024 to January-December 2024: no time between them
+    assert (
+        metrics.undefined_reason("cagr_pct", 10.0, 20.0, 0.0) == "the target period does not come after the base period"
+    )
+    assert (
+        metrics.undefined_reason("cagr_pct", 10.0, 20.0, -1.0)
+        == "the target period does not come after the base period"
+    )
+    assert metrics.undefined_reason("cagr_pct", 10.0, 20.0, 1.0) is None
+    assert metrics.undefined_reason("multiple", 10.0, 20.0, 0.0) is None  # a multiple needs no span
+
+
+def test_growth_to_dict_in_full():
+    frame = fdi_frame(
+        [
+            ("RUS", 2022, 12, 2.8, 1, "proceso"),
+            ("RUS", 2024, 12, 86.4, 1, "proceso"),
+            ("WLD", 2022, 12, 35292.0, 0, "latinnews"),
+            ("WLD", 2024, 12, 36872.0, 0, "latinnews"),
+        ]
+    )
+    result = metrics.growth(metrics.select_figures(frame, SOURCES), "RUS", "MEX", 2022, 2024, 12).to_dict()
+    assert result == {
+        "origin": "RUS",
+        "destination": "MEX",
+        "months": 12,
+        "base_year": 2022,
+        "target_year": 2024,
+        "base_value": 2.8,
+        "target_value": 86.4,
+        "abs_change": approx(83.6),
+        "multiple": approx(864 / 28),
+        "pct_change": approx((864 / 28 - 1) * 100),
+        "cagr_pct": approx((math.sqrt(864 / 28) - 1) * 100),
+        "multiple_low": approx(86.35 / 2.85),
+        "multiple_high": approx(86.45 / 2.75),
+        "multiple_reported_low": approx(864 / 28),
+        "multiple_reported_high": approx(864 / 28),
+        "base_independent_sources": 1,
+        "target_independent_sources": 1,
+        "base_share_of_total_pct": approx(2.8 / 35292 * 100),  # 0.00793...
+        "target_share_of_total_pct": approx(86.4 / 36872 * 100),  # 0.2343...
+        "base_source_id": "proceso",
+        "base_via": None,
+        "target_source_id": "proceso",
+        "target_via": None,
+    }
+
+
+def test_a_figure_known_through_an_echo_is_credited_to_what_it_repeats():
+    # echo2 -> echo -> orig: orig has no report of 2024, so echo2's stands for it
+    frame = fdi_frame([("RUS", 2022, 12, 2.0, 1, "proc"), ("RUS", 2024, 12, 8.0, 1, "echo2")])
+    growth = metrics.growth(metrics.select_figures(frame, ECHO_SOURCES), "RUS", "MEX", 2022, 2024, 12)
+    result = growth.to_dict()
+    assert (result["target_source_id"], result["target_via"]) == ("orig", "echo2")
+    assert (result["base_source_id"], result["base_via"]) == ("proc", None)
+    assert growth.multiple == approx(4.0) and growth.target.via == "echo2"
+
+
+def test_a_growth_copies_and_names_what_it_lacks():
+    selected = metrics.select_figures(FDI, SOURCES)
+    growth = metrics.growth(selected, "RUS", "MEX", 2022, 2024, 12)
+    assert copy.deepcopy(growth) == growth
+    assert pickle.loads(pickle.dumps(growth)).to_dict() == growth.to_dict()
+    with pytest.raises(AttributeError, match=r"^median$"):
+        growth.median  # noqa: B018 - a metric the block does not have
+
+
+def test_growth_table_every_metric():
+    frame = fdi_frame(
+        [
+            ("RUS", 2022, 9, 2.0, 1, "proceso"),
+            ("RUS", 2024, 9, 8.0, 1, "proceso"),
+            ("RUS", 2022, 12, 2.8, 1, "proceso"),
+            ("RUS", 2024, 12, 86.4, 1, "proceso"),
+            ("WLD", 2024, 12, 36872.0, 0, "proceso"),
+        ]
+    )
+    table = metrics.growth_table(metrics.select_figures(frame, SOURCES), 2022, 2024).set_index("months")
+    # January-September: 2 to 8, two years apart: x4, +300 %, 4 ** (1/2) = 2: +100 % a year
+    nine = table.loc[9]
+    assert (nine["abs_change"], nine["multiple"], nine["pct_change"], nine["cagr_pct"]) == (
+        approx(6.0),
+        approx(4.0),
+        approx(300.0),
+        approx(100.0),
+    )
+    assert math.isnan(nine["base_share_of_total_pct"]) and math.isnan(nine["target_share_of_total_pct"])  # no totals
+    full = table.loc[12]
+    assert full["cagr_pct"] == approx((math.sqrt(864 / 28) - 1) * 100)
+    assert full["target_share_of_total_pct"] == approx(86.4 / 36872 * 100)
+    assert math.isnan(full["base_share_of_total_pct"])  # no total for 2022
+
+
+def test_an_origins_series_by_year_with_its_share_of_the_total():
+    frame = fdi_frame(
+        [
+            ("RUS", 2024, 12, 86.4, 1, "proceso"),
+            ("RUS", 2022, 12, 2.8, 1, "proceso"),
+            ("RUS", 2024, 9, 37.0, 0, "proceso"),  # another period length
+            ("WLD", 2024, 12, 36872.0, 0, "proceso"),
+            ("WLD", 2024, 9, 30000.0, 0, "proceso"),
+            ("USA", 2023, 12, 13640.0, 0, "proceso"),  # another origin
+        ]
+    )
+    frame.loc[len(frame)] = ["RUS", "USA", 2023, 12, 5.0, 1, "proceso", "", 99]  # into another destination
+    series = metrics.origin_series(metrics.select_figures(frame, SOURCES), "RUS", "MEX", 12)
+    expected = pd.DataFrame(
+        {
+            "year": [2022, 2024],
+            "usd_millions": [2.8, 86.4],
+            "decimals": [1, 1],
+            "source_id": ["proceso", "proceso"],
+            "total": [np.nan, 36872.0],
+            "share_pct": [np.nan, 86.4 / 36872 * 100],
+        }
+    )
+    assert_frame_equal(series, expected, check_dtype=False)
+
+
+def test_origins_in_a_period_without_a_total_have_no_share():
+    frame = fdi_frame([("USA", 2025, 12, 15877.0, 0, "proceso"), ("ESP", 2025, 12, 4431.0, 0, "proceso")])
+    table = metrics.origins_in(metrics.select_figures(frame, SOURCES), "MEX", 2025, 12)
+    assert list(table.index) == [0, 1] and list(table["origin"]) == ["USA", "ESP"]
+    assert table["share_pct"].isna().all()
+
+
+def test_origins_with_equal_figures_keep_the_order_of_their_codes():
+    # twenty-four origins, eight of each of three values: ties in the order of their codes
+    codes = [f"{a}{b}X" for a in "ABCDEF" for b in "ABCD"]
+    values = [(1.0, 2.0, 3.0)[i % 3] for i in range(len(codes))]
+    frame = fdi_frame([(code, 2025, 12, value, 1, "proceso") for code, value in zip(codes, values, strict=True)])
+    table = metrics.origins_in(metrics.select_figures(frame, SOURCES), "MEX", 2025, 12)
+    expected = [c for v in (3.0, 2.0, 1.0) for c, w in zip(codes, values, strict=True) if w == v]
+    assert list(table["origin"]) == expected
