@@ -183,3 +183,11 @@ def test_the_vintage_is_the_latest_publication_among_the_figures_sources(bilingu
 
 def test_distinct_keeps_the_first_order():
     assert distinct(["b", "a", "b", "c", "a"]) == ["b", "a", "c"]
+
+
+def test_the_totals_of_the_base_and_target_periods(bilingual):
+    # all origins into Chile: 1,250 (2019, the Gazette) and 2,000 (2023, the Review)
+    assert (bilingual.base_total.chosen.value, bilingual.base_total.chosen.source_id) == (1250.0, "gazette")
+    assert (bilingual.target_total.chosen.value, bilingual.target_total.chosen.source_id) == (2000.0, "review")
+    assert bilingual.base_total.origin == "WLD" and bilingual.target_total.year == 2023
+    assert bilingual.chosen("KOR", 2022, 6).value == 8.0

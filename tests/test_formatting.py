@@ -175,3 +175,8 @@ def test_signed_numbers(value, decimals, expected):
 def test_language_names_in_the_editions_language():
     assert (EN.language("es"), ES.language("en"), ES.language("es")) == ("Spanish", "inglés", "español")
     assert EN.language("xx") == "xx"  # a code CLDR does not name: shown as it is
+
+
+def test_the_months_of_a_period_without_its_year():
+    assert (EN.months_span(1), ES.months_span(1)) == ("January", "enero")
+    assert ES.months_span(6) == "enero\u2009–\u2009junio"  # CLDR's fallback interval, thin spaces

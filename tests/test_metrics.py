@@ -653,3 +653,41 @@ def test_origins_with_equal_figures_keep_the_order_of_their_codes():
     table = metrics.origins_in(metrics.select_figures(frame, SOURCES), "MEX", 2025, 12)
     expected = [c for v in (3.0, 2.0, 1.0) for c, w in zip(codes, values, strict=True) if w == v]
     assert list(table["origin"]) == expected
+
+
+def test_no_reports_at_all():
+    empty = fdi_frame([])
+    chosen = metrics.select_figures(empty, SOURCES)
+    assert chosen.empty and {"usd_millions", "basis", "n_reports"} <= set(chosen.columns)
+    assert metrics.disagreements(empty, SOURCES).empty
+    growth = metrics.growth(chosen, "RUS", "MEX", 2022, 2024).to_dict()
+    assert (growth["base_value"], growth["multiple"], growth["multiple_reason"]) == (None, None, "no base figure")
+
+
+def test_bounds_reaching_zero_leave_the_multiple_but_not_its_range():
+    # 0.4 written without decimals stands for [-0.1, 0.9): the multiple 10 / 0.4 = 25 stands, its
+    # rounding range does not
+    frame = fdi_frame([("RUS", 2022, 12, 0.4, 0, "proceso"), ("RUS", 2024, 12, 10.0, 0, "proceso")])
+    result = metrics.growth(metrics.select_figures(frame, SOURCES), "RUS", "MEX", 2022, 2024).to_dict()
+    assert result["multiple"] == approx(25.0)
+    assert (result["multiple_low"], result["multiple_high"]) == (None, None)
+    assert (
+        result["multiple_low_reason"]
+        == result["multiple_high_reason"]
+        == ("the base figure's rounding interval reaches zero")
+    )
+
+
+def test_a_share_of_a_total_that_is_not_positive_is_undefined():
+    frame = fdi_frame(
+        [
+            ("RUS", 2022, 12, 2.8, 1, "proceso"),
+            ("RUS", 2024, 12, 86.4, 1, "proceso"),
+            ("WLD", 2022, 12, 0.0, 0, "proceso"),
+            ("WLD", 2024, 12, -50.0, 0, "proceso"),  # a year of net disinvestment
+        ]
+    )
+    result = metrics.growth(metrics.select_figures(frame, SOURCES), "RUS", "MEX", 2022, 2024).to_dict()
+    for end in ("base", "target"):
+        assert result[f"{end}_share_of_total_pct"] is None
+        assert result[f"{end}_share_of_total_pct_reason"] == "the total is not positive"

@@ -224,3 +224,19 @@ def test_a_version_folders_name_sorts_by_its_time(tmp_path):
     assert re.fullmatch(r"\d{8}T\d{6}-[0-9a-f]{8}", name), name
     stamp = datetime.datetime.strptime(name[:15], "%Y%m%dT%H%M%S")
     assert abs(stamp - datetime.datetime.now()) < datetime.timedelta(minutes=1)
+
+
+@pytest.mark.parametrize("content", ["{not json", '{"build": {}}', '{"build": null}', "[]"])
+def test_a_current_set_whose_metrics_file_is_unreadable_records_nothing(old_state, content):
+    current = outputs.versions(old_state, "r") / "current"
+    (current / "r.metrics.json").write_text(content)
+    assert outputs.recorded(old_state, "r") == []
+    assert outputs.recorded(old_state, "nothing-built") == []
+
+
+def test_links_are_found_without_a_figures_folder(tmp_path):
+    out = tmp_path / "out"
+    version, files = make_set(out, "r", "only", ["r.html"])
+    outputs.switch(out, "r", version, files)
+    assert not (out / "figures").exists()
+    assert visible(out, "r") == {"r.html": "only", "r.metrics.json": "only"}
