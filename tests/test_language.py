@@ -136,3 +136,18 @@ def test_a_catalogue_text_fills_its_placeholders_and_refuses_what_is_not_a_text(
     assert es.t("labels.source_line", sources="SE") == "Fuente: SE"
     with pytest.raises(KeyError, match=r"the en catalogue's entry 'formats\.money' is not a text"):
         edition("en").t("formats.money")
+
+
+def test_a_catalogue_names_its_language_in_what_it_lacks():
+    catalogue = language.Catalogue({"a": {"b": "text {x}"}}, "pt")
+    with pytest.raises(KeyError, match=r"the pt catalogue has no entry 'a\.c'"):
+        catalogue.get("a.c")
+    assert catalogue.text("a.b") == "text {x}"  # no values: the text as it is, braces and all
+    assert catalogue.text("a.b", x=1) == "text 1"
+
+
+def test_html_templates_render_to_markup_and_text_templates_to_plain_strings():
+    en = edition("en")
+    alt = en.render("alt.txt.j2", "timeline", events=[], categories=[])
+    assert type(alt) is str
+    assert type(en.render("macros.html.j2")) is Markup

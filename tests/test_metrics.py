@@ -3,6 +3,7 @@
 import copy
 import math
 import pickle
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -691,3 +692,37 @@ def test_a_share_of_a_total_that_is_not_positive_is_undefined():
     for end in ("base", "target"):
         assert result[f"{end}_share_of_total_pct"] is None
         assert result[f"{end}_share_of_total_pct_reason"] == "the total is not positive"
+
+
+def test_growth_rates_and_shares_at_the_edges_of_their_definition():
+    # a base under 1 is still a base: 0.5 to 2.0 in two years is 4 ** (1/2) = 2, +100 % a year
+    assert metrics.cagr(0.5, 2.0, 2) == approx(100.0)
+    assert math.isnan(metrics.cagr(10.0, 20.0, 0))  # no time between the periods
+    # a total under 1 is still a total: 0.1 of 0.5 is 20 %; a total of zero has no shares
+    assert metrics.share_pct(0.1, 0.5) == approx(20.0)
+    assert math.isnan(metrics.share_pct(5.0, 0.0))
+
+
+def test_undefined_metrics_are_nan_without_a_warning():
+    # the notebook shows warnings: an undefined metric must be silent NaN, not "divide by zero"
+    base, target, years = np.array([0.0, -4.0, 10.0, 10.0]), np.array([5.0, 9.0, 20.0, 20.0]), np.array([1, 2, 0, 1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rates = metrics.cagr(base, target, years)
+        multiples = metrics.multiple(base, target)
+        shares = metrics.share_pct(target, base)
+        low, high = metrics.multiple_bounds(base, 0, target, 0)
+    assert np.isnan(rates[:3]).all() and rates[3] == approx(100.0)
+    assert np.isnan(multiples[:2]).all() and np.isnan(shares[:2]).all() and np.isnan([*low[:2], *high[:2]]).all()
+
+
+def test_disagreements_follow_the_preference_and_say_why_the_figure_won():
+    table = metrics.disagreements(FDI, SOURCES, prefer_sources=["forte"])
+    rus = table[table["origin"] == "RUS"]
+    assert list(rus["source_id"]) == ["forte", "gw2ru", "proceso"]
+    assert list(rus["used"]) == [True, False, False]
+    assert set(rus["basis"]) == {"preferred source"}
+    usa = table[table["origin"] == "USA"]
+    assert list(usa["source_id"]) == ["latinnews", "latorre"] and set(usa["basis"]) == {"more trusted source"}
+    # 13,800 / 13,640 = 1.01173...
+    assert usa["spread_ratio"].tolist() == [approx(13800 / 13640)] * 2
