@@ -2,6 +2,7 @@
 
 import datetime as dt
 import errno
+import hashlib
 import os
 import random
 import shutil
@@ -708,4 +709,106 @@ def test_a_sources_file_without_its_source_id_column(data):
     assert [(Path(p.file).name, p.line, p.column, p.message) for p in problems_in(data)] == [
         ("sources.csv", 1, "SOURCE_ID", "is not a column of this file"),
         ("sources.csv", 1, "source_id", "is missing from the header"),
+    ]
+
+
+def test_a_repeated_row_names_the_line_it_repeats_on_every_key_column(data):
+    # Line 10 repeats line 4 (KOR into CHL, 2023, 12 months, tiny-b). Lines 2 and 3 share the
+    # origin, destination and months with it, line 3 its year too, line 5 its source: none of them
+    # is the row it repeats.
+    set_line(data / "fdi.csv", 10, "KOR,CHL,2023,12,51.0,tiny-b,")
+    problem = only_problem(data)
+    assert (problem.line, problem.column) == (10, None)
+    assert problem.message == (
+        "repeats line 4 (origin KOR, destination CHL, year 2023, months 12, source_id tiny-b): "
+        "one source reports a period once"
+    )
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        "KOR,CHL,2023,12,51.0,tiny-c,",  # line 4's period from another source
+        "KOR,CHL,2024,12,51.0,tiny-b,",  # line 4's source, another year
+        "KOR,CHL,2023,9,51.0,tiny-b,",  # another period length
+        "JPN,CHL,2019,12,51.0,tiny-a,",  # line 2's year and source, another origin
+        "KOR,MEX,2019,12,51.0,tiny-a,",  # ... another destination
+    ],
+)
+def test_a_row_differing_from_every_other_in_one_key_column_is_no_repeat(data, row):
+    set_line(data / "fdi.csv", 10, row)
+    assert messages(data) == []
+
+
+def test_the_token_is_a_sha256_over_the_contracts_code_and_the_sorted_checksums(monkeypatch):
+    monkeypatch.setattr(load, "_contract_digest", lambda: b"contract code")
+    checksums = {"data/fdi.csv": "sha256:bb", "data/sources.csv": "sha256:aa", "data/timeline.csv": "sha256:cc"}
+    expected = hashlib.sha256(b"contract code" + b"sha256:aa" + b"sha256:bb" + b"sha256:cc").hexdigest()
+    assert load.validation_token(checksums) == "sha256:" + expected
+    assert load.validation_token(dict(reversed(checksums.items()))) == "sha256:" + expected  # any order
+    # another version of the code that decides validity vouches for nothing this one validated
+    monkeypatch.setattr(load, "_contract_digest", lambda: b"contract code, changed")
+    assert load.validation_token(checksums) != "sha256:" + expected
+
+
+@pytest.fixture
+def validation_counted(monkeypatch):
+    """Count the pandera validations load_dataset runs."""
+    runs = []
+    real = load._validate
+
+    def counting(*args, **kwargs):
+        runs.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(load, "_validate", counting)
+    monkeypatch.delenv(load.VALIDATED_ENV, raising=False)
+    return runs
+
+
+def test_a_token_for_these_bytes_is_accepted_and_skips_validation(data, validation_counted):
+    checked = load_dataset(data)
+    assert len(validation_counted) == 3  # once per file
+    token = load.validation_token(checked.checksums)
+    trusted = load_dataset(data, trust=token)
+    assert len(validation_counted) == 3  # not again
+    assert_frame_equal(trusted.fdi, checked.fdi)
+    assert_frame_equal(trusted.sources, checked.sources)
+    assert_frame_equal(trusted.timeline, checked.timeline)
+
+
+def test_the_token_is_taken_from_the_environment(data, validation_counted, monkeypatch):
+    token = load.validation_token(load_dataset(data).checksums)
+    monkeypatch.setenv(load.VALIDATED_ENV, token)
+    load_dataset(data)
+    assert len(validation_counted) == 3  # only the first load validated
+    monkeypatch.setenv(load.VALIDATED_ENV, "sha256:0")
+    load_dataset(data)
+    assert len(validation_counted) == 6
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new"),
+    [
+        ("fdi.csv", b"12.5", b"12.6"),
+        ("sources.csv", b"2026-01-02", b"2026-01-03"),
+        ("timeline.csv", b"ferry", b"ferri"),
+    ],
+)
+def test_a_changed_byte_changes_the_token_and_is_validated_again(data, validation_counted, name, old, new):
+    token = load.validation_token(load_dataset(data).checksums)
+    path = data / name
+    path.write_bytes(path.read_bytes().replace(old, new, 1))
+    changed = load_dataset(data, trust=token)  # the old token vouches for other bytes: validated again
+    assert len(validation_counted) == 6
+    assert load.validation_token(changed.checksums) != token
+
+
+def test_a_token_does_not_vouch_for_broken_bytes(data, validation_counted):
+    token = load.validation_token(load_dataset(data).checksums)
+    set_line(data / "fdi.csv", 2, "KOR,CHL,2019,12,12.5.0,tiny-a,")
+    with pytest.raises(DataValidationError) as caught:
+        load_dataset(data, trust=token)
+    assert [str(p) for p in caught.value.problems] == [
+        f"{data}/fdi.csv:2: column usd_millions: '12.5.0' is not a number: write US$ millions in digits 0-9, with a dot for decimals"
     ]

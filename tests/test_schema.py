@@ -27,9 +27,14 @@ def test_date_precision(text, precision):
 
 def test_iso_codes_are_the_current_countries():
     codes = contract.iso_alpha3()
-    assert len(codes) == 249
     assert {"RUS", "MEX", "CUB", "USA"} <= codes
-    assert "WLD" not in codes and "SUN" not in codes  # the total, and the USSR (withdrawn)
+    # countries that came into being or took a new code: South Sudan (2011), Serbia and Montenegro
+    # apart (2006), Timor-Leste (TLS, not TMP), the DR Congo (COD, not ZAR), Curaçao and Sint Maarten
+    assert {"SSD", "SRB", "MNE", "TLS", "COD", "CUW", "SXM"} <= codes
+    # the total, and codes withdrawn: the USSR, Yugoslavia, Serbia and Montenegro, the Netherlands
+    # Antilles, Czechoslovakia, East Germany, East Timor, Zaire
+    assert codes.isdisjoint({"WLD", "SUN", "YUG", "SCG", "ANT", "CSK", "DDR", "TMP", "ZAR"})
+    assert all(len(code) == 3 and code.isascii() and code.isupper() for code in codes)
 
 
 def test_every_model_lists_the_design_columns():
