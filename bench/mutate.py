@@ -81,6 +81,21 @@ def explained() -> set[str]:
     return set(re.findall(r"`(analysis\.[^`\s]+__mutmut_\d+)`", DOC.read_text(encoding="utf-8")))
 
 
+def refresh_data_files() -> None:
+    """Copy the package's other files (templates, catalogues) over mutmut's older copies.
+
+    mutmut rewrites a Python file that changed, but keeps a copy of any other file it made once.
+    """
+    source = ROOT / "src"
+    if not (MUTANTS / "src").is_dir():
+        return  # nothing copied yet: mutmut copies everything
+    for path in source.rglob("*"):
+        if path.is_file() and path.suffix != ".py" and "__pycache__" not in path.parts:
+            target = MUTANTS / "src" / path.relative_to(source)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target)
+
+
 def run_mutmut(scope: dict[str, list[str] | None], jobs: int) -> float:
     environment = {**os.environ, "PYTHONPATH": str(MUTANTS / "src")}
     environment.pop("COVERAGE_PROCESS_START", None)
@@ -120,6 +135,8 @@ def main(argv: list[str] | None = None) -> int:
     if not options.report:
         if not options.keep:
             shutil.rmtree(MUTANTS, ignore_errors=True)
+        else:
+            refresh_data_files()
         seconds = run_mutmut(scope, options.jobs)
 
     known = explained()
