@@ -100,7 +100,9 @@ def run_mutmut(scope: dict[str, list[str] | None], jobs: int) -> float:
     environment = {**os.environ, "PYTHONPATH": str(MUTANTS / "src")}
     environment.pop("COVERAGE_PROCESS_START", None)
     mutmut = Path(sys.executable).with_name("mutmut")
-    MUTANTS.mkdir(exist_ok=True)
+    # On PYTHONPATH before mutmut starts: a folder missing when Python first looks in it is cached
+    # as holding nothing, and the tests' `import analysis` then fails (pytest's exit status 4).
+    (MUTANTS / "src").mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     with LOG.open("w", encoding="utf-8") as log:
         done = subprocess.run(
