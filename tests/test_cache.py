@@ -61,3 +61,52 @@ def test_reusable_only_while_every_recorded_output_is_intact(tmp_path):
     (out / "r.html").write_bytes(b"<p>changed")
     assert cache.reusable(out, "r", "sha256:k") is None
     assert cache.reusable(out, "missing", "sha256:k") is None
+
+
+def test_the_key_follows_every_file_of_the_code_not_only_the_last(parameters, monkeypatch, tmp_path):
+    package = tmp_path / "analysis"
+    (package / "templates").mkdir(parents=True)
+    (package / "a.py").write_text("x = 1\n")  # first in sorted order
+    (package / "templates" / "t.css").write_text("p {}\n")
+    monkeypatch.setattr(config, "PACKAGE_DIR", package)
+    key = cache.cache_key(parameters, ("html",))
+    (package / "a.py").write_text("x = 2\n")
+    assert cache.cache_key(parameters, ("html",)) != key
+
+
+def test_compiled_files_do_not_change_the_code_digest(monkeypatch, tmp_path):
+    # Python writes __pycache__ whenever it imports: a key over it would change between two builds
+    package = tmp_path / "analysis"
+    package.mkdir()
+    (package / "a.py").write_text("x = 1\n")
+    monkeypatch.setattr(config, "PACKAGE_DIR", package)
+    digest = cache.code_digest()
+    (package / "__pycache__").mkdir()
+    (package / "__pycache__" / "a.cpython-311.pyc").write_bytes(b"\x00compiled")
+    assert cache.code_digest() == digest
+
+
+def test_a_missing_input_file_is_part_of_the_key_not_an_error(parameters, data_copy):
+    key = cache.cache_key(parameters, ("html",))
+    (data_copy / "timeline.csv").unlink()
+    assert cache.cache_key(parameters, ("html",)) != key  # and no FileNotFoundError
+
+
+def test_the_key_follows_the_python_version(parameters, monkeypatch):
+    key = cache.cache_key(parameters, ("html",))
+    version, _, build = cache.sys.version.partition(" ")
+    monkeypatch.setattr(cache.sys, "version", f"{version}9 {build}")  # another release, the same build
+    assert cache.cache_key(parameters, ("html",)) != key
+
+
+@pytest.mark.parametrize(
+    "record",
+    [{}, {"build": {"cache_key": "sha256:k"}}],
+    ids=["no build block", "no outputs recorded"],
+)
+def test_a_metrics_file_without_its_build_record(tmp_path, record):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "r.metrics.json").write_text(json.dumps(record))
+    expected = None if not record else ["r.metrics.json"]
+    assert cache.reusable(out, "r", "sha256:k") == expected
