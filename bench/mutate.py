@@ -142,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         seconds = run_mutmut(scope, options.jobs)
 
     known = explained()
-    total_killed = total = 0
+    total_killed = total = total_equivalent = 0
     survivors: list[tuple[str, str]] = []
     lines = []
     for module in scope:
@@ -151,14 +151,22 @@ def main(argv: list[str] | None = None) -> int:
         codes = {key: code for key, code in codes.items() if counted(scope, module, key)}
         killed = sum(code in KILLED or code in TIMEOUT for code in codes.values())
         timeouts = sum(code in TIMEOUT for code in codes.values())
-        survivors += [
-            (key, STATUS.get(code, f"exit status {code}"))
-            for key, code in codes.items()
-            if code not in KILLED and code not in TIMEOUT
-        ]
-        total_killed, total = total_killed + killed, total + len(codes)
-        note = f", {timeouts} of them by a timeout" if timeouts else ""
-        lines.append(f"{module:<14} {score(killed, len(codes))}{note}")
+        surviving = [(key, code) for key, code in codes.items() if code not in KILLED and code not in TIMEOUT]
+        survivors += [(key, STATUS.get(code, f"exit status {code}")) for key, code in surviving]
+        # A mutant docs/mutation.md shows to be equivalent (no test could tell it from the code as
+        # written) is set aside from the count, as the score's usual definition does; the raw
+        # figure, over every mutant, is printed beside it.
+        equivalent = sum(key in known and code == 0 for key, code in surviving)
+        counted_here = len(codes) - equivalent
+        total_killed, total, total_equivalent = (
+            total_killed + killed,
+            total + counted_here,
+            total_equivalent + equivalent,
+        )
+        note = f"; {equivalent} equivalent set aside" if equivalent else ""
+        note += f", {timeouts} killed by a timeout" if timeouts else ""
+        raw = f"{100 * killed / len(codes):.1f} % of all {len(codes)}" if codes else "none"
+        lines.append(f"{module:<14} {score(killed, counted_here)}  [{raw}{note}]")
 
     if survivors:
         print(f"Surviving mutants ({len(survivors)}; `mutmut show NAME` prints one):")
@@ -168,10 +176,16 @@ def main(argv: list[str] | None = None) -> int:
         print()
     unexplained = sum(key not in known for key, _ in survivors)
     if seconds is not None:
-        print(f"mutmut ran {total} mutants in {seconds / 60:.1f} minutes ({options.jobs} at once); log: {LOG}")
+        print(
+            f"mutmut ran {total + total_equivalent} mutants in {seconds / 60:.1f} minutes ({options.jobs} at once); log: {LOG}"
+        )
     print(f"survivors: {len(survivors)}, of which {len(survivors) - unexplained} equivalent, {unexplained} unexplained")
     for line in lines:
         print(line)
+    everything = total + total_equivalent
+    print(
+        f"total: {100 * total_killed / everything if everything else 0:.1f} % of all {everything} mutants; {total_equivalent} equivalent set aside"
+    )
     print(score(total_killed, total))
     return 0
 
