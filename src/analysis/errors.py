@@ -101,3 +101,7 @@ class BuildError(AnalysisError):
 
 def _problem_order(problem: Problem) -> tuple[str, int, str, str]:
     return (problem.file, problem.line or 0, problem.column or "", problem.message)
+
+
+class TimeLimitError(BuildError):
+    """A phase of a build ran past its time limit and was stopped (see `analysis.limits`)."""
