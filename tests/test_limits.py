@@ -116,7 +116,7 @@ def test_each_phase_stops_at_its_limit_and_publishes_nothing(tmp_path, limit, ph
     assert done.stderr.startswith(f"tiny: failed: {phase} and was stopped; nothing was published.")
     assert "Traceback" not in done.stderr
     assert not (out / "tiny.html").exists() and not (out / "tiny.metrics.json").exists()
-    assert sorted(p.name for p in (out / ".builds" / "tiny").iterdir()) == []
+    assert not (out / ".builds").exists()  # a first build's version folder is gone, and the folders it made
     if limit.startswith("notebook"):  # the partly executed notebook shows which cell was running
         assert "The partly executed notebook is kept at" in done.stderr
         assert (out / "failed" / "tiny.ipynb").is_file()

@@ -159,6 +159,22 @@ def test_a_failure_is_kept_then_forgotten(old_state):
     assert list((old_state / "failed").iterdir()) == []
 
 
+def test_a_first_build_discarded_leaves_no_empty_folders(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    version = outputs.new_version(out, "r")
+    outputs.discard(out, "r", version)
+    assert list(out.iterdir()) == []  # neither .builds/r nor .builds: the failed first build left nothing
+
+
+def test_discarding_keeps_the_folders_other_builds_use(old_state):
+    version = outputs.new_version(old_state, "r")
+    outputs.discard(old_state, "r", version)
+    assert not version.exists()
+    assert outputs.versions(old_state, "r").is_dir() and outputs.versions(old_state, "r-again").is_dir()
+    assert visible(old_state, "r") == dict.fromkeys([*OLD, "r.metrics.json"], "old")
+
+
 def test_a_shared_group_folder_keeps_its_group_bit(tmp_path):
     out = tmp_path / "shared"
     out.mkdir()

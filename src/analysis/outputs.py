@@ -233,9 +233,12 @@ def new_version(out_dir: Path, name: str) -> Path:
 
 
 def discard(out_dir: Path, name: str, version: Path) -> None:
-    """Remove a version folder unless it has become the current set."""
+    """Remove a version folder unless it has become the current set (and the folders left empty)."""
     if version.name != current(out_dir, name):
         _remove(version)
+    for folder in (versions(out_dir, name), out_dir / BUILDS_DIR):  # a first build's, interrupted
+        with contextlib.suppress(OSError):
+            folder.rmdir()  # only if empty
 
 
 def switch(out_dir: Path, name: str, version: Path, outputs: list[str]) -> None:
