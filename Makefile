@@ -11,7 +11,7 @@ LAB_INSTALLED := $(VENV)/.lab-installed
 AXE := tests/browser/node_modules/axe-core/axe.min.js
 
 .DEFAULT_GOAL := help
-.PHONY: help report watch lab test bench lint format lock clean
+.PHONY: help report watch lab test mutate bench lint format lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -47,8 +47,17 @@ lab: $(LAB_INSTALLED) ## open the report notebook in JupyterLab, on the project'
 	JUPYTER_PATH=$(VENV)/share/jupyter $(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=. \
 		$(if $(filter 0,$(shell id -u)),--allow-root) notebooks/russia_mexico_fdi.ipynb
 
-test: $(INSTALLED) $(AXE) ## run the tests (unit, build, PDF, and browser tests where Chromium is)
-	$(BIN)/python -m pytest -n 2
+# Coverage of src/analysis across processes: pytest's, its workers', and every Python process they
+# start (the command line, the report's kernels); [tool.coverage] in pyproject.toml. The total
+# is printed last, whatever the tests' outcome; the exit status is the tests'.
+test: export COVERAGE_FILE := $(CURDIR)/.cache/coverage/data
+test: $(INSTALLED) $(AXE) ## run the tests (unit, build, PDF, and browser tests where Chromium is), with coverage
+	@rm -rf .cache/coverage && mkdir -p .cache/coverage
+	$(BIN)/python -m coverage run -m pytest -n 2; status=$$?; \
+	$(BIN)/python -m coverage combine --quiet && $(BIN)/python -m coverage report; exit $$status
+
+mutate: $(INSTALLED) ## mutation testing of metrics, loading, the cache key, outputs, formatting and escaping (long)
+	$(BIN)/python bench/mutate.py
 
 bench: $(INSTALLED) ## measure build speed and memory; writes bench/results.md
 	$(BIN)/python bench/run.py
@@ -68,4 +77,4 @@ lock: $(INSTALLED) ## re-resolve requirements.lock (and requirements-lab.lock wi
 		--no-emit-index-url --no-emit-find-links --output-file requirements-lab.lock pyproject.toml
 
 clean: ## remove build outputs (reports/) and caches, keeping .venv
-	rm -rf reports .pytest_cache .ruff_cache bench/work
+	rm -rf reports .pytest_cache .ruff_cache bench/work mutants .cache/coverage

@@ -150,7 +150,10 @@ def test_timeline_labels_do_not_overlap_even_when_long_ones_crowd_one_month(widt
     rows = [("1890", "diplomacy", "Early"), ("1955-03", "energy", LONG), *rows]
     figure = draw(charts.timeline_chart(events(rows), start=1890, end=2025, edition=EN, source="test", width=width))
     assert_labels_fit(figure)
-    assert max(t.get_text().count("\n") for t in charts.label_artists(figure)) >= 2
+    # the long labels are wrapped, not cut: each on several lines, every word kept in order
+    labels = [t.get_text() for t in charts.label_artists(figure)]
+    assert labels[0] == "1890: Early"
+    assert all("\n" in label and " ".join(label.split()).endswith(" ".join(LONG.split())) for label in labels[1:])
 
 
 def test_timeline_alt_text_counts_events_by_category():

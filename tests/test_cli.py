@@ -93,3 +93,24 @@ def test_an_unwritable_output_folder_is_a_plain_error(tmp_path, capsys):
     assert main(["build", "--out", str(blocked / "reports")]) == 1
     message = capsys.readouterr().err
     assert message.startswith("error: ") and "Traceback" not in message
+
+
+@pytest.mark.slow
+def test_a_build_with_other_parameters_is_built_not_taken_from_the_cache(tmp_path):
+    out = tmp_path / "out"
+    params = tmp_path / "tiny.yaml"
+    params.write_text(
+        f"data_dir: {FIXTURES / 'tiny'}\norigin: KOR\ndestination: CHL\nbase_year: 2019\ntarget_year: 2023\n"
+    )
+    build = ["build", params, "--out", out, "--format", "html"]
+    first = run(*build, "-p", "title", "First title")
+    assert first.returncode == 0 and first.stdout.startswith("tiny: built "), first.stderr
+    # the same data, notebook and code: only a parameter differs
+    second = run(*build, "-p", "title", "Second title")
+    assert second.returncode == 0 and second.stdout.startswith("tiny: built "), second.stdout
+    html = (out / "tiny.html").read_text(encoding="utf-8")
+    assert "<title>Second title</title>" in html and "<title>First title" not in html
+    assert 'title ("First title" → "Second title"). No headline figure moved.' in html  # changes since the last build
+    # and with nothing changed, the cache answers
+    again = run(*build, "-p", "title", "Second title")
+    assert again.stdout.startswith("tiny: unchanged since the last build"), again.stdout

@@ -141,3 +141,97 @@ def test_a_formatter_needs_only_a_locale_and_its_phrases():
     assert fmt.money(-2.5, 1) == "-$2.5M"
     assert fmt.times(3) == "3.0x"
     assert fmt.months_span(9) == "January\u2009–\u2009September"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (0.5, "+0.5"),  # 2.5 % to 3.0 %: half a point more
+        (-1.25, "-1.3"),  # half away from zero
+        (0.05, "+0.1"),  # rounds up to a tenth: a rise shown
+        (0.04, "0.0"),  # rounds to nothing: neither sign
+        (-0.04, "0.0"),
+        (1234.56, "+1,234.6"),
+    ],
+)
+def test_points_are_signed_with_one_decimal(value, expected):
+    assert EN.points(value) == ES.points(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "decimals", "expected"),
+    [
+        (3, 0, "+3"),
+        (1234.5, 0, "+1,235"),
+        (0.3, 2, "+0.30"),
+        (-2.5, 1, "-2.5"),
+        (0.04, 1, "0.0"),  # zero at the digits shown: no sign
+    ],
+)
+def test_signed_numbers(value, decimals, expected):
+    assert EN.signed(value, decimals) == ES.signed(value, decimals) == expected
+
+
+def test_language_names_in_the_editions_language():
+    assert (EN.language("es"), ES.language("en"), ES.language("es")) == ("Spanish", "inglés", "español")
+    assert EN.language("xx") == "xx"  # a code CLDR does not name: shown as it is
+
+
+def test_the_months_of_a_period_without_its_year():
+    assert (EN.months_span(1), ES.months_span(1)) == ("January", "enero")
+    assert ES.months_span(6) == "enero\u2009–\u2009junio"  # CLDR's fallback interval, thin spaces
+
+
+def test_defaults_one_decimal_for_numbers_and_money():
+    assert EN.number(2.84) == "2.8" and EN.money(86.44) == "US$86.4 million"
+
+
+def test_another_locales_separators_come_from_its_cldr_data():
+    # German (CLDR de): a point groups thousands, a comma marks decimals, the percent sign after a
+    # no-break space
+    de = Formatter("de_DE", {})
+    assert de.number(1234.5, 1) == "1.234,5"
+    assert de.percent(12.345) == "12,3\u00a0%"
+    assert de.percent(-1e-12) == "-<0,000001\u00a0%"
+
+
+@pytest.mark.parametrize(
+    ("value", "signed", "expected"),
+    [
+        (-1e-12, False, "-<0.000001%"),  # too small for six decimals, and negative
+        (-0.0, False, "0.0%"),  # a negative zero is zero
+        (0.0, True, "0.0%"),  # no plus sign on zero
+        (0.5, True, "+0.50%"),
+    ],
+)
+def test_percent_near_zero(value, signed, expected):
+    assert EN.percent(value, signed=signed) == ES.percent(value, signed=signed) == expected
+
+
+@pytest.mark.parametrize(("value", "decimals", "expected"), [(0, 0, "US$0 million"), (0.5, 1, "US$0.5 million")])
+def test_money_below_one_has_no_sign(value, decimals, expected):
+    assert EN.money(value, decimals) == expected
+
+
+def test_counts_with_the_number_inside_the_words_or_a_fixed_word():
+    assert EN.count(3, {"one": "{n} source", "other": "all {n} sources"}) == "all 3 sources"
+    assert EN.count(1, {"one": "the {n} source", "other": "all {n} sources"}) == "the 1 source"
+    assert ES.count(3, "fuentes") == "3 fuentes"
+    # Spanish has a "many" form for millions (CLDR): a noun without it uses its "other" form
+    assert ES.count(1_000_000, {"one": "fuente", "other": "fuentes"}) == "1,000,000 fuentes"
+
+
+def test_lists_with_or():
+    assert EN.join(["A", "B", "C"], "or") == "A, B, or C"
+    assert ES.join(["A", "B"], "or") == "A o B"
+
+
+def test_a_two_month_period_is_a_range():
+    assert EN.period(2024, 2) == "January\u2009–\u2009February 2024"
+    assert ES.period(2024, 2) == "enero–febrero de 2024"
+    assert EN.months_span(2) == "January\u2009–\u2009February"
+
+
+def test_a_formatter_without_names_for_running_text_uses_cldrs():
+    bare = Formatter("en", {"all_origins": "all"})
+    assert bare.country("USA", in_text=True) == "United States"

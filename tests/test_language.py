@@ -98,3 +98,56 @@ def test_a_third_language_is_a_folder_with_a_catalogue(tmp_path, monkeypatch):
 )
 def test_year_ranges(years, expected):
     assert year_ranges(years) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "escaped"),
+    [("headline.html.j2", True), ("macros.html.j2", True), ("alt.txt.j2", False), ("alt.txt.j2.html", True)],
+)
+def test_every_html_template_is_escaped_and_only_plain_text_is_not(name, escaped):
+    assert language.escaped(name) is escaped
+    assert language.escaped(None) is True  # a template made from a string: HTML, to be safe
+
+
+def test_lists_escape_text_and_keep_markup_in_html_only(tmp_path, monkeypatch):
+    folder = tmp_path / "languages"
+    shutil.copytree(language.LANGUAGES_DIR, folder)
+    for lang in ("en", "es"):
+        (folder / lang / "probe.html.j2").write_text("{{ items | listing }} / {{ items | listing('or') }}")
+        (folder / lang / "probe.txt.j2").write_text("{{ items | listing }}")
+    monkeypatch.setattr(language, "LANGUAGES_DIR", folder)
+    language.edition.cache_clear()
+    try:
+        items = ["<b>A</b>", Markup("<em>B</em>"), "C & D"]
+        html = language.edition("en").render("probe.html.j2", items=items)
+        assert (
+            html == "&lt;b&gt;A&lt;/b&gt;, <em>B</em>, and C &amp; D / &lt;b&gt;A&lt;/b&gt;, <em>B</em>, or C &amp; D"
+        )
+        assert language.edition("es").render("probe.html.j2", items=items[:2]) == (
+            "&lt;b&gt;A&lt;/b&gt; y <em>B</em> / &lt;b&gt;A&lt;/b&gt; o <em>B</em>"
+        )
+        assert language.edition("en").render("probe.txt.j2", items=items) == "<b>A</b>, <em>B</em>, and C & D"
+    finally:
+        language.edition.cache_clear()
+
+
+def test_a_catalogue_text_fills_its_placeholders_and_refuses_what_is_not_a_text():
+    es = edition("es")
+    assert es.t("labels.source_line", sources="SE") == "Fuente: SE"
+    with pytest.raises(KeyError, match=r"the en catalogue's entry 'formats\.money' is not a text"):
+        edition("en").t("formats.money")
+
+
+def test_a_catalogue_names_its_language_in_what_it_lacks():
+    catalogue = language.Catalogue({"a": {"b": "text {x}"}}, "pt")
+    with pytest.raises(KeyError, match=r"the pt catalogue has no entry 'a\.c'"):
+        catalogue.get("a.c")
+    assert catalogue.text("a.b") == "text {x}"  # no values: the text as it is, braces and all
+    assert catalogue.text("a.b", x=1) == "text 1"
+
+
+def test_html_templates_render_to_markup_and_text_templates_to_plain_strings():
+    en = edition("en")
+    alt = en.render("alt.txt.j2", "timeline", events=[], categories=[])
+    assert type(alt) is str
+    assert type(en.render("macros.html.j2")) is Markup

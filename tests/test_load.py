@@ -1,5 +1,10 @@
 """Loading and validation: the good fixture, and one broken copy of it per class of problem."""
 
+import datetime as dt
+import errno
+import hashlib
+import os
+import random
 import shutil
 from pathlib import Path
 
@@ -7,6 +12,7 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
+from analysis import config, contract, errors, load
 from analysis.errors import DataValidationError
 from analysis.load import load_dataset, problems_in
 
@@ -349,3 +355,460 @@ def test_a_line_may_not_leave_off_a_required_column(data):
         10,
         "has 5 fields where the header has 7: a value holding a comma must be quoted",
     )
+
+
+# Hostile and meaningless input (issue 9) ---------------------------------------------------
+
+TODAY = dt.date(2027, 6, 15)  # a day after every date in the fixture
+
+
+@pytest.fixture
+def today(monkeypatch):
+    """Make the day of the build TODAY."""
+    monkeypatch.setattr(contract, "today", lambda: TODAY, raising=False)
+    return TODAY
+
+
+@pytest.mark.parametrize(
+    ("file", "line", "text", "where", "message"),
+    [
+        # numbers beyond float range, beyond what a float holds, beyond meaning
+        (
+            "fdi.csv",
+            2,
+            f"KOR,CHL,2019,12,{'9' * 400},tiny-a,",
+            (2, "usd_millions"),
+            f"'{'9' * 60}…' (340 more characters) is too large for US$ millions: at most 7 digits before the point"
+            " (9999999 is about US$10 trillion, five times the world's largest year of FDI)",
+        ),
+        (
+            "fdi.csv",
+            2,
+            "KOR,CHL,2019,12,12345678,tiny-a,",
+            (2, "usd_millions"),
+            "'12345678' is too large for US$ millions",
+        ),
+        (
+            "fdi.csv",
+            2,
+            "KOR,CHL,2019,12,0.000000000000000000001,tiny-a,",
+            (2, "usd_millions"),
+            "'0.000000000000000000001' has more than 6 decimals: US$ millions are written to the dollar at most"
+            " (6 decimals); round it as the source gave it",
+        ),
+        (
+            "fdi.csv",
+            2,
+            "KOR,CHL,2019,12,1.1234567,tiny-a,",
+            (2, "usd_millions"),
+            "'1.1234567' has more than 6 decimals",
+        ),
+        # digits Python reads as numbers but a reader does not: they slipped past the year's range
+        (
+            "fdi.csv",
+            2,
+            "KOR,CHL,９９９９,12,12.5,tiny-a,",
+            (2, "year"),
+            "'９９９９' is not a year: write four digits 0-9",
+        ),
+        ("fdi.csv", 2, "KOR,CHL,2019,12,١٢.5,tiny-a,", (2, "usd_millions"), "'١٢.5' is not a number"),
+        ("timeline.csv", 2, "０９０１-05,Treaty,diplomacy,tiny-c,", (2, "date"), "'０９０１-05' is not a date"),
+        # dates after the day of the build
+        (
+            "sources.csv",
+            3,
+            "tiny-b,Fixture Review,Revised,,2205-05-06,2026-01-02,high,",
+            (3, "published"),
+            "'2205-05-06' is after today (2027-06-15): no source is published in the future; check the year",
+        ),
+        (
+            "sources.csv",
+            3,
+            "tiny-b,Fixture Review,Revised,,2027-06-16,2027-06-15,high,",
+            (3, "published"),
+            "'2027-06-16' is after today (2027-06-15)",
+        ),
+        (
+            "sources.csv",
+            3,
+            "tiny-b,Fixture Review,Revised,,2024-05-06,2027-06-16,high,",
+            (3, "accessed"),
+            "'2027-06-16' is after today (2027-06-15): no source is checked in the future; check the year",
+        ),
+        (
+            "timeline.csv",
+            2,
+            "2027-07,Treaty,diplomacy,tiny-c,",
+            (2, "date"),
+            "'2027-07' is after today (2027-06-15): the timeline holds events that have happened; check the year",
+        ),
+        # ... and long before anything the report can date
+        ("timeline.csv", 2, "1500-05,Treaty,diplomacy,tiny-c,", (2, "date"), "'1500-05' is before 1700"),
+        ("timeline.csv", 2, "0001,Treaty,diplomacy,tiny-c,", (2, "date"), "'0001' is before 1700"),
+        ("sources.csv", 4, "tiny-c,Archive,Dates,,1600,2026-01-02,low,", (4, "published"), "'1600' is before 1700"),
+        # values that contradict one another
+        (
+            "sources.csv",
+            4,
+            "tiny-c,Archive,Dates,,2019-05,2019-04-30,low,",
+            (4, "accessed"),
+            "'2019-04-30' is before the source was published (2019-05): a source is checked after it is published",
+        ),
+        (
+            "fdi.csv",
+            2,
+            "KOR,CHL,2027,12,12.5,tiny-a,",
+            (2, "year"),
+            "'2027' with months 12 is a period that ends on 2027-12-31, after today (2027-06-15): a figure is"
+            " reported once its period is over",
+        ),
+        (
+            "fdi.csv",
+            2,
+            "CHL,CHL,2019,12,12.5,tiny-a,",
+            (2, "destination"),
+            "'CHL' is also the origin: a country does not invest in itself",
+        ),
+        # a value too long to lay out
+        (
+            "timeline.csv",
+            2,
+            f"1901-05,{'x' * 2000},diplomacy,tiny-c,",
+            (2, "event"),
+            "is 2,000 characters long; at most 500: shorten it (a longer value makes the PDF slow to lay out)",
+        ),
+        ("sources.csv", 2, f"tiny-a,G,E,https://e.org/{'a' * 491},2020-03,2026-01-02,medium,", (2, "url"), "is 505"),
+        # a row holding U+FFFD was left out of every check (and then failed to convert)
+        ("fdi.csv", 2, "KOR,CHL,20x9,12,12.5,tiny-a,bad \ufffd", (2, "year"), "'20x9' is not a year"),
+    ],
+)
+def test_values_beyond_meaning_are_refused(data, today, file, line, text, where, message):
+    set_line(data / file, line, text)
+    problem = only_problem(data)
+    assert (Path(problem.file).name, problem.line, problem.column) == (file, *where)
+    assert message in problem.message, problem.message
+
+
+def test_the_limits_themselves_are_allowed(data, today):
+    set_line(data / "fdi.csv", 2, "KOR,CHL,2019,12,9999999.999999,tiny-a,")
+    set_line(data / "fdi.csv", 3, "KOR,CHL,2027,5,-0000012.5,tiny-a,")  # May 2027 is over; leading zeros
+    set_line(data / "sources.csv", 4, f"tiny-c,Archive,{'t' * 500},,1700,2027-06-15,low,")
+    set_line(data / "timeline.csv", 2, "2027-06,Treaty,diplomacy,tiny-c,")  # this month: begun
+    loaded = load_dataset(data)
+    assert loaded.fdi.loc[0, "usd_millions"] == 9999999.999999 and loaded.fdi.loc[0, "decimals"] == 6
+    assert loaded.fdi.loc[1, "usd_millions"] == -12.5
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("origin,destination\n".encode("utf-16"), "is saved as UTF-16 (little-endian): save it as CSV UTF-8"),
+        ("origin,destination\n".encode("utf-16-be"), "is saved as UTF-16 (big-endian), without a byte order mark"),
+        ("origin,destination\n".encode("utf-32"), "is saved as UTF-32 (little-endian)"),
+        (b"PK\x03\x04" + bytes(200), "is a ZIP archive (an .xlsx or .ods spreadsheet is one), not a text file"),
+        (random.Random(0).randbytes(5000), "is not a text file ("),
+        (
+            b"origin,destination,year,months,usd_millions,source_id,note\rKOR,CHL,2019,12,12.5,tiny-a,\r",
+            "lines end with a carriage return alone (the line ends of classic Mac OS): save the file with LF or CRLF",
+        ),
+        (  # Latin-1 and classic Mac line ends: a traceback from the csv module before
+            "origin,destination,year,months,usd_millions,source_id,note\rKOR,CHL,2019,12,12.5,tiny-a,Revisión\r".encode(
+                "latin-1"
+            ),
+            "lines end with a carriage return alone",
+        ),
+    ],
+)
+def test_files_that_are_not_utf8_csv_text(data, content, message):
+    (data / "fdi.csv").write_bytes(content)
+    problem = only_problem(data)
+    assert (problem.line, problem.column) == (None, None)
+    assert str(problem).startswith(f"{data}/fdi.csv: {message}")
+
+
+@pytest.mark.parametrize(
+    ("line", "where", "message"),
+    [
+        (b"KOR,CHL,2019,12,12\x005,tiny-a,", (2, "usd_millions"), "holds a NUL byte (00), which no text holds"),
+        (b"KOR,CHL,2019,12,12.5,tiny-a,a \x1b[2J note", (2, "note"), "holds the control character U+001B"),
+        (b"KOR,CHL,2019,12,12.5,tiny-a,a\rnote", (2, "note"), "holds a carriage return (CR) that ends no line"),
+        (b"KOR,CHL,2019,12,12.5,tiny-a,two\xef\xbb\xbffiles", (2, "note"), "holds a byte order mark (U+FEFF)"),
+        (b'KOR,CHL,2019,12,12.5,tiny-a,"an open quote', (2, None), "a quoted value is not closed on this line"),
+        (b'KOR,CHL,2019,12,12.5,tiny-a,"a" quote', (2, None), "a quoted value goes on after its closing quote"),
+        (b"KOR,CHL," + b"x" * 300_000, (2, None), "the line is 300,008 characters long; at most 40,000"),
+    ],
+)
+def test_characters_and_lines_a_csv_file_does_not_hold(data, line, where, message):
+    lines = (data / "fdi.csv").read_bytes().split(b"\n")
+    lines[1] = line
+    (data / "fdi.csv").write_bytes(b"\n".join(lines))
+    problem = only_problem(data)
+    assert (problem.line, problem.column) == where
+    assert message in problem.message
+
+
+def test_a_quote_left_open_is_reported_on_its_line_and_the_lines_after_are_still_checked(data):
+    set_line(data / "timeline.csv", 2, '1901-05,"Fixture treaty signed,diplomacy,tiny-c,')
+    set_line(data / "timeline.csv", 4, "2021,Fixture ferry opens,transport,nowhere,")
+    assert [(p.line, p.column) for p in problems_in(data)] == [(2, None), (4, "source_id")]
+
+
+def test_a_header_too_wide_is_refused_without_checking_its_columns(data):
+    header = ",".join(f"c{i}" for i in range(100))
+    (data / "timeline.csv").write_text(f"{header}\n" + ",".join(["x"] * 100) + "\n")
+    assert messages(data) == [
+        f"{data}/timeline.csv:1: the header has 100 columns; a file of the contract has at most 64"
+    ]
+
+
+def test_past_a_hundred_problems_the_rest_are_counted(data):
+    rows = "".join(f"KOR,CHL,20x9,12,{i}.5,tiny-a,\n" for i in range(1000))
+    (data / "fdi.csv").write_text("origin,destination,year,months,usd_millions,source_id,note\n" + rows)
+    with pytest.raises(DataValidationError) as caught:
+        load_dataset(data)
+    found = caught.value.problems
+    assert len(found) == 101 and caught.value.count == 1000
+    assert [p.line for p in found[:100]] == list(range(2, 102))
+    assert str(found[-1]) == f"{data}/fdi.csv: 900 more problems not listed: fix those above and validate again"
+
+
+def test_repeated_rows_are_found_in_a_large_file(data):
+    rows = "KOR,CHL,2019,12,1.5,tiny-a,\n" * 20_000
+    (data / "fdi.csv").write_text("origin,destination,year,months,usd_millions,source_id,note\n" + rows)
+    with pytest.raises(DataValidationError) as caught:
+        load_dataset(data)
+    assert caught.value.count == 19_999
+    assert str(caught.value.problems[0]).endswith(
+        "fdi.csv:3: repeats line 2 (origin KOR, destination CHL, year 2019, months 12, source_id tiny-a): one source"
+        " reports a period once"
+    )
+
+
+def test_a_long_chain_of_citations_is_checked_in_linear_time(data):
+    # each source cites the next: the walk used to restart at every row (cubic in the length)
+    count = 3000
+    rows = [f"s{i},P,T,,2020,2026-01-02,low,,s{i + 1}" for i in range(count)]
+    rows[-1] = rows[-1].rsplit(",", 1)[0] + ",s0"  # and the last cites the first: one cycle of 3000
+    (data / "sources.csv").write_text(
+        "source_id,publisher,title,url,published,accessed,trust,note,cites\n"
+        + "\n".join(rows)
+        + "\ntiny-a,P,T,,2020,2026-01-02,low,,\ntiny-b,P,T,,2020,2026-01-02,low,,\ntiny-c,P,T,,2020,2026-01-02,low,,\n"
+    )
+    with pytest.raises(DataValidationError) as caught:
+        load_dataset(data)
+    first = caught.value.problems[0]
+    assert (first.line, first.column) == (2, "cites")
+    assert first.message == (
+        "'s1' makes a cycle of citations (s0 → s1 → s2 → s3 → s4 → … 2,995 more → s0; line 3, line 4, line 5,"
+        " line 6, line 7, … 2,994 more): an echo must end at a source that reports on its own"
+    )
+    assert caught.value.count == 3000
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda d: shutil.rmtree(d), "folder not found"),
+        (lambda d: shutil.rmtree(d) or d.write_text("x"), "is a file, not a folder: give the folder that holds"),
+        (
+            lambda d: shutil.rmtree(d) or d.symlink_to(d),
+            "is a symbolic link loop (the link leads back to itself): point it at the real file or folder",
+        ),
+    ],
+)
+def test_a_data_folder_that_is_not_one(data, make, message):
+    make(data)
+    assert messages(data) == [f"{data}: {message}"] or messages(data)[0].startswith(f"{data}: {message}")
+
+
+def test_a_relative_data_folder_that_loops(tmp_path, monkeypatch):
+    loop = config.PROJECT_ROOT / "reports" / f"loop-{tmp_path.name}"
+    loop.parent.mkdir(exist_ok=True)
+    loop.symlink_to(loop.name)
+    try:
+        [problem] = problems_in(loop.relative_to(config.PROJECT_ROOT))
+    finally:
+        loop.unlink()
+    assert str(problem).startswith(f"reports/{loop.name}: is a symbolic link loop")
+
+
+@pytest.mark.parametrize("name", ["fdi.csv", "sources.csv"])
+def test_a_data_file_that_is_a_pipe_or_a_device(data, name):
+    (data / name).unlink()
+    os.mkfifo(data / name)
+    assert messages(data)[0].startswith(f"{data}/{name}: is a named pipe (FIFO), not a regular file")
+    (data / name).unlink()
+    (data / name).symlink_to("/dev/zero")
+    assert messages(data)[0].startswith(f"{data}/{name}: is a device, not a regular file")
+
+
+def test_a_data_file_over_the_size_limit(data, monkeypatch):
+    monkeypatch.setenv("ANALYSIS_MAX_INPUT_MIB", "0.001")  # 1,048 bytes; the fixture's files are under 400
+    set_line(data / "fdi.csv", 10, f"JPN,CHL,2022,12,1.5,tiny-b,{'n' * 400}")
+    set_line(data / "fdi.csv", 11, f"JPN,CHL,2021,12,1.5,tiny-b,{'n' * 400}")
+    assert messages(data) == [
+        f"{data}/fdi.csv: is larger than 1,048 bytes, the most a file may hold: split it, or set"
+        " ANALYSIS_MAX_INPUT_MIB to a larger size in MiB (such as ANALYSIS_MAX_INPUT_MIB=64)"
+    ]
+
+
+def test_a_data_file_that_cannot_be_read(data, monkeypatch):
+    real_open = os.open
+
+    def refuse(path, *args, **kwargs):
+        if str(path).endswith("timeline.csv"):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refuse)
+    assert messages(data) == [
+        f"{data}/timeline.csv: permission denied: this user may not read the file; make it readable (chmod u+r)"
+        " or copy it somewhere readable"
+    ]
+
+
+def test_out_of_file_descriptors_is_a_system_limit_not_bad_data(data, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise OSError(errno.EMFILE, "Too many open files")
+
+    monkeypatch.setattr(os, "open", refuse)
+    with pytest.raises(errors.SystemLimitError) as caught:
+        load_dataset(data)
+    assert "too many open files" in str(caught.value) and "ulimit -n 4096" in str(caught.value)
+
+
+@pytest.mark.parametrize("module", ["contract.py", "schema.py", "load.py", "inputs.py"])
+def test_a_change_to_the_code_that_decides_validity_invalidates_tokens(tmp_path, monkeypatch, module):
+    checksums = load_dataset(TINY).checksums
+    before = load.validation_token(checksums)
+    package = tmp_path / "analysis"
+    shutil.copytree(config.PACKAGE_DIR, package, ignore=shutil.ignore_patterns("__pycache__"))
+    with (package / module).open("a") as handle:
+        handle.write("\n# a change\n")
+    monkeypatch.setattr(config, "PACKAGE_DIR", package)
+    load._contract_digest.cache_clear()
+    try:
+        assert load.validation_token(checksums) != before
+    finally:
+        load._contract_digest.cache_clear()
+
+
+def test_translations_and_citations_are_checked_like_any_text(data):
+    with_column(data / "timeline.csv", "event_es", ["x" * 501, "", "Un ferri"])
+    with_column(data / "sources.csv", "cites", ["", "tiny-a\x07", "tiny-b"])
+    assert [(Path(p.file).name, p.line, p.column) for p in problems_in(data)] == [
+        ("sources.csv", 3, "cites"),
+        ("timeline.csv", 2, "event_es"),
+    ]
+
+
+def test_a_sources_file_without_its_source_id_column(data):
+    # the references to it cannot be checked: a traceback (KeyError) before, found by test_properties
+    text = (data / "sources.csv").read_text()
+    (data / "sources.csv").write_text(text.replace("source_id,", "SOURCE_ID,", 1))
+    assert [(Path(p.file).name, p.line, p.column, p.message) for p in problems_in(data)] == [
+        ("sources.csv", 1, "SOURCE_ID", "is not a column of this file"),
+        ("sources.csv", 1, "source_id", "is missing from the header"),
+    ]
+
+
+def test_a_repeated_row_names_the_line_it_repeats_on_every_key_column(data):
+    # Line 10 repeats line 4 (KOR into CHL, 2023, 12 months, tiny-b). Lines 2 and 3 share the
+    # origin, destination and months with it, line 3 its year too, line 5 its source: none of them
+    # is the row it repeats.
+    set_line(data / "fdi.csv", 10, "KOR,CHL,2023,12,51.0,tiny-b,")
+    problem = only_problem(data)
+    assert (problem.line, problem.column) == (10, None)
+    assert problem.message == (
+        "repeats line 4 (origin KOR, destination CHL, year 2023, months 12, source_id tiny-b): "
+        "one source reports a period once"
+    )
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        "KOR,CHL,2023,12,51.0,tiny-c,",  # line 4's period from another source
+        "KOR,CHL,2024,12,51.0,tiny-b,",  # line 4's source, another year
+        "KOR,CHL,2023,9,51.0,tiny-b,",  # another period length
+        "JPN,CHL,2019,12,51.0,tiny-a,",  # line 2's year and source, another origin
+        "KOR,MEX,2019,12,51.0,tiny-a,",  # ... another destination
+    ],
+)
+def test_a_row_differing_from_every_other_in_one_key_column_is_no_repeat(data, row):
+    set_line(data / "fdi.csv", 10, row)
+    assert messages(data) == []
+
+
+def test_the_token_is_a_sha256_over_the_contracts_code_and_the_sorted_checksums(monkeypatch):
+    monkeypatch.setattr(load, "_contract_digest", lambda: b"contract code")
+    checksums = {"data/fdi.csv": "sha256:bb", "data/sources.csv": "sha256:aa", "data/timeline.csv": "sha256:cc"}
+    expected = hashlib.sha256(b"contract code" + b"sha256:aa" + b"sha256:bb" + b"sha256:cc").hexdigest()
+    assert load.validation_token(checksums) == "sha256:" + expected
+    assert load.validation_token(dict(reversed(checksums.items()))) == "sha256:" + expected  # any order
+    # another version of the code that decides validity vouches for nothing this one validated
+    monkeypatch.setattr(load, "_contract_digest", lambda: b"contract code, changed")
+    assert load.validation_token(checksums) != "sha256:" + expected
+
+
+@pytest.fixture
+def validation_counted(monkeypatch):
+    """Count the pandera validations load_dataset runs."""
+    runs = []
+    real = load._validate
+
+    def counting(*args, **kwargs):
+        runs.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(load, "_validate", counting)
+    monkeypatch.delenv(load.VALIDATED_ENV, raising=False)
+    return runs
+
+
+def test_a_token_for_these_bytes_is_accepted_and_skips_validation(data, validation_counted):
+    checked = load_dataset(data)
+    assert len(validation_counted) == 3  # once per file
+    token = load.validation_token(checked.checksums)
+    trusted = load_dataset(data, trust=token)
+    assert len(validation_counted) == 3  # not again
+    assert_frame_equal(trusted.fdi, checked.fdi)
+    assert_frame_equal(trusted.sources, checked.sources)
+    assert_frame_equal(trusted.timeline, checked.timeline)
+
+
+def test_the_token_is_taken_from_the_environment(data, validation_counted, monkeypatch):
+    token = load.validation_token(load_dataset(data).checksums)
+    monkeypatch.setenv(load.VALIDATED_ENV, token)
+    load_dataset(data)
+    assert len(validation_counted) == 3  # only the first load validated
+    monkeypatch.setenv(load.VALIDATED_ENV, "sha256:0")
+    load_dataset(data)
+    assert len(validation_counted) == 6
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new"),
+    [
+        ("fdi.csv", b"12.5", b"12.6"),
+        ("sources.csv", b"2026-01-02", b"2026-01-03"),
+        ("timeline.csv", b"ferry", b"ferri"),
+    ],
+)
+def test_a_changed_byte_changes_the_token_and_is_validated_again(data, validation_counted, name, old, new):
+    token = load.validation_token(load_dataset(data).checksums)
+    path = data / name
+    path.write_bytes(path.read_bytes().replace(old, new, 1))
+    changed = load_dataset(data, trust=token)  # the old token vouches for other bytes: validated again
+    assert len(validation_counted) == 6
+    assert load.validation_token(changed.checksums) != token
+
+
+def test_a_token_does_not_vouch_for_broken_bytes(data, validation_counted):
+    token = load.validation_token(load_dataset(data).checksums)
+    set_line(data / "fdi.csv", 2, "KOR,CHL,2019,12,12.5.0,tiny-a,")
+    with pytest.raises(DataValidationError) as caught:
+        load_dataset(data, trust=token)
+    assert [str(p) for p in caught.value.problems] == [
+        f"{data}/fdi.csv:2: column usd_millions: '12.5.0' is not a number: write US$ millions in digits 0-9, with a dot for decimals"
+    ]

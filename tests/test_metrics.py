@@ -1,6 +1,9 @@
 """Metrics against values worked out by hand from the inputs (the working is in each comment)."""
 
+import copy
 import math
+import pickle
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -46,6 +49,23 @@ def test_multiple_bounds_from_rounding():
     assert low == approx(86.35 / 2.85)
     assert high == approx(86.45 / 2.75)
     assert (round(float(low), 1), round(float(high), 1)) == (30.3, 31.4)
+
+
+@pytest.mark.parametrize(
+    ("base", "base_decimals", "target", "target_decimals", "low", "high"),
+    [
+        # 2.8 (one decimal) stands for [2.75, 2.85), 430 (none) for [429.5, 430.5)
+        (2.8, 1, 430.0, 0, 429.5 / 2.85, 430.5 / 2.75),  # 150.70..., 156.54...
+        # 37 (none) stands for [36.5, 37.5), 146.6 (one decimal) for [146.55, 146.65)
+        (37.0, 0, 146.6, 1, 146.55 / 37.5, 146.65 / 36.5),  # 3.9080, 4.01780...
+        # 1250 (none) and 50.25 (two decimals): [1249.5, 1250.5) and [50.245, 50.255)
+        (1250.0, 0, 50.25, 2, 50.245 / 1250.5, 50.255 / 1249.5),
+    ],
+    ids=["2.8-to-430", "37-to-146.6", "1250-to-50.25"],
+)
+def test_multiple_bounds_use_each_figures_own_decimals(base, base_decimals, target, target_decimals, low, high):
+    found = metrics.multiple_bounds(base, base_decimals, target, target_decimals)
+    assert found == (approx(low), approx(high))
 
 
 def test_share_of_total():
@@ -271,6 +291,18 @@ def test_growth_table_for_every_origin_at_once():
     assert table.loc["CHN", "abs_change"] == approx(30.0)
 
 
+def test_growth_bounds_follow_the_decimals_each_figure_was_reported_with():
+    # January-September: 37 (2024, written without decimals) and 146.6 (2025, one decimal), as in
+    # data/fdi.csv: 37 stands for [36.5, 37.5), 146.6 for [146.55, 146.65).
+    frame = fdi_frame([("RUS", 2024, 9, 37.0, 0, "proceso"), ("RUS", 2025, 9, 146.6, 1, "proceso")])
+    selected = metrics.select_figures(frame, SOURCES)
+    result = metrics.growth(selected, "RUS", "MEX", 2024, 2025, 9).to_dict()
+    assert result["multiple_low"] == approx(146.55 / 37.5)  # 3.90800
+    assert result["multiple_high"] == approx(146.65 / 36.5)  # 4.01780...
+    row = metrics.growth_table(selected, 2024, 2025).iloc[0]
+    assert (row["multiple_low"], row["multiple_high"]) == (approx(146.55 / 37.5), approx(146.65 / 36.5))
+
+
 def test_origins_in_a_period_largest_first_with_shares():
     frame = fdi_frame(
         [
@@ -305,7 +337,11 @@ def test_metrics_scale_without_python_loops():
     selected = metrics.select_figures(frame, SOURCES)
     assert not selected.duplicated(["origin", "destination", "year", "months"]).any()
     table = metrics.growth_table(selected, 2010, 2020)
-    assert len(table) > 1000
+    # one row for each origin and period length with a figure in both years, none for the others
+    both = set(zip(frame["origin"], frame["months"], frame["year"], strict=True))
+    expected = {(o, m) for o, m, y in both if y == 2010 and (o, m, 2020) in both}
+    assert set(zip(table["origin"], table["months"], strict=True)) == expected
+    assert not table.duplicated(["origin", "months"]).any()
     positive = table["base_value"] > 0
     np.testing.assert_allclose(
         table.loc[positive, "multiple"], table.loc[positive, "target_value"] / table.loc[positive, "base_value"]
@@ -394,6 +430,7 @@ def test_two_echoes_of_one_origin_count_once():
         # the stronger preference wins
         ([(7.0, "a_med"), (8.0, "b_high")], ("a_med", "b_high"), (7.0, "a_med", "preferred source")),
     ],
+    ids=["newer-beats-more-trusted", "preferred-beats-newer", "equal-dates-more-trusted", "stronger-preference"],
 )
 def test_the_choice_rule_decides_in_order(rows, prefer, expected):
     frame = fdi_frame([("USA", 2023, 12, value, 1, source) for value, source in rows])
@@ -476,3 +513,216 @@ def test_reported_range_cases(bases, targets, expected):
         approx(expected[1]) if expected[1] is not None else None,
         expected[2],
     )
+
+
+# The metrics file's growth block, and the tables behind the report's sections -------------------
+
+
+def test_the_span_decides_whether_a_growth_rate_is_defined():
+    # January-December 2024 to January-December 2024: no time between them
+    assert (
+        metrics.undefined_reason("cagr_pct", 10.0, 20.0, 0.0) == "the target period does not come after the base period"
+    )
+    assert (
+        metrics.undefined_reason("cagr_pct", 10.0, 20.0, -1.0)
+        == "the target period does not come after the base period"
+    )
+    assert metrics.undefined_reason("cagr_pct", 10.0, 20.0, 1.0) is None
+    assert metrics.undefined_reason("multiple", 10.0, 20.0, 0.0) is None  # a multiple needs no span
+
+
+def test_growth_to_dict_in_full():
+    frame = fdi_frame(
+        [
+            ("RUS", 2022, 12, 2.8, 1, "proceso"),
+            ("RUS", 2024, 12, 86.4, 1, "proceso"),
+            ("WLD", 2022, 12, 35292.0, 0, "latinnews"),
+            ("WLD", 2024, 12, 36872.0, 0, "latinnews"),
+        ]
+    )
+    result = metrics.growth(metrics.select_figures(frame, SOURCES), "RUS", "MEX", 2022, 2024, 12).to_dict()
+    assert result == {
+        "origin": "RUS",
+        "destination": "MEX",
+        "months": 12,
+        "base_year": 2022,
+        "target_year": 2024,
+        "base_value": 2.8,
+        "target_value": 86.4,
+        "abs_change": approx(83.6),
+        "multiple": approx(864 / 28),
+        "pct_change": approx((864 / 28 - 1) * 100),
+        "cagr_pct": approx((math.sqrt(864 / 28) - 1) * 100),
+        "multiple_low": approx(86.35 / 2.85),
+        "multiple_high": approx(86.45 / 2.75),
+        "multiple_reported_low": approx(864 / 28),
+        "multiple_reported_high": approx(864 / 28),
+        "base_independent_sources": 1,
+        "target_independent_sources": 1,
+        "base_share_of_total_pct": approx(2.8 / 35292 * 100),  # 0.00793...
+        "target_share_of_total_pct": approx(86.4 / 36872 * 100),  # 0.2343...
+        "base_source_id": "proceso",
+        "base_via": None,
+        "target_source_id": "proceso",
+        "target_via": None,
+    }
+
+
+def test_a_figure_known_through_an_echo_is_credited_to_what_it_repeats():
+    # echo2 -> echo -> orig: orig has no report of 2024, so echo2's stands for it
+    frame = fdi_frame([("RUS", 2022, 12, 2.0, 1, "proc"), ("RUS", 2024, 12, 8.0, 1, "echo2")])
+    growth = metrics.growth(metrics.select_figures(frame, ECHO_SOURCES), "RUS", "MEX", 2022, 2024, 12)
+    result = growth.to_dict()
+    assert (result["target_source_id"], result["target_via"]) == ("orig", "echo2")
+    assert (result["base_source_id"], result["base_via"]) == ("proc", None)
+    assert growth.multiple == approx(4.0) and growth.target.via == "echo2"
+
+
+def test_a_growth_copies_and_names_what_it_lacks():
+    selected = metrics.select_figures(FDI, SOURCES)
+    growth = metrics.growth(selected, "RUS", "MEX", 2022, 2024, 12)
+    assert copy.deepcopy(growth) == growth
+    assert pickle.loads(pickle.dumps(growth)).to_dict() == growth.to_dict()
+    with pytest.raises(AttributeError, match=r"^median$"):
+        growth.median  # noqa: B018 - a metric the block does not have
+
+
+def test_growth_table_every_metric():
+    frame = fdi_frame(
+        [
+            ("RUS", 2022, 9, 2.0, 1, "proceso"),
+            ("RUS", 2024, 9, 8.0, 1, "proceso"),
+            ("RUS", 2022, 12, 2.8, 1, "proceso"),
+            ("RUS", 2024, 12, 86.4, 1, "proceso"),
+            ("WLD", 2024, 12, 36872.0, 0, "proceso"),
+        ]
+    )
+    table = metrics.growth_table(metrics.select_figures(frame, SOURCES), 2022, 2024).set_index("months")
+    # January-September: 2 to 8, two years apart: x4, +300 %, 4 ** (1/2) = 2: +100 % a year
+    nine = table.loc[9]
+    assert (nine["abs_change"], nine["multiple"], nine["pct_change"], nine["cagr_pct"]) == (
+        approx(6.0),
+        approx(4.0),
+        approx(300.0),
+        approx(100.0),
+    )
+    assert math.isnan(nine["base_share_of_total_pct"]) and math.isnan(nine["target_share_of_total_pct"])  # no totals
+    full = table.loc[12]
+    assert full["cagr_pct"] == approx((math.sqrt(864 / 28) - 1) * 100)
+    assert full["target_share_of_total_pct"] == approx(86.4 / 36872 * 100)
+    assert math.isnan(full["base_share_of_total_pct"])  # no total for 2022
+
+
+def test_an_origins_series_by_year_with_its_share_of_the_total():
+    frame = fdi_frame(
+        [
+            ("RUS", 2024, 12, 86.4, 1, "proceso"),
+            ("RUS", 2022, 12, 2.8, 1, "proceso"),
+            ("RUS", 2024, 9, 37.0, 0, "proceso"),  # another period length
+            ("WLD", 2024, 12, 36872.0, 0, "proceso"),
+            ("WLD", 2024, 9, 30000.0, 0, "proceso"),
+            ("USA", 2023, 12, 13640.0, 0, "proceso"),  # another origin
+        ]
+    )
+    frame.loc[len(frame)] = ["RUS", "USA", 2023, 12, 5.0, 1, "proceso", "", 99]  # into another destination
+    series = metrics.origin_series(metrics.select_figures(frame, SOURCES), "RUS", "MEX", 12)
+    expected = pd.DataFrame(
+        {
+            "year": [2022, 2024],
+            "usd_millions": [2.8, 86.4],
+            "decimals": [1, 1],
+            "source_id": ["proceso", "proceso"],
+            "total": [np.nan, 36872.0],
+            "share_pct": [np.nan, 86.4 / 36872 * 100],
+        }
+    )
+    assert_frame_equal(series, expected, check_dtype=False)
+
+
+def test_origins_in_a_period_without_a_total_have_no_share():
+    frame = fdi_frame([("USA", 2025, 12, 15877.0, 0, "proceso"), ("ESP", 2025, 12, 4431.0, 0, "proceso")])
+    table = metrics.origins_in(metrics.select_figures(frame, SOURCES), "MEX", 2025, 12)
+    assert list(table.index) == [0, 1] and list(table["origin"]) == ["USA", "ESP"]
+    assert table["share_pct"].isna().all()
+
+
+def test_origins_with_equal_figures_keep_the_order_of_their_codes():
+    # twenty-four origins, eight of each of three values: ties in the order of their codes
+    codes = [f"{a}{b}X" for a in "ABCDEF" for b in "ABCD"]
+    values = [(1.0, 2.0, 3.0)[i % 3] for i in range(len(codes))]
+    frame = fdi_frame([(code, 2025, 12, value, 1, "proceso") for code, value in zip(codes, values, strict=True)])
+    table = metrics.origins_in(metrics.select_figures(frame, SOURCES), "MEX", 2025, 12)
+    expected = [c for v in (3.0, 2.0, 1.0) for c, w in zip(codes, values, strict=True) if w == v]
+    assert list(table["origin"]) == expected
+
+
+def test_no_reports_at_all():
+    empty = fdi_frame([])
+    chosen = metrics.select_figures(empty, SOURCES)
+    assert chosen.empty and {"usd_millions", "basis", "n_reports"} <= set(chosen.columns)
+    assert metrics.disagreements(empty, SOURCES).empty
+    growth = metrics.growth(chosen, "RUS", "MEX", 2022, 2024).to_dict()
+    assert (growth["base_value"], growth["multiple"], growth["multiple_reason"]) == (None, None, "no base figure")
+
+
+def test_bounds_reaching_zero_leave_the_multiple_but_not_its_range():
+    # 0.4 written without decimals stands for [-0.1, 0.9): the multiple 10 / 0.4 = 25 stands, its
+    # rounding range does not
+    frame = fdi_frame([("RUS", 2022, 12, 0.4, 0, "proceso"), ("RUS", 2024, 12, 10.0, 0, "proceso")])
+    result = metrics.growth(metrics.select_figures(frame, SOURCES), "RUS", "MEX", 2022, 2024).to_dict()
+    assert result["multiple"] == approx(25.0)
+    assert (result["multiple_low"], result["multiple_high"]) == (None, None)
+    assert (
+        result["multiple_low_reason"]
+        == result["multiple_high_reason"]
+        == ("the base figure's rounding interval reaches zero")
+    )
+
+
+def test_a_share_of_a_total_that_is_not_positive_is_undefined():
+    frame = fdi_frame(
+        [
+            ("RUS", 2022, 12, 2.8, 1, "proceso"),
+            ("RUS", 2024, 12, 86.4, 1, "proceso"),
+            ("WLD", 2022, 12, 0.0, 0, "proceso"),
+            ("WLD", 2024, 12, -50.0, 0, "proceso"),  # a year of net disinvestment
+        ]
+    )
+    result = metrics.growth(metrics.select_figures(frame, SOURCES), "RUS", "MEX", 2022, 2024).to_dict()
+    for end in ("base", "target"):
+        assert result[f"{end}_share_of_total_pct"] is None
+        assert result[f"{end}_share_of_total_pct_reason"] == "the total is not positive"
+
+
+def test_growth_rates_and_shares_at_the_edges_of_their_definition():
+    # a base under 1 is still a base: 0.5 to 2.0 in two years is 4 ** (1/2) = 2, +100 % a year
+    assert metrics.cagr(0.5, 2.0, 2) == approx(100.0)
+    assert math.isnan(metrics.cagr(10.0, 20.0, 0))  # no time between the periods
+    # a total under 1 is still a total: 0.1 of 0.5 is 20 %; a total of zero has no shares
+    assert metrics.share_pct(0.1, 0.5) == approx(20.0)
+    assert math.isnan(metrics.share_pct(5.0, 0.0))
+
+
+def test_undefined_metrics_are_nan_without_a_warning():
+    # the notebook shows warnings: an undefined metric must be silent NaN, not "divide by zero"
+    base, target, years = np.array([0.0, -4.0, 10.0, 10.0]), np.array([5.0, 9.0, 20.0, 20.0]), np.array([1, 2, 0, 1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rates = metrics.cagr(base, target, years)
+        multiples = metrics.multiple(base, target)
+        shares = metrics.share_pct(target, base)
+        low, high = metrics.multiple_bounds(base, 0, target, 0)
+    assert np.isnan(rates[:3]).all() and rates[3] == approx(100.0)
+    assert np.isnan(multiples[:2]).all() and np.isnan(shares[:2]).all() and np.isnan([*low[:2], *high[:2]]).all()
+
+
+def test_disagreements_follow_the_preference_and_say_why_the_figure_won():
+    table = metrics.disagreements(FDI, SOURCES, prefer_sources=["forte"])
+    rus = table[table["origin"] == "RUS"]
+    assert list(rus["source_id"]) == ["forte", "gw2ru", "proceso"]
+    assert list(rus["used"]) == [True, False, False]
+    assert set(rus["basis"]) == {"preferred source"}
+    usa = table[table["origin"] == "USA"]
+    assert list(usa["source_id"]) == ["latinnews", "latorre"] and set(usa["basis"]) == {"more trusted source"}
+    # 13,800 / 13,640 = 1.01173...
+    assert usa["spread_ratio"].tolist() == [approx(13800 / 13640)] * 2

@@ -1,7 +1,9 @@
 """Output sets replaced as a whole: a kill at any step of the switch leaves one build's outputs."""
 
+import datetime
 import json
 import os
+import re
 import shutil
 import stat
 from pathlib import Path
@@ -182,3 +184,75 @@ def test_a_shared_group_folder_keeps_its_group_bit(tmp_path):
     version = outputs.new_version(out, "r")
     assert version.stat().st_mode & stat.S_ISGID
     assert version.stat().st_mode & 0o755 == 0o755
+
+
+def test_a_second_failure_replaces_the_first_and_an_empty_log_is_not_kept(old_state):
+    first = outputs.new_version(old_state, "r")
+    (first / "executed.ipynb").write_text('{"run": 1}')
+    (first / "kernel.log").write_text("Traceback 1")
+    outputs.keep_failed(old_state, "r", first)
+    second = outputs.new_version(old_state, "r")
+    (second / "executed.ipynb").write_text('{"run": 2}')
+    (second / "kernel.log").write_text("")  # the kernel printed nothing this time
+    assert outputs.keep_failed(old_state, "r", second) == str(old_state / "failed" / "r.ipynb")
+    assert (old_state / "failed" / "r.ipynb").read_text() == '{"run": 2}'
+    # the first failure's log would mislead: it goes with it
+    assert sorted(p.name for p in (old_state / "failed").iterdir()) == ["r.ipynb"]
+
+
+def test_a_failure_without_a_kernel_log_or_a_notebook(old_state):
+    version = outputs.new_version(old_state, "r")
+    assert outputs.keep_failed(old_state, "r", version) is None  # failed before the notebook ran
+    (version / "executed.ipynb").write_text("{}")
+    assert outputs.keep_failed(old_state, "r", version) == str(old_state / "failed" / "r.ipynb")
+    assert sorted(p.name for p in (old_state / "failed").iterdir()) == ["r.ipynb"]
+
+
+def test_forgetting_a_failure_that_never_happened_is_no_error(old_state):
+    outputs.forget_failure(old_state, "r")
+    (old_state / "failed").mkdir()
+    outputs.forget_failure(old_state, "r")
+    assert list((old_state / "failed").iterdir()) == []
+
+
+def test_tidy_points_a_link_that_leads_elsewhere_back_at_the_current_set(old_state, tmp_path):
+    stray = tmp_path / "stray.html"
+    stray.write_text("stray r.html")
+    (old_state / "r.html").unlink()
+    (old_state / "r.html").symlink_to(stray)
+    outputs.tidy(old_state, "r")
+    assert visible(old_state, "r") == dict.fromkeys([*OLD, "r.metrics.json"], "old")
+    assert (old_state / "r.html").readlink().as_posix() == ".builds/r/current/r.html"
+
+
+def test_version_folders_are_named_by_time_then_at_random(tmp_path, monkeypatch):
+    names = iter(["0a0a0a0a", "0a0a0a0a", "1b1b1b1b"])  # the first two collide
+    monkeypatch.setattr(outputs.secrets, "token_hex", lambda n: next(names) if n == 4 else pytest.fail(n))
+    monkeypatch.setattr(outputs.time, "strftime", lambda pattern: pattern.replace("%", ""))
+    first = outputs.new_version(tmp_path, "r")
+    second = outputs.new_version(tmp_path, "r")  # its first name is taken: it draws another
+    assert (first.name, second.name) == ("YmdTHMS-0a0a0a0a", "YmdTHMS-1b1b1b1b")
+    assert first.parent == second.parent == tmp_path / ".builds" / "r"
+
+
+def test_a_version_folders_name_sorts_by_its_time(tmp_path):
+    name = outputs.new_version(tmp_path, "r").name
+    assert re.fullmatch(r"\d{8}T\d{6}-[0-9a-f]{8}", name), name
+    stamp = datetime.datetime.strptime(name[:15], "%Y%m%dT%H%M%S")
+    assert abs(stamp - datetime.datetime.now()) < datetime.timedelta(minutes=1)
+
+
+@pytest.mark.parametrize("content", ["{not json", '{"build": {}}', '{"build": null}', "[]"])
+def test_a_current_set_whose_metrics_file_is_unreadable_records_nothing(old_state, content):
+    current = outputs.versions(old_state, "r") / "current"
+    (current / "r.metrics.json").write_text(content)
+    assert outputs.recorded(old_state, "r") == []
+    assert outputs.recorded(old_state, "nothing-built") == []
+
+
+def test_links_are_found_without_a_figures_folder(tmp_path):
+    out = tmp_path / "out"
+    version, files = make_set(out, "r", "only", ["r.html"])
+    outputs.switch(out, "r", version, files)
+    assert not (out / "figures").exists()
+    assert visible(out, "r") == {"r.html": "only", "r.metrics.json": "only"}

@@ -1,6 +1,7 @@
 """Parameters: read from the notebook, merged and type-checked, checked against the data."""
 
 import ast
+import os
 from pathlib import Path
 
 import papermill
@@ -9,7 +10,7 @@ import pytest
 from analysis import config
 from analysis.errors import ParameterError
 from analysis.load import load_dataset
-from analysis.params import check_against_data, notebook_parameters, read_yaml, resolve
+from analysis.params import check_against_data, notebook_parameters, read_yaml, resolve, type_problem
 
 TINY = Path(__file__).parent / "fixtures" / "tiny"
 SPECS = notebook_parameters(config.DEFAULT_NOTEBOOK)
@@ -159,3 +160,219 @@ def test_a_source_that_repeats_another_cannot_be_preferred():
         "parameter prefer_sources: 'gw2ru-2026-01' repeats 'expansion-2026-01-08' (column cites of data/sources.csv):"
         " a source that repeats another never decides a figure; prefer 'expansion-2026-01-08'"
     ]
+
+
+# Hostile params files (issue 9) ------------------------------------------------------------
+
+LAUGHS = """\
+a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]
+b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
+c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]
+d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]
+e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]
+f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]
+g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]
+h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]
+title: *h
+"""
+
+
+def read_problems(tmp_path, content, name="v.yaml"):
+    path = tmp_path / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    with pytest.raises(ParameterError) as caught:
+        read_yaml(path)
+    return [p.replace(str(path), "v.yaml") for p in caught.value.problems]
+
+
+def test_anchors_and_aliases_are_refused_where_they_are(tmp_path):
+    problems = read_problems(tmp_path, LAUGHS)
+    rule = "a params file may not use anchors or aliases (&name, *name); write each value out"
+    assert problems[:3] == [
+        f"v.yaml:1: &a is a YAML anchor: {rule}",
+        f"v.yaml:2: &b is a YAML anchor: {rule}",
+        f"v.yaml:2: *a is a YAML alias: {rule}",
+    ]
+    # one line per anchor or alias and line, ten at most, then a count
+    assert len(problems) == 11 and problems[-1] == "v.yaml: 6 more anchors and aliases not listed"
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (
+            "origin: RUS\nmonths: 9\norigin: MEX\n",
+            ["v.yaml:3: parameter origin: also given on line 1: give each parameter once"],
+        ),
+        (
+            "origin: RUS\n'origin': MEX\n",  # quoted or not, the same name
+            ["v.yaml:2: parameter origin: also given on line 1: give each parameter once"],
+        ),
+        (
+            "<<: {origin: BRA}\nmonths: 9\n",
+            ["v.yaml:1: '<<' (a YAML merge key) has no use in a params file: write each parameter out"],
+        ),
+        ("[a, b]: 1\n", ["v.yaml:1: a parameter's name is a word, such as origin, not a list or a mapping"]),
+        (
+            "- origin\n- RUS\n",
+            ["v.yaml:1: expected a mapping of parameter names to values (such as 'origin: RUS'), found a list"],
+        ),
+        (
+            "\n\njust text\n",
+            [
+                "v.yaml:3: expected a mapping of parameter names to values (such as 'origin: RUS'), found the value 'just text'"
+            ],
+        ),
+        (
+            "title: " + "[" * 5000 + "]" * 5000 + "\n",
+            [
+                "v.yaml:1: values are nested more than 8 levels deep: a parameter's value is a text, a number or a list of texts"
+            ],
+        ),
+        (
+            "target_year: " + "9" * 5000 + "\n",
+            [
+                f"v.yaml:1: parameter target_year: '{'9' * 60}…' (4,940 more characters) is a number 5,000 characters"
+                " long: no parameter takes one longer than 30"
+            ],
+        ),
+        (
+            "origin: RUS\ntitle: 2024-13-45\n",
+            ["v.yaml:2: parameter title: cannot be read (month must be in 1..12): write the value in quotes"],
+        ),
+        (
+            "origin: RUS\n---\norigin: MEX\n",
+            ["v.yaml:2: not valid YAML: expected a single document in the stream, but found another document"],
+        ),
+        (
+            "origin: RUS\ntitle: \x07bell\n",
+            ["v.yaml:2: not valid YAML: holds the character U+0007, which YAML does not allow: remove it"],
+        ),
+    ],
+)
+def test_what_a_params_file_may_not_hold(tmp_path, content, expected):
+    assert read_problems(tmp_path, content) == expected
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("origin: RUS\n".encode("utf-16"), "v.yaml: is saved as UTF-16 (little-endian): save it as UTF-8"),
+        (
+            "origin: RUS\ntitle: Revisión\n".encode("latin-1"),
+            "v.yaml:2: byte(s) F3 are not UTF-8: save the file as UTF-8",
+        ),
+        (b"\x89PNG\r\n\x1a\n" + bytes(100), "v.yaml: is a PNG image, not a text file: save it as UTF-8"),
+        (
+            b"origin: RUS\n" + b"# padding\n" * 7000,
+            "v.yaml: is larger than 64 KiB, the most a params file may hold: is it the right file?",
+        ),
+    ],
+)
+def test_params_files_that_are_not_yaml_text(tmp_path, content, expected):
+    assert read_problems(tmp_path, content) == [expected]
+
+
+def test_a_params_file_that_is_a_pipe_is_refused_without_blocking(tmp_path):
+    fifo = tmp_path / "v.yaml"
+    os.mkfifo(fifo)
+    with pytest.raises(ParameterError) as caught:
+        read_yaml(fifo)
+    assert caught.value.problems == [
+        f"{fifo}: is a named pipe (FIFO), not a regular file: give a params file saved on disk (a pipe or a device is not read)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        # a value too long to lay out, or to read in a message
+        (
+            [("title", "t" * 100_000)],
+            f"-p: parameter title: '{'t' * 60}…' (99,940 more characters) is 100,000 characters long; at most 500",
+        ),
+        (
+            [("prefer_sources", "[" + ", ".join(["a"] * 10_000) + "]")],
+            None,  # a list of 10,000 names is a list of texts: checked against the data, not here
+        ),
+        (
+            [("months", "[" + ", ".join(["x"] * 10_000) + "]")],
+            "-p: parameter months: expected int, got ['x', 'x', 'x', 'x', 'x', … (9,995 more items)] (list)",
+        ),
+        # an alias in -p stays text, and says so
+        (
+            [("prefer_sources", "[&a x, *a]")],
+            "-p: parameter prefer_sources: expected list[str], got '[&a x, *a]' (str)",
+        ),
+        ([("target_year", "9" * 40)], f"-p: parameter target_year: expected int, got '{'9' * 40}' (str)"),
+        ([("target_year", str(10**29))], None),  # 30 digits: a number, refused against the data, not here
+        (
+            [("target_yaer" * 1000, "1")],
+            f"-p: parameter {'target_yaer' * 5}{'target_yaer'[:5]}… (10,940 more characters): unknown name",
+        ),
+    ],
+)
+def test_every_value_a_message_quotes_is_bounded(overrides, message):
+    if message is None:
+        resolve(SPECS, [], overrides)
+        return
+    with pytest.raises(ParameterError) as caught:
+        resolve(SPECS, [], overrides)
+    assert caught.value.problems[0] == message
+
+
+def test_a_billion_laughs_in_a_params_file_costs_nothing(tmp_path):
+    # the aliases are refused before any value is built, so nothing expands: not the value, not the message
+    path = tmp_path / "laughs.yaml"
+    path.write_text(LAUGHS)
+    with pytest.raises(ParameterError) as caught:
+        resolve(SPECS, [(path, *read_yaml(path))], [])
+    lines = str(caught.value).replace(str(path), "laughs.yaml").splitlines()
+    assert lines[0].startswith("laughs.yaml:1: &a is a YAML anchor")
+    assert len(lines) <= 12 and all(len(line) < 200 for line in lines)  # bounded, wherever the file is
+
+
+def test_a_year_of_four_thousand_digits_gives_short_messages():
+    # it used to resolve, and then every message about it printed it whole
+    values = {"origin": "KOR", "destination": "CHL", "base_year": "2019"}
+    try:
+        resolved = resolve(SPECS, [], [("target_year", "9" * 4000), *values.items()])
+        problems = check_against_data(resolved, load_dataset(TINY))
+    except ParameterError as error:
+        problems = error.problems
+    assert problems[0] == f"-p: parameter target_year: expected int, got '{'9' * 60}…' (3,940 more characters) (str)"
+    assert all(len(line) < 300 for p in problems for line in p.splitlines())
+
+
+def test_an_integer_larger_than_any_parameter_takes():
+    assert (
+        type_problem(SPECS["target_year"], 10**30)
+        == "1000000000000000000000000000000 is larger than any parameter takes"
+    )
+    assert type_problem(SPECS["target_year"], 10**30 - 1) is None
+
+
+def test_unknown_preferred_sources_are_listed_ten_at_most():
+    values = {spec.name: spec.default for spec in SPECS.values()}
+    values.update(
+        origin="KOR", destination="CHL", base_year=2019, target_year=2023, prefer_sources=[f"z{i}" for i in range(25)]
+    )
+    problems = check_against_data(values, load_dataset(TINY))
+    assert len(problems) == 11
+    assert problems[-1] == "parameter prefer_sources: 15 more source_ids not in tests/fixtures/tiny/sources.csv"
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("nan")])
+def test_a_float_parameter_must_be_finite(value):
+    from analysis.params import Spec
+
+    assert type_problem(Spec("ratio", "float", 1.0, ""), value) == f"expected a finite number, got {value!r}"
+
+
+def test_yaml_values_of_the_default_files_still_read():
+    for path in sorted(config.PARAMS_DIR.glob("*.yaml")):
+        values, lines = read_yaml(path)
+        assert set(values) == set(lines) and values["origin"] == "RUS", path

@@ -6,6 +6,7 @@ import shutil
 import subprocess
 
 import pytest
+from PIL import Image
 from pypdf import PdfReader
 
 pytestmark = pytest.mark.slow
@@ -94,7 +95,18 @@ def test_every_page_renders_to_png(edition, pdf, tmp_path):
     subprocess.run([tool, "-r", "40", "-png", str(edition[1].path(".pdf")), str(tmp_path / "page")], check=True)
     pngs = sorted(tmp_path.glob("page-*.png"))
     assert len(pngs) == len(pdf.pages)
-    assert all(p.read_bytes()[:4] == b"\x89PNG" and p.stat().st_size > 2000 for p in pngs)
+    for png in pngs:
+        with Image.open(png) as page:
+            # A4 at 40 dots an inch (8.27 x 11.69 in), in portrait
+            assert page.format == "PNG" and page.size == pytest.approx((331, 468), abs=1)
+            grey = page.convert("L")
+            # not a blank sheet: dark text at the top (the title, or the running header), and the
+            # page number, in grey, at the foot
+            top, foot = (
+                grey.crop((0, 0, page.width, page.height // 5)),
+                grey.crop((0, page.height * 94 // 100, *page.size)),
+            )
+            assert top.getextrema()[0] < 128 and foot.getextrema()[0] < 255, png.name
 
 
 def test_the_pdf_has_bookmarks_and_metadata(pdf, edition):

@@ -2,9 +2,13 @@
 figures carry alt text, a number and, where given, a version for phones."""
 
 import base64
+import io
 
+import pytest
 from IPython.core.interactiveshell import InteractiveShell
 from markupsafe import Markup
+from matplotlib.figure import Figure
+from PIL import Image
 
 from analysis import charts
 from analysis.language import edition
@@ -69,3 +73,65 @@ def test_a_section_displays_each_part_with_its_heading_on_the_first(capsys):
     assert "image/png" in image and FIGURE_MIME in image_meta
     assert last == {"text/html": "<p>y</p>", "text/plain": "y"} and SECTION_MIME not in last_meta
     assert section.text == "Timeline x y" and section.figures == [chart]
+
+
+@pytest.mark.parametrize(
+    "tag", ["p", "li", "td", "th", "tr", "h2", "h3", "caption", "figcaption", "ul", "table", "figure"]
+)
+def test_plain_text_keeps_apart_what_blocks_keep_apart(tag):
+    # nothing but the element itself between the words: a reader still sees two words
+    assert plain_text(f"one<{tag}>two</{tag}>three") == "one two three"
+
+
+def test_plain_text_breaks_at_a_line_break():
+    assert plain_text("one<br>two") == "one two"
+
+
+def test_figure_output_png_is_the_chart_drawn_opaque_at_its_resolution():
+    output = FigureOutput(figure(), 1, "timeline", "Caption", dpi=100)
+    drawn = output.figure
+    with Image.open(io.BytesIO(base64.b64decode(output._repr_mimebundle_()[0]["image/png"]))) as png:
+        # the chart's own size in inches, at 100 dots an inch; no alpha channel (a soft mask in the PDF)
+        assert png.size == (round(drawn.get_figwidth() * 100), round(drawn.get_figheight() * 100))
+        assert png.mode == "RGB"
+        assert png.convert("L").getextrema() == (pytest.approx(0, abs=80), 255)  # ink on white
+
+
+def test_figure_output_svg_carries_no_build_date():
+    svg = FigureOutput(figure(), 1, "timeline", "Caption")._repr_mimebundle_()[0]["image/svg+xml"]
+    assert "<dc:date>" not in svg  # matplotlib would write the time of drawing: outputs would differ by it
+
+
+def test_a_figure_without_a_source_line_carries_an_empty_one():
+    bare = Figure()
+    bare.alt_text = "A bare chart"
+    meta = FigureOutput(bare, 3, "bare", "Caption")._repr_mimebundle_()[1]
+    assert meta[FIGURE_MIME]["source"] == "" and meta[FIGURE_MIME]["alt"] == "A bare chart"
+    assert meta[FIGURE_MIME]["narrow_png"] is None
+
+
+def shown_parts(section: Section) -> list[tuple[dict, dict]]:
+    shell = InteractiveShell.instance()
+    shown = []
+    shell.display_pub.publish = lambda data, metadata=None, **kw: shown.append((data, metadata or {}))
+    try:
+        from IPython.display import display
+
+        display(section)
+    finally:
+        InteractiveShell.clear_instance()
+    return shown
+
+
+def test_a_section_of_one_part_is_not_wrapped_and_of_two_is():
+    ((alone, meta),) = shown_parts(Section("caveats", "What to keep in mind", [Markup("<h2>W</h2><p>x</p>")]))
+    assert alone["text/html"] == "<h2>W</h2><p>x</p>" and meta[SECTION_MIME]["id"] == "caveats"
+    (first, _), (second, second_meta) = shown_parts(Section("s", "S", [Markup("<h2>S</h2>"), Markup("<p>y</p>")]))
+    assert first["text/html"] == '<div class="section-intro"><h2>S</h2></div>'
+    assert second["text/html"] == "<p>y</p>" and SECTION_MIME not in second_meta
+
+
+def test_a_section_shows_as_its_html_and_its_text():
+    section = Section("s", "S", [Markup("<h2>S &amp; T</h2>"), Markup("<p>y</p>")])
+    assert section._repr_html_() == "<h2>S &amp; T</h2>\n<p>y</p>"
+    assert repr(section) == "S & T y"

@@ -182,11 +182,25 @@ def test_sources_table_marks_the_echo_and_the_title_language():
     assert '<a href="https://example.org/b?x=1&amp;y=2" hreflang="es"><span lang="es">Cifras revisadas' in section.html
 
 
-def test_an_address_with_a_quote_cannot_leave_its_attribute(data):
+def start_tags(html: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Every start tag and its attributes, as a browser's parser reads them."""
+    found = []
+    parser = HTMLParser(convert_charrefs=True)
+    parser.handle_starttag = lambda tag, attrs: found.append((tag, attrs))
+    parser.feed(str(html))
+    return found
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_an_address_with_a_quote_cannot_leave_its_attribute(data, lang):
     edit(data, "sources.csv", "https://example.org/a,", 'https://example.org/a"onmouseover="alert(1),')
-    html = report(data_dir=str(data)).sources_and_methods().html
+    html = report(data_dir=str(data), lang=lang).sources_and_methods().html
     assert 'href="https://example.org/a&#34;onmouseover=&#34;alert(1)"' in html
     assert 'onmouseover="' not in html
+    # what a browser makes of it: one link, its address whole, no other attribute
+    links = [dict(attrs) for tag, attrs in start_tags(html) if tag == "a" and "example.org/a" in dict(attrs)["href"]]
+    assert [link["href"] for link in links] == ['https://example.org/a"onmouseover="alert(1)']
+    assert set(links[0]) <= {"href", "hreflang"}  # the Gazette's English title: hreflang="en" on the Spanish page
 
 
 def test_timeline_text_from_the_data_stays_text_in_both_editions():

@@ -1,5 +1,7 @@
 """The data contract's pieces that stand alone."""
 
+import datetime as dt
+
 import pytest
 
 from analysis import contract, schema
@@ -25,9 +27,14 @@ def test_date_precision(text, precision):
 
 def test_iso_codes_are_the_current_countries():
     codes = contract.iso_alpha3()
-    assert len(codes) == 249
     assert {"RUS", "MEX", "CUB", "USA"} <= codes
-    assert "WLD" not in codes and "SUN" not in codes  # the total, and the USSR (withdrawn)
+    # countries that came into being or took a new code: South Sudan (2011), Serbia and Montenegro
+    # apart (2006), Timor-Leste (TLS, not TMP), the DR Congo (COD, not ZAR), Curaçao and Sint Maarten
+    assert {"SSD", "SRB", "MNE", "TLS", "COD", "CUW", "SXM"} <= codes
+    # the total, and codes withdrawn: the USSR, Yugoslavia, Serbia and Montenegro, the Netherlands
+    # Antilles, Czechoslovakia, East Germany, East Timor, Zaire
+    assert codes.isdisjoint({"WLD", "SUN", "YUG", "SCG", "ANT", "CSK", "DDR", "TMP", "ZAR"})
+    assert all(len(code) == 3 and code.isascii() and code.isupper() for code in codes)
 
 
 def test_every_model_lists_the_design_columns():
@@ -54,3 +61,41 @@ def test_every_model_lists_the_design_columns():
         "language",
     ]
     assert schema.columns(schema.TimelineFile) == ["date", "event", "category", "source_id", "note"]
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("2024", dt.date(2024, 1, 1)),
+        ("2024-05", dt.date(2024, 5, 1)),
+        ("2024-05-06", dt.date(2024, 5, 6)),
+        ("2024-5", None),
+        ("２０２４", None),
+    ],
+)
+def test_first_day(text, day):
+    assert contract.first_day(text) == day
+
+
+@pytest.mark.parametrize(
+    ("year", "months", "end"),
+    [
+        (2024, 12, dt.date(2024, 12, 31)),
+        (2024, 2, dt.date(2024, 2, 29)),
+        (2023, 2, dt.date(2023, 2, 28)),
+        (2025, 9, dt.date(2025, 9, 30)),
+    ],
+)
+def test_period_end(year, months, end):
+    assert contract.period_end(year, months) == end
+
+
+def test_uniqueness_is_declared_by_the_models_and_left_to_the_loader():
+    assert schema.unique_keys("fdi.csv") == [("origin", "destination", "year", "months", "source_id")]
+    assert schema.unique_keys("sources.csv") == [("source_id",)]
+    assert schema.unique_keys("timeline.csv") == []
+    checked = schema.validator("sources.csv")
+    assert checked.unique is None and not checked.columns["source_id"].unique
+    # the models' own (cached) schemas are left as they were
+    assert schema.FDIFile.to_schema().unique == ("origin", "destination", "year", "months", "source_id")
+    assert schema.SourcesFile.to_schema().columns["source_id"].unique

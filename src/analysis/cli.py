@@ -17,7 +17,7 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from analysis import config, faults, interrupts
+from analysis import config, faults, interrupts, limits
 from analysis.errors import AnalysisError, DataValidationError, InputError, ParameterError
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -41,7 +41,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PHASE=SECONDS",
         help=(
             "time limit of a phase of the build: kernel, notebook, html, pdf (default: "
-            + ", ".join(f"{name}={seconds:g}" for name, (_, seconds) in _phases().items())
+            + ", ".join(f"{name}={seconds:g}" for name, (_, seconds) in limits.PHASES.items())
             + "); also the environment variable ANALYSIS_TIME_LIMITS=pdf=600,notebook=1200"
         ),
     )
@@ -125,12 +125,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _phases() -> dict[str, tuple[str, float]]:
-    from analysis.limits import PHASES
-
-    return PHASES
-
-
 def _parameters_epilog() -> str:
     from analysis.params import describe, notebook_parameters
 
@@ -159,9 +153,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         The exit status.
     """
     argv = list(sys.argv[1:] if argv is None else argv)
-    arguments = _parser().parse_args(argv)
-    debug = arguments.debug
+    debug = "--debug" in argv  # known before the arguments are parsed: parsing can fail too (out of files)
     try:
+        arguments = _parser().parse_args(argv)
         if arguments.command == "watch":  # handles Ctrl-C itself: it stops the watch (exit status 0)
             return _watch(arguments, argv)
         with interrupts.handled():
@@ -233,7 +227,7 @@ def _absolute(path: Path) -> Path:
 
 
 def _options(arguments: argparse.Namespace, **more: object):  # -> pipeline.BuildOptions
-    from analysis import limits, pipeline
+    from analysis import pipeline
 
     faults.ensure_open_files()
     return pipeline.BuildOptions(

@@ -6,6 +6,7 @@ see `analysis.load`) need not import it. `analysis.schema` builds the pandera mo
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from functools import cache
@@ -16,14 +17,37 @@ ALL_ORIGINS = "WLD"  # origin code for the total over every investing country
 FIRST_YEAR = 1900
 FDI_KEY = ["origin", "destination", "year", "months"]
 
-NUMBER = r"-?\d+(?:\.\d+)?"
-THOUSANDS = r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?"
+# Digits are ASCII digits: ``\d`` would let "２０２４" or "٢٠٢٤" through, which Python reads as
+# numbers but a reader of the file does not.
+NUMBER = r"-?[0-9]+(?:\.[0-9]+)?"
+THOUSANDS = r"-?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?"
 SOURCE_ID = r"[A-Za-z0-9][A-Za-z0-9._-]*"
 DATE_PATTERNS = {
-    "year": re.compile(r"(\d{4})"),
-    "month": re.compile(r"(\d{4})-(\d{2})"),
-    "day": re.compile(r"(\d{4})-(\d{2})-(\d{2})"),
+    "year": re.compile(r"([0-9]{4})"),
+    "month": re.compile(r"([0-9]{4})-([0-9]{2})"),
+    "day": re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})"),
 }
+
+# Limits: what a file may hold for the report to mean something and to be built in bounded time.
+#
+# A value (any cell) is at most MAX_TEXT_CHARS characters. Laying out text in a PDF table cell
+# grows with the square of its length where the cell may break anywhere (WeasyPrint, CSS
+# `overflow-wrap: anywhere`, measured on this project's machine: one cell of 500 characters
+# 0.5-1.4 s, of 1,000 4-10 s, of 2,000 17-54 s, of 4,000 over 70 s); the longest value in the
+# project's data is 217 characters.
+MAX_TEXT_CHARS = 500
+MAX_COLUMNS = 64  # the contract's columns and their translations, with room to spare
+MAX_LINE_CHARS = 40_000  # a line of MAX_COLUMNS values of MAX_TEXT_CHARS, quoted, is 32,192
+MAX_PROBLEMS_PER_FILE = 100  # listed; the rest are counted
+# usd_millions: at most 7 digits before the point (9,999,999 US$ millions is about US$10
+# trillion, five times the largest year of FDI flows the world has seen) and 6 after it (a
+# millionth of a million is one dollar). 13 significant digits at most: a float holds 15, so
+# every figure is exact to the digit written.
+USD_INTEGER_DIGITS = 7
+USD_DECIMALS = 6
+# Dates (published, accessed, timeline's date) lie from 1700 (the report's dates are pandas
+# timestamps, which begin in 1677) to the day of the build.
+FIRST_DATE_YEAR = 1700
 
 
 def is_source_id(text: str) -> bool:
@@ -69,6 +93,47 @@ def date_precision(text: str) -> str | None:
                 return None
             return precision
     return None
+
+
+def today() -> dt.date:
+    """Return the day of the build: no date in the data may lie after it."""
+    return dt.date.today()
+
+
+def first_day(text: str) -> dt.date | None:
+    """Return the first day of a date written YYYY, YYYY-MM or YYYY-MM-DD; None if it is none.
+
+    Parameters
+    ----------
+    text : str
+        The date as written.
+
+    Returns
+    -------
+    datetime.date or None
+        ``2024-05`` gives 2024-05-01; a date lies after the build's day only if its first day does.
+    """
+    if date_precision(text) is None:
+        return None
+    parts = [int(p) for p in text.split("-")]
+    return dt.date(*parts, *[1] * (3 - len(parts)))
+
+
+def period_end(year: int, months: int) -> dt.date:
+    """Return the last day of the first ``months`` months of ``year`` (months from 1 to 12).
+
+    Parameters
+    ----------
+    year : int
+        The calendar year.
+    months : int
+        Months covered, counted from January.
+
+    Returns
+    -------
+    datetime.date
+    """
+    return dt.date(year, months, calendar.monthrange(year, months)[1])
 
 
 # Columns a file may leave out: they read as empty.

@@ -111,10 +111,7 @@ class Edition:
         loader = jinja2.FileSystemLoader([str(self.folder), str(LANGUAGES_DIR / COMMON)])
         environment = jinja2.Environment(
             loader=loader,
-            # Escaped by construction: every value a template prints is escaped unless it is
-            # already Markup (a rendered template, a macro's output). Plain-text templates
-            # (``.txt.j2``: alt text, chart labels) are not HTML and are not escaped.
-            autoescape=lambda name: name is None or not name.endswith(".txt.j2"),
+            autoescape=escaped,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=False,
@@ -122,19 +119,8 @@ class Edition:
             extensions=["jinja2.ext.do"],
         )
         f = self.fmt
-
-        @jinja2.pass_eval_context
-        def listing(context, items, style: str = "standard"):
-            """Join items as the language lists them; Markup items stay Markup, text is escaped."""
-            from markupsafe import Markup, escape
-
-            items = list(items)
-            if context.autoescape:
-                return Markup(f.join([str(escape(i)) for i in items], style))
-            return f.join([str(i) for i in items], style)
-
         environment.filters.update(
-            listing=listing,
+            listing=jinja2.pass_eval_context(functools.partial(listing, f)),
             number=f.number,
             money=f.money,
             percent=f.percent,
@@ -182,6 +168,30 @@ class Edition:
         text = loaded.render(**context) if block is None else "".join(blocks[block](loaded.new_context(context)))
         text = text.strip()
         return text if template.endswith(".txt.j2") else Markup(text)
+
+
+def escaped(template: str | None) -> bool:
+    """Say whether a template's output is escaped: every HTML template's is.
+
+    Escaped by construction: every value a template prints is escaped unless it is already
+    Markup (a rendered template, a macro's output). Plain-text templates (``.txt.j2``: alt text,
+    chart labels) are not HTML and are not escaped. (Jinja's ``autoescape`` rule.)
+    """
+    return template is None or not template.endswith(".txt.j2")
+
+
+def listing(fmt: Formatter, context: Any, items: Any, style: str = "standard") -> str:
+    """Join items as the language lists them; Markup items stay Markup, text is escaped.
+
+    The ``listing`` filter of the templates (with the edition's formatter bound): in an HTML
+    template the result is Markup, each item escaped unless it is Markup already.
+    """
+    from markupsafe import Markup, escape
+
+    items = list(items)
+    if context.autoescape:
+        return Markup(fmt.join([str(escape(i)) for i in items], style))
+    return fmt.join([str(i) for i in items], style)
 
 
 def year_ranges(years: list[int]) -> list[str]:

@@ -9,15 +9,15 @@ from __future__ import annotations
 import csv
 import functools
 import hashlib
-import io
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from analysis import config, contract
-from analysis.errors import DataValidationError, Problem
+from analysis import config, contract, inputs
+from analysis.errors import DataValidationError, InputFileError, Omitted, Problem, shown_text
 
 UTF8_BOM = b"\xef\xbb\xbf"
 OTHER_DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
@@ -73,21 +73,47 @@ def load_dataset(data_dir: str | Path = config.DATA_DIR, *, trust: str | None = 
     Raises
     ------
     DataValidationError
-        Listing every problem in every file.
+        Listing every problem in every file (at most `contract.MAX_PROBLEMS_PER_FILE` of each
+        file, and the count of the rest).
+    ParameterError
+        When ``ANALYSIS_MAX_INPUT_MIB`` is not a size.
+    SystemLimitError
+        When the process runs out of open files or memory while reading.
     """
-    folder = config.resolve_project_path(data_dir)
+    folder = _folder(data_dir)
+    with inputs.system_limits():
+        return _load(folder, trust)
+
+
+def _folder(data_dir: str | Path) -> Path:
+    """Resolve the data folder as `config.resolve_project_path` does, even through a link loop."""
+    try:
+        return config.resolve_project_path(data_dir)
+    except (RuntimeError, OSError):  # a symbolic link loop: Python 3.11 raises RuntimeError
+        return Path(os.path.abspath(config.PROJECT_ROOT / data_dir))  # noqa: PTH100 - resolve() fails here
+
+
+def _load(folder: Path, trust: str | None) -> Dataset:
+    limit = inputs.max_data_bytes()
+    try:
+        inputs.check_folder(folder, config.display_path(folder), ", ".join(config.DATA_FILES))
+    except InputFileError as error:
+        raise DataValidationError([Problem(error.shown, None, None, error.reason)]) from None
     problems: list[Problem] = []
     checksums: dict[str, str] = {}
     texts: dict[str, str | None] = {}
+    marked: dict[str, set[int]] = {}
     for name in (config.SOURCES_FILE, config.FDI_FILE, config.TIMELINE_FILE):
         path = folder / name
-        texts[name], file_problems, digest = _read_text(path)
+        texts[name], file_problems, digest, marked[name] = _read_text(path, limit)
         problems += file_problems
         if digest:
             checksums[config.display_path(path)] = digest
 
     trust = os.environ.get(VALIDATED_ENV) if trust is None else trust
     trusted = not problems and trust == validation_token(checksums)
+    if not trusted:
+        contract.iso_alpha3()  # read here, not inside a pandera check that would hide an error
     frames: dict[str, pd.DataFrame | None] = {}
     for name, text in texts.items():
         if text is None:
@@ -99,22 +125,27 @@ def load_dataset(data_dir: str | Path = config.DATA_DIR, *, trust: str | None = 
             continue
         from analysis import schema
 
-        model = schema.MODELS[name]
         raw, parse_problems = _parse_csv(text, path)
         problems += parse_problems
         frames[name] = raw
         if raw is None:
             continue
-        validator = model.to_schema()
         sources = frames.get(config.SOURCES_FILE)
-        if name != config.SOURCES_FILE and sources is not None:
-            validator = schema.with_known_sources(model, set(sources["source_id"]))
-        problems += _validate(raw, validator, path, already=parse_problems)
+        known = None  # unless sources.csv gives its source_ids, references to them are not checked
+        if name != config.SOURCES_FILE and sources is not None and "source_id" in sources.columns:
+            known = set(sources["source_id"])
+        shown = config.display_path(path)
+        found, failed = _validate(
+            raw, schema.validator(name, known), path, parse_problems, marked[name], schema.unique_keys(name)
+        )
+        problems += found
+        reported = {p.line for p in parse_problems} | failed | marked[name]
+        problems += consistency_problems(name, raw, shown, reported)
         if name == config.SOURCES_FILE:
-            problems += citation_problems(raw, config.display_path(path))
+            problems += citation_problems(raw, shown)
 
     if problems:
-        raise DataValidationError(problems)
+        raise DataValidationError(_listed(problems))
     return Dataset(
         fdi=_type_fdi(frames[config.FDI_FILE]),
         sources=_type_sources(frames[config.SOURCES_FILE]),
@@ -124,6 +155,23 @@ def load_dataset(data_dir: str | Path = config.DATA_DIR, *, trust: str | None = 
     )
 
 
+def _listed(problems: list[Problem]) -> list[Problem]:
+    """Keep the first `contract.MAX_PROBLEMS_PER_FILE` problems of each file; count the rest."""
+    by_file: dict[str, list[Problem]] = {}
+    for problem in problems:
+        by_file.setdefault(problem.file, []).append(problem)
+    listed: list[Problem] = []
+    for file, found in by_file.items():
+        counted = [p for p in found if isinstance(p, Omitted)]
+        plain = sorted((p for p in found if not isinstance(p, Omitted)), key=lambda p: (p.line or 0, p.column or ""))
+        rest = max(0, len(plain) - contract.MAX_PROBLEMS_PER_FILE) + sum(p.count for p in counted)
+        listed += plain[: contract.MAX_PROBLEMS_PER_FILE]
+        if rest > 0:
+            message = f"{rest:,} more problem{'s' if rest != 1 else ''} not listed: fix those above and validate again"
+            listed.append(Omitted(file, None, None, message, rest))
+    return listed
+
+
 VALIDATED_ENV = "ANALYSIS_VALIDATED"
 
 
@@ -131,7 +179,7 @@ VALIDATED_ENV = "ANALYSIS_VALIDATED"
 def _contract_digest() -> bytes:
     """Hash the code that decides validity: a change to it invalidates every token."""
     digest = hashlib.sha256()
-    for module in ("contract.py", "schema.py", "load.py"):
+    for module in ("contract.py", "schema.py", "load.py", "inputs.py"):
         digest.update((config.PACKAGE_DIR / module).read_bytes())
     return digest.digest()
 
@@ -176,56 +224,100 @@ def problems_in(data_dir: str | Path = config.DATA_DIR) -> list[Problem]:
 
 # Reading -----------------------------------------------------------------------------------
 
+SAVE_AS_UTF8 = "save it as CSV UTF-8 (in Excel: Save As, CSV UTF-8; in LibreOffice: character set Unicode (UTF-8))"
 
-def _read_text(path: Path) -> tuple[str | None, list[Problem], str | None]:
-    """Return the file's text (None if unusable), its encoding problems and its sha256."""
+# Characters a CSV text file of the contract does not hold, each located and reported: bytes that
+# are not UTF-8 (decoded as lone surrogates), control characters but tab and the line ends, a
+# carriage return that ends no line, a byte order mark inside the file.
+_UNWANTED = re.compile("[\udc80-\udcff]+|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)|\ufeff")
+
+
+def _read_text(path: Path, limit: int) -> tuple[str | None, list[Problem], str | None, set[int]]:
+    """Return the file's text (None if unusable), its bytes' problems, sha256 and marked lines.
+
+    Marked lines hold unwanted characters: reported here, they are not validated further.
+    """
     shown = config.display_path(path)
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return None, [Problem(shown, None, None, "file not found")], None
-    except OSError as error:
-        return None, [Problem(shown, None, None, f"cannot be read: {error.strerror}")], None
+        data = inputs.read_bytes(path, limit, shown)
+    except InputFileError as error:
+        return None, [Problem(shown, None, None, error.reason)], None, set()
     digest = "sha256:" + hashlib.sha256(data).hexdigest()
     body = data[len(UTF8_BOM) :] if data.startswith(UTF8_BOM) else data
-    problems = _encoding_problems(body, shown)
-    text = body.decode("utf-8", errors="replace")
+    not_text = inputs.not_text(body)
+    if not_text:
+        return None, [Problem(shown, None, None, f"{not_text}: {SAVE_AS_UTF8}")], digest, set()
+    text = body.decode("utf-8", errors="surrogateescape")
+    if "\r" in text and "\n" not in text:
+        message = (
+            "lines end with a carriage return alone (the line ends of classic Mac OS): save the file"
+            " with LF or CRLF line ends (Excel: CSV UTF-8, not CSV Macintosh)"
+        )
+        return None, [Problem(shown, None, None, message)], digest, set()
+    text, problems, marked = _character_problems(text, shown)
     if not text.strip():
         header = _expected_header(path.name)
-        return None, [Problem(shown, 1, None, f"the file is empty: expected the header {header}")], digest
-    return text, problems, digest
+        return None, [Problem(shown, 1, None, f"the file is empty: expected the header {header}")], digest, set()
+    return text, problems, digest, marked
 
 
-def _encoding_problems(data: bytes, shown: str) -> list[Problem]:
-    """Locate every byte sequence that is not UTF-8, by line and CSV column."""
+def _character_problems(text: str, shown: str) -> tuple[str, list[Problem], set[int]]:
+    """Locate every unwanted character by line and column, and blank it out of the text.
+
+    Each becomes U+FFFD (so that a carriage return cannot end a line, nor a NUL a field); the
+    lines that held one are returned, and not validated further. A row is reported once per
+    column. Past `contract.MAX_PROBLEMS_PER_FILE`, the rest are counted, not located.
+    """
     problems: list[Problem] = []
-    offset = 0
-    header = None
-    while len(problems) < MAX_ENCODING_PROBLEMS:
-        try:
-            data[offset:].decode("utf-8")
-            break
-        except UnicodeDecodeError as error:
-            start, end = offset + error.start, offset + error.end
-        if header is None:
-            first_line = data.split(b"\n", 1)[0].decode("utf-8", errors="replace")
-            header = next(csv.reader([first_line]), [])
-        line = data.count(b"\n", 0, start) + 1
-        line_start = data.rfind(b"\n", 0, start) + 1
-        before = data[line_start:start].decode("utf-8", errors="replace")
-        index = len(next(csv.reader([before]), [""])) - 1 if before else 0
-        column = header[index].strip() if 0 <= index < len(header) and line > 1 else None
-        bad = data[start:end].hex(" ").upper()
-        problems.append(
-            Problem(
-                shown,
-                line,
-                column,
-                f"byte(s) {bad} are not UTF-8 (the file looks saved as Latin-1 or Windows-1252): save it as UTF-8",
-            )
-        )
-        offset = end
-    return problems
+    marked: set[int] = set()
+    if not _UNWANTED.search(text):
+        return text, problems, marked
+    first_line = text[: text.find("\n")] if "\n" in text else text
+    header = _fields(first_line) if len(first_line) <= contract.MAX_LINE_CHARS else []
+    seen: set[tuple[int, str | None]] = set()
+    line, position, uncounted = 1, 0, 0
+    for match in _UNWANTED.finditer(text):
+        start = match.start()
+        line += text.count("\n", position, start)
+        position = start
+        marked.add(line)
+        if len(problems) >= contract.MAX_PROBLEMS_PER_FILE:
+            uncounted += 1
+            continue
+        line_start = text.rfind("\n", 0, start) + 1
+        column = None  # named where the line is short enough to be a line of the contract
+        if line > 1 and start - line_start <= contract.MAX_LINE_CHARS:
+            before = _fields(text[line_start:start])
+            index = len(before) - 1 if before else 0
+            column = header[index] if 0 <= index < len(header) else None
+        if (line, column) in seen:
+            continue
+        seen.add((line, column))
+        problems.append(Problem(shown, line, column, _unwanted_message(match.group())))
+    if uncounted:
+        problems.append(Omitted(shown, None, None, f"{uncounted:,} more such characters not listed", uncounted))
+    return _UNWANTED.sub("\ufffd", text), problems, marked
+
+
+def _unwanted_message(found: str) -> str:
+    if "\udc80" <= found[0] <= "\udcff":
+        bad = " ".join(f"{ord(c) - 0xDC00:02X}" for c in found[:8]) + (" …" if len(found) > 8 else "")
+        return f"byte(s) {bad} are not UTF-8 (the file looks saved as Latin-1 or Windows-1252): save it as UTF-8"
+    if found == "\x00":
+        return "holds a NUL byte (00), which no text holds (a damaged file, or one saved by a program as binary): remove it"
+    if found == "\r":
+        return "holds a carriage return (CR) that ends no line: remove it, or save the file with LF or CRLF line ends"
+    if found == "\ufeff":
+        return "holds a byte order mark (U+FEFF) inside the file (were two files joined?): remove it"
+    return f"holds the control character U+{ord(found):04X}, which no text holds: remove it"
+
+
+def _fields(line: str) -> list[str]:
+    """Split one line of CSV text into stripped fields, however broken (for locating a column)."""
+    try:
+        return [cell.strip() for cell in next(csv.reader([_UNWANTED.sub("\ufffd", line)]), [])]
+    except csv.Error:
+        return []
 
 
 def _expected_header(file_name: str) -> str:
@@ -234,70 +326,139 @@ def _expected_header(file_name: str) -> str:
     return ",".join(schema.columns(schema.MODELS[file_name]))
 
 
+CSV_ERRORS = {
+    "unexpected end of data": "a quoted value is not closed on this line (a value may not hold a line break): close the quote",
+    "',' expected after '\"'": 'a quoted value goes on after its closing quote: write a quote inside a quoted value as two ("")',
+}
+
+
 def _parse_csv(text: str, path: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
-    """Split the text into a frame of stripped strings indexed by line number."""
+    """Split the text into a frame of stripped strings indexed by line number.
+
+    Each line is one record: a value may not run onto the next line, so a line (bounded by
+    `contract.MAX_LINE_CHARS`) bounds the work and memory of each record. Rows are checked as
+    they are read, and past `contract.MAX_PROBLEMS_PER_FILE` problems the rest are counted.
+    """
     shown = config.display_path(path)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    records: list[tuple[int, list[str]]] = []
-    line = 1
-    try:
-        for record in reader:
-            if any(cell.strip() for cell in record):
-                records.append((line, [cell.strip() for cell in record]))
-            line = reader.line_num + 1
-    except csv.Error as error:
-        return None, [Problem(shown, reader.line_num, None, f"is not valid CSV: {error}")]
-    if not records:
-        return None, [Problem(shown, 1, None, f"the file is empty: expected the header {_expected_header(path.name)}")]
-
-    header_line, header = records[0]
-    if len(header) == 1:
-        for delimiter, name in OTHER_DELIMITERS.items():
-            if delimiter in header[0]:
-                message = f"fields are separated by {name}: separate them with commas"
-                return None, [Problem(shown, header_line, None, message)]
-
     problems: list[Problem] = []
-    seen: set[str] = set()
-    for column in header:
-        if column in seen:
-            problems.append(Problem(shown, header_line, column, "appears twice in the header"))
-        seen.add(column)
-    if problems:
-        return None, problems
+    uncounted = 0
 
-    rows: dict[int, list[str]] = {}
-    optional = optional_columns(path.name)
-    for line_number, record in records[1:]:
-        if len(record) == len(header):
-            rows[line_number] = record
+    def report(line: int, column: str | None, message: str) -> None:
+        nonlocal uncounted
+        if len(problems) < contract.MAX_PROBLEMS_PER_FILE:
+            problems.append(Problem(shown, line, column, message))
+        else:
+            uncounted += 1
+
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    header: list[str] | None = None
+    header_line = 0
+    index: list[int] = []
+    rows: list[list[str]] = []
+    for number, raw_line in enumerate(lines, start=1):
+        line = raw_line.removesuffix("\r")
+        if len(line) > contract.MAX_LINE_CHARS:
+            report(
+                number,
+                None,
+                f"the line is {len(line):,} characters long; at most {contract.MAX_LINE_CHARS:,}: is a line break missing?",
+            )
+            if header is None:
+                return None, problems
+            continue
+        try:
+            # Without a quote, a line splits at its commas exactly as the csv module splits it.
+            record = next(csv.reader([line], strict=True), []) if '"' in line else line.split(",")
+        except csv.Error as error:
+            report(
+                number, None, CSV_ERRORS.get(str(error), f"is not valid CSV: {shown_text(str(error), quoted=False)}")
+            )
+            if header is None:
+                return None, problems
+            continue
+        record = [cell.strip() for cell in record]
+        if not any(record):
+            continue
+        if header is None:
+            header, header_line = record, number
+            refused = _header_problems(header, header_line, shown)
+            if refused:
+                return None, [*problems, *refused]
             continue
         if len(record) < len(header) and all(
-            c in optional or _translation(path.name, c) for c in header[len(record) :]
+            c in optional_columns(path.name) or _translation(path.name, c) for c in header[len(record) :]
         ):
-            rows[line_number] = record + [""] * (len(header) - len(record))  # optional columns left off the end
+            record = record + [""] * (len(header) - len(record))  # optional columns left off the end
+        if len(record) == len(header):
+            index.append(number)
+            rows.append(record)
+            if sum(map(len, record)) > contract.MAX_TEXT_CHARS:
+                for column, cell in zip(header, record, strict=True):
+                    if len(cell) > contract.MAX_TEXT_CHARS:
+                        report(
+                            number,
+                            column,
+                            f"is {len(cell):,} characters long; at most {contract.MAX_TEXT_CHARS}:"
+                            " shorten it (a longer value makes the PDF slow to lay out)",
+                        )
             continue
-        message = f"has {len(record)} fields where the header has {len(header)}"
-        column = None
-        if "usd_millions" in header and len(record) == len(header) + 1:
-            position = header.index("usd_millions")
-            joined = f"{record[position]},{record[position + 1]}"
-            if pd.Series([joined]).str.fullmatch(contract.THOUSANDS).iloc[0]:
-                column = "usd_millions"
-                message = (
-                    f"'{joined}' has a thousands separator (it splits the line into an extra"
-                    " field): write the number without commas"
-                )
-        if column is None:
-            message += ": a value holding a comma must be quoted"
-        problems.append(Problem(shown, line_number, column, message))
+        if len(problems) < contract.MAX_PROBLEMS_PER_FILE:
+            report(number, *_field_count_problem(record, header))
+        else:
+            uncounted += 1
+    if header is None:
+        if problems:
+            return None, problems
+        return None, [Problem(shown, 1, None, f"the file is empty: expected the header {_expected_header(path.name)}")]
+    if uncounted:
+        problems.append(Omitted(shown, None, None, f"{uncounted:,} more problems not listed", uncounted))
 
-    frame = pd.DataFrame.from_dict(rows, orient="index", columns=header, dtype="str")
-    frame.index.name = "line"
+    lines_index = pd.Index(index, dtype="int64", name="line")
+    values = list(zip(*rows, strict=True)) if rows else [() for _ in header]
+    frame = pd.DataFrame(
+        {column: pd.array(list(cells), dtype="str") for column, cells in zip(header, values, strict=True)},
+        index=lines_index,
+    )
     frame.attrs["header_line"] = header_line
     for column in contract.OPTIONAL_COLUMNS.get(path.name, frozenset()) - set(header):
         frame[column] = ""
     return frame, problems
+
+
+def _header_problems(header: list[str], line: int, shown: str) -> list[Problem]:
+    """Refuse a header that makes the file unreadable: too wide, another delimiter, a column twice."""
+    if len(header) > contract.MAX_COLUMNS:
+        message = f"the header has {len(header):,} columns; a file of the contract has at most {contract.MAX_COLUMNS}"
+        return [Problem(shown, line, None, message)]
+    if len(header) == 1:
+        for delimiter, name in OTHER_DELIMITERS.items():
+            if delimiter in header[0]:
+                return [Problem(shown, line, None, f"fields are separated by {name}: separate them with commas")]
+    seen: set[str] = set()
+    repeated = []
+    for column in header:
+        if column in seen:
+            repeated.append(Problem(shown, line, column, "appears twice in the header"))
+        seen.add(column)
+    return repeated
+
+
+def _field_count_problem(record: list[str], header: list[str]) -> tuple[str | None, str]:
+    """Say why a row has more or fewer fields than the header: a thousands separator, or a comma."""
+    if "usd_millions" in header and len(record) == len(header) + 1:
+        position = header.index("usd_millions")
+        joined = f"{record[position]},{record[position + 1]}"
+        if re.fullmatch(contract.THOUSANDS, joined):
+            return "usd_millions", (
+                f"{shown_text(joined)} has a thousands separator (it splits the line into an extra"
+                " field): write the number without commas"
+            )
+    return (
+        None,
+        f"has {len(record):,} fields where the header has {len(header)}: a value holding a comma must be quoted",
+    )
 
 
 def optional_columns(file_name: str) -> frozenset[str]:
@@ -306,8 +467,6 @@ def optional_columns(file_name: str) -> frozenset[str]:
 
 
 def _translation(file_name: str, column: str) -> bool:
-    import re
-
     pattern = contract.translation_pattern(file_name)
     return bool(pattern and re.fullmatch(pattern, column))
 
@@ -315,63 +474,122 @@ def _translation(file_name: str, column: str) -> bool:
 # Validation --------------------------------------------------------------------------------
 
 
-def _validate(frame, validator, path: Path, already: list[Problem]) -> list[Problem]:
-    """Run a pandera schema lazily and turn its failure cases into located problems."""
+def _validate(
+    frame: pd.DataFrame,
+    validator,
+    path: Path,
+    already: list[Problem],
+    marked: set[int],
+    keys: list[tuple[str, ...]],
+) -> tuple[list[Problem], set[int]]:
+    """Run a pandera schema lazily, check uniqueness, and turn the failures into located problems.
+
+    One problem per cell: the first failing check in the order the model lists them. A cell
+    already reported (by `_parse_csv`), and a row with unwanted characters, are not reported
+    again; a row repeating another on a several-column key (``keys``) is reported once, at the
+    repeat, naming the first; a value of a one-column key, at each repeat. The work is
+    vectorised, and messages are written for the first `contract.MAX_PROBLEMS_PER_FILE` only:
+    the rest are counted (`Omitted`), so a file of a million bad rows costs little more than
+    reading it.
+
+    Returns the problems, and every line found failing, listed or not.
+    """
     import pandera.errors
 
     shown = config.display_path(path)
+    skip_lines = marked | {p.line for p in already if p.column is None}
     try:
         validator.validate(frame, lazy=True)
+        cases = pd.DataFrame(columns=["check", "column", "failure_case", "index"])
     except pandera.errors.SchemaErrors as errors:
         cases = errors.failure_cases
-    else:
-        return []
 
-    # One problem per cell: the first failing check in the order the model lists them; a cell
-    # already reported (undecodable bytes) is not reported again.
-    reported = {(p.line, p.column) for p in already}
-    reported |= {(line, None) for line in frame.index[frame.apply(_has_replacement, axis=1)]}
     problems: list[Problem] = []
     header_line = frame.attrs.get("header_line", 1)
-    for case in cases.itertuples(index=False):
-        check = str(case.check)
-        column = None if pd.isna(case.column) else str(case.column)
-        if check == "column_in_schema":
-            problems.append(Problem(shown, header_line, str(case.failure_case), "is not a column of this file"))
+    checks = cases["check"].astype(str)
+    whole = checks.isin(["column_in_schema", "column_in_dataframe"])
+    for case in cases[whole].itertuples(index=False):
+        message = "is not a column of this file" if case.check == "column_in_schema" else "is missing from the header"
+        problems.append(Problem(shown, header_line, str(case.failure_case), message))
+
+    cells = cases[cases["index"].notna() & ~whole]
+    cells = pd.DataFrame(
+        {
+            "line": cells["index"].astype("int64").to_numpy(),
+            "column": cells["column"].astype(object).where(cells["column"].notna(), None).to_numpy(),
+            "message": "",  # written below, for the problems listed only
+            "value": cells["failure_case"].to_numpy(),
+            "check": cells["check"].astype(str).to_numpy(),
+        }
+    )
+    repeats = _repeats(frame, keys, skip_lines)
+    keep = ~cells["line"].isin(list(skip_lines | set(repeats.loc[repeats["column"].isna(), "line"])))
+    skip_cells = [(p.line, p.column) for p in already if p.column is not None]
+    if skip_cells:
+        keep &= ~pd.MultiIndex.from_arrays([cells["line"], cells["column"].fillna("")]).isin(skip_cells)
+    cells = pd.concat([cells[keep.to_numpy()], repeats], ignore_index=True)
+    cells = cells.drop_duplicates(["line", "column"], keep="first")
+
+    most = contract.MAX_PROBLEMS_PER_FILE
+    cells = cells.assign(order=cells["column"].fillna("")).sort_values(["line", "order"], kind="stable")
+    for line, column, check, value, message in (
+        cells[["line", "column", "check", "value", "message"]].head(most).to_numpy()
+    ):
+        if check not in ("repeated_row", "repeated_value"):
+            message = f"{_shown_value(value)} {check}"
+        problems.append(Problem(shown, int(line), column, message))
+    if len(cells) > most:
+        rest = len(cells) - most
+        problems.append(Omitted(shown, None, None, f"{rest:,} more problems not listed", rest))
+    return problems, set(cells["line"].tolist())
+
+
+def _repeats(frame: pd.DataFrame, keys: list[tuple[str, ...]], skip_lines: set[int]) -> pd.DataFrame:
+    """Find rows that repeat a key of the file, at the repeat, naming the first (linear time)."""
+    found = []
+    rows = frame[~frame.index.isin(list(skip_lines))]
+    for key in keys:
+        if not set(key) <= set(rows.columns) or rows.empty:
+            continue  # a key column is missing: reported as such
+        columns = list(key)
+        repeated = rows.duplicated(columns, keep="first").to_numpy()
+        if not repeated.any():
             continue
-        if check == "column_in_dataframe":
-            problems.append(Problem(shown, header_line, str(case.failure_case), "is missing from the header"))
-            continue
-        if pd.isna(case.index):
-            continue
-        line = int(case.index)
-        if (line, column) in reported or (line, None) in reported:
-            continue
-        reported.add((line, column))
-        if check == "multiple_fields_uniqueness":
-            duplicate = _duplicate_row(frame, line, list(validator.unique), shown)
-            problems += [duplicate] if duplicate else []
-            reported |= {(line, c) for c in frame.columns}
-        elif check == "field_uniqueness":
-            first = int(frame.index[frame[column] == case.failure_case].min())
-            if line != first:  # reported at each repeat, naming the first
-                message = f"'{case.failure_case}' is also on line {first}: each must be unique"
-                problems.append(Problem(shown, line, column, message))
+        first = rows.reset_index().groupby(columns, sort=False)["line"].transform("min").to_numpy()
+        lines, firsts = rows.index.to_numpy()[repeated], first[repeated]
+        head = min(len(lines), contract.MAX_PROBLEMS_PER_FILE)  # messages for the first few only
+        if len(key) == 1:
+            values = rows[columns[0]].to_numpy()[repeated]
+            messages = [
+                f"{_shown_value(v)} is also on line {f}: each must be unique"
+                for v, f in zip(values[:head], firsts[:head], strict=True)
+            ]
+            column = columns[0]
         else:
-            problems.append(Problem(shown, line, column, f"{_shown_value(case.failure_case)} {check}"))
-    return problems
-
-
-def _duplicate_row(frame: pd.DataFrame, line: int, key: list[str], shown: str) -> Problem | None:
-    """Report a repeated row at the repeat, naming the line it repeats; None for the first."""
-    if not set(key) <= set(frame.columns):
-        return None  # a key column is missing: reported as such
-    same = (frame[key] == frame.loc[line, key]).all(axis=1)
-    first = int(frame.index[same].min())
-    if first == line:
-        return None
-    described = ", ".join(f"{k} {frame.loc[line, k]}" for k in key)
-    return Problem(shown, line, None, f"repeats line {first} ({described}): one source reports a period once")
+            described = [
+                ", ".join(f"{k} {shown_text(str(v), quoted=False)}" for k, v in zip(columns, row, strict=True))
+                for row in rows[columns].to_numpy()[repeated][:head]
+            ]
+            messages = [
+                f"repeats line {f} ({d}): one source reports a period once"
+                for d, f in zip(described, firsts[:head], strict=True)
+            ]
+            column = None
+        messages += [""] * (len(lines) - head)
+        found.append(
+            pd.DataFrame(
+                {
+                    "line": lines.astype("int64"),
+                    "column": [column] * len(lines),
+                    "message": messages,
+                    "value": None,
+                    "check": "repeated_value" if len(key) == 1 else "repeated_row",
+                }
+            )
+        )
+    if not found:
+        return pd.DataFrame({"line": pd.Series(dtype="int64"), "column": [], "message": [], "value": [], "check": []})
+    return pd.concat(found, ignore_index=True)
 
 
 def citation_problems(sources: pd.DataFrame, shown: str) -> list[Problem]:
@@ -393,51 +611,135 @@ def citation_problems(sources: pd.DataFrame, shown: str) -> list[Problem]:
         return []
     cites = dict(zip(sources["source_id"], sources["cites"].fillna(""), strict=True))
     line_of = {source: int(line) for line, source in zip(sources.index, sources["source_id"], strict=True)}
+    cycle_of = _citation_cycles(cites)
     problems = []
     for line, source, cited in zip(sources.index, sources["source_id"], sources["cites"].fillna(""), strict=True):
         if not cited or not contract.is_source_id(cited):
             continue  # empty, or malformed (reported by the model)
         if cited == source:
-            problems.append(
-                Problem(
-                    shown, int(line), "cites", f"'{cited}' is the row's own source_id: a source cannot repeat itself"
-                )
-            )
+            message = f"{shown_text(cited)} is the row's own source_id: a source cannot repeat itself"
+            problems.append(Problem(shown, int(line), "cites", message))
         elif cited not in cites:
-            problems.append(Problem(shown, int(line), "cites", f"'{cited}' is not a source_id listed in sources.csv"))
-        else:
-            chain, current = [source], cited
-            while current in cites and current not in chain:
-                chain.append(current)
-                current = cites[current]
-            if current == source:
-                loop = " → ".join([*chain, source])
-                where = ", ".join(f"line {line_of[s]}" for s in chain[1:])
-                problems.append(
-                    Problem(
-                        shown,
-                        int(line),
-                        "cites",
-                        f"'{cited}' makes a cycle of citations ({loop}; {where}): an echo must end at a source that reports on its own",
-                    )
-                )
+            problems.append(
+                Problem(shown, int(line), "cites", f"{shown_text(cited)} is not a source_id listed in sources.csv")
+            )
+        elif source in cycle_of:
+            cycle, at = cycle_of[source]
+            ids = [cycle[(at + k) % len(cycle)] for k in range(min(len(cycle), 7))]  # from this row on
+            loop = " → ".join([*_few(ids, len(cycle)), shown_text(source, quoted=False)])
+            where = ", ".join(_few([f"line {line_of[s]}" for s in ids[1:]], len(cycle) - 1))
+            message = (
+                f"{shown_text(cited)} makes a cycle of citations ({loop}; {where}): an echo must end at a source"
+                " that reports on its own"
+            )
+            problems.append(Problem(shown, int(line), "cites", message))
     return problems
 
 
-def _has_replacement(row: pd.Series) -> bool:
-    return any("\ufffd" in str(value) for value in row)
+def _citation_cycles(cites: dict[str, str]) -> dict[str, tuple[list[str], int]]:
+    """Map each source on a cycle of citations to its cycle (in citing order) and its place in it.
+
+    Linear time: each source is walked once.
+    """
+    cycle_of: dict[str, tuple[list[str], int]] = {}
+    done: set[str] = set()
+    for start in cites:
+        path: list[str] = []
+        on_path: dict[str, int] = {}
+        current = start
+        while current in cites and current not in done and current not in on_path:
+            on_path[current] = len(path)
+            path.append(current)
+            cited = cites[current]
+            if not cited or cited == current or not contract.is_source_id(cited):
+                break
+            current = cited
+        else:
+            if current in on_path:
+                cycle = path[on_path[current] :]
+                cycle_of.update({source: (cycle, place) for place, source in enumerate(cycle)})
+        done.update(path)
+    return cycle_of
+
+
+def _few(items: list[str], total: int, most: int = 6) -> list[str]:
+    """Keep a list of ``total`` items short for a message: its first items (quoted as text), and a count of the rest.
+
+    ``items`` holds at least the first ``most`` of them.
+    """
+    shown = [shown_text(item, quoted=False) for item in items[:most]]
+    if total <= most:
+        return shown
+    return [*shown[: most - 1], f"… {total - most + 1:,} more"]
+
+
+def consistency_problems(file_name: str, raw: pd.DataFrame, shown: str, reported: set) -> list[Problem]:
+    """Check what each column's checks cannot see alone: values that contradict one another.
+
+    In fdi.csv, a period not over by the day of the build (a full year 2026 reported in November
+    2026), and a country investing in itself; in sources.csv, a source checked before it was
+    published.
+
+    Parameters
+    ----------
+    file_name : str
+        ``fdi.csv``, ``sources.csv`` or ``timeline.csv``.
+    raw : pandas.DataFrame
+        The file as text, indexed by line (as `_parse_csv` reads it).
+    shown : str
+        The file's name in messages.
+    reported : set of int
+        Lines with a problem already found: they are not checked again.
+
+    Returns
+    -------
+    list of Problem
+    """
+    day = contract.today()
+    problems: list[Problem] = []
+    columns = {
+        config.FDI_FILE: ("origin", "destination", "year", "months"),
+        config.SOURCES_FILE: ("published", "accessed"),
+    }.get(file_name)
+    if columns is None or not set(columns) <= set(raw.columns) or raw.empty:
+        return []
+    rows = raw.loc[~raw.index.isin(list(reported)), list(columns)]
+    if file_name == config.FDI_FILE:
+        # Only a period of this year or later can end after today: few rows, checked one by one.
+        late = rows[rows["year"] >= f"{day.year:04d}"]
+        for line, year, months in zip(late.index, late["year"], late["months"], strict=True):
+            end = contract.period_end(int(year), int(months))
+            if end > day:
+                message = (
+                    f"'{year}' with months {months} is a period that ends on {end.isoformat()},"
+                    f" after today ({day.isoformat()}): a figure is reported once its period is over"
+                )
+                problems.append(Problem(shown, int(line), "year", message))
+        itself = rows[rows["origin"] == rows["destination"]]
+        for line, destination in zip(itself.index, itself["destination"], strict=True):
+            message = f"'{destination}' is also the origin: a country does not invest in itself"
+            problems.append(Problem(shown, int(line), "destination", message))
+        return sorted(problems)
+    for line, published, accessed in zip(rows.index, rows["published"], rows["accessed"], strict=True):
+        if contract.first_day(accessed) < contract.first_day(published):
+            message = (
+                f"'{accessed}' is before the source was published ({published}):"
+                " a source is checked after it is published"
+            )
+            problems.append(Problem(shown, int(line), "accessed", message))
+    return problems
 
 
 def _shown_value(value: object) -> str:
     text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
-    return f"'{text}'" if text else "(empty)"
+    return shown_text(text) if text else "(empty)"
 
 
 # Typing ------------------------------------------------------------------------------------
 
 
 def _type_fdi(raw: pd.DataFrame) -> pd.DataFrame:
-    decimals = raw["usd_millions"].str.extract(r"\.(\d+)$", expand=False).str.len()
+    decimals = raw["usd_millions"].str.extract(r"\.([0-9]+)$", expand=False).str.len()
     return pd.DataFrame(
         {
             "origin": raw["origin"],

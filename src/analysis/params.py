@@ -11,14 +11,29 @@ from __future__ import annotations
 import ast
 import io
 import json
+import math
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from analysis.errors import ParameterError
+from analysis import inputs
+from analysis.contract import MAX_TEXT_CHARS
+from analysis.errors import InputFileError, ParameterError, shown_text, shown_value
 
 TYPES = ("str", "int", "float", "bool", "list[str]")
+
+# A params file is a flat mapping of names to texts, numbers or lists of texts. What YAML allows
+# beyond that is refused before it can cost anything: anchors and aliases (which can expand a
+# small file into billions of values), nesting deeper than MAX_YAML_DEPTH (which would exhaust
+# the parser's recursion), numbers longer than MAX_NUMBER_CHARS (which no parameter needs).
+MAX_YAML_DEPTH = 8
+MAX_NUMBER_CHARS = 30
+MAX_LISTED = 10  # anchors, aliases or unknown sources listed in one message; the rest are counted
+PATH_PARAMETERS = frozenset({"data_dir", "compare_with"})
+MAX_PATH_CHARS = 4096  # the longest path Linux takes
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_NUMBER_TAGS = frozenset({"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"})
 
 
 @dataclass(frozen=True)
@@ -85,6 +100,10 @@ def describe(specs: dict[str, Spec]) -> str:
 def read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
     """Read a params file: a mapping of parameter names to values.
 
+    The file is read only if it is a regular file of at most `inputs.MAX_PARAMS_BYTES`; YAML
+    anchors and aliases, merge keys, nesting deeper than `MAX_YAML_DEPTH`, a parameter given
+    twice and numbers longer than `MAX_NUMBER_CHARS` are refused, each located by its line.
+
     Parameters
     ----------
     path : pathlib.Path
@@ -98,45 +117,195 @@ def read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
     Raises
     ------
     ParameterError
-        When the file is missing, is not YAML, or is not a mapping.
+        When the file is missing, unreadable, not YAML, not a mapping, or uses what a params
+        file does not: one located message per problem.
+    """
+    shown = str(path)
+    try:
+        data = inputs.read_bytes(path, inputs.MAX_PARAMS_BYTES, shown, what="params file")
+    except InputFileError as error:
+        raise ParameterError([f"{shown}: {error.reason}"]) from None
+    return _load_yaml(_decoded(data, shown), shown)
+
+
+def _decoded(data: bytes, shown: str) -> str:
+    """Decode a params file's bytes as UTF-8, or say where and why it is not."""
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    not_text = inputs.not_text(data)
+    if not_text:
+        raise ParameterError([f"{shown}: {not_text}: save it as UTF-8"])
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        bad = data[error.start : error.end].hex(" ").upper()
+        raise ParameterError([f"{shown}:{line}: byte(s) {bad} are not UTF-8: save the file as UTF-8"]) from None
+
+
+def _load_yaml(text: str, shown: str) -> tuple[dict[str, Any], dict[str, int]]:
+    import yaml
+
+    problems = _event_problems(text, shown)
+    if problems:
+        raise ParameterError(problems)
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return {}, {}
+        if not isinstance(root, yaml.MappingNode):
+            found = "a list" if isinstance(root, yaml.SequenceNode) else f"the value {shown_text(str(root.value))}"
+            raise ParameterError(
+                [
+                    f"{shown}:{root.start_mark.line + 1}: expected a mapping of parameter names to values (such as 'origin: RUS'), found {found}"
+                ]
+            )
+        values: dict[Any, Any] = {}
+        lines: dict[Any, int] = {}
+        for key_node, value_node in root.value:
+            where = f"{shown}:{key_node.start_mark.line + 1}"
+            problem = _key_problem(key_node, where)
+            if problem:
+                problems.append(problem)
+                continue
+            key = loader.construct_object(key_node)
+            if key in lines:
+                problems.append(
+                    f"{where}: parameter {_name(key)}: also given on line {lines[key]}: give each parameter once"
+                )
+                continue
+            lines[key] = key_node.start_mark.line + 1
+            problem = _number_problem(value_node, shown, key)
+            if problem:
+                problems.append(problem)
+                continue
+            try:
+                values[key] = loader.construct_object(value_node, deep=True)
+            except (yaml.YAMLError, ValueError, OverflowError, TypeError) as error:
+                reason = shown_text(str(getattr(error, "problem", None) or error), quoted=False)
+                problems.append(
+                    f"{shown}:{value_node.start_mark.line + 1}: parameter {_name(key)}: cannot be read ({reason}):"
+                    " write the value in quotes"
+                )
+    except yaml.YAMLError as error:
+        problems.append(_yaml_error(error, shown, text))
+    finally:
+        loader.dispose()
+    if problems:
+        raise ParameterError(problems)
+    return values, lines
+
+
+def _event_problems(text: str, shown: str) -> list[str]:
+    """Scan a YAML text's events, never building its values: anchors, aliases, deep nesting.
+
+    PyYAML's parser works with a stack of its own, so the scan is bounded by the text's length,
+    whatever the text; the composer that comes after it recurses, hence the depth limit.
     """
     import yaml
 
+    problems: list[str] = []
+    seen: set[tuple[int, str]] = set()
+    depth, uncounted = 0, 0
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ParameterError([f"{path}: params file not found"]) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ParameterError([f"{path}: cannot be read: {error}"]) from None
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        values = yaml.safe_load(text)
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            line = event.start_mark.line + 1
+            found = None
+            if isinstance(event, yaml.AliasEvent):
+                found = f"*{event.anchor} is a YAML alias"
+            elif getattr(event, "anchor", None):
+                found = f"&{event.anchor} is a YAML anchor"
+            if found and (line, found) not in seen:
+                seen.add((line, found))
+                if len(problems) < MAX_LISTED:
+                    problems.append(
+                        f"{shown}:{line}: {shown_text(found, quoted=False)}: a params file may not use anchors or"
+                        " aliases (&name, *name); write each value out"
+                    )
+                else:
+                    uncounted += 1
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_YAML_DEPTH:
+                    problems.append(
+                        f"{shown}:{line}: values are nested more than {MAX_YAML_DEPTH} levels deep: a parameter's"
+                        " value is a text, a number or a list of texts"
+                    )
+                    break
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise ParameterError([f"{where}: not valid YAML: {getattr(error, 'problem', error)}"]) from None
-    if values is None:
-        return {}, {}
-    if not isinstance(values, dict):
-        raise ParameterError([f"{path}:1: expected a mapping of parameter names to values"])
-    lines = {key.value: key.start_mark.line + 1 for key, _ in node.value}
-    return values, lines
+        problems.append(_yaml_error(error, shown, text))
+    if uncounted:
+        problems.append(f"{shown}: {uncounted:,} more anchors and aliases not listed")
+    return problems
+
+
+def _key_problem(node: Any, where: str) -> str | None:
+    import yaml
+
+    if node.tag == _MERGE_TAG:
+        return f"{where}: '<<' (a YAML merge key) has no use in a params file: write each parameter out"
+    if not isinstance(node, yaml.ScalarNode):
+        return f"{where}: a parameter's name is a word, such as origin, not a list or a mapping"
+    return None
+
+
+def _number_problem(node: Any, shown: str, key: Any) -> str | None:
+    """Refuse a number longer than any parameter needs, anywhere in a value (walked without recursion)."""
+    import yaml
+
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, yaml.ScalarNode):
+            if current.tag in _NUMBER_TAGS and len(current.value) > MAX_NUMBER_CHARS:
+                return (
+                    f"{shown}:{current.start_mark.line + 1}: parameter {_name(key)}: {shown_text(current.value)} is a number"
+                    f" {len(current.value):,} characters long: no parameter takes one longer than {MAX_NUMBER_CHARS}"
+                )
+        elif isinstance(current, yaml.SequenceNode):
+            stack += current.value
+        elif isinstance(current, yaml.MappingNode):
+            stack += [part for pair in current.value for part in pair]
+    return None
+
+
+def _yaml_error(error: Exception, shown: str, text: str) -> str:
+    """Locate a YAML error by line and say it in a bounded sentence."""
+    import yaml
+
+    if isinstance(error, yaml.reader.ReaderError):  # a character YAML does not allow: no mark, a position
+        line = text.count("\n", 0, error.position) + 1
+        return f"{shown}:{line}: not valid YAML: holds the character U+{error.character:04X}, which YAML does not allow: remove it"
+    mark = getattr(error, "problem_mark", None)
+    where = f"{shown}:{mark.line + 1}" if mark else shown
+    problem = str(getattr(error, "problem", None) or error)
+    context = getattr(error, "context", None)
+    if context and problem.startswith("but "):  # "expected a single document in the stream, but found another"
+        problem = f"{context}, {problem}"
+    return f"{where}: not valid YAML: {shown_text(problem, 200, quoted=False)}"
+
+
+def _name(key: Any) -> str:
+    return shown_text(str(key), quoted=False) if isinstance(key, str) else shown_value(key)
 
 
 def parse_override(spec: Spec | None, text: str) -> Any:
     """Turn a ``-p NAME VALUE`` string into a value of the parameter's type.
 
     Text parameters take the string as it is (``-p title 2024`` is the text "2024"); others
-    read it as YAML (``-p target_year 2025``, ``-p prefer_sources "[a, b]"``).
+    read it as YAML (``-p target_year 2025``, ``-p prefer_sources "[a, b]"``), refusing what a
+    params file refuses (then the text stays text, and the type check says what is wrong).
     """
-    import yaml
-
     if spec is None or spec.type_name == "str":
         return text
+    indented = "\n".join(f"  {line}" for line in text.split("\n"))
     try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError:
+        values, _ = _load_yaml(f"value:\n{indented}", "-p")
+    except ParameterError:
         return text
+    return values.get("value", text)
 
 
 def type_problem(spec: Spec, value: Any) -> str | None:
@@ -148,9 +317,17 @@ def type_problem(spec: Spec, value: Any) -> str | None:
         "bool": lambda v: isinstance(v, bool),
         "list[str]": lambda v: isinstance(v, list) and all(isinstance(i, str) for i in v),
     }[spec.type_name]
-    if expected(value):
-        return None
-    return f"expected {spec.type_name}, got {value!r} ({type(value).__name__})"
+    if not expected(value):
+        return f"expected {spec.type_name}, got {shown_value(value)} ({type(value).__name__})"
+    longest = MAX_PATH_CHARS if spec.name in PATH_PARAMETERS else MAX_TEXT_CHARS
+    for text in [value] if isinstance(value, str) else value if isinstance(value, list) else []:
+        if len(text) > longest:
+            return f"{shown_text(text)} is {len(text):,} characters long; at most {longest:,}"
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"expected a finite number, got {value!r}"
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**MAX_NUMBER_CHARS:
+        return f"{shown_value(value)} is larger than any parameter takes"
+    return None
 
 
 def resolve(
@@ -186,13 +363,13 @@ def resolve(
         given += [(f"{path}:{lines.get(k, 1)}", k, v) for k, v in mapping.items()]
     given += [("-p", name, parse_override(specs.get(name), text)) for name, text in overrides]
     for where, name, value in given:
-        spec = specs.get(str(name))
+        spec = specs.get(name) if isinstance(name, str) else None
         if spec is None:
-            problems.append(f"{where}: parameter {name}: unknown name")
+            problems.append(f"{where}: parameter {_name(name)}: unknown name")
             continue
         problem = type_problem(spec, value)
         if problem:
-            problems.append(f"{where}: parameter {name}: {problem}")
+            problems.append(f"{where}: parameter {_name(name)}: {problem}")
             continue
         values[spec.name] = value
     if problems:
@@ -230,12 +407,12 @@ def check_against_data(values: dict[str, Any], data: Any) -> list[str]:
     rows = fdi[(fdi["origin"] == origin) & (fdi["destination"] == destination)]
     if origin not in origins:
         problems.append(
-            f"parameter origin {origin!r}: {shown} has no figures from it; origins with figures: {', '.join(origins)}"
+            f"parameter origin {shown_text(origin)}: {shown} has no figures from it; origins with figures: {', '.join(origins)}"
         )
     elif rows.empty:
         destinations = sorted(set(fdi.loc[fdi["origin"] == origin, "destination"]))
         problems.append(
-            f"parameter destination {destination!r}: {shown} has no figures from {origin} into it; destinations: {', '.join(destinations)}"
+            f"parameter destination {shown_text(destination)}: {shown} has no figures from {origin} into it; destinations: {', '.join(destinations)}"
         )
     elif 1 <= months <= 12:
         period = rows[rows["months"] == months]
@@ -253,18 +430,21 @@ def check_against_data(values: dict[str, Any], data: Any) -> list[str]:
                         f"{months} months of {year}; years with figures: {', '.join(map(str, years))}"
                     )
     known = set(data.sources["source_id"])
-    cites = (
-        dict(zip(data.sources["source_id"], data.sources.get("cites", ""), strict=True))
-        if "cites" in data.sources
-        else {}
-    )
-    shown_sources = config.display_path(data.data_dir / config.SOURCES_FILE)
+    unknown = [source for source in values.get("prefer_sources", []) if source not in known]
+    sources_file = config.display_path(data.data_dir / config.SOURCES_FILE)
+    problems += [
+        f"parameter prefer_sources: {shown_text(source)} is not a source_id in {sources_file}"
+        for source in unknown[:MAX_LISTED]
+    ]
+    if len(unknown) > MAX_LISTED:
+        problems.append(
+            f"parameter prefer_sources: {len(unknown) - MAX_LISTED:,} more source_ids not in {sources_file}"
+        )
+    cites = dict(zip(data.sources["source_id"], data.sources["cites"], strict=True)) if "cites" in data.sources else {}
     for source in values.get("prefer_sources", []):
-        if source not in known:
-            problems.append(f"parameter prefer_sources: {source!r} is not a source_id in {shown_sources}")
-        elif cites.get(source):
+        if cites.get(source):
             problems.append(
-                f"parameter prefer_sources: {source!r} repeats {cites[source]!r} (column cites of {shown_sources}):"
+                f"parameter prefer_sources: {source!r} repeats {cites[source]!r} (column cites of {sources_file}):"
                 f" a source that repeats another never decides a figure; prefer {cites[source]!r}"
             )
     return problems

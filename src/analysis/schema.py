@@ -11,6 +11,7 @@ would be right.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from typing import Optional
 
@@ -18,16 +19,21 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from analysis import contract
 from analysis.contract import (
     ALL_ORIGINS,
     CATEGORIES,
     FDI_KEY,
+    FIRST_DATE_YEAR,
     FIRST_YEAR,
     NUMBER,
     SOURCE_ID,
     THOUSANDS,
     TRUST_LEVELS,
+    USD_DECIMALS,
+    USD_INTEGER_DIGITS,
     date_precision,
+    first_day,
     iso_alpha3,
     translation_pattern,
 )
@@ -50,7 +56,25 @@ def _in_range(series: Series[str], pattern: str, low: float, high: float) -> pd.
 
 
 def _this_year() -> int:
-    return dt.date.today().year
+    return contract.today().year
+
+
+def _dates_from(series: Series[str], first: dt.date) -> pd.Series:
+    """Say where a date is on or after ``first``, or is no date (another check reports that)."""
+    days = _text(series).map(first_day)
+    return days.map(lambda day: not isinstance(day, dt.date) or day >= first).astype(bool)
+
+
+def _dates_until(series: Series[str], last: dt.date) -> pd.Series:
+    """Say where a date's first day is on or before ``last``, or is no date."""
+    days = _text(series).map(first_day)
+    return days.map(lambda day: not isinstance(day, dt.date) or day <= last).astype(bool)
+
+
+def _usd_parts(series: Series[str]) -> pd.DataFrame:
+    """Split plain numbers into the digits before the point (leading zeros aside) and after it."""
+    parts = _text(series).str.extract(r"^-?0*([0-9]*?)(?:\.([0-9]+))?$")
+    return parts.fillna("").apply(lambda column: column.str.len())
 
 
 class FDIFile(pa.DataFrameModel):
@@ -78,30 +102,46 @@ class FDIFile(pa.DataFrameModel):
     def destination_code(cls, s: Series[str]) -> Series[bool]:
         return _text(s).isin(iso_alpha3())
 
-    @pa.check("year", error="is not a year: write four digits, such as 2024")
+    @pa.check("year", error="is not a year: write four digits 0-9, such as 2024")
     def year_format(cls, s: Series[str]) -> Series[bool]:
-        return _text(s).str.fullmatch(r"\d{4}")
+        return _text(s).str.fullmatch(r"[0-9]{4}")
 
     @pa.check("year", error=f"is out of range: years run from {FIRST_YEAR} to this year")
     def year_range(cls, s: Series[str]) -> Series[bool]:
-        return _in_range(s, r"\d{4}", FIRST_YEAR, _this_year())
+        return _in_range(s, r"[0-9]{4}", FIRST_YEAR, _this_year())
 
-    @pa.check("months", error="is not a whole number of months, such as 12 or 9")
+    @pa.check("months", error="is not a whole number of months (digits 0-9), such as 12 or 9")
     def months_format(cls, s: Series[str]) -> Series[bool]:
-        return _text(s).str.fullmatch(r"\d{1,2}")
+        return _text(s).str.fullmatch(r"[0-9]{1,2}")
 
     @pa.check("months", error="is outside 1-12 (months counted from January; 12 = full year)")
     def months_range(cls, s: Series[str]) -> Series[bool]:
-        return _in_range(s, r"\d{1,2}", 1, 12)
+        return _in_range(s, r"[0-9]{1,2}", 1, 12)
 
     @pa.check("usd_millions", error="has a thousands separator: write the number without commas")
     def no_thousands_separator(cls, s: Series[str]) -> Series[bool]:
         return ~_text(s).str.fullmatch(THOUSANDS)
 
-    @pa.check("usd_millions", error="is not a number: write US$ millions with a dot for decimals")
+    @pa.check("usd_millions", error="is not a number: write US$ millions in digits 0-9, with a dot for decimals")
     def usd_number(cls, s: Series[str]) -> Series[bool]:
         text = _text(s)
         return text.str.fullmatch(NUMBER) | text.str.fullmatch(THOUSANDS)
+
+    @pa.check(
+        "usd_millions",
+        error=f"is too large for US$ millions: at most {USD_INTEGER_DIGITS} digits before the point"
+        f" ({'9' * USD_INTEGER_DIGITS} is about US$10 trillion, five times the world's largest year of FDI)",
+    )
+    def usd_magnitude(cls, s: Series[str]) -> Series[bool]:
+        return _usd_parts(s)[0] <= USD_INTEGER_DIGITS
+
+    @pa.check(
+        "usd_millions",
+        error=f"has more than {USD_DECIMALS} decimals: US$ millions are written to the dollar at most"
+        f" ({USD_DECIMALS} decimals); round it as the source gave it",
+    )
+    def usd_decimals(cls, s: Series[str]) -> Series[bool]:
+        return _usd_parts(s)[1] <= USD_DECIMALS
 
     @pa.check("source_id", error="is not a source_id: letters, digits, '.', '_' or '-'")
     def source_id_format(cls, s: Series[str]) -> Series[bool]:
@@ -147,9 +187,17 @@ class SourcesFile(pa.DataFrameModel):
     def published_date(cls, s: Series[str]) -> Series[bool]:
         return _text(s).map(date_precision).notna()
 
+    @pa.check("published", error=f"is before {FIRST_DATE_YEAR}: the report's dates begin in {FIRST_DATE_YEAR}")
+    def published_from(cls, s: Series[str]) -> Series[bool]:
+        return _dates_from(s, dt.date(FIRST_DATE_YEAR, 1, 1))
+
     @pa.check("accessed", error="is not a date written YYYY-MM-DD")
     def accessed_date(cls, s: Series[str]) -> Series[bool]:
         return _text(s).map(date_precision) == "day"
+
+    @pa.check("accessed", error=f"is before {FIRST_DATE_YEAR}: the report's dates begin in {FIRST_DATE_YEAR}")
+    def accessed_from(cls, s: Series[str]) -> Series[bool]:
+        return _dates_from(s, dt.date(FIRST_DATE_YEAR, 1, 1))
 
     @pa.check("trust", error=f"is not a trust level: one of {', '.join(TRUST_LEVELS)}")
     def trust_level(cls, s: Series[str]) -> Series[bool]:
@@ -181,6 +229,10 @@ class TimelineFile(pa.DataFrameModel):
     @pa.check("date", error="is not a date written YYYY, YYYY-MM or YYYY-MM-DD")
     def date_form(cls, s: Series[str]) -> Series[bool]:
         return _text(s).map(date_precision).notna()
+
+    @pa.check("date", error=f"is before {FIRST_DATE_YEAR}: the report's dates begin in {FIRST_DATE_YEAR}")
+    def date_from(cls, s: Series[str]) -> Series[bool]:
+        return _dates_from(s, dt.date(FIRST_DATE_YEAR, 1, 1))
 
     @pa.check("event", error="is empty: say what happened")
     def event_given(cls, s: Series[str]) -> Series[bool]:
@@ -219,25 +271,72 @@ def columns(model: type[pa.DataFrameModel]) -> list[str]:
     return [name for name, column in schema.columns.items() if not column.regex]
 
 
-def with_known_sources(model: type[pa.DataFrameModel], source_ids: set[str]) -> pa.DataFrameSchema:
-    """Return the model's schema with the reference to sources.csv checked too.
+# Dates that may not lie after the day of the build, and why, per file.
+NOT_AFTER_TODAY = {
+    "sources.csv": {
+        "published": "no source is published in the future; check the year",
+        "accessed": "no source is checked in the future; check the year",
+    },
+    "timeline.csv": {"date": "the timeline holds events that have happened; check the year"},
+}
+
+
+def unique_keys(file_name: str) -> list[tuple[str, ...]]:
+    """Return the columns whose values, together, may appear on one row of a file only.
 
     Parameters
     ----------
-    model : pandera DataFrameModel subclass
-        `FDIFile` or `TimelineFile`.
-    source_ids : set of str
-        The source_ids that sources.csv defines.
+    file_name : str
+        ``fdi.csv``, ``sources.csv`` or ``timeline.csv``.
+
+    Returns
+    -------
+    list of tuple of str
+        The model's ``unique`` (several columns), and each column declared ``unique=True``.
+    """
+    schema = MODELS[file_name].to_schema()
+    keys = [tuple(schema.unique)] if schema.unique else []
+    return keys + [(name,) for name, column in schema.columns.items() if column.unique and not column.regex]
+
+
+def validator(file_name: str, source_ids: set[str] | None = None) -> pa.DataFrameSchema:
+    """Return the schema a file is validated with: its model, and the checks that depend on the run.
+
+    Those are the dates that may not lie after the day of the build (checked against the day
+    the validation runs, and named in the message), and the references to sources.csv. The
+    model's uniqueness (`unique_keys`) is left to `analysis.load`, which checks it in linear
+    time: pandera's report of many repeated rows grows far faster than the file.
+
+    Parameters
+    ----------
+    file_name : str
+        ``fdi.csv``, ``sources.csv`` or ``timeline.csv``.
+    source_ids : set of str, optional
+        The source_ids that sources.csv defines; when given, a file's ``source_id`` must be one.
 
     Returns
     -------
     pandera.DataFrameSchema
     """
-    schema = model.to_schema()
-    column = schema.columns["source_id"]
-    known = pa.Check(
-        lambda s: _text(s).isin(source_ids) | ~_text(s).str.fullmatch(SOURCE_ID),
-        name="source_known",
-        error="is not a source_id listed in sources.csv",
-    )
-    return schema.update_column("source_id", checks=[*column.checks, known])
+    schema = copy.deepcopy(MODELS[file_name].to_schema())  # to_schema() is cached: never change it
+    schema.unique = None
+    for name in [key[0] for key in unique_keys(file_name) if len(key) == 1]:
+        schema = schema.update_column(name, unique=False)
+    day = contract.today()
+    for column_name, why in NOT_AFTER_TODAY.get(file_name, {}).items():
+        column = schema.columns[column_name]
+        future = pa.Check(
+            lambda s, day=day: _dates_until(s, day),
+            name=f"{column_name}_not_after_today",
+            error=f"is after today ({day.isoformat()}): {why}",
+        )
+        schema = schema.update_column(column_name, checks=[*column.checks, future])
+    if source_ids is not None:
+        column = schema.columns["source_id"]
+        known = pa.Check(
+            lambda s: _text(s).isin(source_ids) | ~_text(s).str.fullmatch(SOURCE_ID),
+            name="source_known",
+            error="is not a source_id listed in sources.csv",
+        )
+        schema = schema.update_column("source_id", checks=[*column.checks, known])
+    return schema

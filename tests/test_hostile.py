@@ -1,0 +1,270 @@
+"""Hostile input through the command line: a located message and exit status 2, never a traceback
+or a hang (issue 9). Each case runs ``python -m analysis`` in a process of its own, with a time
+limit (and, for the params file that would expand to billions of values, a memory limit)."""
+
+import os
+import random
+import resource
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from analysis import config
+
+TIME_LIMIT = 120  # seconds: far above what any case takes; reached only by a hang
+
+
+def run(*args, env=None, memory=None):
+    def limit():
+        if memory:
+            resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "analysis", *map(str, args)],
+            capture_output=True,
+            text=True,
+            cwd=config.PROJECT_ROOT,
+            timeout=TIME_LIMIT,
+            env={**os.environ, **(env or {})},
+            preexec_fn=limit,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"analysis {' '.join(map(str, args))} still running after {TIME_LIMIT} s")
+
+
+def refused(done, *expected_lines, status=2):
+    """Assert the exit status, no traceback, and these lines (at the start of stderr)."""
+    assert "Traceback" not in done.stderr, done.stderr
+    assert done.returncode == status, done.stderr
+    lines = done.stderr.splitlines()
+    assert lines[: len(expected_lines)] == list(expected_lines), lines
+
+
+def test_a_data_file_that_is_a_pipe(data_copy):
+    (data_copy / "fdi.csv").unlink()
+    os.mkfifo(data_copy / "fdi.csv")  # no writer: a read would wait for ever
+    refused(
+        run("validate", data_copy),
+        f"{data_copy}/fdi.csv: is a named pipe (FIFO), not a regular file: give a file saved on disk (a pipe or a device is not read)",
+        "1 problem in the data; nothing was built.",
+    )
+
+
+def test_a_data_file_that_is_a_device(data_copy):
+    (data_copy / "timeline.csv").unlink()
+    (data_copy / "timeline.csv").symlink_to("/dev/zero")  # an endless file
+    refused(
+        run("validate", data_copy),
+        f"{data_copy}/timeline.csv: is a device, not a regular file: give a file saved on disk (a pipe or a device is not read)",
+    )
+
+
+def test_a_data_file_over_the_size_limit_and_the_override(data_copy):
+    with (data_copy / "fdi.csv").open("r+b") as handle:
+        handle.truncate(8 * 1024 * 1024 + 1)  # sparse: 8 MiB and a byte, nearly all NUL
+    refused(
+        run("validate", data_copy),
+        f"{data_copy}/fdi.csv: is larger than 8 MiB, the most a file may hold: split it, or set ANALYSIS_MAX_INPUT_MIB"
+        " to a larger size in MiB (such as ANALYSIS_MAX_INPUT_MIB=64)",
+    )
+    # allowed more, the file is read, and found to be no text
+    done = run("validate", data_copy, env={"ANALYSIS_MAX_INPUT_MIB": "9"})
+    refused(done)
+    assert done.stderr.startswith(f"{data_copy}/fdi.csv: is not a text file (")
+    refused(
+        run("validate", data_copy, env={"ANALYSIS_MAX_INPUT_MIB": "lots"}),
+        "environment variable ANALYSIS_MAX_INPUT_MIB: 'lots' is not a size in MiB: give a number such as 64 (the default is 8)",
+    )
+
+
+@pytest.mark.parametrize(
+    ("encoding", "saved_as"),
+    [
+        ("utf-16", "UTF-16 (little-endian)"),
+        ("utf-16-be", "UTF-16 (big-endian), without a byte order mark"),
+        ("utf-32", "UTF-32 (little-endian)"),
+    ],
+)
+def test_a_data_file_in_utf16_or_utf32(data_copy, encoding, saved_as):
+    path = data_copy / "sources.csv"
+    path.write_bytes(path.read_text(encoding="utf-8").encode(encoding))
+    refused(
+        run("validate", data_copy),
+        f"{data_copy}/sources.csv: is saved as {saved_as}: save it as CSV UTF-8 (in Excel: Save As, CSV UTF-8;"
+        " in LibreOffice: character set Unicode (UTF-8))",
+    )
+
+
+def test_a_binary_file(data_copy):
+    (data_copy / "fdi.csv").write_bytes(random.Random(9).randbytes(20_000))
+    done = run("validate", data_copy)
+    refused(done)
+    assert done.stderr.startswith(f"{data_copy}/fdi.csv: is not a text file (")
+
+
+def test_nul_bytes_control_characters_and_carriage_returns(data_copy):
+    path = data_copy / "timeline.csv"
+    lines = path.read_bytes().split(b"\n")
+    lines[1] = lines[1].replace(b"Fixture treaty", b"Fixture\x00treaty")
+    lines[2] = lines[2].replace(b"event", b"ev\x1b[2Jent")  # an escape sequence that would clear the screen
+    lines[3] = lines[3].replace(b"ferry", b"fer\rry")
+    path.write_bytes(b"\n".join(lines))
+    refused(
+        run("validate", data_copy),
+        f"{data_copy}/timeline.csv:2: column event: holds a NUL byte (00), which no text holds (a damaged file, or one"
+        " saved by a program as binary): remove it",
+        f"{data_copy}/timeline.csv:3: column event: holds the control character U+001B, which no text holds: remove it",
+        f"{data_copy}/timeline.csv:4: column event: holds a carriage return (CR) that ends no line: remove it, or save"
+        " the file with LF or CRLF line ends",
+    )
+
+
+def test_classic_mac_line_ends(data_copy):
+    path = data_copy / "fdi.csv"
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r"))
+    refused(
+        run("validate", data_copy),
+        f"{data_copy}/fdi.csv: lines end with a carriage return alone (the line ends of classic Mac OS): save the"
+        " file with LF or CRLF line ends (Excel: CSV UTF-8, not CSV Macintosh)",
+    )
+
+
+def test_a_huge_single_line(data_copy):
+    (data_copy / "fdi.csv").write_text("x" * 2_000_000)
+    refused(
+        run("validate", data_copy),
+        f"{data_copy}/fdi.csv:1: the line is 2,000,000 characters long; at most 40,000: is a line break missing?",
+    )
+
+
+def test_a_data_folder_that_is_a_file(data_copy):
+    refused(
+        run("validate", data_copy / "fdi.csv"),
+        f"{data_copy}/fdi.csv: is a file, not a folder: give the folder that holds fdi.csv, sources.csv, timeline.csv (the data_dir)",
+    )
+
+
+def test_a_data_folder_that_is_a_symbolic_link_loop(tmp_path):
+    loop = tmp_path / "loop"
+    loop.symlink_to(loop)
+    refused(
+        run("validate", loop),
+        f"{loop}: is a symbolic link loop (the link leads back to itself): point it at the real file or folder (ls -l shows where it leads)",
+    )
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file: permissions cannot be tested as root")
+def test_an_unreadable_data_file(data_copy):
+    (data_copy / "fdi.csv").chmod(0)
+    refused(
+        run("validate", data_copy),
+        f"{data_copy}/fdi.csv: permission denied: this user may not read the file; make it readable (chmod u+r) or copy it somewhere readable",
+    )
+
+
+def test_an_unreadable_data_file_in_process(data_copy, monkeypatch, capsys):
+    # the same case without root's privilege: the operating system's answer, refused at the open
+    import errno
+
+    from analysis.cli import main
+
+    real_open = os.open
+
+    def refuse(path, *args, **kwargs):
+        if str(path).endswith("fdi.csv"):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refuse)
+    assert main(["validate", str(data_copy)]) == 2
+    assert capsys.readouterr().err.splitlines()[0] == (
+        f"{data_copy}/fdi.csv: permission denied: this user may not read the file; make it readable (chmod u+r) or"
+        " copy it somewhere readable"
+    )
+
+
+def test_running_out_of_file_descriptors(data_copy):
+    # every descriptor the process may have is taken before the command runs: exit 1 (not bad
+    # input), with what to do
+    script = textwrap.dedent(
+        f"""
+        import os, resource, sys
+        from analysis import cli, inputs, load, params, schema  # the command's own imports done
+        resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))
+        held = []
+        try:
+            while True:
+                held.append(os.open("/dev/null", os.O_RDONLY))
+        except OSError:
+            pass
+        status = cli.main(["validate", {str(data_copy)!r}])
+        for descriptor in held:  # given back, so that coverage (under make test) can save at exit
+            os.close(descriptor)
+        sys.exit(status)
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=TIME_LIMIT, cwd=config.PROJECT_ROOT
+    )
+    refused(
+        done,
+        "error: too many open files (this process may have 64) while reading the inputs: close other programs'"
+        " files, or raise the limit in the shell that runs the command (ulimit -n 4096) and run it again",
+        status=1,
+    )
+
+
+LAUGHS = "\n".join(
+    [
+        'a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]',
+        *(f"{n}: &{n} [{', '.join([f'*{p}'] * 9)}]" for p, n in zip("abcdefgh", "bcdefghi", strict=False)),
+        "title: *i",
+    ]
+)
+
+
+def test_a_billion_laughs_params_file(tmp_path):
+    path = tmp_path / "laughs.yaml"
+    path.write_text(LAUGHS + "\n")
+    done = run("build", path, "--out", tmp_path / "out", memory=2 * 1024**3)
+    refused(
+        done,
+        f"{path}:1: &a is a YAML anchor: a params file may not use anchors or aliases (&name, *name); write each value out",
+    )
+    assert len(done.stderr) < 3000
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+@pytest.mark.parametrize(
+    ("content", "line"),
+    [
+        (
+            "origin: RUS\nmonths: 9\norigin: MEX\n",
+            ":3: parameter origin: also given on line 1: give each parameter once",
+        ),
+        ("title: " + "[" * 20_000 + "\n", ":1: values are nested more than 8 levels deep"),
+        ("target_year: " + "9" * 10_000 + "\n", ":1: parameter target_year: '99999"),
+        (
+            "title: 2024-02-30\n",
+            ":1: parameter title: cannot be read (day is out of range for month): write the value in quotes",
+        ),
+    ],
+)
+def test_params_files_that_broke_the_reader(tmp_path, content, line):
+    path = tmp_path / "v.yaml"
+    path.write_text(content)
+    done = run("build", path, "--out", tmp_path / "out")
+    refused(done)
+    assert done.stderr.startswith(f"{path}{line}")
+
+
+def test_a_params_file_that_is_a_pipe(tmp_path):
+    path = tmp_path / "v.yaml"
+    os.mkfifo(path)
+    refused(
+        run("build", path, "--out", tmp_path / "out"),
+        f"{path}: is a named pipe (FIFO), not a regular file: give a params file saved on disk (a pipe or a device is not read)",
+    )

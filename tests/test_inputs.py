@@ -1,0 +1,176 @@
+"""Reading an input: only a regular file, within a size limit, never blocking."""
+
+import errno
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+from analysis import inputs
+from analysis.errors import InputFileError, ParameterError, SystemLimitError
+
+
+def read_within(seconds, function, *args, **kwargs):
+    """Run a read in a thread; fail the test (instead of hanging it) if it blocks."""
+    outcome = {}
+
+    def run():
+        try:
+            outcome["value"] = function(*args, **kwargs)
+        except Exception as error:  # the test inspects it
+            outcome["error"] = error
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), f"the read blocked for {seconds} s"
+    return outcome
+
+
+def test_a_regular_file_is_read_whole(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_bytes(b"x" * 1000)
+    assert inputs.read_bytes(path, 1000, "a.csv") == b"x" * 1000
+
+
+def test_a_file_over_the_limit_is_refused_before_it_is_read(tmp_path):
+    path = tmp_path / "big.csv"
+    with path.open("wb") as handle:
+        handle.truncate(3 * inputs.MIB + 1)  # sparse: no time spent writing it
+    with pytest.raises(InputFileError) as caught:
+        inputs.read_bytes(path, 3 * inputs.MIB, "big.csv")
+    assert caught.value.reason == (
+        "is larger than 3 MiB, the most a file may hold: split it, or set ANALYSIS_MAX_INPUT_MIB to a larger"
+        " size in MiB (such as ANALYSIS_MAX_INPUT_MIB=64)"
+    )
+
+
+def test_a_named_pipe_is_refused_without_blocking(tmp_path):
+    fifo = tmp_path / "fdi.csv"
+    os.mkfifo(fifo)  # no writer: opening it to read would wait for one, reading would never end
+    outcome = read_within(10, inputs.read_bytes, fifo, 1000, "fdi.csv")
+    assert isinstance(outcome.get("error"), InputFileError)
+    assert outcome["error"].reason.startswith("is a named pipe (FIFO), not a regular file")
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
+def test_a_device_is_refused_without_reading_it(tmp_path, device):
+    link = tmp_path / "fdi.csv"
+    link.symlink_to(device)  # reads forever
+    outcome = read_within(10, inputs.read_bytes, link, 1000, "fdi.csv")
+    assert outcome["error"].reason.startswith("is a device, not a regular file")
+
+
+def test_a_file_swapped_for_a_pipe_after_the_look_is_refused_without_blocking(tmp_path, monkeypatch):
+    fifo = tmp_path / "fdi.csv"
+    os.mkfifo(fifo)
+    regular = tmp_path / "regular"
+    regular.write_text("x")
+    looked = regular.stat()
+    # the look (stat) sees a regular file; by the time of the open, it is a pipe
+    monkeypatch.setattr(Path, "stat", lambda self, **kwargs: looked)
+    outcome = read_within(10, inputs.read_bytes, fifo, 1000, "fdi.csv")
+    assert outcome["error"].reason.startswith("is a named pipe (FIFO), not a regular file")
+
+
+def test_a_file_that_grows_past_its_size_is_read_no_further_than_the_limit(tmp_path, monkeypatch):
+    path = tmp_path / "growing.csv"
+    path.write_bytes(b"x" * 5000)
+    small = tmp_path / "small"
+    small.write_bytes(b"x" * 10)
+    looked = small.stat()  # a size of 10, as /proc files and files being written report less
+    monkeypatch.setattr(Path, "stat", lambda self, **kwargs: looked)
+    reads = []
+    real_read = os.read
+    monkeypatch.setattr(os, "read", lambda fd, n: reads.append(n) or real_read(fd, n))
+    with pytest.raises(InputFileError) as caught:
+        inputs.read_bytes(path, 1000, "growing.csv")
+    assert caught.value.reason.startswith("is larger than 1,000 bytes")
+    assert sum(reads) <= 1001
+
+
+def test_a_folder_given_as_a_file(tmp_path):
+    with pytest.raises(InputFileError) as caught:
+        inputs.read_bytes(tmp_path, 1000, "x", what="params file")
+    assert (
+        caught.value.reason
+        == "is a folder, not a regular file: give a params file saved on disk (a pipe or a device is not read)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [
+        (errno.ENOENT, "file not found"),
+        (errno.EACCES, "permission denied: this user may not read the file; make it readable (chmod u+r)"),
+        (errno.ELOOP, "is a symbolic link loop (the link leads back to itself)"),
+        (errno.ENOTDIR, "a part of the path is a file where a folder should be"),
+        (errno.EIO, "input/output error"),
+    ],
+)
+def test_operating_system_errors_are_explained(code, words):
+    assert words in inputs.os_reason(OSError(code, os.strerror(code)))
+
+
+@pytest.mark.parametrize("code", [errno.EMFILE, errno.ENFILE, errno.ENOMEM])
+def test_running_out_of_files_or_memory_is_not_a_fault_of_the_input(tmp_path, monkeypatch, code):
+    path = tmp_path / "a.csv"
+    path.write_text("x")
+
+    def refuse(*args, **kwargs):
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(os, "open", refuse)
+    with pytest.raises(SystemLimitError) as caught:
+        inputs.read_bytes(path, 1000, "a.csv")
+    assert caught.value.exit_status == 1
+    assert ("ulimit -n" in str(caught.value)) == (code != errno.ENOMEM)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [("", 8 * inputs.MIB), ("64", 64 * inputs.MIB), (" 0.5 ", inputs.MIB // 2)]
+)
+def test_the_size_limit_and_its_override(monkeypatch, value, expected):
+    monkeypatch.setenv(inputs.MAX_INPUT_ENV, value)
+    assert inputs.max_data_bytes() == expected
+
+
+@pytest.mark.parametrize("value", ["lots", "0", "-5", "nan", "inf", "1e30"])
+def test_a_size_limit_that_is_not_a_size(monkeypatch, value):
+    monkeypatch.setenv(inputs.MAX_INPUT_ENV, value)
+    with pytest.raises(ParameterError) as caught:
+        inputs.max_data_bytes()
+    assert caught.value.problems[0].startswith(f"environment variable ANALYSIS_MAX_INPUT_MIB: '{value}' is not a size")
+
+
+@pytest.mark.parametrize(
+    ("data", "kind"),
+    [
+        ("origin,year\n".encode("utf-16"), "is saved as UTF-16 (little-endian)"),
+        ("origin,year\n".encode("utf-16-be"), "is saved as UTF-16 (big-endian), without a byte order mark"),
+        ("origin,year\n".encode("utf-16-le"), "is saved as UTF-16 (little-endian), without a byte order mark"),
+        ("origin,year\n".encode("utf-32"), "is saved as UTF-32 (little-endian)"),
+        ("origin,year\n".encode("utf-32-be"), "is saved as UTF-32 (big-endian), without a byte order mark"),
+        (b"PK\x03\x04\x14\x00\x06\x00", "is a ZIP archive (an .xlsx or .ods spreadsheet is one), not a text file"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00", "is an Excel 97-2003 (.xls) workbook, not a text file"),
+        (bytes(range(256)) * 4, "is not a text file (120 of its first 1,024 bytes are control characters"),
+        ("origin,ñandú\n".encode("utf-16-le"), "is saved as UTF-16 (little-endian), without a byte order mark"),
+    ],
+)
+def test_files_that_are_not_utf8_text_are_told_apart(data, kind):
+    assert inputs.not_text(data).startswith(kind)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"origin,year\nRUS,2024\n",
+        "año,ñandú\n".encode(),
+        b"a,b\n" + b"1,2\n" * 50 + b"3,\x004\n",
+        "a,b\n".encode("latin-1"),
+    ],
+)
+def test_text_is_text(data):
+    # a stray NUL or two is located later, line by line: the file is still text
+    assert inputs.not_text(data) is None
