@@ -173,15 +173,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return interrupts.exit_status()
     except InputError as error:
         _report_input_error(error)
-        status = EXIT_BAD_INPUT
+        status, failure = EXIT_BAD_INPUT, error
     except AnalysisError as error:
         print(f"error: {error}", file=sys.stderr)
-        status = EXIT_FAILED
+        status, failure = EXIT_FAILED, error
     except Exception as error:  # a full disk, too many open files, a bug: a sentence, not a traceback
         print(f"error: {faults.describe(error)}", file=sys.stderr)
-        status = EXIT_FAILED
-    if debug:
-        traceback.print_exc()
+        status, failure = EXIT_FAILED, error
+    if debug:  # the error's own traceback (outside the except clauses, sys.exc_info() is empty)
+        traceback.print_exception(failure, file=sys.stderr)
     return status
 
 

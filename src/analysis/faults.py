@@ -124,6 +124,8 @@ def describe_os_error(error: OSError) -> str:
     """
     code = error.errno
     where = _shown(error.filename)
+    if error.filename2 and code in (errno.EISDIR, errno.ENOTDIR, errno.EEXIST, errno.ENOTEMPTY):
+        where = _shown(error.filename2)  # a rename: what is in the way is at its destination
     if code in OUT_OF_FILES:
         return out_of_files_message()
     if code in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
@@ -146,7 +148,7 @@ def describe_os_error(error: OSError) -> str:
         return f"a part of {where} is a file where a folder should be: check the path, or build into another folder with --out"
     if code == errno.EISDIR:
         return f"{where} is a folder where the build writes a file: move the folder away, or build into another folder with --out"
-    if code == errno.EEXIST:
+    if code in (errno.EEXIST, errno.ENOTEMPTY):
         return f"{where} already exists and is in the way: move it away, or build into another folder with --out"
     if code == errno.ENAMETOOLONG:
         return f"the path {where} is too long for this system: build into a folder with a shorter path"

@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from analysis import config, interrupts
-from analysis.errors import BuildError
+from analysis.errors import BuildError, ParameterError
 
 BUILDS_DIR = ".builds"
 FIGURES_DIR = "figures"
@@ -55,10 +55,12 @@ def prepare(out_dir: Path, names: Iterable[str] = ()) -> None:
 
     Raises
     ------
+    ParameterError
+        The folder cannot be one (``--out`` is bad input, exit status 2): it is a file, or inside
+        one, or a symbolic link loop.
     BuildError
-        What is wrong and what to do: the folder is a file, or inside one, a link loop, cannot
-        be written; a folder the build writes into is a symbolic link or a file; a report's output
-        name is taken by a folder.
+        What is wrong and what to do: the folder cannot be written; a folder the build writes
+        into is a symbolic link or a file; a report's output name is taken by a folder.
     """
     from analysis.faults import describe_os_error
 
@@ -68,8 +70,8 @@ def prepare(out_dir: Path, names: Iterable[str] = ()) -> None:
     except OSError as error:
         if error.errno not in (errno.EEXIST, errno.ENOTDIR):
             raise BuildError(f"cannot make the output folder {shown}: {describe_os_error(error)}") from None
-    if not out_dir.is_dir():
-        raise BuildError(_not_a_folder(out_dir))
+    if not out_dir.is_dir():  # the command line asks for what cannot be: bad input
+        raise ParameterError([_not_a_folder(out_dir)])
     names = list(names)
     for relative in (FIGURES_DIR, FAILED_DIR, BUILDS_DIR, *(f"{BUILDS_DIR}/{name}" for name in names)):
         refuse_link(out_dir, out_dir / relative)
@@ -90,8 +92,9 @@ def prepare(out_dir: Path, names: Iterable[str] = ()) -> None:
     try:
         os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600))
         probe.unlink()
-    except OSError as error:
-        raise BuildError(f"cannot write into the output folder {shown}: {describe_os_error(error)}") from None
+    except OSError as error:  # named by the folder: the test file's random name says nothing
+        named = OSError(error.errno, error.strerror, str(out_dir))
+        raise BuildError(f"cannot write into the output folder {shown}: {describe_os_error(named)}") from None
 
 
 def _not_a_folder(out_dir: Path) -> str:
