@@ -138,7 +138,12 @@ class NotebookExecutionError(AnalysisError):
 
     def __init__(self, message: str, kept_at: str | None = None):
         self.kept_at = kept_at
-        where = f"\nThe partly executed notebook is kept at {kept_at}" if kept_at else ""
+        where = (
+            f"\nThe partly executed notebook is kept at {kept_at}: open it to see the failing cell, its output "
+            "and its traceback"
+            if kept_at
+            else ""
+        )
         super().__init__(f"the report notebook failed: {message}{where}")
 
 

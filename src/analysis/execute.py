@@ -682,7 +682,8 @@ def cell_failure(error: Any) -> str:
     str
         Such as ``ValueError, with no message (cell In [4]: raise ValueError())``.
     """
-    first = next((line.strip() for line in (error.source or "").splitlines() if line.strip()), "")
+    lines = [line.strip() for line in (error.source or "").splitlines() if line.strip()]
+    first = next((line for line in lines if not line.startswith("#")), lines[0] if lines else "")  # code, not a comment
     if len(first) > 80:
         first = first[:79] + "…"
     cell = f"In [{error.exec_count}]" if error.exec_count else "of the notebook"
