@@ -1,8 +1,8 @@
 """The command line: ``analysis build``, ``watch``, ``validate``, ``doctor``.
 
-Exit status: 0 done; 2 bad input (data or parameters), each problem on its own line as
-``FILE:LINE: column COLUMN: what is wrong``; 1 anything else (the output folder, the machine, a
-phase past its time limit); 130 stopped by Ctrl-C (128 + the signal's number: 143 for SIGTERM).
+Exit status: 0 done; 2 bad input (data, parameters, an ``--out`` that cannot be a folder), each
+problem on its own line as ``FILE:LINE: column COLUMN: what is wrong``; 1 anything else (an output
+folder that cannot be written, the machine, a phase past its time limit); 130 stopped by Ctrl-C (128 + the signal's number: 143 for SIGTERM).
 Every failure is a message that says what is wrong and what to do; ``--debug`` adds the
 traceback. Heavy libraries are imported only by the commands that need them, so an unchanged
 rebuild answers at once.
