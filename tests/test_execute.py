@@ -80,6 +80,25 @@ def test_a_cell_error_without_a_message_names_its_cell(tmp_path):
     )
 
 
+def test_only_the_report_of_a_stopped_kernels_output_polling_is_dropped():
+    # Seen under load after a notebook stopped at its time limit: asyncio printed this traceback
+    # after the build's message (tests/test_limits.py asserts that no traceback is printed).
+    import logging
+
+    from analysis.execute import register
+
+    register()
+
+    def shown(future: str) -> bool:
+        record = logging.LogRecord(
+            "asyncio", logging.ERROR, __file__, 1, f"Task exception was never retrieved\nfuture: {future}", None, None
+        )
+        return logging.getLogger("asyncio").filter(record)
+
+    assert not shown("<Task finished coro=<NotebookClient._async_poll_output_msg() done> exception=AssertionError()>")
+    assert shown("<Task finished coro=<Watcher.run() done> exception=KeyError('x')>")  # any other task's: shown
+
+
 def _listening_tcp_sockets(pid: int) -> set[str]:
     """Inodes of the TCP sockets (IPv4 and IPv6) a process has open in the LISTEN state."""
     listening = set()

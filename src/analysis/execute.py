@@ -28,6 +28,7 @@ import ast
 import contextlib
 import functools
 import json
+import logging
 import math
 import os
 import shutil
@@ -135,6 +136,7 @@ def register() -> None:
 
     papermill_translators.register("python", LiteralTranslator)
     papermill_engines.register(ENGINE, Engine)
+    _ignore_stopped_polling()
 
 
 def _quiet_log() -> Any:
@@ -150,6 +152,26 @@ def _quiet_log() -> Any:
     if not log.handlers:
         log.addHandler(logging.NullHandler())
     return log
+
+
+class _StoppedPolling(logging.Filter):
+    """Drop asyncio's report of nbclient's output-polling task, failed because its kernel was stopped.
+
+    When a run is stopped (its time limit, a dead kernel), nbclient leaves the task that reads the
+    kernel's output pending; the client's channels are then closed, the task fails on a closed
+    socket, and asyncio prints "Task exception was never retrieved" with a traceback when the task
+    is collected, after the build's own message. Only that record is dropped.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not (message.startswith("Task exception was never retrieved") and "_async_poll_output_msg" in message)
+
+
+def _ignore_stopped_polling() -> None:
+    logger = logging.getLogger("asyncio")
+    if not any(isinstance(f, _StoppedPolling) for f in logger.filters):
+        logger.addFilter(_StoppedPolling())
 
 
 # Kernels ----------------------------------------------------------------------------------------
