@@ -87,12 +87,133 @@ def test_doctor_on_this_machine():
     assert "[ok  ] WeasyPrint and its system libraries: rendered a test PDF" in done.stdout
 
 
-def test_an_unwritable_output_folder_is_a_plain_error(tmp_path, capsys):
-    blocked = tmp_path / "file"
-    blocked.write_text("not a folder")
-    assert main(["build", "--out", str(blocked / "reports")]) == 1
-    message = capsys.readouterr().err
-    assert message.startswith("error: ") and "Traceback" not in message
+# Faults outside the data: a message that says what to do, exit 2 or 1, a traceback only with --debug
+
+
+ADVICE = "give a folder for the outputs with --out (it is made if missing)"
+
+
+@pytest.mark.parametrize(
+    ("shape", "expected"),
+    [
+        ("file", "the output folder {out} is a file, not a folder: " + ADVICE),
+        ("inside a file", "the output folder {out} cannot be made: {file} is a file, not a folder: " + ADVICE),
+        ("link loop", "the output folder {out} is a symbolic link loop (the link leads back to itself): " + ADVICE),
+    ],
+)
+def test_an_out_that_cannot_be_a_folder_is_bad_input(tmp_path, capsys, shape, expected):
+    file = tmp_path / "report.html"
+    file.write_text("kept as it is")
+    out = {"file": file, "inside a file": file / "reports", "link loop": tmp_path / "loop"}[shape]
+    if shape == "link loop":
+        out.symlink_to(out.name)
+    assert main(["build", "--out", str(out)]) == 2  # the command line asks for what cannot be
+    assert capsys.readouterr().err == expected.format(out=out, file=file) + "\n"
+    assert file.read_text() == "kept as it is"
+
+
+def test_an_output_folder_that_cannot_be_written_is_a_plain_error(tmp_path, capsys, monkeypatch):
+    # Root writes anywhere, whatever the mode: the system's refusal is made by monkeypatching
+    # os.open, which the build's write test calls, instead of by chmod.
+    import errno
+    import os
+
+    real_open = os.open
+
+    def refuse(path, *args, **kwargs):
+        if ".write-test-" in str(path):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refuse)
+    out = tmp_path / "out"
+    assert main(["build", "--out", str(out)]) == 1  # not bad input: this machine's permissions
+    assert capsys.readouterr().err == (
+        f"error: cannot write into the output folder {out}: permission denied: this user may not write {out}: "
+        "make it writable (ls -ld shows its owner and mode), or build into another folder with --out\n"
+    )
+
+
+def test_a_figures_folder_that_is_a_link_is_not_written_through(tmp_path, capsys):
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    out.mkdir()
+    elsewhere.mkdir()
+    (out / "figures").symlink_to(elsewhere)
+    assert main(["build", "--out", str(out), "--format", "html"]) == 1
+    assert capsys.readouterr().err == (
+        f"error: {out}/figures is a symbolic link (to {elsewhere}): the build writes only inside the output folder, "
+        f"never through a link that could lead out of it: remove the link (rm {out}/figures; what it leads to "
+        "stays) and build again, or build into another folder with --out\n"
+    )
+    assert list(elsewhere.iterdir()) == []
+    assert sorted(p.name for p in out.iterdir()) == ["figures"]  # no kernel was started, nothing written
+
+
+def test_a_data_folder_that_is_a_link_loop_in_a_params_file(tmp_path, capsys):
+    loop = tmp_path / "loop"
+    loop.symlink_to(loop.name)
+    params = tmp_path / "loop.yaml"
+    params.write_text(f"data_dir: {loop}\n")
+    assert main(["build", str(params), "--out", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err == (
+        f"{params}: parameter data_dir '{loop}': {loop} is a symbolic link loop (the link leads back to itself): "
+        "point it at the folder of the data files (ls -l shows where it leads)\n"
+    )
+
+
+def test_a_limit_of_open_files_too_low_for_a_build(tmp_path):
+    import resource
+
+    def low() -> None:  # the hard limit too: the build cannot raise it
+        resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))
+
+    done = subprocess.run(
+        [sys.executable, "-m", "analysis", "build", "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        cwd=config.PROJECT_ROOT,
+        preexec_fn=low,
+    )
+    assert done.returncode == 1, done.stderr
+    assert done.stderr == (
+        "error: this process may have only 64 files open at once (ulimit -n), and a build needs about 160: "
+        "raise the limit in the shell that runs the command (ulimit -n 4096) and build again; nothing was built\n"
+    )
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_bad_input_shows_a_traceback_only_with_debug(data_copy, capsys, debug):
+    (data_copy / "fdi.csv").write_text(
+        (data_copy / "fdi.csv").read_text().replace("KOR,CHL,2019,12,", "KOR,CHL,2019,14,")
+    )
+    assert main(["validate", str(data_copy), *(["--debug"] if debug else [])]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"{data_copy}/fdi.csv:2: column months: '14' is outside 1-12")
+    assert ("Traceback (most recent call last):" in err) is debug
+    if debug:  # after the message, and ending with the error itself
+        assert err.index("Traceback") > err.index("nothing was built") and "DataValidationError" in err
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_an_unforeseen_error_is_a_sentence_and_a_traceback_only_with_debug(monkeypatch, capsys, debug):
+    from analysis import load
+
+    def broken(folder):
+        raise RuntimeError("an internal fault")
+
+    monkeypatch.setattr(load, "load_dataset", broken)
+    assert main(["validate", *(["--debug"] if debug else [])]) == 1
+    err = capsys.readouterr().err
+    message = (
+        "error: an unexpected error: RuntimeError: an internal fault; run the command again with --debug to see "
+        "where it happened, and report it\n"
+    )
+    if debug:
+        assert err.startswith(message + "Traceback (most recent call last):\n")
+        assert "in broken" in err and err.endswith("RuntimeError: an internal fault\n")
+    else:
+        assert err == message
 
 
 @pytest.mark.slow

@@ -54,6 +54,51 @@ def test_a_dead_kernel_keeps_the_notebook_it_was_running(tiny_report, tmp_path, 
     assert not (out / "failed" / "tiny.ipynb").exists()
 
 
+def test_a_cell_error_without_a_message_names_its_cell(tmp_path):
+    from analysis.pipeline import guarded
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.cells = [
+        nbformat.v4.new_code_cell('data_dir: str = "data"  # data', metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_markdown_cell("Checks."),
+        nbformat.v4.new_code_cell("# the check of the totals\nassert 1 + 1 == 3"),  # AssertionError, empty
+    ]
+    path = tmp_path / "silent.ipynb"
+    nbformat.write(notebook, path)
+    out = tmp_path / "out"
+    options = BuildOptions(out_dir=out, formats=("html",), force=True, notebook=path)
+    outcome = guarded(Variant("tiny", "test", {"data_dir": "data"}), options)
+    kept = nbformat.read(out / "failed" / "tiny.ipynb", as_version=4)
+    [failing] = [c for c in kept.cells if any(o.get("output_type") == "error" for o in c.get("outputs", []))]
+    assert failing.source.endswith("assert 1 + 1 == 3")
+    assert (outcome.status, outcome.exit_status) == ("failed", 1)
+    assert outcome.message == (  # which cell (the number the kept notebook shows), its code, where it is kept
+        f"the report notebook failed: AssertionError, with no message (cell In [{failing.execution_count}]: "
+        "assert 1 + 1 == 3)\nThe partly executed notebook is kept at "
+        f"{out}/failed/tiny.ipynb: open it to see the failing cell, its output and its traceback"
+    )
+
+
+def test_only_the_report_of_a_stopped_kernels_output_polling_is_dropped():
+    # Seen under load after a notebook stopped at its time limit: asyncio printed this traceback
+    # after the build's message (tests/test_limits.py asserts that no traceback is printed).
+    import logging
+
+    from analysis.execute import register
+
+    register()
+
+    def shown(future: str) -> bool:
+        record = logging.LogRecord(
+            "asyncio", logging.ERROR, __file__, 1, f"Task exception was never retrieved\nfuture: {future}", None, None
+        )
+        return logging.getLogger("asyncio").filter(record)
+
+    assert not shown("<Task finished coro=<NotebookClient._async_poll_output_msg() done> exception=AssertionError()>")
+    assert shown("<Task finished coro=<Watcher.run() done> exception=KeyError('x')>")  # any other task's: shown
+
+
 def _listening_tcp_sockets(pid: int) -> set[str]:
     """Inodes of the TCP sockets (IPv4 and IPv6) a process has open in the LISTEN state."""
     listening = set()

@@ -147,11 +147,6 @@ def test_a_data_folder_that_is_a_file(data_copy):
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli.py resolves DATA_DIR with Path.resolve(), which raises RuntimeError on a link loop "
-    "(Python 3.11) before load_dataset is called: cli.py must not resolve it (see the report)",
-)
 def test_a_data_folder_that_is_a_symbolic_link_loop(tmp_path):
     loop = tmp_path / "loop"
     loop.symlink_to(loop)

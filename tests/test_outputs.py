@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from analysis import outputs
+from analysis.errors import BuildError
 
 OLD = ["r.html", "r.pdf", "r.ipynb", "figures/r-fdi.png", "figures/r-timeline.svg"]
 NEW = ["r.html", "r.ipynb", "figures/r-fdi.png", "figures/r-share.svg"]  # no PDF, another figure
@@ -159,6 +160,47 @@ def test_a_failure_is_kept_then_forgotten(old_state):
     assert not version.exists() and visible(old_state, "r")
     outputs.forget_failure(old_state, "r")
     assert list((old_state / "failed").iterdir()) == []
+
+
+def test_a_first_build_discarded_leaves_no_empty_folders(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    version = outputs.new_version(out, "r")
+    outputs.discard(out, "r", version)
+    assert list(out.iterdir()) == []  # neither .builds/r nor .builds: the failed first build left nothing
+
+
+def test_discarding_keeps_the_folders_other_builds_use(old_state):
+    version = outputs.new_version(old_state, "r")
+    outputs.discard(old_state, "r", version)
+    assert not version.exists()
+    assert outputs.versions(old_state, "r").is_dir() and outputs.versions(old_state, "r-again").is_dir()
+    assert visible(old_state, "r") == dict.fromkeys([*OLD, "r.metrics.json"], "old")
+
+
+@pytest.mark.parametrize("folder", ["figures", ".builds", ".builds/r", "failed"])
+def test_a_folder_of_the_output_folder_that_is_a_link_is_refused_before_the_build(old_state, tmp_path, folder):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    shutil.rmtree(old_state / folder, ignore_errors=True)  # failed/ is made by a first failure only
+    (old_state / folder).symlink_to(elsewhere)
+    with pytest.raises(BuildError, match=f"^{re.escape(str(old_state / folder))} is a symbolic link \\(to "):
+        outputs.prepare(old_state, ["r"])
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_a_figures_folder_made_a_link_during_the_build_is_not_written_through(old_state, tmp_path):
+    version, files = make_set(old_state, "r", "new", NEW)  # prepared and built while figures/ was a folder
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    shutil.rmtree(old_state / "figures")
+    (old_state / "figures").symlink_to(elsewhere)
+    with pytest.raises(BuildError, match=r"figures is a symbolic link \(to .*: remove the link"):
+        outputs.switch(old_state, "r", version, files)
+    assert list(elsewhere.iterdir()) == []
+    with pytest.raises(BuildError):  # nor tidied through, by the next build
+        outputs.tidy(old_state, "r")
+    assert list(elsewhere.iterdir()) == []
 
 
 def test_a_shared_group_folder_keeps_its_group_bit(tmp_path):

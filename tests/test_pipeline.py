@@ -275,6 +275,71 @@ def test_an_error_in_the_notebook_keeps_the_previous_outputs(tiny_report, tmp_pa
     assert_tidy(out, "tiny")
 
 
+def test_a_failed_folder_that_cannot_be_written_does_not_hide_the_notebooks_error(tiny_report, tmp_path, data_copy):
+    out = copy_outputs(tiny_report, tmp_path / "out")
+    (out / "failed" / "tiny.ipynb" / "kept").mkdir(parents=True)  # a folder in the way of the notebook's copy
+    before = digests(out)
+    (data_copy / "fdi.csv").write_text("origin,destination\nKOR,CHL\n", encoding="utf-8")
+    values = {**tiny_report.metrics["parameters"], "data_dir": str(data_copy)}
+    with pytest.raises(NotebookExecutionError) as caught:
+        build_one(Variant("tiny", "test", values), out, ("html",))
+    message = str(caught.value)
+    assert message.startswith("the report notebook failed: DataValidationError: ")  # the notebook's error first
+    assert message.endswith(
+        f"\nThe partly executed notebook could not be kept: {out}/failed/tiny.ipynb is a folder where the build "
+        "writes a file: move the folder away, or build into another folder with --out"
+    )
+    assert caught.value.kept_at is None
+    assert {k: v for k, v in digests(out).items() if k != "failed/tiny.kernel.log"} == before
+    assert_tidy(out, "tiny")
+
+
+def test_a_failed_folder_the_user_may_not_write(tmp_path, monkeypatch):
+    # Root may write any folder, whatever its mode: the refusal is monkeypatched, not made by chmod.
+    import errno
+
+    from analysis import outputs, pipeline
+
+    def refused(out_dir, name, version):
+        raise PermissionError(errno.EACCES, "Permission denied", str(out_dir / "failed" / f"{name}.ipynb"))
+
+    monkeypatch.setattr(outputs, "keep_failed", refused)
+    error = pipeline._keep_failed(
+        NotebookExecutionError("ZeroDivisionError: division by zero"), tmp_path, "r", tmp_path
+    )
+    assert str(error) == (
+        "the report notebook failed: ZeroDivisionError: division by zero\nThe partly executed notebook could not be "
+        f"kept: permission denied: this user may not write {tmp_path}/failed/r.ipynb: make it writable (ls -ld shows "
+        "its owner and mode), or build into another folder with --out"
+    )
+
+
+def test_running_out_of_files_during_a_build(tiny_report, tmp_path, monkeypatch, capsys):
+    import errno
+    import resource
+
+    from analysis import export
+    from analysis.cli import main
+
+    def out_of_files(*args):  # in the renderer's process, as the system would answer its next open()
+        raise OSError(errno.EMFILE, "Too many open files")
+
+    monkeypatch.setattr(export, "to_html", out_of_files)
+    out = copy_outputs(tiny_report, tmp_path / "out")
+    before = digests(out)
+    status = main(["build", str(tiny_params(tmp_path, FIXTURES / "tiny")), "--out", str(out), "--force"])
+    err = capsys.readouterr().err
+    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]  # as the build left it (it raises a low limit)
+    assert status == 1
+    assert err == (
+        f"tiny: failed: too many open files (this process may have {soft} open at once): close programs that hold "
+        "many files, or raise the limit in the shell that runs the command (ulimit -n 4096) and build again; "
+        "nothing was published\n"
+    )
+    assert digests(out) == before
+    assert_tidy(out, "tiny")
+
+
 def wait_for(predicate, process, seconds=60.0) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline and process.poll() is None:

@@ -1,21 +1,28 @@
 """The command line: ``analysis build``, ``watch``, ``validate``, ``doctor``.
 
-Exit status: 0 done; 2 bad input (data or parameters), each problem on its own line as
-``FILE:LINE: column COLUMN: what is wrong``; 1 anything else. Heavy libraries are imported only
-by the commands that need them, so an unchanged rebuild answers at once.
+Exit status: 0 done; 2 bad input (data, parameters, an ``--out`` that cannot be a folder), each
+problem on its own line as ``FILE:LINE: column COLUMN: what is wrong``; 1 anything else (an output
+folder that cannot be written, the machine, a phase past its time limit); 130 stopped by Ctrl-C (128 + the signal's number: 143 for SIGTERM).
+Every failure is a message that says what is wrong and what to do; ``--debug`` adds the
+traceback. Heavy libraries are imported only by the commands that need them, so an unchanged
+rebuild answers at once.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from analysis import config
+from analysis import config, faults, interrupts, limits
 from analysis.errors import AnalysisError, DataValidationError, InputError, ParameterError
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+MAX_JOBS = 32  # each job runs a kernel of its own (some 150 MB) and renders in processes of its own
+SHOWN = 60  # characters of an option's value shown in a message
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -24,9 +31,24 @@ def _parser() -> argparse.ArgumentParser:
         description="Build the Russia-Mexico FDI report, check its data, or check this machine.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", help="show the traceback of an error, after its message")
+    time_limit = argparse.ArgumentParser(add_help=False)
+    time_limit.add_argument(
+        "--time-limit",
+        action="append",
+        default=[],
+        metavar="PHASE=SECONDS",
+        help=(
+            "time limit of a phase of the build: kernel, notebook, html, pdf (default: "
+            + ", ".join(f"{name}={seconds:g}" for name, (_, seconds) in limits.PHASES.items())
+            + "); also the environment variable ANALYSIS_TIME_LIMITS=pdf=600,notebook=1200"
+        ),
+    )
 
     build = commands.add_parser(
         "build",
+        parents=[common, time_limit],
         help="build reports (HTML, PDF, executed notebook, metrics)",
         description="Build one report per params file (the default report when none is given).",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -60,6 +82,7 @@ def _parser() -> argparse.ArgumentParser:
 
     watch = commands.add_parser(
         "watch",
+        parents=[common, time_limit],
         help="build, then rebuild on every saved change, serving the report with live reload",
         description=(
             "Build, then rebuild on every saved change to the data, params, notebook or code, keeping a "
@@ -86,13 +109,15 @@ def _parser() -> argparse.ArgumentParser:
     watch.add_argument("--port", type=int, default=0, metavar="N", help="serve on port N (default: a free port)")
     watch.add_argument("--no-serve", action="store_true", help="do not serve the output folder")
 
-    validate = commands.add_parser("validate", help="check the data files and print every problem")
+    validate = commands.add_parser("validate", parents=[common], help="check the data files and print every problem")
     validate.add_argument(
         "data_dir", nargs="?", default=None, metavar="DATA_DIR", help="folder with the CSV files (default: data/)"
     )
 
     doctor = commands.add_parser(
-        "doctor", help="check that this machine can build the report, and say how to fix what is missing"
+        "doctor",
+        parents=[common],
+        help="check that this machine can build the report, and say how to fix what is missing",
     )
     doctor.add_argument(
         "--out", type=Path, default=config.REPORTS_DIR, metavar="DIR", help="output folder to check (default: reports/)"
@@ -128,28 +153,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         The exit status.
     """
     argv = list(sys.argv[1:] if argv is None else argv)
-    arguments = _parser().parse_args(argv)
+    debug = "--debug" in argv  # known before the arguments are parsed: parsing can fail too (out of files)
     try:
-        if arguments.command == "build":
-            return _build(arguments)
-        if arguments.command == "watch":
+        arguments = _parser().parse_args(argv)
+        if arguments.command == "watch":  # handles Ctrl-C itself: it stops the watch (exit status 0)
             return _watch(arguments, argv)
-        if arguments.command == "validate":
-            return _validate(arguments)
-        return _doctor(arguments)
+        with interrupts.handled():
+            if arguments.command == "build":
+                return _build(arguments)
+            if arguments.command == "validate":
+                return _validate(arguments)
+            return _doctor(arguments)
+    except KeyboardInterrupt:
+        print(
+            "interrupted: the build stopped, and nothing of it was published; the outputs in place are those "
+            "of the last build that finished, whole",
+            file=sys.stderr,
+        )
+        return interrupts.exit_status()
     except InputError as error:
         _report_input_error(error)
-        return EXIT_BAD_INPUT
+        status, failure = EXIT_BAD_INPUT, error
     except AnalysisError as error:
         print(f"error: {error}", file=sys.stderr)
-        return EXIT_FAILED
-    except OSError as error:  # an unwritable output folder, a full disk
-        where = f" ({error.filename})" if error.filename else ""
-        print(f"error: {error.strerror or error}{where}", file=sys.stderr)
-        return EXIT_FAILED
-    except KeyboardInterrupt:
-        print("interrupted: outputs already in place were left as they were", file=sys.stderr)
-        return EXIT_FAILED
+        status, failure = EXIT_FAILED, error
+    except Exception as error:  # a full disk, too many open files, a bug: a sentence, not a traceback
+        print(f"error: {faults.describe(error)}", file=sys.stderr)
+        status, failure = EXIT_FAILED, error
+    if debug:  # the error's own traceback (outside the except clauses, sys.exc_info() is empty)
+        traceback.print_exception(failure, file=sys.stderr)
+    return status
 
 
 def _report_input_error(error: InputError) -> None:
@@ -165,37 +198,73 @@ def _report_input_error(error: InputError) -> None:
         print(f"error: {error}", file=sys.stderr)
 
 
+def _shown(text: str) -> str:
+    """Quote an option's value for a message, cut to a length a terminal shows."""
+    if len(text) <= SHOWN:
+        return text
+    return f"{text[:SHOWN]}… ({len(text) - SHOWN:,} more characters)"
+
+
 def _formats(text: str) -> tuple[str, ...]:
+    """Read ``--format``: known formats, any case, each once, in the order of `pipeline.FORMATS`."""
     from analysis.pipeline import FORMATS
 
-    formats = tuple(f.strip() for f in text.split(",") if f.strip())
-    if not formats or any(f not in FORMATS for f in formats):
-        raise ParameterError([f"--format {text}: formats are {', '.join(FORMATS)}"])
-    return formats
+    asked = [f.strip().lower() for f in text.split(",") if f.strip()]
+    if not asked or any(f not in FORMATS for f in asked):
+        raise ParameterError(
+            [f"--format {_shown(text)}: formats are {', '.join(FORMATS)}, comma-separated (such as --format html,pdf)"]
+        )
+    return tuple(f for f in FORMATS if f in asked)
+
+
+def _absolute(path: Path) -> Path:
+    """Return a path given on the command line, absolute, its links resolved where they can be.
+
+    Not `Path.resolve`: it raises RuntimeError on a symbolic link loop (Python 3.11), where this
+    leaves the loop for the check of what the path is to report.
+    """
+    return Path(os.path.realpath(path.expanduser()))
+
+
+def _options(arguments: argparse.Namespace, **more: object):  # -> pipeline.BuildOptions
+    from analysis import pipeline
+
+    faults.ensure_open_files()
+    return pipeline.BuildOptions(
+        out_dir=_absolute(arguments.out),
+        formats=_formats(arguments.format),
+        time_limits=limits.resolve(arguments.time_limit),
+        **more,
+    )
 
 
 def _build(arguments: argparse.Namespace) -> int:
     from analysis import pipeline
     from analysis.plan import plan
 
-    formats = _formats(arguments.format)
-    if arguments.jobs < 1:
-        raise ParameterError([f"--jobs {arguments.jobs}: must be 1 or more"])
+    if not 1 <= arguments.jobs <= MAX_JOBS:
+        raise ParameterError(
+            [
+                f"--jobs {arguments.jobs}: must be 1 to {MAX_JOBS} (each job runs a kernel of its own; "
+                "more jobs than reports are not used)"
+            ]
+        )
     interactive = sys.stderr.isatty() and not arguments.quiet
-    variants = plan(arguments.params, [tuple(p) for p in arguments.parameter])
-    out_dir = arguments.out.expanduser().resolve()
-    options = pipeline.BuildOptions(
-        out_dir=out_dir,
-        formats=formats,
+    options = _options(
+        arguments,
         force=arguments.force,
         jobs=arguments.jobs,
         progress=pipeline.terminal_progress if interactive else pipeline.silent,
     )
+    variants = plan(arguments.params, [tuple(p) for p in arguments.parameter])
+    out_dir = options.out_dir
     outcomes = pipeline.build_all(variants, options)
 
     for outcome in outcomes:
         if outcome.status == "failed":
             print(f"{outcome.name}: failed: {outcome.message}", file=sys.stderr)
+            if arguments.debug and outcome.detail:
+                print(outcome.detail.rstrip(), file=sys.stderr)
             continue
         for warning in outcome.warnings:
             print(f"{outcome.name}: warning from the notebook: {warning}", file=sys.stderr)
@@ -216,21 +285,20 @@ def _build(arguments: argparse.Namespace) -> int:
 
 
 def _watch(arguments: argparse.Namespace, argv: list[str]) -> int:
-    from analysis.pipeline import BuildOptions
     from analysis.watch import watch
 
-    options = BuildOptions(out_dir=arguments.out.expanduser().resolve(), formats=_formats(arguments.format))
+    options = _options(arguments)
     if not 0 <= arguments.port <= 65535:
         raise ParameterError([f"--port {arguments.port}: a port is 0 (any free one) to 65535"])
     port = None if arguments.no_serve else arguments.port
-    return watch(arguments.params, [tuple(p) for p in arguments.parameter], options, port, argv)
+    return watch(arguments.params, [tuple(p) for p in arguments.parameter], options, port, argv, debug=arguments.debug)
 
 
 def _validate(arguments: argparse.Namespace) -> int:
     from analysis.load import load_dataset
 
     folder = arguments.data_dir
-    folder = config.DATA_DIR if folder is None else Path(folder).expanduser().resolve()
+    folder = config.DATA_DIR if folder is None else _absolute(Path(folder))
     data = load_dataset(folder)
     print(
         f"{config.display_path(folder)}: valid: {len(data.fdi)} figures, {len(data.sources)} sources, "
@@ -243,7 +311,7 @@ def _doctor(arguments: argparse.Namespace) -> int:
     from analysis.doctor import run_checks
 
     failed = 0
-    for check in run_checks(arguments.out.expanduser().resolve()):
+    for check in run_checks(_absolute(arguments.out)):
         mark = "ok  " if check.ok else ("note" if check.optional else "FAIL")
         print(f"[{mark}] {check.name}: {check.detail}")
         if not check.ok and check.fix:

@@ -59,7 +59,9 @@ def resolve_project_path(value: str | os.PathLike[str]) -> Path:
         The absolute path.
     """
     path = Path(value).expanduser()
-    return path if path.is_absolute() else (PROJECT_ROOT / path).resolve()
+    # realpath, not Path.resolve: that raises RuntimeError on a symbolic link loop (Python 3.11), where
+    # this leaves the loop for the reading to report as the input's problem.
+    return path if path.is_absolute() else Path(os.path.realpath(PROJECT_ROOT / path))
 
 
 def display_path(path: str | os.PathLike[str]) -> str:

@@ -138,12 +138,21 @@ class NotebookExecutionError(AnalysisError):
 
     def __init__(self, message: str, kept_at: str | None = None):
         self.kept_at = kept_at
-        where = f"\nThe partly executed notebook is kept at {kept_at}" if kept_at else ""
+        where = (
+            f"\nThe partly executed notebook is kept at {kept_at}: open it to see the failing cell, its output "
+            "and its traceback"
+            if kept_at
+            else ""
+        )
         super().__init__(f"the report notebook failed: {message}{where}")
 
 
 class BuildError(AnalysisError):
     """The build could not finish for a reason outside the inputs (rendering, writing)."""
+
+
+class TimeLimitError(BuildError):
+    """A phase of a build ran past its time limit and was stopped (see `analysis.limits`)."""
 
 
 def _problem_order(problem: Problem) -> tuple[str, bool, int, str, str]:

@@ -56,6 +56,9 @@ _BASELINE: dict[str, Any] = {}
 
 def settle() -> None:
     """Remember the state a run starts from: called once the kernel's imports are done."""
+    from analysis.interrupts import pause
+
+    pause("starting the kernel")  # a seam for tests: inert unless asked for
     _BASELINE["cwd"] = os.getcwd()  # noqa: PTH109 - a str for os.chdir
     _BASELINE["warnings"] = list(warnings.filters)
     if "matplotlib" in sys.modules:
@@ -104,7 +107,9 @@ def prepare_run(validated: str) -> None:
 
     from analysis.load import VALIDATED_ENV
 
-    get_ipython().reset(new_session=True)
+    shell = get_ipython()
+    shell.reset(new_session=True)
+    _pause_in_first_cell(shell)
     if "matplotlib.pyplot" in sys.modules:
         sys.modules["matplotlib.pyplot"].close("all")
     if "rc" in _BASELINE:
@@ -115,6 +120,21 @@ def prepare_run(validated: str) -> None:
     if "cwd" in _BASELINE:
         os.chdir(_BASELINE["cwd"])
     os.environ[VALIDATED_ENV] = validated
+
+
+def _pause_in_first_cell(shell: Any) -> None:
+    """Have the run's first cell wait, if the test seam ``ANALYSIS_TEST_PAUSE`` asks it to."""
+    from analysis.interrupts import PAUSE_ENV, pause
+
+    phase = "executing the notebook"
+    if os.environ.get(PAUSE_ENV) != phase:
+        return
+
+    def once(info: Any) -> None:
+        shell.events.unregister("pre_run_cell", once)
+        pause(phase)
+
+    shell.events.register("pre_run_cell", once)
 
 
 def main() -> None:

@@ -10,25 +10,134 @@ then they lead nowhere, and `tidy` removes what a killed build left.
 
 Everything here runs under the report's lock (`locked`): one build of a report at a time in a
 folder, while builds of other reports go on beside it.
+
+A build writes inside the output folder only. `prepare` checks, before any kernel starts, that the
+folder is one, can be written, and that none of the folders the build writes into (``figures/``,
+``failed/``, ``.builds/``) is a symbolic link: publishing through a link could write outside the
+output folder, so the build refuses, and says how to remove the link, rather than replace it (the
+link, and what it leads to, may be there on purpose; a refusal loses nothing). The same is
+checked again where each file is written.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import json
 import os
 import secrets
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+
+from analysis import config, interrupts
+from analysis.errors import BuildError, ParameterError
 
 BUILDS_DIR = ".builds"
 FIGURES_DIR = "figures"
 FAILED_DIR = "failed"
 CURRENT = "current"
 SCRATCH = "."  # names in a report's builds folder starting with this are scratch (temporary links)
+REPORT_SUFFIXES = (".html", ".pdf", ".ipynb", ".metrics.json")
+
+
+def prepare(out_dir: Path, names: Iterable[str] = ()) -> None:
+    """Make the output folder if it is missing, and check that a build can write into it, safely.
+
+    Parameters
+    ----------
+    out_dir : pathlib.Path
+        The output folder (a link to a folder is fine: it was named on the command line).
+    names : iterable of str
+        The reports about to be built.
+
+    Raises
+    ------
+    ParameterError
+        The folder cannot be one (``--out`` is bad input, exit status 2): it is a file, or inside
+        one, or a symbolic link loop.
+    BuildError
+        What is wrong and what to do: the folder cannot be written; a folder the build writes
+        into is a symbolic link or a file; a report's output name is taken by a folder.
+    """
+    from analysis.faults import describe_os_error
+
+    shown = config.display_path(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        if error.errno not in (errno.EEXIST, errno.ENOTDIR):
+            raise BuildError(f"cannot make the output folder {shown}: {describe_os_error(error)}") from None
+    if not out_dir.is_dir():  # the command line asks for what cannot be: bad input
+        raise ParameterError([_not_a_folder(out_dir)])
+    names = list(names)
+    for relative in (FIGURES_DIR, FAILED_DIR, BUILDS_DIR, *(f"{BUILDS_DIR}/{name}" for name in names)):
+        refuse_link(out_dir, out_dir / relative)
+        if (out_dir / relative).exists() and not (out_dir / relative).is_dir():
+            raise BuildError(
+                f"{config.display_path(out_dir / relative)} is a file where the build keeps a folder: "
+                "move it away, or build into another folder with --out"
+            )
+    for name in names:
+        for suffix in REPORT_SUFFIXES:
+            path = out_dir / f"{name}{suffix}"
+            if path.is_dir() and not path.is_symlink():
+                raise BuildError(
+                    f"{config.display_path(path)} is a folder, where the build puts the report's {suffix} file: "
+                    "move the folder away, or build into another folder with --out"
+                )
+    probe = out_dir / f".write-test-{secrets.token_hex(4)}"
+    try:
+        os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600))
+        probe.unlink()
+    except OSError as error:  # named by the folder: the test file's random name says nothing
+        named = OSError(error.errno, error.strerror, str(out_dir))
+        raise BuildError(f"cannot write into the output folder {shown}: {describe_os_error(named)}") from None
+
+
+def _not_a_folder(out_dir: Path) -> str:
+    """Say why the output folder is not one: a file, a file on its path, a link loop."""
+    shown = config.display_path(out_dir)
+    advice = "give a folder for the outputs with --out (it is made if missing)"
+    if out_dir.is_symlink() and not out_dir.exists():
+        try:
+            out_dir.stat()
+        except OSError as error:
+            if error.errno == errno.ELOOP:
+                return f"the output folder {shown} is a symbolic link loop (the link leads back to itself): {advice}"
+        return f"the output folder {shown} is a symbolic link to nothing ({out_dir.readlink()}): {advice}"
+    for parent in [out_dir, *out_dir.parents]:
+        if parent.exists() and not parent.is_dir():
+            if parent == out_dir:
+                return f"the output folder {shown} is a file, not a folder: {advice}"
+            return f"the output folder {shown} cannot be made: {config.display_path(parent)} is a file, not a folder: {advice}"
+    return f"the output folder {shown} is not a folder: {advice}"
+
+
+def refuse_link(out_dir: Path, folder: Path) -> None:
+    """Refuse to write into a folder of the output folder that is a symbolic link.
+
+    Parameters
+    ----------
+    out_dir : pathlib.Path
+        The output folder.
+    folder : pathlib.Path
+        A folder inside it that the build writes into.
+
+    Raises
+    ------
+    BuildError
+        When ``folder`` is a symbolic link.
+    """
+    if folder != out_dir and folder.is_symlink():
+        shown = config.display_path(folder)
+        raise BuildError(
+            f"{shown} is a symbolic link (to {folder.readlink()}): the build writes only inside the output "
+            "folder, never through a link that could lead out of it: remove the link "
+            f"(rm {shown}; what it leads to stays) and build again, or build into another folder with --out"
+        )
 
 
 def versions(out_dir: Path, name: str) -> Path:
@@ -54,7 +163,9 @@ def locked(out_dir: Path, name: str, on_wait: Callable[[], None] = lambda: None)
     None
     """
     out_dir.mkdir(parents=True, exist_ok=True)
-    with (out_dir / f".{name}.lock").open("a") as handle:
+    # Never through a link: an attacker's link would have the build create or lock another file.
+    flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    with os.fdopen(os.open(out_dir / f".{name}.lock", flags, 0o644), "a") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -114,6 +225,8 @@ def new_version(out_dir: Path, name: str) -> Path:
     pathlib.Path
     """
     folder = versions(out_dir, name)
+    refuse_link(out_dir, folder.parent)
+    refuse_link(out_dir, folder)
     folder.mkdir(parents=True, exist_ok=True)
     while True:
         candidate = folder / f"{time.strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(4)}"
@@ -123,9 +236,12 @@ def new_version(out_dir: Path, name: str) -> Path:
 
 
 def discard(out_dir: Path, name: str, version: Path) -> None:
-    """Remove a version folder unless it has become the current set."""
+    """Remove a version folder unless it has become the current set (and the folders left empty)."""
     if version.name != current(out_dir, name):
         _remove(version)
+    for folder in (versions(out_dir, name), out_dir / BUILDS_DIR):  # a first build's, interrupted
+        with contextlib.suppress(OSError):
+            folder.rmdir()  # only if empty
 
 
 def switch(out_dir: Path, name: str, version: Path, outputs: list[str]) -> None:
@@ -144,10 +260,11 @@ def switch(out_dir: Path, name: str, version: Path, outputs: list[str]) -> None:
     """
     for relative in outputs:  # links the new set adds: they lead nowhere until the switch
         _link(out_dir, name, relative)
-    pointer = versions(out_dir, name) / f"{SCRATCH}{CURRENT}-{secrets.token_hex(4)}"
-    pointer.symlink_to(version.name)
-    pointer.replace(versions(out_dir, name) / CURRENT)  # the switch: every output changes here
-    tidy(out_dir, name)
+    with interrupts.deferred():  # a Ctrl-C now waits for the switch and the tidying to be done
+        pointer = versions(out_dir, name) / f"{SCRATCH}{CURRENT}-{secrets.token_hex(4)}"
+        pointer.symlink_to(version.name)
+        pointer.replace(versions(out_dir, name) / CURRENT)  # the switch: every output changes here
+        tidy(out_dir, name)
 
 
 def tidy(out_dir: Path, name: str) -> None:
@@ -165,6 +282,8 @@ def tidy(out_dir: Path, name: str) -> None:
         The report.
     """
     folder = versions(out_dir, name)
+    refuse_link(out_dir, folder.parent)
+    refuse_link(out_dir, folder)
     if not folder.is_dir():
         return
     keep = {CURRENT, current(out_dir, name)}
@@ -200,6 +319,7 @@ def keep_failed(out_dir: Path, name: str, version: Path) -> str | None:
     if not executed.is_file():
         return None
     failed = out_dir / FAILED_DIR
+    refuse_link(out_dir, failed)
     failed.mkdir(exist_ok=True)
     log = version / "kernel.log"
     if log.is_file() and log.stat().st_size:
@@ -213,6 +333,8 @@ def keep_failed(out_dir: Path, name: str, version: Path) -> str | None:
 
 def forget_failure(out_dir: Path, name: str) -> None:
     """Remove the record of a failed build once the report's outputs are current again."""
+    if (out_dir / FAILED_DIR).is_symlink():  # never through a link (`prepare` refuses it)
+        return
     for suffix in (".ipynb", ".kernel.log"):
         (out_dir / FAILED_DIR / f"{name}{suffix}").unlink(missing_ok=True)
 
@@ -223,6 +345,7 @@ def _link(out_dir: Path, name: str, relative: str) -> None:
     target = os.path.relpath(versions(out_dir, name) / CURRENT / relative, link.parent)
     if link.is_symlink() and link.readlink().as_posix() == target:
         return
+    refuse_link(out_dir, link.parent)
     link.parent.mkdir(parents=True, exist_ok=True)
     # Made in the report's builds folder, where a killed build's leftover is tidied away.
     temporary = versions(out_dir, name) / f"{SCRATCH}link-{secrets.token_hex(4)}"
@@ -234,8 +357,8 @@ def _links(out_dir: Path, name: str) -> list[str]:
     """List every link in the output folder that leads into this report's sets."""
     found = []
     for folder, prefix in ((out_dir, f"{BUILDS_DIR}/{name}/"), (out_dir / FIGURES_DIR, f"../{BUILDS_DIR}/{name}/")):
-        if not folder.is_dir():
-            continue
+        if not folder.is_dir() or (folder != out_dir and folder.is_symlink()):
+            continue  # a linked figures/ is refused before it is written to, and never tidied through
         for entry in folder.iterdir():
             if entry.is_symlink() and entry.readlink().as_posix().startswith(prefix):
                 found.append(entry.relative_to(out_dir).as_posix())

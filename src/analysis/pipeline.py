@@ -3,6 +3,7 @@
 One build of one report (`build_one`) is a list of named steps, each a function of the `Run` it
 fills in::
 
+    start the kernel       wait for the kernel started ahead to be up, its imports done
     execute the notebook   papermill, in a kernel of `analysis.execute`
     harvest                metrics, figures and warnings out of the executed notebook
     render HTML            `analysis.export`
@@ -16,6 +17,13 @@ the report's outputs: a build that fails or is killed at any moment leaves the p
 as they were. A content key (`analysis.cache`) lets an unchanged rebuild reuse the outputs.
 `build_all` checks every variant's inputs before any kernel runs the notebook, and builds the
 variants one after another or in ``jobs`` processes at once.
+
+Every phase is bounded in time (`analysis.limits`): the kernel's start and the notebook's run in
+`analysis.execute`, the HTML and the PDF here, each rendered in a child process that is killed
+at its limit (`analysis.forked`). Ctrl-C stops a build at any moment (`analysis.interrupts`): the
+kernel and any renderer are stopped, the build's folder is removed, nothing is published; each
+step, and the publication, first checks that no stop was asked for, even one whose exception a
+library swallowed.
 """
 
 from __future__ import annotations
@@ -26,16 +34,19 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable
+import traceback
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from analysis import cache, config, outputs
-from analysis.errors import AnalysisError, NotebookExecutionError
+from analysis import cache, config, faults, forked, interrupts, limits, outputs
+from analysis.errors import AnalysisError, BuildError, NotebookExecutionError, TimeLimitError
+from analysis.limits import TimeLimits
 from analysis.plan import Variant, check
 
 FORMATS = ("html", "pdf")
+STOP_GRACE = 20.0  # seconds a build of --jobs has to clean up once asked to stop, before it is killed
 
 Progress = Callable[[str, str], None]
 
@@ -74,6 +85,8 @@ class BuildOptions:
         then the whole set once the PDF is laid out (what ``analysis watch`` does).
     on_publish : callable, optional
         Called with (name, formats) after each publication.
+    time_limits : TimeLimits
+        The time limit of each phase (`analysis.limits`).
     """
 
     out_dir: Path = config.REPORTS_DIR
@@ -84,6 +97,7 @@ class BuildOptions:
     progress: Progress = silent
     html_first: bool = False
     on_publish: Callable[[str, tuple[str, ...]], None] | None = None
+    time_limits: TimeLimits = field(default_factory=TimeLimits)
 
 
 @dataclass
@@ -98,6 +112,7 @@ class Outcome:
     exit_status: int = 0
     warnings: list[str] = field(default_factory=list)
     html_seconds: float | None = None  # when the HTML went out, with html_first
+    detail: str = ""  # a failure's traceback, shown with --debug
 
 
 @dataclass
@@ -126,6 +141,7 @@ class Run:
 
     def step(self, text: str) -> None:
         """Say what the build is doing: to the progress callback, and in its folder for a kill."""
+        interrupts.check()
         (self.version / "phase").write_text(text + "\n")
         self.options.progress(self.name, text)
 
@@ -155,6 +171,12 @@ def prepare_in_background() -> threading.Thread:
         _preparing = threading.Thread(target=_prepare, name="prepare-renderers", daemon=True)
         _preparing.start()
     return _preparing
+
+
+def start_kernel(run: Run) -> None:
+    """Wait for the kernel (started ahead, while the inputs were checked) to be up."""
+    run.step("starting the kernel")
+    run.executor.ready()
 
 
 def execute_notebook(run: Run) -> None:
@@ -211,7 +233,7 @@ def render_html(run: Run) -> None:
     if not {"html", "pdf"} & set(run.options.formats):
         return
     run.step("rendering HTML")
-    run.html = export.to_html(run.nb, page(run))
+    run.html = _bounded(run, "html", "rendering HTML", export.to_html, run.nb, page(run))
     if "html" in run.options.formats:
         run.files[f"{run.name}.html"] = run.html.encode("utf-8")
 
@@ -233,7 +255,13 @@ def render_pdf(run: Run) -> None:
     if "pdf" not in run.options.formats:
         return
     run.step("rendering PDF")
-    run.files[f"{run.name}.pdf"] = export.to_pdf(run.html)
+    run.files[f"{run.name}.pdf"] = _bounded(run, "pdf", "rendering PDF", export.to_pdf, run.html)
+
+
+def _bounded(run: Run, phase: str, doing: str, function: Callable[..., Any], *args: Any) -> Any:
+    """Compute a rendering in a child process, killed at the phase's time limit or on Ctrl-C."""
+    seconds = getattr(run.options.time_limits, phase)
+    return forked.call(function, *args, phase=doing, limit=seconds, exceeded=lambda: limits.exceeded(phase, seconds))
 
 
 def publish(run: Run) -> None:
@@ -242,17 +270,30 @@ def publish(run: Run) -> None:
     _publish(run, run.options.formats, run.version)
 
 
-STEPS: list[Callable[[Run], None]] = [execute_notebook, harvest, render_html, publish_html, render_pdf, publish]
+STEPS: list[Callable[[Run], None]] = [
+    start_kernel,
+    execute_notebook,
+    harvest,
+    render_html,
+    publish_html,
+    render_pdf,
+    publish,
+]
 
 
 # Writing and publishing ------------------------------------------------------------------------
 
 
 def _write(path: Path, data: bytes) -> None:
-    with path.open("wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
+    try:
+        with path.open("wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as error:  # a full disk says so on write, without naming the file: name it
+        if error.filename:
+            raise
+        raise OSError(error.errno, error.strerror, str(path)) from error
 
 
 def _publish(run: Run, formats: tuple[str, ...], version: Path) -> None:
@@ -289,6 +330,8 @@ def _publish(run: Run, formats: tuple[str, ...], version: Path) -> None:
     for scratch in ("phase", "executed.ipynb", "kernel.log"):
         (version / scratch).unlink(missing_ok=True)
     run.published = [*files, metrics_name]
+    interrupts.pause("publishing")  # a seam for tests: inert unless asked for
+    interrupts.check()  # a Ctrl-C whose exception was lost still stops the build before it publishes
     outputs.switch(run.options.out_dir, run.name, version, run.published)
     outputs.forget_failure(run.options.out_dir, run.name)
     if run.options.on_publish:
@@ -321,14 +364,21 @@ def build_one(variant: Variant, options: BuildOptions, executor: Any = None) -> 
     ------
     NotebookExecutionError
         The notebook failed; the partly executed notebook is kept in ``failed/``.
+    TimeLimitError
+        A phase ran past its time limit.
+    BuildError
+        The output folder cannot take the outputs (`analysis.outputs.prepare`).
+    KeyboardInterrupt
+        Ctrl-C: nothing was published, and nothing of the build is left.
     """
     if executor is None:
         from analysis.execute import ColdExecutor
 
-        with contextlib.closing(ColdExecutor(options.notebook)) as own:
+        with contextlib.closing(ColdExecutor(options.notebook, options.time_limits)) as own:
             return build_one(variant, options, own)
     started = time.perf_counter()
     name, out_dir = variant.name, options.out_dir
+    outputs.prepare(out_dir, [name])
     key = cache.cache_key(variant.parameters, options.formats, options.notebook)
     with outputs.locked(
         out_dir, name, lambda: options.progress(name, "waiting for another build of this report to finish")
@@ -341,12 +391,12 @@ def build_one(variant: Variant, options: BuildOptions, executor: Any = None) -> 
         try:
             for step in STEPS:
                 step(run)
-        except NotebookExecutionError as error:
-            kept = outputs.keep_failed(out_dir, name, run.version)
-            shown = config.display_path(kept) if kept else None
-            raise NotebookExecutionError(str(error).removeprefix("the report notebook failed: "), shown) from None
+        except (NotebookExecutionError, TimeLimitError) as error:
+            interrupts.check()  # a Ctrl-C that reached the kernel first is no failure of the notebook
+            raise _keep_failed(error, out_dir, name, run.version) from None
         finally:
-            with contextlib.suppress(OSError):  # a leftover is tidied (or reported) by the next build
+            # A leftover is tidied (or reported) by the next build; a Ctrl-C waits for the removal.
+            with interrupts.deferred(), contextlib.suppress(OSError):
                 outputs.discard(out_dir, name, run.version)
     return Outcome(
         name,
@@ -358,6 +408,26 @@ def build_one(variant: Variant, options: BuildOptions, executor: Any = None) -> 
     )
 
 
+def _keep_failed(error: AnalysisError, out_dir: Path, name: str, version: Path) -> AnalysisError:
+    """Keep the partly executed notebook in ``failed/`` and say where; say why if it cannot be kept.
+
+    The notebook's own error comes first, whatever happens to the copy: a ``failed/`` that cannot
+    be written never hides it.
+    """
+    try:
+        kept = outputs.keep_failed(out_dir, name, version)
+        note = ""
+    except (OSError, BuildError) as problem:
+        kept = None
+        why = faults.describe_os_error(problem) if isinstance(problem, OSError) else str(problem)
+        note = f"\nThe partly executed notebook could not be kept: {why}"
+    shown = config.display_path(kept) if kept else None
+    if isinstance(error, NotebookExecutionError):
+        return NotebookExecutionError(str(error).removeprefix("the report notebook failed: ") + note, shown)
+    where = f"\nThe partly executed notebook is kept at {shown}" if shown else ""
+    return type(error)(f"{error}{where}{note}")
+
+
 # Many variants -----------------------------------------------------------------------------
 
 
@@ -367,14 +437,40 @@ def guarded(variant: Variant, options: BuildOptions, executor: Any = None) -> Ou
     try:
         return build_one(variant, options, executor)
     except AnalysisError as error:
-        status, message = error.exit_status, str(error)
+        status, message, detail = error.exit_status, str(error), traceback.format_exc()
     except Exception as error:  # an unforeseen failure of one variant must not sink the others
-        status, message = 1, f"{type(error).__name__}: {error}"
-    return Outcome(variant.name, "failed", [], time.perf_counter() - started, message, status)
+        status, message, detail = 1, faults.describe(error), traceback.format_exc()
+    return Outcome(variant.name, "failed", [], time.perf_counter() - started, message, status, detail=detail)
 
 
-def _build_in_worker(arguments: tuple[Variant, BuildOptions]) -> Outcome:
-    return guarded(*arguments)
+def in_parallel(variants: list[Variant], options: BuildOptions) -> Iterator[Outcome]:
+    """Build variants in ``options.jobs`` child processes at once; yield each outcome as it comes.
+
+    Each child builds one variant with a kernel of its own. Asked to stop (Ctrl-C, or an
+    exception here), the children still running are asked to stop too, and given time to stop
+    their kernels and remove their folders before they are killed.
+    """
+    waiting = list(variants)
+    running: dict[forked.Child, Variant] = {}
+    try:
+        while waiting or running:
+            while waiting and len(running) < options.jobs:
+                variant = waiting.pop(0)
+                child = forked.start(guarded, variant, options, phase=f"building {variant.name}", cleans_up=True)
+                running[child] = variant
+            interrupts.check()
+            for child in forked.wait(list(running), forked.POLL):
+                variant = running.pop(child)
+                try:
+                    outcome = child.result()
+                except AnalysisError as error:  # the child died without a word
+                    outcome = Outcome(variant.name, "failed", [], 0.0, str(error), error.exit_status)
+                finally:
+                    child.close()
+                yield outcome
+    except BaseException:
+        forked.stop(running, STOP_GRACE)
+        raise
 
 
 def pending(variants: list[Variant], options: BuildOptions) -> tuple[list[Variant], dict[str, Outcome]]:
@@ -413,23 +509,25 @@ def build_all(variants: list[Variant], options: BuildOptions) -> list[Outcome]:
     ------
     InputError
         When any variant's data or parameters are bad (nothing is built then).
+    BuildError
+        When the output folder cannot take the outputs (nothing is built then).
+    KeyboardInterrupt
+        Ctrl-C: the build in progress published nothing, and nothing of it is left.
     """
-    options.out_dir.mkdir(parents=True, exist_ok=True)
+    outputs.prepare(options.out_dir, [v.name for v in variants])
     to_build, done = pending(variants, options)
     if len(to_build) > 1 and options.jobs > 1:
+        interrupts.pause("checking the inputs")  # a seam for tests: inert unless asked for
         to_build = check(to_build)
-        import multiprocessing
-
-        _prepare()  # once, here: the forked workers inherit the imports and compiled templates
-        context = multiprocessing.get_context("fork")
-        with context.Pool(min(options.jobs, len(to_build))) as pool:
-            for outcome in pool.imap_unordered(_build_in_worker, [(v, options) for v in to_build]):
-                done[outcome.name] = outcome
+        _prepare()  # once, here: the forked children inherit the imports and compiled templates
+        for outcome in in_parallel(to_build, options):
+            done[outcome.name] = outcome
     elif to_build:
         from analysis.execute import ColdExecutor
 
-        with contextlib.closing(ColdExecutor(options.notebook)) as executor:
+        with contextlib.closing(ColdExecutor(options.notebook, options.time_limits)) as executor:
             executor.start()  # the kernel boots and imports while this process checks the inputs
+            interrupts.pause("checking the inputs")
             to_build = check(to_build)
             prepare_in_background()  # and then gets the renderers ready while the kernel finishes
             for index, variant in enumerate(to_build, 1):

@@ -8,6 +8,8 @@ the command's process, before any kernel runs the notebook: bad input never reac
 from __future__ import annotations
 
 import dataclasses
+import errno
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,30 +110,54 @@ def plan(
     ------
     ParameterError
         Every unknown name and wrong type in every file, with the valid parameters listed; two
-        variants that would write the same outputs.
+        variants that would write the same outputs; a params file that is a folder; a data folder
+        that is a symbolic link loop (no path can be resolved through one).
     """
     specs = params_module.notebook_parameters(notebook)
     files = params_files or [config.DEFAULT_PARAMS]
     variants, problems = [], []
     names: dict[str, Path] = {}
+    given = tuple(dict.fromkeys(parameter for parameter, _ in overrides))
     for path in files:
+        if path.is_dir():
+            problems.append(
+                f"{path}: is a folder, not a params file: give a params file, such as {config.display_path(config.DEFAULT_PARAMS)}"
+            )
+            continue
         try:
             mapping, lines = params_module.read_yaml(path)
             values = params_module.resolve(specs, [(Path(config.display_path(path)), mapping, lines)], overrides)
         except ParameterError as error:
             problems += [p for p in error.problems if p not in problems]
             continue
-        if "data_dir" in dict(overrides):
-            values["data_dir"] = config.display_path(Path(values["data_dir"]).expanduser().resolve())
+        if "data_dir" in dict(overrides):  # relative to the current folder, not the project's
+            values["data_dir"] = config.display_path(os.path.realpath(Path(values["data_dir"]).expanduser()))
+        variant = Variant("", config.display_path(path), values, overridden=given)
+        if "data_dir" in values and (loop := _link_loop(values["data_dir"], variant.given_by)):
+            problems.append(loop)
+            continue
         name = report_name(path.stem, values.get("lang") or config.DEFAULT_LANGUAGE)
         if name in names:
             problems.append(f"{path}: would write the same outputs ({name}.*) as {names[name]}")
         names[name] = path
-        given = tuple(dict.fromkeys(parameter for parameter, _ in overrides))
-        variants.append(Variant(name, config.display_path(path), values, overridden=given))
+        variants.append(dataclasses.replace(variant, name=name))
     if problems:
         raise ParameterError(problems)
     return variants
+
+
+def _link_loop(data_dir: str, given_by: str) -> str | None:
+    """Say so if the data folder is a symbolic link loop: nothing can be read, or resolved, through it."""
+    folder = config.resolve_project_path(data_dir)
+    try:
+        folder.stat()
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return (
+                f"{given_by}: parameter data_dir {data_dir!r}: {config.display_path(folder)} is a symbolic link loop "
+                "(the link leads back to itself): point it at the folder of the data files (ls -l shows where it leads)"
+            )
+    return None
 
 
 def check(variants: list[Variant]) -> list[Variant]:

@@ -27,8 +27,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from analysis import config
-from analysis.errors import DataValidationError, InputError, ParameterError
+from analysis import config, interrupts, outputs
+from analysis.errors import AnalysisError, DataValidationError, InputError, ParameterError
 from analysis.pipeline import BuildOptions, guarded
 from analysis.plan import Variant, check, plan, report_name
 
@@ -59,6 +59,8 @@ class Session:
         The command's arguments, to restart it in place after a change to the build's code.
     stream : file
         Where to report.
+    debug : bool
+        Report a failed build's traceback too.
     """
 
     def __init__(
@@ -69,8 +71,10 @@ class Session:
         port: int | None = 0,
         argv: Sequence[str] = (),
         stream: TextIO = sys.stdout,
+        debug: bool = False,
     ) -> None:
-        self.params_files = [p.expanduser().resolve() for p in params_files]
+        self.params_files = [Path(os.path.realpath(p.expanduser())) for p in params_files]
+        self.debug = debug
         self.overrides = overrides
         self.options = dataclasses.replace(
             options, html_first=True, on_publish=self._published, force=False, progress=self._progress
@@ -184,6 +188,8 @@ class Session:
             outcome = guarded(variant, self.options, self.executor)
             if outcome.status == "failed":
                 lines = outcome.message.splitlines()
+                if self.debug and outcome.detail:
+                    lines += outcome.detail.rstrip().splitlines()
                 self.problems(
                     f"{variant.name}: the last build failed: this is the last good report.",
                     lines,
@@ -226,7 +232,10 @@ class Session:
         except KeyboardInterrupt:  # the run in progress was interrupted: Ctrl-C
             return
         except Exception as error:  # a bug must not leave the watch hanging silently
-            self.say(f"error: {type(error).__name__}: {error}; stopping")
+            from analysis.faults import describe
+
+            shown = str(error) if isinstance(error, AnalysisError) else describe(error)
+            self.say(f"error: {shown}; stopping")
             self.stop.set()
             self.rewatch.set()
             os.kill(os.getpid(), signal.SIGINT)
@@ -258,11 +267,11 @@ class Session:
         from analysis.execute import WarmExecutor
         from analysis.serve import Server
 
+        outputs.prepare(self.options.out_dir, [v.name for v in self._plan_quietly()])
         previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
-        self.options.out_dir.mkdir(parents=True, exist_ok=True)
         builder = threading.Thread(target=self._builder, name="build", daemon=True)
         try:
-            self.executor = WarmExecutor(self.options.notebook)
+            self.executor = WarmExecutor(self.options.notebook, self.options.time_limits)
             self.executor.start()  # boots and imports while the first build checks its inputs
             if self.port is not None:
                 self.server = Server(self.options.out_dir, self._home(), self.port)
@@ -295,6 +304,7 @@ class Session:
         self.stop.set()
         self.changes.put(None)
         try:
+            interrupts.request()  # a renderer the build waits for is stopped too
             if self.executor is not None:
                 self.executor.interrupt()
             if builder.is_alive():
@@ -326,12 +336,13 @@ def watch(
     argv: Sequence[str] = (),
     stream: TextIO = sys.stdout,
     ready: Callable[[Session], None] | None = None,
+    debug: bool = False,
 ) -> int:
     """Run ``analysis watch`` until Ctrl-C.
 
     Parameters
     ----------
-    params_files, overrides, options, port, argv, stream
+    params_files, overrides, options, port, argv, stream, debug
         See `Session`.
     ready : callable, optional
         Called with the session before it starts (for tests).
@@ -341,7 +352,7 @@ def watch(
     int
         The exit status.
     """
-    session = Session(params_files, overrides, options, port, argv, stream)
+    session = Session(params_files, overrides, options, port, argv, stream, debug)
     if ready:
         ready(session)
     return session.run()

@@ -1,0 +1,86 @@
+"""Faults outside the inputs said in one sentence with what to do: no traceback, whatever the error."""
+
+import errno
+import resource
+
+import pytest
+import zmq
+
+from analysis import faults
+
+
+def open_files_advice() -> str:
+    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    return (
+        f"too many open files (this process may have {soft} open at once): close programs that hold many files, "
+        "or raise the limit in the shell that runs the command (ulimit -n 4096) and build again; nothing was published"
+    )
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        OSError(errno.EMFILE, "Too many open files", "/out/tiny.html"),
+        OSError(errno.ENFILE, "Too many open files in system"),
+        zmq.ZMQError(errno.EMFILE),  # the kernel's messaging, starting a kernel
+    ],
+    ids=["EMFILE", "ENFILE", "ZMQError"],
+)
+def test_running_out_of_file_descriptors(error):
+    assert faults.describe(error) == open_files_advice()
+
+
+def test_running_out_of_files_is_found_under_the_error_it_caused():
+    try:
+        try:
+            raise zmq.ZMQError(errno.EMFILE)
+        except zmq.ZMQError as cause:
+            raise RuntimeError("Kernel didn't respond in 60 seconds") from cause
+    except RuntimeError as error:
+        assert faults.describe(error) == open_files_advice()
+
+
+def test_a_symbolic_link_loop_that_path_resolve_reports_as_runtime_error(tmp_path):
+    loop = tmp_path / "loop"
+    loop.symlink_to(loop.name)
+    with pytest.raises(RuntimeError) as caught:  # Python 3.11's Path.resolve; 3.13 raises OSError(ELOOP)
+        loop.resolve()
+    assert faults.describe(caught.value) == (
+        f"{loop} is a symbolic link loop (the link leads back to itself): point it at a real folder "
+        "(ls -l shows where it leads)"
+    )
+
+
+def test_a_rename_names_the_folder_in_the_way_not_the_file_moved(tmp_path):
+    moved, in_the_way = tmp_path / "executed.ipynb", tmp_path / "failed.ipynb"
+    moved.write_text("{}")
+    (in_the_way / "inside").mkdir(parents=True)
+    with pytest.raises(OSError) as caught:
+        moved.replace(in_the_way)
+    assert faults.describe(caught.value) == (
+        f"{in_the_way} is a folder where the build writes a file: move the folder away, or build into another "
+        "folder with --out"
+    )
+
+
+def test_a_full_disk_names_the_file():
+    assert faults.describe(OSError(errno.ENOSPC, "No space left on device", "/out/tiny.pdf")) == (
+        "no space left on the disk (or over the disk quota) while writing /out/tiny.pdf: free some space, or build "
+        "into a folder on another disk with --out; the outputs already in place are as they were"
+    )
+
+
+def test_an_unforeseen_error_asks_for_debug():
+    assert faults.describe(KeyError("cell")) == (
+        "an unexpected error: KeyError: 'cell'; run the command again with --debug to see where it happened, "
+        "and report it"
+    )
+    assert faults.describe(ValueError()).startswith("an unexpected error: ValueError: no message; ")
+
+
+def test_the_last_words_of_a_log_are_bounded(tmp_path):
+    log = tmp_path / "kernel.log"
+    log.write_text("starting\n\n" + "x" * 1000 + "\n")
+    words = faults.last_words(log)
+    assert words == "x" * 299 + "…"
+    assert faults.last_words(tmp_path / "missing.log") == ""
