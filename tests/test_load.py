@@ -568,6 +568,7 @@ def test_past_a_hundred_problems_the_rest_are_counted(data):
         load_dataset(data)
     found = caught.value.problems
     assert len(found) == 101 and caught.value.count == 1000
+    assert str(caught.value).startswith("1,000 problems in the data:\n")  # the unlisted 900 counted
     assert [p.line for p in found[:100]] == list(range(2, 102))
     assert str(found[-1]) == f"{data}/fdi.csv: 900 more problems not listed: fix those above and validate again"
 

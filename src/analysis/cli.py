@@ -189,8 +189,8 @@ def _report_input_error(error: InputError) -> None:
     if isinstance(error, DataValidationError):
         for problem in error.problems:
             print(problem, file=sys.stderr)
-        count = len(error.problems)
-        print(f"{count} problem{'s' if count != 1 else ''} in the data; nothing was built.", file=sys.stderr)
+        count = error.count  # those left unlisted included
+        print(f"{count:,} problem{'s' if count != 1 else ''} in the data; nothing was built.", file=sys.stderr)
     elif isinstance(error, ParameterError):
         for problem in error.problems:
             print(problem, file=sys.stderr)

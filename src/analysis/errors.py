@@ -81,9 +81,9 @@ class DataValidationError(InputError):
 
     def __init__(self, problems: list[Problem]):
         self.problems = sorted(problems, key=_problem_order)
-        count = len(self.problems)
+        count = self.count
         lines = "\n".join(str(p) for p in self.problems)
-        super().__init__(f"{count} problem{'s' if count != 1 else ''} in the data:\n{lines}")
+        super().__init__(f"{count:,} problem{'s' if count != 1 else ''} in the data:\n{lines}")
 
     @property
     def count(self) -> int:
