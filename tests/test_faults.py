@@ -84,3 +84,30 @@ def test_the_last_words_of_a_log_are_bounded(tmp_path):
     words = faults.last_words(log)
     assert words == "x" * 299 + "…"
     assert faults.last_words(tmp_path / "missing.log") == ""
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        (errno.EACCES, "permission denied: this user may not write /out/r.pdf: make it writable"),
+        (errno.EPERM, "permission denied: this user may not write /out/r.pdf: make it writable"),
+        (errno.EROFS, "/out/r.pdf is on a read-only file system: build into a writable folder with --out"),
+        (errno.ENOMEM, "out of memory: close other programs"),
+        (errno.ELOOP, "/out/r.pdf is a symbolic link loop (the link leads back to itself)"),
+        (errno.ENOTDIR, "a part of /out/r.pdf is a file where a folder should be"),
+        (errno.EISDIR, "/out/r.pdf is a folder where the build writes a file"),
+        (errno.EEXIST, "/out/r.pdf already exists and is in the way"),
+        (errno.ENAMETOOLONG, "the path /out/r.pdf is too long for this system"),
+        (errno.EIO, "input/output error at /out/r.pdf (a failing disk, or a lost network share)"),
+        (errno.ECONNRESET, "Connection reset (/out/r.pdf)"),
+    ],
+    ids=lambda value: errno.errorcode[value] if isinstance(value, int) else None,
+)
+def test_each_kind_of_system_error_is_said_with_the_path_and_what_to_do(code, expected):
+    strerror = "Connection reset" if code == errno.ECONNRESET else "ignored"
+    assert faults.describe(OSError(code, strerror, "/out/r.pdf")).startswith(expected)
+
+
+def test_a_system_error_without_a_path_or_words_gives_its_kind():
+    assert faults.describe(OSError()) == "OSError"
+    assert faults.describe(MemoryError()).startswith("out of memory")
