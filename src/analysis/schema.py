@@ -1,4 +1,4 @@
-"""The data contract of DESIGN.md, written once, as pandera models of the files' text.
+"""The data contract that data/README.md documents, written once, as pandera models of the files' text.
 
 Each model describes one CSV file as it is on disk: every column holds text, and each check says
 what that text must look like (a year is four digits, a flow is a plain number with a dot for
