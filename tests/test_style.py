@@ -4,6 +4,7 @@ import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -41,3 +42,21 @@ def test_notebooks_hold_calls_not_logic(path):
     cells = json.loads(path.read_text())["cells"]
     code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
     assert not re.search(r"^\s*(def|class|for|while|if|with)\b", code, re.M)
+
+
+def test_no_file_points_outside_the_repository():
+    # a reader of the project has only the project: the design lives in its README, data/README.md
+    # and docs/, never in a document beside the repository
+    outside = re.compile(r"\.\./shared|DESIGN\.md")
+    folders = ["src", "tests", "docs", "data", "notebooks", "params", "bench", ".ci"]
+    files = [ROOT / name for name in ("README.md", "Makefile", "pyproject.toml", "environment.yml")]
+    files += [p for folder in folders for p in (ROOT / folder).rglob("*") if p.is_file()]
+    skipped = {"node_modules", "__pycache__", "snapshots"}
+    found = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in files
+        if path.is_file() and path != Path(__file__) and not skipped & set(path.parts)
+        for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1)
+        if outside.search(line)
+    ]
+    assert found == []
