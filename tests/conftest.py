@@ -13,6 +13,32 @@ import pytest
 from analysis import config
 
 FIXTURES = Path(__file__).parent / "fixtures"
+# The report the small fixtures hold: South Korea's FDI into Chile, 2019 against 2023, full years.
+FIXTURE_PARAMETERS = {
+    "origin": "KOR",
+    "destination": "CHL",
+    "base_year": 2019,
+    "target_year": 2023,
+    "months": 12,
+    "prefer_sources": [],
+}
+# Every parameter of that report over tests/fixtures/bilingual (Report.build requires them all).
+BILINGUAL_PARAMETERS = {
+    **FIXTURE_PARAMETERS,
+    "data_dir": str(FIXTURES / "bilingual"),
+    "title": "",
+    "compare_with": "",
+    "lang": "en",
+}
+
+
+def bilingual_report(lang: str = "en", **changes):
+    """Build the report over tests/fixtures/bilingual in this process, in an edition."""
+    from analysis.report import Report
+
+    return Report.build(**{**BILINGUAL_PARAMETERS, "lang": lang, **changes})
+
+
 TRICKY_TITLE = 'Fixture "report" \\ with a backslash,\na newline and <b>markup</b> that stays text'
 
 

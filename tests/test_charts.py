@@ -6,31 +6,17 @@ import re
 
 import matplotlib.pyplot as plt
 import pytest
+from conftest import bilingual_report
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from analysis import charts
 from analysis.language import edition
-from analysis.report import Report
 from analysis.sections import by_year
 from analysis.sections.timeline import Event
 
 EN, ES = edition("en"), edition("es")
-PARAMETERS = {
-    "data_dir": "tests/fixtures/bilingual",
-    "origin": "KOR",
-    "destination": "CHL",
-    "base_year": 2019,
-    "target_year": 2023,
-    "months": 12,
-    "prefer_sources": [],
-    "title": "",
-    "compare_with": "",
-}
-
-
-def report(lang="en", **changes) -> Report:
-    return Report.build(**{**PARAMETERS, "lang": lang, **changes})
+report = bilingual_report
 
 
 def draw(figure: Figure) -> Figure:

@@ -8,21 +8,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import FIXTURE_PARAMETERS
 from pandas.testing import assert_frame_equal
 
 from analysis.facts import Facts, Period, Reported, Source, distinct
 from analysis.load import load_dataset
 
 BILINGUAL = Path(__file__).parent / "fixtures" / "bilingual"
-PARAMETERS = {
-    "origin": "KOR",
-    "destination": "CHL",
-    "base_year": 2019,
-    "target_year": 2023,
-    "months": 12,
-    "prefer_sources": [],
-    "lang": "en",
-}
+PARAMETERS = {**FIXTURE_PARAMETERS, "lang": "en"}
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import papermill
 import pytest
+from conftest import FIXTURE_PARAMETERS
 
 from analysis import config
 from analysis.errors import ParameterError
@@ -95,14 +96,7 @@ def test_a_params_file_that_is_not_yaml(tmp_path):
     ],
 )
 def test_parameters_are_checked_against_the_data(changes, message):
-    values = {
-        "origin": "KOR",
-        "destination": "CHL",
-        "base_year": 2019,
-        "target_year": 2023,
-        "months": 12,
-        "prefer_sources": [],
-    }
+    values = dict(FIXTURE_PARAMETERS)
     values.update(changes)
     problems = check_against_data(values, load_dataset(TINY))
     assert len(problems) == 1 and problems[0].startswith(message), problems

@@ -14,26 +14,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from conftest import BILINGUAL_PARAMETERS, FIXTURES, bilingual_report
 
 from analysis.report import Report
 
-FIXTURES = Path(__file__).parent / "fixtures"
-BILINGUAL = {
-    "data_dir": str(FIXTURES / "bilingual"),
-    "origin": "KOR",
-    "destination": "CHL",
-    "base_year": 2019,
-    "target_year": 2023,
-    "months": 12,
-    "prefer_sources": [],
-    "title": "",
-    "lang": "en",
-    "compare_with": "",
-}
-
-
-def report(**changes) -> Report:
-    return Report.build(**{**BILINGUAL, **changes})
+report = bilingual_report
 
 
 @pytest.fixture
@@ -129,7 +114,7 @@ def test_a_missing_year_is_a_plain_sentence():
 def test_a_negative_base_is_said_in_words():
     section = Report.build(
         **{
-            **BILINGUAL,
+            **BILINGUAL_PARAMETERS,
             "data_dir": str(FIXTURES / "negative"),
             "origin": "CHN",
             "destination": "MEX",
