@@ -170,6 +170,28 @@ def negative_report(shared_dir) -> Built:
 
 
 @pytest.fixture
+def refuse_to_open(monkeypatch):
+    """Make os.open refuse, as a file's permissions would, every path holding a text.
+
+    Root reads and writes anything whatever the mode, so permission errors are made this way
+    rather than by chmod.
+    """
+    import errno
+
+    def refuse(text: str) -> None:
+        real_open = os.open
+
+        def opening(path, *args, **kwargs):
+            if text in str(path):
+                raise PermissionError(errno.EACCES, "Permission denied", str(path))
+            return real_open(path, *args, **kwargs)
+
+        monkeypatch.setattr(os, "open", opening)
+
+    return refuse
+
+
+@pytest.fixture
 def data_copy(tmp_path) -> Path:
     """A writable copy of the tiny fixture data."""
     folder = tmp_path / "data"

@@ -122,20 +122,8 @@ def test_an_out_that_cannot_be_a_folder_is_bad_input(tmp_path, capsys, shape, ex
     assert file.read_text() == "kept as it is"
 
 
-def test_an_output_folder_that_cannot_be_written_is_a_plain_error(tmp_path, capsys, monkeypatch):
-    # Root writes anywhere, whatever the mode: the system's refusal is made by monkeypatching
-    # os.open, which the build's write test calls, instead of by chmod.
-    import errno
-    import os
-
-    real_open = os.open
-
-    def refuse(path, *args, **kwargs):
-        if ".write-test-" in str(path):
-            raise PermissionError(errno.EACCES, "Permission denied", str(path))
-        return real_open(path, *args, **kwargs)
-
-    monkeypatch.setattr(os, "open", refuse)
+def test_an_output_folder_that_cannot_be_written_is_a_plain_error(tmp_path, capsys, refuse_to_open):
+    refuse_to_open(".write-test-")  # the build's write test in the output folder
     out = tmp_path / "out"
     assert main(["build", "--out", str(out)]) == 1  # not bad input: this machine's permissions
     assert capsys.readouterr().err == (

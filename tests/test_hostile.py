@@ -165,20 +165,11 @@ def test_an_unreadable_data_file(data_copy):
     )
 
 
-def test_an_unreadable_data_file_in_process(data_copy, monkeypatch, capsys):
+def test_an_unreadable_data_file_in_process(data_copy, refuse_to_open, capsys):
     # the same case without root's privilege: the operating system's answer, refused at the open
-    import errno
-
     from analysis.cli import main
 
-    real_open = os.open
-
-    def refuse(path, *args, **kwargs):
-        if str(path).endswith("fdi.csv"):
-            raise PermissionError(errno.EACCES, "Permission denied", str(path))
-        return real_open(path, *args, **kwargs)
-
-    monkeypatch.setattr(os, "open", refuse)
+    refuse_to_open("fdi.csv")
     assert main(["validate", str(data_copy)]) == 2
     assert capsys.readouterr().err.splitlines()[0] == (
         f"{data_copy}/fdi.csv: permission denied: this user may not read the file; make it readable (chmod u+r) or"

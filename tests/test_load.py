@@ -653,15 +653,8 @@ def test_a_data_file_over_the_size_limit(data, monkeypatch):
     ]
 
 
-def test_a_data_file_that_cannot_be_read(data, monkeypatch):
-    real_open = os.open
-
-    def refuse(path, *args, **kwargs):
-        if str(path).endswith("timeline.csv"):
-            raise PermissionError(errno.EACCES, "Permission denied", str(path))
-        return real_open(path, *args, **kwargs)
-
-    monkeypatch.setattr(os, "open", refuse)
+def test_a_data_file_that_cannot_be_read(data, refuse_to_open):
+    refuse_to_open("timeline.csv")
     assert messages(data) == [
         f"{data}/timeline.csv: permission denied: this user may not read the file; make it readable (chmod u+r)"
         " or copy it somewhere readable"
