@@ -25,6 +25,11 @@ def sleep_then(seconds, pid_file):
     return "woke"
 
 
+def deaf_then(seconds, pid_file):
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a child that does not stop when asked
+    return sleep_then(seconds, pid_file)
+
+
 def die(number):
     os.kill(os.getpid(), number)
 
@@ -105,11 +110,17 @@ def test_a_stop_request_kills_the_child(tmp_path):
 
 
 def test_children_asked_to_stop_are_killed_after_their_grace(tmp_path):
-    children = [forked.start(sleep_then, 60, tmp_path / f"pid{i}", phase="sleeping") for i in range(2)]
+    # one child stops when asked; the other ignores SIGTERM and is killed once the grace is over
+    children = [
+        forked.start(sleep_then, 60, tmp_path / "pid0", phase="sleeping"),
+        forked.start(deaf_then, 60, tmp_path / "pid1", phase="sleeping"),
+    ]
     deadline = time.monotonic() + 30
     while not all((tmp_path / f"pid{i}").exists() for i in range(2)):
         assert time.monotonic() < deadline
         time.sleep(0.02)
+    started = time.monotonic()
     forked.stop(children, grace=1.0)
-    assert all(gone(child.pid) for child in children)
+    assert time.monotonic() - started >= 1.0  # the deaf child was given its grace, not killed at once
+    assert all(gone(int((tmp_path / f"pid{i}").read_text())) for i in range(2))
     assert all(child.fd == -1 for child in children)

@@ -172,6 +172,7 @@ def test_a_signal_to_the_build_alone_stops_its_kernel_and_renderer_too(tiny_repo
         build.wait_for_pause(phase)
         status, stderr = build.interrupt(whole_group=False)
         assert status == 130, stderr
+        assert stderr.startswith("interrupted: the build stopped, and nothing of it was published"), stderr
         assert "Traceback" not in stderr
         assert_nothing_left(build, before)
     finally:

@@ -619,7 +619,8 @@ def test_a_long_chain_of_citations_is_checked_in_linear_time(data):
 )
 def test_a_data_folder_that_is_not_one(data, make, message):
     make(data)
-    assert messages(data) == [f"{data}: {message}"] or messages(data)[0].startswith(f"{data}: {message}")
+    [found] = messages(data)  # one problem, the folder's
+    assert found.startswith(f"{data}: {message}")
 
 
 def test_a_relative_data_folder_that_loops(tmp_path, monkeypatch):
