@@ -47,7 +47,7 @@ def test_a_bad_limit_in_the_environment_names_the_variable():
         limits.resolve([], {limits.ENVIRONMENT: "pdf=x" + "9" * 5000})
     [problem] = caught.value.problems
     assert problem.startswith("environment variable ANALYSIS_TIME_LIMITS 'pdf=x999")
-    assert "'… (4,945 more characters): the limit of pdf" in problem  # 5 + 5,000 characters, 60 shown
+    assert "…' (4,945 more characters): the limit of pdf" in problem  # 5 + 5,000 characters, 60 shown
     assert len(problem) < 300
 
 

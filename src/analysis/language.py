@@ -167,7 +167,7 @@ class Edition:
         blocks = loaded.blocks
         text = loaded.render(**context) if block is None else "".join(blocks[block](loaded.new_context(context)))
         text = text.strip()
-        return text if template.endswith(".txt.j2") else Markup(text)
+        return Markup(text) if escaped(template) else text
 
 
 def escaped(template: str | None) -> bool:

@@ -19,7 +19,7 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from analysis.errors import ParameterError, TimeLimitError
+from analysis.errors import ParameterError, TimeLimitError, shown_text
 
 # name: (what the phase does, in messages; its default limit in seconds)
 PHASES = {
@@ -84,7 +84,7 @@ def parse(texts: Sequence[str], given_as: str) -> dict[str, float]:
             if not pair:
                 continue
             name, equals, value = (part.strip() for part in pair.partition("="))
-            shown = repr(pair) if len(pair) <= 60 else f"{pair[:60]!r}… ({len(pair) - 60:,} more characters)"
+            shown = shown_text(pair, 60)
             if not equals or name not in PHASES:
                 problems.append(f"{given_as} {shown}: write PHASE=SECONDS, PHASE one of {phases} (such as pdf=600)")
                 continue

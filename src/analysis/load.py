@@ -80,17 +80,9 @@ def load_dataset(data_dir: str | Path = config.DATA_DIR, *, trust: str | None = 
     SystemLimitError
         When the process runs out of open files or memory while reading.
     """
-    folder = _folder(data_dir)
+    folder = config.resolve_project_path(data_dir)  # a link loop is left for the reading to report
     with inputs.system_limits():
         return _load(folder, trust)
-
-
-def _folder(data_dir: str | Path) -> Path:
-    """Resolve the data folder as `config.resolve_project_path` does, even through a link loop."""
-    try:
-        return config.resolve_project_path(data_dir)
-    except (RuntimeError, OSError):  # a symbolic link loop: Python 3.11 raises RuntimeError
-        return Path(os.path.abspath(config.PROJECT_ROOT / data_dir))  # noqa: PTH100 - resolve() fails here
 
 
 def _load(folder: Path, trust: str | None) -> Dataset:
