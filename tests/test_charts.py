@@ -1,6 +1,7 @@
 """Charts: a Figure each, with a left-aligned title, a source line, alt text, all in the edition's
 language; labels that fit; part years never drawn as full years."""
 
+import dataclasses
 import itertools
 import re
 
@@ -11,7 +12,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from analysis import charts
-from analysis.language import edition
+from analysis.language import Catalogue, edition
 from analysis.sections import by_year
 from analysis.sections.timeline import Event
 
@@ -178,3 +179,42 @@ def test_dollar_signs_in_the_data_are_text_not_tex():
     assert labels[0].endswith("Russia pledges US$5 million, then US$10 million")
     # drawn as written: with mathtext on, the first would be drawn as TeX and the second fail to draw
     assert not any(t.get_parse_math() for t in charts.label_artists(figure))
+
+
+# What a figure was drawn from ------------------------------------------------------------------
+
+KEYED = {"events": events([("2021-03", "energy", "One")]), "start": 2020, "end": 2025, "edition": EN, "source": "s"}
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"events": events([("2021-03", "energy", "Two")])},  # an event's words
+        {"events": events([("2021-04", "energy", "One")])},  # its date
+        {"events": events([("2021-03", "transport", "One")])},  # its category
+        {"end": 2024},
+        {"source": "t"},
+        {"width": charts.NARROW},
+        {"edition": edition("es")},
+    ],
+)
+def test_a_figures_content_key_changes_with_anything_it_is_drawn_from(change):
+    same = charts.timeline_chart(**KEYED).content_key
+    assert charts.timeline_chart(**KEYED).content_key == same  # drawn again from the same: the same key
+    assert charts.timeline_chart(**{**KEYED, **change}).content_key != same
+
+
+def test_an_editions_catalogue_is_part_of_the_key():
+    entries = {**EN.catalogue.entries, "charts": {**EN.catalogue.entries["charts"], "x": "y"}}
+    other = dataclasses.replace(EN, catalogue=Catalogue(entries, "en"))  # the same language and folder
+    assert (
+        charts.timeline_chart(**{**KEYED, "edition": other}).content_key != charts.timeline_chart(**KEYED).content_key
+    )
+
+
+def test_every_chart_of_the_report_has_a_content_key():
+    built = report()
+    figures = [f for name in ("by_year", "context", "timeline") for f in getattr(built, name)().figures]
+    keys = [k for f in figures for k in (f.figure.content_key, getattr(f.narrow, "content_key", "none"))]
+    assert len(figures) >= 3 and all(k.startswith(("sha256:", "none")) for k in keys)
+    assert len({f.figure.content_key for f in figures}) == len(figures)  # no two charts share one

@@ -160,32 +160,44 @@ def injected_cell_id(out: Path, name: str) -> str:
     return next(c.id for c in nb.cells if "injected-parameters" in c.metadata.get("tags", []))
 
 
+def figures(out: Path) -> list[str]:
+    return sorted(str(p.relative_to(out)) for p in (out / "figures").glob("*.svg"))
+
+
 def test_a_warm_rebuild_gives_what_a_cold_build_gives(tmp_path, data_copy):
-    """One build, an edit, a rebuild: in a kept kernel, then in fresh ones, into the same folder."""
+    """A build and two edits, each rebuilt: in a kept kernel, then in fresh ones, into the same folder."""
     values = {**notebook_defaults(), "data_dir": str(data_copy), "origin": "KOR", "destination": "CHL"}
     values.update(base_year=2019, target_year=2023)
-    fdi = data_copy / "fdi.csv"
-    original = fdi.read_text()
+    fdi, timeline = data_copy / "fdi.csv", data_copy / "timeline.csv"
+    original, events = fdi.read_text(), timeline.read_text()
     out = tmp_path / "out"
     results = {}
     for way in ("warm", "cold"):
         fdi.write_text(original)
+        timeline.write_text(events)
         shutil.rmtree(out, ignore_errors=True)
         executor = WarmExecutor() if way == "warm" else ColdExecutor()
         try:
-            for _ in range(2):
+            # a figure changes (the warm kernel redraws its chart and reuses the timeline's),
+            # then an event (the timeline is drawn again)
+            edits = [
+                lambda: fdi.write_text(original.replace("KOR,CHL,2023,12,50.0,", "KOR,CHL,2023,12,60.0,")),
+                lambda: timeline.write_text(events.replace("Fixture ferry opens", "Fixture ferry closes")),
+                lambda: None,
+            ]
+            for edit in edits:
                 [variant] = check([Variant("tiny", "test", values)])
                 outcome = build_with(variant, BuildOptions(out_dir=out, formats=("html", "pdf")), executor)
                 assert outcome.status == "built"
-                fdi.write_text(original.replace("KOR,CHL,2023,12,50.0,", "KOR,CHL,2023,12,60.0,"))
+                edit()
             if way == "warm":
-                assert executor.kernel.runs == 2  # both builds ran in the one kernel
+                assert executor.kernel.runs == 3  # every build ran in the one kernel
         finally:
             executor.close()
         cell = injected_cell_id(out, "tiny")
         results[way] = {
             relative: normalised((out / relative).read_text(encoding="utf-8"), cell)
-            for relative in ("tiny.html", "tiny.ipynb", "tiny.metrics.json", "figures/tiny-fdi.svg")
+            for relative in ("tiny.html", "tiny.ipynb", "tiny.metrics.json", *figures(out))
         }
         metrics = json.loads(results[way]["tiny.metrics.json"])
         for relative in metrics["build"]["outputs"]:  # compared above, or differ by their times
@@ -196,6 +208,7 @@ def test_a_warm_rebuild_gives_what_a_cold_build_gives(tmp_path, data_copy):
         results[way]["pdf text"] = normalised("\n".join(page.extract_text() for page in pdf.pages))
     warm, cold = results["warm"], results["cold"]
     assert "60.0" in warm["tiny.html"] and "4.8 times" in warm["tiny.html"]  # 60 / 12.5
+    assert "ferry closes" in warm["tiny.html"] and "figures/tiny-timeline-1901-2021.svg" in warm
     for relative in cold:
         assert warm[relative] == cold[relative], relative
     nb = nbformat.reads(warm["tiny.ipynb"], as_version=4)

@@ -10,9 +10,9 @@ from markupsafe import Markup
 from matplotlib.figure import Figure
 from PIL import Image
 
-from analysis import charts
+from analysis import charts, present
 from analysis.language import edition
-from analysis.present import FIGURE_MIME, SECTION_MIME, FigureOutput, Numbering, Section, plain_text
+from analysis.present import FIGURE_MIME, SECTION_MIME, FigureOutput, Numbering, Renders, Section, plain_text
 from analysis.sections.timeline import Event
 
 EVENTS = [Event("2025-06-20", 2025, "energy", "An event", "en", "", "en", "s")]
@@ -135,3 +135,71 @@ def test_a_section_shows_as_its_html_and_its_text():
     section = Section("s", "S", [Markup("<h2>S &amp; T</h2>"), Markup("<p>y</p>")])
     assert section._repr_html_() == "<h2>S &amp; T</h2>\n<p>y</p>"
     assert repr(section) == "S & T y"
+
+
+# Renderings a warm kernel keeps ----------------------------------------------------------------
+
+
+@pytest.fixture
+def kept(monkeypatch):
+    """A store of renderings that keeps them (as a report kernel's does), counting the draws."""
+    renders = Renders()
+    renders.keep()
+    monkeypatch.setattr(present, "RENDERS", renders)
+    draws = []
+    draw = FigureOutput._draw
+    monkeypatch.setattr(FigureOutput, "_draw", lambda self, fig, svg: draws.append(fig) or draw(self, fig, svg))
+    return renders, draws
+
+
+def output(events=EVENTS, dpi=200) -> FigureOutput:
+    drawn = [
+        charts.timeline_chart(events, start=2020, end=2025, edition=edition("en"), source="test", width=width)
+        for width in (charts.WIDE, charts.NARROW)
+    ]
+    return FigureOutput(drawn[0], 1, "timeline", "Caption", narrow=drawn[1], dpi=dpi)
+
+
+def test_a_kept_rendering_is_reused_for_a_chart_drawn_from_the_same_data(kept):
+    renders, draws = kept
+    first = output()._repr_mimebundle_()
+    renders.next_run()
+    assert output()._repr_mimebundle_() == first
+    assert len(draws) == 2  # the first run's wide and narrow charts; none in the second
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        {"events": [Event("2025-06-20", 2025, "energy", "Another event", "en", "", "en", "s")]},
+        {"dpi": 100},
+    ],
+)
+def test_a_chart_drawn_from_other_data_is_drawn_again(kept, other):
+    renders, draws = kept
+    first = output()._repr_mimebundle_()
+    renders.next_run()
+    second = output(**other)._repr_mimebundle_()
+    assert len(draws) == 4 and second[0]["image/png"] != first[0]["image/png"]
+
+
+def test_what_a_run_did_not_use_is_forgotten_after_the_next(kept):
+    renders, draws = kept
+    output()._repr_mimebundle_()
+    renders.next_run()  # a run that draws nothing
+    renders.next_run()
+    output()._repr_mimebundle_()
+    assert len(draws) == 4  # drawn again: it was dropped
+    renders.next_run()
+    output()._repr_mimebundle_()
+    assert len(draws) == 4  # used by the last run: kept
+
+
+def test_renderings_are_not_kept_unless_asked(monkeypatch):
+    monkeypatch.setattr(present, "RENDERS", Renders())
+    draws = []
+    draw = FigureOutput._draw
+    monkeypatch.setattr(FigureOutput, "_draw", lambda self, fig, svg: draws.append(fig) or draw(self, fig, svg))
+    output()._repr_mimebundle_()
+    output()._repr_mimebundle_()
+    assert len(draws) == 4

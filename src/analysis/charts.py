@@ -4,13 +4,18 @@ Every figure has a left-aligned title, a source line and alt text (``figure.alt_
 `alt_text`), all in the edition's language: words come from its catalogue, numbers and dates
 from its formatter, alt text from its ``alt.txt.j2`` template. The helpers build figures with
 ``matplotlib.figure.Figure`` rather than pyplot, so they keep no global state and never show
-anything; the style is the package's own ``analysis.house``.
+anything; the style is the package's own ``analysis.house``. Each figure also carries a key of
+what it was drawn from (``figure.content_key``), by which a kernel kept warm between runs reuses
+its rendering (`analysis.present`).
 """
 
 from __future__ import annotations
 
+import functools
+import io
+import pickle
 import textwrap
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import matplotlib.style
@@ -22,6 +27,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 
 from analysis import config
+from analysis.cache import sha256
 from analysis.contract import CATEGORIES
 from analysis.metrics import Growth
 
@@ -61,6 +67,56 @@ def alt_text(figure: Figure) -> str:
     return figure.alt_text
 
 
+class _KeyPickler(pickle.Pickler):
+    """Pickles a chart's arguments, an edition by its language, folder and catalogue.
+
+    The edition's templates and formatter are read from its folder, and its catalogue is what its
+    words come from, so these identify it (its compiled templates could not be pickled).
+    """
+
+    def persistent_id(self, obj: Any) -> Any:
+        from analysis.language import Edition
+
+        if isinstance(obj, Edition):
+            return ("edition", obj.lang, obj.locale, str(obj.folder), obj.catalogue.entries)
+        return None
+
+
+def content_key(name: str, args: tuple, kwargs: dict[str, Any]) -> str:
+    """Return a key of everything a chart is drawn from: its helper's name and its arguments.
+
+    The helpers are pure: within one process, the same key draws the same picture (the code, the
+    style and the fonts are the same; a kernel is restarted when any of them changes).
+
+    Parameters
+    ----------
+    name : str
+        The chart helper's name.
+    args, kwargs
+        Its arguments.
+
+    Returns
+    -------
+    str
+        ``"sha256:<hex>"``.
+    """
+    buffer = io.BytesIO()
+    _KeyPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump((name, args, sorted(kwargs.items())))
+    return sha256(buffer.getvalue())
+
+
+def _keyed(helper: Callable[..., Figure]) -> Callable[..., Figure]:
+    """Attach `content_key` of the helper's arguments to the figure it returns."""
+
+    @functools.wraps(helper)
+    def keyed(*args: Any, **kwargs: Any) -> Figure:
+        figure = helper(*args, **kwargs)
+        figure.content_key = content_key(helper.__qualname__, args, kwargs)
+        return figure
+
+    return keyed
+
+
 def _new_figure(width: float, height: float) -> Figure:
     with matplotlib.style.context(config.MPL_STYLE):
         return Figure(figsize=(width, height), layout="constrained")
@@ -88,6 +144,7 @@ def _axis_number(edition: Edition, divisor: float = 1.0) -> FuncFormatter:
 # Investment by year --------------------------------------------------------------------------
 
 
+@_keyed
 def fdi_by_year(years: Sequence[Any], growth: Growth, *, edition: Edition, source: str) -> Figure:
     """Draw the destination's total FDI and one origin's FDI, year by year, on one time axis.
 
@@ -266,6 +323,7 @@ def _annotate_multiple(axes, growth: Growth, years: Sequence[Any], offset: float
 # Shares -------------------------------------------------------------------------------------
 
 
+@_keyed
 def share_chart(
     series: pd.DataFrame,
     comparison: pd.DataFrame,
@@ -368,6 +426,7 @@ def _decimal_year(date: str) -> float:
     return parts[0] + (day - 0.5) / 365.25
 
 
+@_keyed
 def timeline_chart(
     events: Sequence[Any], *, start: int, end: int, edition: Edition, source: str, width: float = WIDE
 ) -> Figure:

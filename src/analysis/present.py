@@ -4,6 +4,11 @@ A `Section` is what one notebook cell shows: its parts are HTML (`markupsafe.Mar
 from the edition's templates, so every value from the data arrives escaped) and charts
 (`FigureOutput`). In the notebook it displays each part as an output of its own; its first
 output carries the section's id and title in its metadata, where the build finds the contents.
+
+Drawing the charts is most of a run's time. A kernel kept warm between runs (`analysis watch`)
+keeps each run's renderings in `RENDERS`, by what each chart was drawn from
+(``figure.content_key``, `analysis.charts`), so that a chart whose data did not change is not
+drawn again: an edit to the figures redraws the charts of figures, not the timeline's.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from PIL import Image
 from analysis import config
 from analysis.config import FIGURE_MIME, SECTION_MIME
 
-__all__ = ["FIGURE_MIME", "SECTION_MIME", "FigureOutput", "Numbering", "Section", "plain_text"]
+__all__ = ["FIGURE_MIME", "RENDERS", "SECTION_MIME", "FigureOutput", "Numbering", "Renders", "Section", "plain_text"]
 
 
 def plain_text(markup: str) -> str:
@@ -36,6 +41,46 @@ def plain_text(markup: str) -> str:
     parser.handle_endtag = lambda tag: parts.append(" ") if tag in blocks else None
     parser.feed(str(markup))
     return " ".join(html.unescape("".join(parts)).split())
+
+
+class Renders:
+    """Charts rendered by this process, kept for its next run by what each was drawn from.
+
+    Off until `keep` is called (a report kernel does, as it settles): a process that runs the
+    report once, or tests that build many in one process, draw every chart. What a run did not
+    use is forgotten at the start of the one after (`next_run`), so at most two runs' charts are
+    held.
+    """
+
+    def __init__(self) -> None:
+        self.kept = False
+        self._this: dict[tuple, dict] = {}
+        self._last: dict[tuple, dict] = {}
+
+    def keep(self) -> None:
+        """Keep renderings from now on."""
+        self.kept = True
+
+    def next_run(self) -> None:
+        """Start a run: what the last run drew stays at hand, what it did not use is dropped."""
+        self._last, self._this = self._this, {}
+
+    def get(self, key: tuple | None) -> dict | None:
+        """Return the rendering kept under ``key``, or None."""
+        if key is None:
+            return None
+        found = self._this.get(key) or self._last.get(key)
+        if found is not None:
+            self._this[key] = found
+        return found
+
+    def put(self, key: tuple | None, rendered: dict) -> None:
+        """Keep a rendering under ``key`` (nothing is kept without a key, or unless asked to)."""
+        if self.kept and key is not None:
+            self._this[key] = rendered
+
+
+RENDERS = Renders()
 
 
 @dataclass
@@ -89,12 +134,23 @@ class FigureOutput:
 
     def _render(self) -> dict:
         if not self._bundle:
+            key = self._key()
+            self._bundle = RENDERS.get(key) or {}
+        if not self._bundle:
             with matplotlib.style.context(config.MPL_STYLE):  # savefig settings come from the style too
-                self._bundle = self._draw(self.figure, svg=True)
+                bundle = self._draw(self.figure, svg=True)
                 if self.narrow is not None:
                     narrow = self._draw(self.narrow, svg=False)
-                    self._bundle["narrow_png"], self._bundle["narrow_width"] = narrow["png"], narrow["width"]
+                    bundle["narrow_png"], bundle["narrow_width"] = narrow["png"], narrow["width"]
+            RENDERS.put(key, bundle)
+            self._bundle = bundle
         return self._bundle
+
+    def _key(self) -> tuple | None:
+        """Return what the rendering depends on: each figure's content key, and the resolution."""
+        figures = [self.figure] if self.narrow is None else [self.figure, self.narrow]
+        keys = [getattr(figure, "content_key", None) for figure in figures]
+        return None if None in keys else (*keys, self.dpi)
 
     def _draw(self, figure: Figure, svg: bool) -> dict:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
