@@ -12,12 +12,15 @@ bench/results.md.
     (d) four variants, built one after another and with --jobs 2
     (e) analysis watch: a figure in fdi.csv edited, until the HTML is published again; against
         (f) analysis build --force --format html of the same report, cold
+    (g) analysis watch: an event's words edited in timeline.csv (its chart is drawn again), to (f)
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime as dt
+import io
 import json
 import os
 import platform
@@ -177,6 +180,9 @@ class Watch:
         shutil.copytree(ROOT / "data", data)
         self.fdi = data / "fdi.csv"
         self.text = self.fdi.read_text()
+        self.timeline = data / "timeline.csv"
+        self.events = self.timeline.read_text()
+        self.event_edits = 0
         self.params = WORK / "params" / "watched.yaml"
         self.params.parent.mkdir(parents=True, exist_ok=True)
         self.params.write_text((ROOT / VARIANTS["default"]).read_text().replace("data_dir: data", f"data_dir: {data}"))
@@ -214,6 +220,23 @@ class Watch:
         self.wait_for("PDF updated")  # the next edit comes once the PDF is out too
         return published - started
 
+    def edit_event(self) -> float:
+        """Change the words of the timeline's last event (and back); time it until the HTML is published.
+
+        Unlike an edit to fdi.csv, this one changes a timeline chart: it is drawn again.
+        """
+        self.event_edits += 1
+        rows = list(csv.reader(io.StringIO(self.events)))
+        if self.event_edits % 2:
+            rows[-1][1] += " (edited)"
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows(rows)
+        started = time.perf_counter()
+        self.timeline.write_text(buffer.getvalue())
+        published = self.wait_for("HTML updated")
+        self.wait_for("PDF updated")
+        return published - started
+
     def close(self) -> None:
         """Stop it, as Ctrl-C does."""
         self.process.send_signal(signal.SIGINT)
@@ -223,7 +246,7 @@ class Watch:
 def measure_builds(repetitions: int) -> dict[str, list[float]]:
     """Alternate the commands repetition by repetition; return every wall time."""
     files = variant_files()
-    keys = ("naive", "cold", "unchanged", "serial", "parallel", "cold_html", "edit", *NAIVE_STEPS)
+    keys = ("naive", "cold", "unchanged", "serial", "parallel", "cold_html", "edit", "edit_event", *NAIVE_STEPS)
     times: dict[str, list[float]] = {k: [] for k in keys}
     timed(analysis("--out", str(WORK / "cold"), "--force"))  # warm the disk cache; the unchanged build reuses it
     watch = Watch()
@@ -238,7 +261,7 @@ def measure_builds(repetitions: int) -> dict[str, list[float]]:
 
 def _alternate(repetitions: int, files: list[str], times: dict[str, list[float]], watch: Watch) -> None:
     for repetition in range(repetitions):
-        order = ["naive", "cold", "unchanged", "serial", "parallel", "phases", "cold_html", "edit"]
+        order = ["naive", "cold", "unchanged", "serial", "parallel", "phases", "cold_html", "edit", "edit_event"]
         shift = repetition % len(order)
         for name in order[shift:] + order[:shift]:
             if name == "naive":
@@ -261,10 +284,12 @@ def _alternate(repetitions: int, files: list[str], times: dict[str, list[float]]
                 times[name].append(timed(command)[0])
             elif name == "edit":
                 times[name].append(watch.edit())
+            elif name == "edit_event":
+                times[name].append(watch.edit_event())
             else:
                 for phase, seconds in phase_times().items():
                     times.setdefault(phase, []).append(seconds)
-        shown = ("naive", "cold", "unchanged", "serial", "parallel", "cold_html", "edit")
+        shown = ("naive", "cold", "unchanged", "serial", "parallel", "cold_html", "edit", "edit_event")
         print(
             f"  repetition {repetition + 1}/{repetitions}: " + ", ".join(f"{k} {times[k][-1]:.2f} s" for k in shown),
             flush=True,
@@ -364,12 +389,14 @@ def main() -> None:
         "unchanged": median["unchanged"] / median["cold"],
         "parallel": median["parallel"] / median["serial"],
         "edit": median["edit"] / median["cold_html"],
+        "edit_event": median["edit_event"] / median["cold_html"],
     }
     checks = [
         ("(b)/(a) cold build / naive pipeline", ratios["cold"], TARGETS["cold"], ""),
         ("(c)/(b) unchanged rebuild / cold build", ratios["unchanged"], TARGETS["unchanged"], ""),
         ("(d) --jobs 2 / serial, four variants", ratios["parallel"], TARGETS["parallel"], ""),
         ("(e)/(f) watch: edit to HTML / cold HTML build", ratios["edit"], TARGETS["edit"], ""),
+        ("(g)/(f) watch: an event edited, to HTML / cold HTML build", ratios["edit_event"], TARGETS["edit"], ""),
         (f"metrics on {arguments.rows:,} rows, seconds", statistics.median(scale), TARGETS["scale_seconds"], " s"),
         (f"metrics on {arguments.rows:,} rows, peak memory GiB", scale_peak / 1024**3, TARGETS["scale_gib"], " GiB"),
     ]
@@ -395,6 +422,7 @@ def main() -> None:
         "parallel": "(d) four variants, --jobs 2",
         "edit": "(e) analysis watch: fdi.csv edited, until its HTML is published",
         "cold_html": "(f) analysis build --force --format html (cold), the same report",
+        "edit_event": "(g) analysis watch: an event's words edited in timeline.csv, until its HTML is published",
     }
     for key, label in labels.items():
         lines.append(f"| {label} | {median[key]:.2f} | {', '.join(f'{t:.2f}' for t in times[key])} |")
