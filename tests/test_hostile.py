@@ -202,7 +202,7 @@ def test_running_out_of_file_descriptors(data_copy):
     )
     refused(
         done,
-        "error: too many open files (this process may have 64) while reading the inputs: close other programs'"
+        "error: too many open files (this process may have 64 open at once) while reading the inputs: close other programs'"
         " files, or raise the limit in the shell that runs the command (ulimit -n 4096) and run it again",
         status=1,
     )

@@ -89,33 +89,32 @@ def read_bytes(path: Path, limit: int, shown: str, *, what: str = "file") -> byt
     SystemLimitError
         Out of file descriptors or memory.
     """
-    with system_limits():
-        try:
-            before = path.stat()  # does not open: a pipe or a device is refused unopened
-        except OSError as error:
-            raise InputFileError(shown, os_reason(error, what)) from None
-        _check_kind(before.st_mode, shown, what)
-        _check_size(before.st_size, limit, shown, what)
-        flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
-        try:
-            descriptor = os.open(path, flags)
-        except OSError as error:
-            raise InputFileError(shown, os_reason(error, what)) from None
-        try:
-            _check_kind(os.fstat(descriptor).st_mode, shown, what)  # swapped since the stat?
-            chunks, total = [], 0
-            while total <= limit:
-                chunk = os.read(descriptor, min(_CHUNK, limit + 1 - total))
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                total += len(chunk)
-        except OSError as error:
-            raise InputFileError(shown, os_reason(error, what)) from None
-        finally:
-            os.close(descriptor)
-        _check_size(total, limit, shown, what)
-        return b"".join(chunks)
+    try:
+        before = path.stat()  # does not open: a pipe or a device is refused unopened
+    except OSError as error:
+        raise InputFileError(shown, os_reason(error, what)) from None
+    _check_kind(before.st_mode, shown, what)
+    _check_size(before.st_size, limit, shown, what)
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        descriptor = os.open(path, flags)
+    except OSError as error:
+        raise InputFileError(shown, os_reason(error, what)) from None
+    try:
+        _check_kind(os.fstat(descriptor).st_mode, shown, what)  # swapped since the stat?
+        chunks, total = [], 0
+        while total <= limit:
+            chunk = os.read(descriptor, min(_CHUNK, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+    except OSError as error:
+        raise InputFileError(shown, os_reason(error, what)) from None
+    finally:
+        os.close(descriptor)
+    _check_size(total, limit, shown, what)
+    return b"".join(chunks)
 
 
 # Files that are not text at all, by their first bytes.
@@ -199,11 +198,10 @@ def check_folder(folder: Path, shown: str, holds: str) -> None:
     SystemLimitError
         Out of file descriptors or memory.
     """
-    with system_limits():
-        try:
-            mode = folder.stat().st_mode
-        except OSError as error:
-            raise InputFileError(shown, os_reason(error, "folder")) from None
+    try:
+        mode = folder.stat().st_mode
+    except OSError as error:
+        raise InputFileError(shown, os_reason(error, "folder")) from None
     if not stat.S_ISDIR(mode):
         raise InputFileError(
             shown, f"is {_kind(mode)}, not a folder: give the folder that holds {holds} (the data_dir)"
@@ -213,6 +211,9 @@ def check_folder(folder: Path, shown: str, holds: str) -> None:
 @contextmanager
 def system_limits() -> Iterator[None]:
     """Turn running out of open files or memory into `SystemLimitError` (exit status 1).
+
+    Around the whole of a reading (`analysis.load.load`); where a file is opened, `os_reason`
+    says the same of the error it is given.
 
     Yields
     ------
@@ -302,16 +303,13 @@ def _size(count: int) -> str:
 
 
 def _limit_message(error: OSError) -> str:
+    from analysis.faults import open_files_limit
+
     if error.errno == errno.ENOMEM:
         return "out of memory while reading the inputs: close other programs, or run on a machine with more memory"
-    try:
-        import resource
-
-        soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
-        limit = f" (this process may have {soft})"
-    except (ImportError, OSError, ValueError):
-        limit = ""
+    limit = open_files_limit()
+    shown = f" (this process may have {limit} open at once)" if limit and limit > 0 else ""
     return (
-        f"too many open files{limit} while reading the inputs: close other programs' files, or raise the "
+        f"too many open files{shown} while reading the inputs: close other programs' files, or raise the "
         "limit in the shell that runs the command (ulimit -n 4096) and run it again"
     )
