@@ -24,9 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import pandas as pd
-
-from analysis.contract import ALL_ORIGINS
+from analysis.contract import ALL_ORIGINS, first_day
 from analysis.facts import Facts
 
 RELEASES_APART_DAYS = 183  # six months
@@ -126,7 +124,7 @@ def releases_apart(facts: Facts) -> list[Caveat]:
         denominator = facts.chosen(ALL_ORIGINS, year)
         if numerator is None or denominator is None:
             continue
-        first, second = (_first_day(facts.sources[r.credited_to].published) for r in (numerator, denominator))
+        first, second = (first_day(facts.sources[r.credited_to].published) for r in (numerator, denominator))
         days = abs((first - second).days)
         if days > RELEASES_APART_DAYS:
             items.append(
@@ -160,6 +158,3 @@ def standing(facts: Facts) -> list[Caveat]:
     found.append(Caveat("current_dollars", {}))
     return found
 
-
-def _first_day(date: str) -> pd.Timestamp:
-    return pd.Timestamp({4: f"{date}-01-01", 7: f"{date}-01"}.get(len(date), date))

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from analysis import metrics
-from analysis.contract import ALL_ORIGINS
+from analysis.contract import ALL_ORIGINS, first_day
 from analysis.load import Dataset
 
 
@@ -310,7 +310,7 @@ class Facts:
         """
         used = set(self.data.fdi["source_id"])
         dates = [self.sources[s].published for s in used if s in self.sources]
-        return max(dates, key=_sortable, default=None)
+        return max(dates, key=first_day, default=None)
 
     def events(
         self, *, category: str | None = None, mentioning: str | Sequence[str] = (), any_of: Sequence[str] = ()
@@ -342,10 +342,6 @@ class Facts:
             events = events[found]
         return events
 
-
-def _sortable(date: str) -> str:
-    """Sort YYYY, YYYY-MM and YYYY-MM-DD dates by their first day."""
-    return {4: f"{date}-01-01", 7: f"{date}-01"}.get(len(date), date)
 
 
 def distinct(items: Sequence[str]) -> list[str]:

@@ -751,17 +751,14 @@ def _type_fdi(raw: pd.DataFrame) -> pd.DataFrame:
 
 def _type_sources(raw: pd.DataFrame) -> pd.DataFrame:
     typed = raw.reset_index()
-    typed["published_on"] = pd.to_datetime(typed["published"].map(_first_day))
+    typed["published_on"] = pd.to_datetime(typed["published"].map(contract.first_day))
     return typed
 
 
 def _type_timeline(raw: pd.DataFrame) -> pd.DataFrame:
     typed = raw.reset_index()
     typed["precision"] = typed["date"].map(contract.date_precision)
-    typed["when"] = pd.to_datetime(typed["date"].map(_first_day))
+    typed["when"] = pd.to_datetime(typed["date"].map(contract.first_day))
     typed["year"] = typed["when"].dt.year.astype("int64")
     return typed.sort_values(["when", "line"], kind="stable").reset_index(drop=True)
 
-
-def _first_day(text: str) -> str:
-    return {4: f"{text}-01-01", 7: f"{text}-01"}.get(len(text), text)
