@@ -59,16 +59,10 @@ def _this_year() -> int:
     return contract.today().year
 
 
-def _dates_from(series: Series[str], first: dt.date) -> pd.Series:
-    """Say where a date is on or after ``first``, or is no date (another check reports that)."""
+def _dates_within(series: Series[str], first: dt.date = dt.date.min, last: dt.date = dt.date.max) -> pd.Series:
+    """Say where a date's first day is within [first, last], or is no date (another check reports that)."""
     days = _text(series).map(first_day)
-    return days.map(lambda day: not isinstance(day, dt.date) or day >= first).astype(bool)
-
-
-def _dates_until(series: Series[str], last: dt.date) -> pd.Series:
-    """Say where a date's first day is on or before ``last``, or is no date."""
-    days = _text(series).map(first_day)
-    return days.map(lambda day: not isinstance(day, dt.date) or day <= last).astype(bool)
+    return days.map(lambda day: not isinstance(day, dt.date) or first <= day <= last).astype(bool)
 
 
 def _usd_parts(series: Series[str]) -> pd.DataFrame:
@@ -189,7 +183,7 @@ class SourcesFile(pa.DataFrameModel):
 
     @pa.check("published", error=f"is before {FIRST_DATE_YEAR}: the report's dates begin in {FIRST_DATE_YEAR}")
     def published_from(cls, s: Series[str]) -> Series[bool]:
-        return _dates_from(s, dt.date(FIRST_DATE_YEAR, 1, 1))
+        return _dates_within(s, first=dt.date(FIRST_DATE_YEAR, 1, 1))
 
     @pa.check("accessed", error="is not a date written YYYY-MM-DD")
     def accessed_date(cls, s: Series[str]) -> Series[bool]:
@@ -197,7 +191,7 @@ class SourcesFile(pa.DataFrameModel):
 
     @pa.check("accessed", error=f"is before {FIRST_DATE_YEAR}: the report's dates begin in {FIRST_DATE_YEAR}")
     def accessed_from(cls, s: Series[str]) -> Series[bool]:
-        return _dates_from(s, dt.date(FIRST_DATE_YEAR, 1, 1))
+        return _dates_within(s, first=dt.date(FIRST_DATE_YEAR, 1, 1))
 
     @pa.check("trust", error=f"is not a trust level: one of {', '.join(TRUST_LEVELS)}")
     def trust_level(cls, s: Series[str]) -> Series[bool]:
@@ -232,7 +226,7 @@ class TimelineFile(pa.DataFrameModel):
 
     @pa.check("date", error=f"is before {FIRST_DATE_YEAR}: the report's dates begin in {FIRST_DATE_YEAR}")
     def date_from(cls, s: Series[str]) -> Series[bool]:
-        return _dates_from(s, dt.date(FIRST_DATE_YEAR, 1, 1))
+        return _dates_within(s, first=dt.date(FIRST_DATE_YEAR, 1, 1))
 
     @pa.check("event", error="is empty: say what happened")
     def event_given(cls, s: Series[str]) -> Series[bool]:
@@ -326,7 +320,7 @@ def validator(file_name: str, source_ids: set[str] | None = None) -> pa.DataFram
     for column_name, why in NOT_AFTER_TODAY.get(file_name, {}).items():
         column = schema.columns[column_name]
         future = pa.Check(
-            lambda s, day=day: _dates_until(s, day),
+            lambda s, day=day: _dates_within(s, last=day),
             name=f"{column_name}_not_after_today",
             error=f"is after today ({day.isoformat()}): {why}",
         )
