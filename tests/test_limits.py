@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES
 
-from analysis import config, limits
+from analysis import config, interrupts, limits
 from analysis.errors import ParameterError, TimeLimitError
 from analysis.limits import TimeLimits
 
@@ -100,18 +100,21 @@ def build(tmp_path, out, environment, *extra):
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    ("limit", "phase"),
+    ("limit", "paused", "phase"),
     [
-        ("kernel=0.2", "starting the kernel took longer than its time limit of 0.2 s"),
-        ("notebook=1", "running the notebook took longer than its time limit of 1 s"),
-        ("html=0.05", "rendering the HTML took longer than its time limit of 0.05 s"),
-        ("pdf=0.2", "rendering the PDF took longer than its time limit of 0.2 s"),
+        ("kernel=3", "starting the kernel", "starting the kernel took longer than its time limit of 3 s"),
+        ("notebook=3", "executing the notebook", "running the notebook took longer than its time limit of 3 s"),
+        ("html=2", "rendering HTML", "rendering the HTML took longer than its time limit of 2 s"),
+        ("pdf=2", "rendering PDF", "rendering the PDF took longer than its time limit of 2 s"),
     ],
 )
-def test_each_phase_stops_at_its_limit_and_publishes_nothing(tmp_path, limit, phase):
+def test_each_phase_stops_at_its_limit_and_publishes_nothing(tmp_path, limit, paused, phase):
+    # The phase is held (the test seam waits in it) until its limit stops it: the limits are
+    # longer than the phases take here, so without the limit's stop the build would not fail.
     out = tmp_path / "out"
     formats = "html,pdf" if limit.startswith("pdf") else "html"
-    done = build(tmp_path, out, {limits.ENVIRONMENT: limit}, "--format", formats)
+    environment = {limits.ENVIRONMENT: limit, interrupts.PAUSE_ENV: paused}
+    done = build(tmp_path, out, environment, "--format", formats)
     assert done.returncode == 1, done.stderr
     assert done.stderr.startswith(f"tiny: failed: {phase} and was stopped; nothing was published.")
     assert "Traceback" not in done.stderr
