@@ -10,21 +10,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import FIXTURES
 from pandas.testing import assert_frame_equal
 
 from analysis import config, contract, errors, load
 from analysis.errors import DataValidationError
 from analysis.load import load_dataset, problems_in
-
-TINY = Path(__file__).parent / "fixtures" / "tiny"
-
-
-@pytest.fixture
-def data(tmp_path):
-    """A writable copy of the tiny fixture."""
-    folder = tmp_path / "data"
-    shutil.copytree(TINY, folder)
-    return folder
 
 
 def set_line(path: Path, number: int, text: str) -> None:
@@ -45,8 +36,8 @@ def only_problem(folder):
     return found[0]
 
 
-def test_the_good_fixture_loads_typed(data):
-    loaded = load_dataset(data)
+def test_the_good_fixture_loads_typed(data_copy):
+    loaded = load_dataset(data_copy)
     expected = pd.DataFrame(
         {
             "origin": ["KOR", "KOR"],
@@ -65,7 +56,7 @@ def test_the_good_fixture_loads_typed(data):
     assert loaded.fdi.set_index("line").loc[9, "decimals"] == 0  # "700"
     assert list(loaded.timeline["precision"]) == ["month", "day", "year"]
     assert str(loaded.sources.set_index("source_id").loc["tiny-a", "published_on"].date()) == "2020-03-01"
-    assert set(loaded.checksums) == {f"{data}/fdi.csv", f"{data}/sources.csv", f"{data}/timeline.csv"}
+    assert set(loaded.checksums) == {f"{data_copy}/fdi.csv", f"{data_copy}/sources.csv", f"{data_copy}/timeline.csv"}
 
 
 def test_the_project_data_are_valid_and_hold_the_headline_reports():
@@ -185,87 +176,88 @@ def test_the_project_data_are_valid_and_hold_the_headline_reports():
         ),
     ],
 )
-def test_each_class_of_problem_is_located(data, file, line, text, where, words):
-    set_line(data / file, line, text)
-    problem = only_problem(data)
+def test_each_class_of_problem_is_located(data_copy, file, line, text, where, words):
+    set_line(data_copy / file, line, text)
+    problem = only_problem(data_copy)
     assert (Path(problem.file).name, problem.line, problem.column) == (file, *where)
     assert words in problem.message
-    assert str(problem).startswith(f"{data}/{file}:{line}: ")
+    assert str(problem).startswith(f"{data_copy}/{file}:{line}: ")
 
 
-def test_a_missing_column(data):
+def test_a_missing_column(data_copy):
     rows = [
-        line.rsplit(",", 2)[0] + "," + line.rsplit(",", 1)[1] for line in (data / "fdi.csv").read_text().splitlines()
+        line.rsplit(",", 2)[0] + "," + line.rsplit(",", 1)[1]
+        for line in (data_copy / "fdi.csv").read_text().splitlines()
     ]
-    (data / "fdi.csv").write_text("\n".join(rows) + "\n")  # drops source_id
-    problem = only_problem(data)
+    (data_copy / "fdi.csv").write_text("\n".join(rows) + "\n")  # drops source_id
+    problem = only_problem(data_copy)
     assert (problem.line, problem.column) == (1, "source_id")
     assert "missing from the header" in problem.message
 
 
-def test_an_extra_column(data):
-    rows = [f"{line},x" for line in (data / "timeline.csv").read_text().splitlines()]
+def test_an_extra_column(data_copy):
+    rows = [f"{line},x" for line in (data_copy / "timeline.csv").read_text().splitlines()]
     rows[0] = rows[0].replace(",x", ",extra")
-    (data / "timeline.csv").write_text("\n".join(rows) + "\n")
-    problem = only_problem(data)
+    (data_copy / "timeline.csv").write_text("\n".join(rows) + "\n")
+    problem = only_problem(data_copy)
     assert (problem.line, problem.column) == (1, "extra")
     assert "is not a column of this file" in problem.message
 
 
-def test_the_note_column_may_be_left_out(data):
-    rows = [line.rsplit(",", 1)[0] for line in (data / "timeline.csv").read_text().splitlines()]
-    (data / "timeline.csv").write_text("\n".join(rows) + "\n")
+def test_the_note_column_may_be_left_out(data_copy):
+    rows = [line.rsplit(",", 1)[0] for line in (data_copy / "timeline.csv").read_text().splitlines()]
+    (data_copy / "timeline.csv").write_text("\n".join(rows) + "\n")
     # the event with a note held a comma-free note: dropping the last field drops the note only
-    assert problems_in(data) == []
-    assert set(load_dataset(data).timeline["note"]) == {""}
+    assert problems_in(data_copy) == []
+    assert set(load_dataset(data_copy).timeline["note"]) == {""}
 
 
 @pytest.mark.parametrize("content", ["", "\n\n", "\ufeff"])
-def test_an_empty_file(data, content):
-    (data / "timeline.csv").write_text(content, encoding="utf-8")
-    problem = only_problem(data)
+def test_an_empty_file(data_copy, content):
+    (data_copy / "timeline.csv").write_text(content, encoding="utf-8")
+    problem = only_problem(data_copy)
     assert (problem.line, problem.column) == (1, None)
     assert "the file is empty: expected the header date,event,category,source_id,note" in problem.message
 
 
 @pytest.mark.parametrize(("delimiter", "name"), [(";", "semicolons"), ("\t", "tabs")])
-def test_the_wrong_delimiter(data, delimiter, name):
-    text = (data / "sources.csv").read_text().replace(",", delimiter)
-    (data / "sources.csv").write_text(text)
-    found = problems_in(data)
-    assert str(found[0]) == f"{data}/sources.csv:1: fields are separated by {name}: separate them with commas"
+def test_the_wrong_delimiter(data_copy, delimiter, name):
+    text = (data_copy / "sources.csv").read_text().replace(",", delimiter)
+    (data_copy / "sources.csv").write_text(text)
+    found = problems_in(data_copy)
+    assert str(found[0]) == f"{data_copy}/sources.csv:1: fields are separated by {name}: separate them with commas"
     # with sources.csv unreadable, the references to it are not reported as problems too
     assert len(found) == 1
 
 
-def test_undecodable_bytes_are_located_by_line_and_column(data):
-    raw = (data / "sources.csv").read_bytes().replace(b"Fixture Review", "Fixture Revisión".encode("latin-1"))
-    (data / "sources.csv").write_bytes(raw)
-    problem = only_problem(data)
+def test_undecodable_bytes_are_located_by_line_and_column(data_copy):
+    raw = (data_copy / "sources.csv").read_bytes().replace(b"Fixture Review", "Fixture Revisión".encode("latin-1"))
+    (data_copy / "sources.csv").write_bytes(raw)
+    problem = only_problem(data_copy)
     assert (problem.line, problem.column) == (3, "publisher")
     assert "byte(s) F3 are not UTF-8" in problem.message
 
 
-def test_a_utf8_byte_order_mark_is_fine(data):
-    path = data / "fdi.csv"
+def test_a_utf8_byte_order_mark_is_fine(data_copy):
+    path = data_copy / "fdi.csv"
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
-    assert problems_in(data) == []
-    assert load_dataset(data).fdi.columns[0] == "origin"
+    assert problems_in(data_copy) == []
+    assert load_dataset(data_copy).fdi.columns[0] == "origin"
 
 
-def test_a_missing_file(data):
-    (data / "timeline.csv").unlink()
-    problem = only_problem(data)
-    assert str(problem) == f"{data}/timeline.csv: file not found"
+def test_a_missing_file(data_copy):
+    (data_copy / "timeline.csv").unlink()
+    problem = only_problem(data_copy)
+    assert str(problem) == f"{data_copy}/timeline.csv: file not found"
 
 
-def test_every_problem_in_every_file_at_once(data):
-    set_line(data / "fdi.csv", 2, "Korea,CHL,20x9,13,12,5,tiny-a,")
-    set_line(data / "fdi.csv", 8, "WLD,CHL,2023,12,2000.0,tiny-q,")
-    set_line(data / "timeline.csv", 3, "1999-02-31,Event,economy,tiny-c,")
-    set_line(data / "sources.csv", 4, "tiny-c,Fixture Archive,Dates,ftp://x,2019,2026-01-02,low,")
+def test_every_problem_in_every_file_at_once(data_copy):
+    set_line(data_copy / "fdi.csv", 2, "Korea,CHL,20x9,13,12,5,tiny-a,")
+    set_line(data_copy / "fdi.csv", 8, "WLD,CHL,2023,12,2000.0,tiny-q,")
+    set_line(data_copy / "timeline.csv", 3, "1999-02-31,Event,economy,tiny-c,")
+    set_line(data_copy / "sources.csv", 4, "tiny-c,Fixture Archive,Dates,ftp://x,2019,2026-01-02,low,")
     with pytest.raises(DataValidationError) as caught:
-        load_dataset(data)
+        load_dataset(data_copy)
     found = [(Path(p.file).name, p.line, p.column) for p in caught.value.problems]
     assert found == [
         ("fdi.csv", 2, None),  # 8 fields: the stray comma hides the rest of the line
@@ -284,19 +276,19 @@ def with_column(path: Path, name: str, values: list[str]) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def test_cites_sources_and_translations_may_be_given(data):
+def test_cites_sources_and_translations_may_be_given(data_copy):
     # tiny-c repeats tiny-b, which repeats tiny-a: a chain of two
-    with_column(data / "sources.csv", "cites", ["", "tiny-a", "tiny-b"])
-    with_column(data / "timeline.csv", "event_es", ["Se abre un puerto", "", "Un ferri"])
-    loaded = load_dataset(data)
+    with_column(data_copy / "sources.csv", "cites", ["", "tiny-a", "tiny-b"])
+    with_column(data_copy / "timeline.csv", "event_es", ["Se abre un puerto", "", "Un ferri"])
+    loaded = load_dataset(data_copy)
     assert list(loaded.sources["cites"]) == ["", "tiny-a", "tiny-b"]
     assert list(loaded.sources["figures_by"]) == ["", "", ""]  # left out: reads as empty
     assert list(loaded.timeline["event_es"]) == ["Se abre un puerto", "", "Un ferri"]
 
 
-def test_a_misspelt_translation_column_is_refused(data):
-    with_column(data / "timeline.csv", "evnt_es", ["a", "b", "c"])
-    problem = only_problem(data)
+def test_a_misspelt_translation_column_is_refused(data_copy):
+    with_column(data_copy / "timeline.csv", "evnt_es", ["a", "b", "c"])
+    problem = only_problem(data_copy)
     assert (problem.line, problem.column, problem.message) == (1, "evnt_es", "is not a column of this file")
 
 
@@ -329,28 +321,28 @@ def test_a_misspelt_translation_column_is_refused(data):
         (["", "bad id!", ""], [(3, "'bad id!' is not a source_id")]),
     ],
 )
-def test_cites_must_name_another_source_without_a_cycle(data, cites, expected):
-    with_column(data / "sources.csv", "cites", cites)
-    found = problems_in(data)
+def test_cites_must_name_another_source_without_a_cycle(data_copy, cites, expected):
+    with_column(data_copy / "sources.csv", "cites", cites)
+    found = problems_in(data_copy)
     assert [(p.line, p.column) for p in found] == [(line, "cites") for line, _ in expected]
     for problem, (_, words) in zip(found, expected, strict=True):
         assert words in problem.message, problem.message
 
 
-def test_a_line_may_leave_off_optional_columns_at_its_end(data):
-    with_column(data / "sources.csv", "cites", ["", "", ""])
-    with_column(data / "sources.csv", "note_es", ["", "", "sin dirección"])
+def test_a_line_may_leave_off_optional_columns_at_its_end(data_copy):
+    with_column(data_copy / "sources.csv", "cites", ["", "", ""])
+    with_column(data_copy / "sources.csv", "note_es", ["", "", "sin dirección"])
     # a new source typed with the eight columns of the contract's core, as the README shows
-    with (data / "sources.csv").open("a", encoding="utf-8") as handle:
+    with (data_copy / "sources.csv").open("a", encoding="utf-8") as handle:
         handle.write("tiny-d,Fixture Desk,Desk notes,https://example.org/d,2024-01,2026-01-02,low,\n")
-    loaded = load_dataset(data)
+    loaded = load_dataset(data_copy)
     assert loaded.sources.set_index("source_id").loc["tiny-d", ["cites", "note_es"]].tolist() == ["", ""]
 
 
-def test_a_line_may_not_leave_off_a_required_column(data):
-    with (data / "fdi.csv").open("a", encoding="utf-8") as handle:
+def test_a_line_may_not_leave_off_a_required_column(data_copy):
+    with (data_copy / "fdi.csv").open("a", encoding="utf-8") as handle:
         handle.write("KOR,CHL,2024,12,9.5\n")  # source_id missing
-    problem = only_problem(data)
+    problem = only_problem(data_copy)
     assert (problem.line, problem.message) == (
         10,
         "has 5 fields where the header has 7: a value holding a comma must be quoted",
@@ -482,19 +474,19 @@ def today(monkeypatch):
         ("fdi.csv", 2, "KOR,CHL,20x9,12,12.5,tiny-a,bad \ufffd", (2, "year"), "'20x9' is not a year"),
     ],
 )
-def test_values_beyond_meaning_are_refused(data, today, file, line, text, where, message):
-    set_line(data / file, line, text)
-    problem = only_problem(data)
+def test_values_beyond_meaning_are_refused(data_copy, today, file, line, text, where, message):
+    set_line(data_copy / file, line, text)
+    problem = only_problem(data_copy)
     assert (Path(problem.file).name, problem.line, problem.column) == (file, *where)
     assert message in problem.message, problem.message
 
 
-def test_the_limits_themselves_are_allowed(data, today):
-    set_line(data / "fdi.csv", 2, "KOR,CHL,2019,12,9999999.999999,tiny-a,")
-    set_line(data / "fdi.csv", 3, "KOR,CHL,2027,5,-0000012.5,tiny-a,")  # May 2027 is over; leading zeros
-    set_line(data / "sources.csv", 4, f"tiny-c,Archive,{'t' * 500},,1700,2027-06-15,low,")
-    set_line(data / "timeline.csv", 2, "2027-06,Treaty,diplomacy,tiny-c,")  # this month: begun
-    loaded = load_dataset(data)
+def test_the_limits_themselves_are_allowed(data_copy, today):
+    set_line(data_copy / "fdi.csv", 2, "KOR,CHL,2019,12,9999999.999999,tiny-a,")
+    set_line(data_copy / "fdi.csv", 3, "KOR,CHL,2027,5,-0000012.5,tiny-a,")  # May 2027 is over; leading zeros
+    set_line(data_copy / "sources.csv", 4, f"tiny-c,Archive,{'t' * 500},,1700,2027-06-15,low,")
+    set_line(data_copy / "timeline.csv", 2, "2027-06,Treaty,diplomacy,tiny-c,")  # this month: begun
+    loaded = load_dataset(data_copy)
     assert loaded.fdi.loc[0, "usd_millions"] == 9999999.999999 and loaded.fdi.loc[0, "decimals"] == 6
     assert loaded.fdi.loc[1, "usd_millions"] == -12.5
 
@@ -519,11 +511,11 @@ def test_the_limits_themselves_are_allowed(data, today):
         ),
     ],
 )
-def test_files_that_are_not_utf8_csv_text(data, content, message):
-    (data / "fdi.csv").write_bytes(content)
-    problem = only_problem(data)
+def test_files_that_are_not_utf8_csv_text(data_copy, content, message):
+    (data_copy / "fdi.csv").write_bytes(content)
+    problem = only_problem(data_copy)
     assert (problem.line, problem.column) == (None, None)
-    assert str(problem).startswith(f"{data}/fdi.csv: {message}")
+    assert str(problem).startswith(f"{data_copy}/fdi.csv: {message}")
 
 
 @pytest.mark.parametrize(
@@ -538,46 +530,46 @@ def test_files_that_are_not_utf8_csv_text(data, content, message):
         (b"KOR,CHL," + b"x" * 300_000, (2, None), "the line is 300,008 characters long; at most 40,000"),
     ],
 )
-def test_characters_and_lines_a_csv_file_does_not_hold(data, line, where, message):
-    lines = (data / "fdi.csv").read_bytes().split(b"\n")
+def test_characters_and_lines_a_csv_file_does_not_hold(data_copy, line, where, message):
+    lines = (data_copy / "fdi.csv").read_bytes().split(b"\n")
     lines[1] = line
-    (data / "fdi.csv").write_bytes(b"\n".join(lines))
-    problem = only_problem(data)
+    (data_copy / "fdi.csv").write_bytes(b"\n".join(lines))
+    problem = only_problem(data_copy)
     assert (problem.line, problem.column) == where
     assert message in problem.message
 
 
-def test_a_quote_left_open_is_reported_on_its_line_and_the_lines_after_are_still_checked(data):
-    set_line(data / "timeline.csv", 2, '1901-05,"Fixture treaty signed,diplomacy,tiny-c,')
-    set_line(data / "timeline.csv", 4, "2021,Fixture ferry opens,transport,nowhere,")
-    assert [(p.line, p.column) for p in problems_in(data)] == [(2, None), (4, "source_id")]
+def test_a_quote_left_open_is_reported_on_its_line_and_the_lines_after_are_still_checked(data_copy):
+    set_line(data_copy / "timeline.csv", 2, '1901-05,"Fixture treaty signed,diplomacy,tiny-c,')
+    set_line(data_copy / "timeline.csv", 4, "2021,Fixture ferry opens,transport,nowhere,")
+    assert [(p.line, p.column) for p in problems_in(data_copy)] == [(2, None), (4, "source_id")]
 
 
-def test_a_header_too_wide_is_refused_without_checking_its_columns(data):
+def test_a_header_too_wide_is_refused_without_checking_its_columns(data_copy):
     header = ",".join(f"c{i}" for i in range(100))
-    (data / "timeline.csv").write_text(f"{header}\n" + ",".join(["x"] * 100) + "\n")
-    assert messages(data) == [
-        f"{data}/timeline.csv:1: the header has 100 columns; a file of the contract has at most 64"
+    (data_copy / "timeline.csv").write_text(f"{header}\n" + ",".join(["x"] * 100) + "\n")
+    assert messages(data_copy) == [
+        f"{data_copy}/timeline.csv:1: the header has 100 columns; a file of the contract has at most 64"
     ]
 
 
-def test_past_a_hundred_problems_the_rest_are_counted(data):
+def test_past_a_hundred_problems_the_rest_are_counted(data_copy):
     rows = "".join(f"KOR,CHL,20x9,12,{i}.5,tiny-a,\n" for i in range(1000))
-    (data / "fdi.csv").write_text("origin,destination,year,months,usd_millions,source_id,note\n" + rows)
+    (data_copy / "fdi.csv").write_text("origin,destination,year,months,usd_millions,source_id,note\n" + rows)
     with pytest.raises(DataValidationError) as caught:
-        load_dataset(data)
+        load_dataset(data_copy)
     found = caught.value.problems
     assert len(found) == 101 and caught.value.count == 1000
     assert str(caught.value).startswith("1,000 problems in the data:\n")  # the unlisted 900 counted
     assert [p.line for p in found[:100]] == list(range(2, 102))
-    assert str(found[-1]) == f"{data}/fdi.csv: 900 more problems not listed: fix those above and validate again"
+    assert str(found[-1]) == f"{data_copy}/fdi.csv: 900 more problems not listed: fix those above and validate again"
 
 
-def test_repeated_rows_are_found_in_a_large_file(data):
+def test_repeated_rows_are_found_in_a_large_file(data_copy):
     rows = "KOR,CHL,2019,12,1.5,tiny-a,\n" * 20_000
-    (data / "fdi.csv").write_text("origin,destination,year,months,usd_millions,source_id,note\n" + rows)
+    (data_copy / "fdi.csv").write_text("origin,destination,year,months,usd_millions,source_id,note\n" + rows)
     with pytest.raises(DataValidationError) as caught:
-        load_dataset(data)
+        load_dataset(data_copy)
     assert caught.value.count == 19_999
     assert str(caught.value.problems[0]).endswith(
         "fdi.csv:3: repeats line 2 (origin KOR, destination CHL, year 2019, months 12, source_id tiny-a): one source"
@@ -585,18 +577,18 @@ def test_repeated_rows_are_found_in_a_large_file(data):
     )
 
 
-def test_a_long_chain_of_citations_is_checked_in_linear_time(data):
+def test_a_long_chain_of_citations_is_checked_in_linear_time(data_copy):
     # each source cites the next: the walk used to restart at every row (cubic in the length)
     count = 3000
     rows = [f"s{i},P,T,,2020,2026-01-02,low,,s{i + 1}" for i in range(count)]
     rows[-1] = rows[-1].rsplit(",", 1)[0] + ",s0"  # and the last cites the first: one cycle of 3000
-    (data / "sources.csv").write_text(
+    (data_copy / "sources.csv").write_text(
         "source_id,publisher,title,url,published,accessed,trust,note,cites\n"
         + "\n".join(rows)
         + "\ntiny-a,P,T,,2020,2026-01-02,low,,\ntiny-b,P,T,,2020,2026-01-02,low,,\ntiny-c,P,T,,2020,2026-01-02,low,,\n"
     )
     with pytest.raises(DataValidationError) as caught:
-        load_dataset(data)
+        load_dataset(data_copy)
     first = caught.value.problems[0]
     assert (first.line, first.column) == (2, "cites")
     assert first.message == (
@@ -617,10 +609,10 @@ def test_a_long_chain_of_citations_is_checked_in_linear_time(data):
         ),
     ],
 )
-def test_a_data_folder_that_is_not_one(data, make, message):
-    make(data)
-    [found] = messages(data)  # one problem, the folder's
-    assert found.startswith(f"{data}: {message}")
+def test_a_data_folder_that_is_not_one(data_copy, make, message):
+    make(data_copy)
+    [found] = messages(data_copy)  # one problem, the folder's
+    assert found.startswith(f"{data_copy}: {message}")
 
 
 def test_a_relative_data_folder_that_loops(tmp_path, monkeypatch):
@@ -635,46 +627,46 @@ def test_a_relative_data_folder_that_loops(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("name", ["fdi.csv", "sources.csv"])
-def test_a_data_file_that_is_a_pipe_or_a_device(data, name):
-    (data / name).unlink()
-    os.mkfifo(data / name)
-    assert messages(data)[0].startswith(f"{data}/{name}: is a named pipe (FIFO), not a regular file")
-    (data / name).unlink()
-    (data / name).symlink_to("/dev/zero")
-    assert messages(data)[0].startswith(f"{data}/{name}: is a device, not a regular file")
+def test_a_data_file_that_is_a_pipe_or_a_device(data_copy, name):
+    (data_copy / name).unlink()
+    os.mkfifo(data_copy / name)
+    assert messages(data_copy)[0].startswith(f"{data_copy}/{name}: is a named pipe (FIFO), not a regular file")
+    (data_copy / name).unlink()
+    (data_copy / name).symlink_to("/dev/zero")
+    assert messages(data_copy)[0].startswith(f"{data_copy}/{name}: is a device, not a regular file")
 
 
-def test_a_data_file_over_the_size_limit(data, monkeypatch):
+def test_a_data_file_over_the_size_limit(data_copy, monkeypatch):
     monkeypatch.setenv("ANALYSIS_MAX_INPUT_MIB", "0.001")  # 1,048 bytes; the fixture's files are under 400
-    set_line(data / "fdi.csv", 10, f"JPN,CHL,2022,12,1.5,tiny-b,{'n' * 400}")
-    set_line(data / "fdi.csv", 11, f"JPN,CHL,2021,12,1.5,tiny-b,{'n' * 400}")
-    assert messages(data) == [
-        f"{data}/fdi.csv: is larger than 1,048 bytes, the most a file may hold: split it, or set"
+    set_line(data_copy / "fdi.csv", 10, f"JPN,CHL,2022,12,1.5,tiny-b,{'n' * 400}")
+    set_line(data_copy / "fdi.csv", 11, f"JPN,CHL,2021,12,1.5,tiny-b,{'n' * 400}")
+    assert messages(data_copy) == [
+        f"{data_copy}/fdi.csv: is larger than 1,048 bytes, the most a file may hold: split it, or set"
         " ANALYSIS_MAX_INPUT_MIB to a larger size in MiB (such as ANALYSIS_MAX_INPUT_MIB=64)"
     ]
 
 
-def test_a_data_file_that_cannot_be_read(data, refuse_to_open):
+def test_a_data_file_that_cannot_be_read(data_copy, refuse_to_open):
     refuse_to_open("timeline.csv")
-    assert messages(data) == [
-        f"{data}/timeline.csv: permission denied: this user may not read the file; make it readable (chmod u+r)"
+    assert messages(data_copy) == [
+        f"{data_copy}/timeline.csv: permission denied: this user may not read the file; make it readable (chmod u+r)"
         " or copy it somewhere readable"
     ]
 
 
-def test_out_of_file_descriptors_is_a_system_limit_not_bad_data(data, monkeypatch):
+def test_out_of_file_descriptors_is_a_system_limit_not_bad_data(data_copy, monkeypatch):
     def refuse(*args, **kwargs):
         raise OSError(errno.EMFILE, "Too many open files")
 
     monkeypatch.setattr(os, "open", refuse)
     with pytest.raises(errors.SystemLimitError) as caught:
-        load_dataset(data)
+        load_dataset(data_copy)
     assert "too many open files" in str(caught.value) and "ulimit -n 4096" in str(caught.value)
 
 
 @pytest.mark.parametrize("module", ["contract.py", "schema.py", "load.py", "inputs.py"])
 def test_a_change_to_the_code_that_decides_validity_invalidates_tokens(tmp_path, monkeypatch, module):
-    checksums = load_dataset(TINY).checksums
+    checksums = load_dataset(FIXTURES / "tiny").checksums
     before = load.validation_token(checksums)
     package = tmp_path / "analysis"
     shutil.copytree(config.PACKAGE_DIR, package, ignore=shutil.ignore_patterns("__pycache__"))
@@ -688,31 +680,31 @@ def test_a_change_to_the_code_that_decides_validity_invalidates_tokens(tmp_path,
         load._contract_digest.cache_clear()
 
 
-def test_translations_and_citations_are_checked_like_any_text(data):
-    with_column(data / "timeline.csv", "event_es", ["x" * 501, "", "Un ferri"])
-    with_column(data / "sources.csv", "cites", ["", "tiny-a\x07", "tiny-b"])
-    assert [(Path(p.file).name, p.line, p.column) for p in problems_in(data)] == [
+def test_translations_and_citations_are_checked_like_any_text(data_copy):
+    with_column(data_copy / "timeline.csv", "event_es", ["x" * 501, "", "Un ferri"])
+    with_column(data_copy / "sources.csv", "cites", ["", "tiny-a\x07", "tiny-b"])
+    assert [(Path(p.file).name, p.line, p.column) for p in problems_in(data_copy)] == [
         ("sources.csv", 3, "cites"),
         ("timeline.csv", 2, "event_es"),
     ]
 
 
-def test_a_sources_file_without_its_source_id_column(data):
+def test_a_sources_file_without_its_source_id_column(data_copy):
     # the references to it cannot be checked: a traceback (KeyError) before, found by test_properties
-    text = (data / "sources.csv").read_text()
-    (data / "sources.csv").write_text(text.replace("source_id,", "SOURCE_ID,", 1))
-    assert [(Path(p.file).name, p.line, p.column, p.message) for p in problems_in(data)] == [
+    text = (data_copy / "sources.csv").read_text()
+    (data_copy / "sources.csv").write_text(text.replace("source_id,", "SOURCE_ID,", 1))
+    assert [(Path(p.file).name, p.line, p.column, p.message) for p in problems_in(data_copy)] == [
         ("sources.csv", 1, "SOURCE_ID", "is not a column of this file"),
         ("sources.csv", 1, "source_id", "is missing from the header"),
     ]
 
 
-def test_a_repeated_row_names_the_line_it_repeats_on_every_key_column(data):
+def test_a_repeated_row_names_the_line_it_repeats_on_every_key_column(data_copy):
     # Line 10 repeats line 4 (KOR into CHL, 2023, 12 months, tiny-b). Lines 2 and 3 share the
     # origin, destination and months with it, line 3 its year too, line 5 its source: none of them
     # is the row it repeats.
-    set_line(data / "fdi.csv", 10, "KOR,CHL,2023,12,51.0,tiny-b,")
-    problem = only_problem(data)
+    set_line(data_copy / "fdi.csv", 10, "KOR,CHL,2023,12,51.0,tiny-b,")
+    problem = only_problem(data_copy)
     assert (problem.line, problem.column) == (10, None)
     assert problem.message == (
         "repeats line 4 (origin KOR, destination CHL, year 2023, months 12, source_id tiny-b): "
@@ -730,9 +722,9 @@ def test_a_repeated_row_names_the_line_it_repeats_on_every_key_column(data):
         "KOR,MEX,2019,12,51.0,tiny-a,",  # ... another destination
     ],
 )
-def test_a_row_differing_from_every_other_in_one_key_column_is_no_repeat(data, row):
-    set_line(data / "fdi.csv", 10, row)
-    assert messages(data) == []
+def test_a_row_differing_from_every_other_in_one_key_column_is_no_repeat(data_copy, row):
+    set_line(data_copy / "fdi.csv", 10, row)
+    assert messages(data_copy) == []
 
 
 def test_the_token_is_a_sha256_over_the_contracts_code_and_the_sorted_checksums(monkeypatch):
@@ -761,24 +753,24 @@ def validation_counted(monkeypatch):
     return runs
 
 
-def test_a_token_for_these_bytes_is_accepted_and_skips_validation(data, validation_counted):
-    checked = load_dataset(data)
+def test_a_token_for_these_bytes_is_accepted_and_skips_validation(data_copy, validation_counted):
+    checked = load_dataset(data_copy)
     assert len(validation_counted) == 3  # once per file
     token = load.validation_token(checked.checksums)
-    trusted = load_dataset(data, trust=token)
+    trusted = load_dataset(data_copy, trust=token)
     assert len(validation_counted) == 3  # not again
     assert_frame_equal(trusted.fdi, checked.fdi)
     assert_frame_equal(trusted.sources, checked.sources)
     assert_frame_equal(trusted.timeline, checked.timeline)
 
 
-def test_the_token_is_taken_from_the_environment(data, validation_counted, monkeypatch):
-    token = load.validation_token(load_dataset(data).checksums)
+def test_the_token_is_taken_from_the_environment(data_copy, validation_counted, monkeypatch):
+    token = load.validation_token(load_dataset(data_copy).checksums)
     monkeypatch.setenv(load.VALIDATED_ENV, token)
-    load_dataset(data)
+    load_dataset(data_copy)
     assert len(validation_counted) == 3  # only the first load validated
     monkeypatch.setenv(load.VALIDATED_ENV, "sha256:0")
-    load_dataset(data)
+    load_dataset(data_copy)
     assert len(validation_counted) == 6
 
 
@@ -790,20 +782,20 @@ def test_the_token_is_taken_from_the_environment(data, validation_counted, monke
         ("timeline.csv", b"ferry", b"ferri"),
     ],
 )
-def test_a_changed_byte_changes_the_token_and_is_validated_again(data, validation_counted, name, old, new):
-    token = load.validation_token(load_dataset(data).checksums)
-    path = data / name
+def test_a_changed_byte_changes_the_token_and_is_validated_again(data_copy, validation_counted, name, old, new):
+    token = load.validation_token(load_dataset(data_copy).checksums)
+    path = data_copy / name
     path.write_bytes(path.read_bytes().replace(old, new, 1))
-    changed = load_dataset(data, trust=token)  # the old token vouches for other bytes: validated again
+    changed = load_dataset(data_copy, trust=token)  # the old token vouches for other bytes: validated again
     assert len(validation_counted) == 6
     assert load.validation_token(changed.checksums) != token
 
 
-def test_a_token_does_not_vouch_for_broken_bytes(data, validation_counted):
-    token = load.validation_token(load_dataset(data).checksums)
-    set_line(data / "fdi.csv", 2, "KOR,CHL,2019,12,12.5.0,tiny-a,")
+def test_a_token_does_not_vouch_for_broken_bytes(data_copy, validation_counted):
+    token = load.validation_token(load_dataset(data_copy).checksums)
+    set_line(data_copy / "fdi.csv", 2, "KOR,CHL,2019,12,12.5.0,tiny-a,")
     with pytest.raises(DataValidationError) as caught:
-        load_dataset(data, trust=token)
+        load_dataset(data_copy, trust=token)
     assert [str(p) for p in caught.value.problems] == [
-        f"{data}/fdi.csv:2: column usd_millions: '12.5.0' is not a number: write US$ millions in digits 0-9, with a dot for decimals"
+        f"{data_copy}/fdi.csv:2: column usd_millions: '12.5.0' is not a number: write US$ millions in digits 0-9, with a dot for decimals"
     ]
