@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -208,3 +209,53 @@ def chromium_or_skip() -> str:
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(message + "; CI=true, so this fails instead of skipping")
     pytest.skip(message)
+
+
+# Helpers of the build tests ---------------------------------------------------------------------
+
+
+def digests(folder: Path) -> dict[str, str]:
+    """sha256 of every output file under a folder (staging and lock files aside)."""
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and ".builds" not in p.parts and not p.name.endswith(".lock")
+    }
+
+
+def params_file(folder: Path, name: str, **values) -> Path:
+    path = folder / f"{name}.yaml"
+    path.write_text("\n".join(f"{k}: {json.dumps(v)}" for k, v in values.items()) + "\n", encoding="utf-8")
+    return path
+
+
+def tiny_params(folder: Path, data_dir: Path, name: str = "tiny") -> Path:
+    return params_file(
+        folder,
+        name,
+        data_dir=str(data_dir),
+        origin="KOR",
+        destination="CHL",
+        base_year=2019,
+        target_year=2023,
+        months=12,
+    )
+
+
+def build_one(variant, out, formats=("html", "pdf"), force=False, notebook=config.DEFAULT_NOTEBOOK):
+    """Build one variant in-process, as `analysis.pipeline.build_one` does, with these options."""
+    from analysis.pipeline import BuildOptions
+    from analysis.pipeline import build_one as build_with_options
+
+    return build_with_options(variant, BuildOptions(out_dir=out, formats=formats, force=force, notebook=notebook))
+
+
+def notebook_defaults() -> dict:
+    from analysis.params import notebook_parameters
+
+    return {spec.name: spec.default for spec in notebook_parameters(config.DEFAULT_NOTEBOOK).values()}
+
+
+def copy_outputs(built, folder: Path) -> Path:
+    shutil.copytree(built.out, folder, symlinks=True, ignore=shutil.ignore_patterns("*.lock"))
+    return folder

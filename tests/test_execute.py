@@ -11,9 +11,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import FIXTURES
+from conftest import FIXTURES, build_one, copy_outputs, digests, notebook_defaults, tiny_params
 from pypdf import PdfReader
-from test_pipeline import build_one, copy_outputs, digests, notebook_defaults, tiny_params
 
 from analysis import config
 from analysis.errors import NotebookExecutionError

@@ -22,8 +22,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES
-from test_pipeline import copy_outputs, tiny_params
+from conftest import FIXTURES, copy_outputs, tiny_params
 
 from analysis import config, interrupts
 

@@ -5,7 +5,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -14,59 +13,28 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import FIXTURES, TRICKY_TITLE, build_variant
+from conftest import (
+    FIXTURES,
+    TRICKY_TITLE,
+    build_one,
+    build_variant,
+    copy_outputs,
+    digests,
+    tiny_params,
+)
 
 from analysis import config
 from analysis.cache import cache_key, reusable
 from analysis.errors import NotebookExecutionError
 from analysis.pipeline import BuildOptions
-from analysis.pipeline import build_one as build_with_options
 from analysis.plan import Variant
 
 pytestmark = pytest.mark.slow
 
 
-def digests(folder: Path) -> dict[str, str]:
-    """sha256 of every output file under a folder (staging and lock files aside)."""
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and ".builds" not in p.parts and not p.name.endswith(".lock")
-    }
-
-
 def lead(html: str) -> str:
     """The headline paragraphs' text."""
     return " ".join(re.findall(r'<p class="lead">(.*?)</p>', html, flags=re.S))
-
-
-def params_file(folder: Path, name: str, **values) -> Path:
-    path = folder / f"{name}.yaml"
-    path.write_text("\n".join(f"{k}: {json.dumps(v)}" for k, v in values.items()) + "\n", encoding="utf-8")
-    return path
-
-
-def tiny_params(folder: Path, data_dir: Path, name: str = "tiny") -> Path:
-    return params_file(
-        folder,
-        name,
-        data_dir=str(data_dir),
-        origin="KOR",
-        destination="CHL",
-        base_year=2019,
-        target_year=2023,
-        months=12,
-    )
-
-
-def build_one(variant, out, formats=("html", "pdf"), force=False, notebook=config.DEFAULT_NOTEBOOK):
-    return build_with_options(variant, BuildOptions(out_dir=out, formats=formats, force=force, notebook=notebook))
-
-
-def notebook_defaults() -> dict:
-    from analysis.params import notebook_parameters
-
-    return {spec.name: spec.default for spec in notebook_parameters(config.DEFAULT_NOTEBOOK).values()}
 
 
 def run_cli(*args, **kwargs) -> subprocess.CompletedProcess:
@@ -241,11 +209,6 @@ def test_a_negative_base_is_said_in_words(negative_report):
 
 
 # Nothing lost when a build fails -------------------------------------------------------------
-
-
-def copy_outputs(built, folder: Path) -> Path:
-    shutil.copytree(built.out, folder, symlinks=True, ignore=shutil.ignore_patterns("*.lock"))
-    return folder
 
 
 def assert_tidy(out: Path, name: str) -> None:
