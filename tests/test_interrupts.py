@@ -146,30 +146,25 @@ def assert_nothing_left(build: Build, before: dict[str, str]) -> None:
     assert tree(build.out) == before  # the previous outputs byte for byte, no build folder, no failed/
 
 
-@pytest.mark.parametrize("phase", PHASES)
-def test_ctrl_c_at_each_phase(tiny_report, tmp_path, phase):
+@pytest.mark.parametrize(
+    ("phase", "whole_group"),
+    [
+        # Ctrl-C in a terminal: the signal goes to every process of the build
+        *[pytest.param(phase, True, id=f"{phase}, Ctrl-C") for phase in PHASES],
+        # kill -INT PID: to the build alone, which stops its kernel and renderer too
+        *[
+            pytest.param(phase, False, id=f"{phase}, to the build alone")
+            for phase in ("starting the kernel", "executing the notebook", "rendering PDF")
+        ],
+    ],
+)
+def test_an_interrupt_at_each_phase_publishes_nothing_and_leaves_nothing(tiny_report, tmp_path, phase, whole_group):
     out = copy_outputs(tiny_report, tmp_path / "out")
     before = tree(out)
     build = Build(tmp_path, out, phase, tiny_params(tmp_path, FIXTURES / "tiny"))
     try:
         build.wait_for_pause(phase)
-        status, stderr = build.interrupt(whole_group=True)
-        assert status == 130, stderr
-        assert stderr.startswith("interrupted: the build stopped, and nothing of it was published"), stderr
-        assert "Traceback" not in stderr
-        assert_nothing_left(build, before)
-    finally:
-        build.close()
-
-
-@pytest.mark.parametrize("phase", ["starting the kernel", "executing the notebook", "rendering PDF"])
-def test_a_signal_to_the_build_alone_stops_its_kernel_and_renderer_too(tiny_report, tmp_path, phase):
-    out = copy_outputs(tiny_report, tmp_path / "out")
-    before = tree(out)
-    build = Build(tmp_path, out, phase, tiny_params(tmp_path, FIXTURES / "tiny"))
-    try:
-        build.wait_for_pause(phase)
-        status, stderr = build.interrupt(whole_group=False)
+        status, stderr = build.interrupt(whole_group=whole_group)
         assert status == 130, stderr
         assert stderr.startswith("interrupted: the build stopped, and nothing of it was published"), stderr
         assert "Traceback" not in stderr
