@@ -20,7 +20,9 @@ def fail(message):
 
 
 def sleep_then(seconds, pid_file):
-    Path(pid_file).write_text(str(os.getpid()))
+    written = Path(f"{pid_file}.part")
+    written.write_text(str(os.getpid()))
+    written.rename(pid_file)  # whole when it appears: the test reads it as soon as it exists
     time.sleep(seconds)
     return "woke"
 
