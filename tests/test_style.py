@@ -60,3 +60,12 @@ def test_no_file_points_outside_the_repository():
         if outside.search(line)
     ]
     assert found == []
+
+
+def test_the_package_map_names_every_module():
+    import analysis
+
+    modules = {p.stem for p in (config.PACKAGE_DIR).glob("*.py") if not p.stem.startswith("_")}
+    named = set(re.findall(r"`(\w+)`", analysis.__doc__))
+    assert modules - named == set()  # a module missing from the map in analysis/__init__.py
+    assert {"sections"} <= named
