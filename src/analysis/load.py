@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import functools
-import hashlib
 import os
 import re
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import config, contract, inputs
+from analysis.cache import sha256
 from analysis.errors import DataValidationError, InputFileError, Omitted, Problem, shown_text
 
 UTF8_BOM = b"\xef\xbb\xbf"
@@ -170,10 +170,8 @@ VALIDATED_ENV = "ANALYSIS_VALIDATED"
 @functools.cache
 def _contract_digest() -> bytes:
     """Hash the code that decides validity: a change to it invalidates every token."""
-    digest = hashlib.sha256()
-    for module in ("contract.py", "schema.py", "load.py", "inputs.py"):
-        digest.update((config.PACKAGE_DIR / module).read_bytes())
-    return digest.digest()
+    modules = ("contract.py", "schema.py", "load.py", "inputs.py")
+    return sha256(*(config.PACKAGE_DIR / module for module in modules)).encode()
 
 
 def validation_token(checksums: dict[str, str]) -> str:
@@ -188,10 +186,7 @@ def validation_token(checksums: dict[str, str]) -> str:
     -------
     str
     """
-    digest = hashlib.sha256(_contract_digest())
-    for value in sorted(checksums.values()):
-        digest.update(value.encode())
-    return "sha256:" + digest.hexdigest()
+    return sha256(_contract_digest(), *(value.encode() for value in sorted(checksums.values())))
 
 
 def problems_in(data_dir: str | Path = config.DATA_DIR) -> list[Problem]:
@@ -234,7 +229,7 @@ def _read_text(path: Path, limit: int) -> tuple[str | None, list[Problem], str |
         data = inputs.read_bytes(path, limit, shown)
     except InputFileError as error:
         return None, [Problem(shown, None, None, error.reason)], None, set()
-    digest = "sha256:" + hashlib.sha256(data).hexdigest()
+    digest = sha256(data)
     body = data[len(UTF8_BOM) :] if data.startswith(UTF8_BOM) else data
     not_text = inputs.not_text(body)
     if not_text:
