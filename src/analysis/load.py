@@ -342,6 +342,7 @@ def _parse_csv(text: str, path: Path) -> tuple[pd.DataFrame | None, list[Problem
         lines.pop()
     header: list[str] | None = None
     header_line = 0
+    may_end_early: list[bool] = []  # by column: a line may leave it off its end
     index: list[int] = []
     rows: list[list[str]] = []
     for number, raw_line in enumerate(lines, start=1):
@@ -373,10 +374,10 @@ def _parse_csv(text: str, path: Path) -> tuple[pd.DataFrame | None, list[Problem
             refused = _header_problems(header, header_line, shown)
             if refused:
                 return None, [*problems, *refused]
+            optional = optional_columns(path.name)
+            may_end_early = [c in optional or _translation(path.name, c) for c in header]
             continue
-        if len(record) < len(header) and all(
-            c in optional_columns(path.name) or _translation(path.name, c) for c in header[len(record) :]
-        ):
+        if len(record) < len(header) and all(may_end_early[len(record) :]):
             record = record + [""] * (len(header) - len(record))  # optional columns left off the end
         if len(record) == len(header):
             index.append(number)
@@ -594,7 +595,7 @@ def citation_problems(sources: pd.DataFrame, shown: str) -> list[Problem]:
     list of Problem
         One per row that cites wrongly; a cycle is reported at each of its rows, naming it whole.
     """
-    if "cites" not in sources.columns or "source_id" not in sources.columns:
+    if "source_id" not in sources.columns:  # reported as a missing column
         return []
     cites = dict(zip(sources["source_id"], sources["cites"].fillna(""), strict=True))
     line_of = {source: int(line) for line, source in zip(sources.index, sources["source_id"], strict=True)}

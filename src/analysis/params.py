@@ -440,7 +440,7 @@ def check_against_data(values: dict[str, Any], data: Any) -> list[str]:
         problems.append(
             f"parameter prefer_sources: {len(unknown) - MAX_LISTED:,} more source_ids not in {sources_file}"
         )
-    cites = dict(zip(data.sources["source_id"], data.sources["cites"], strict=True)) if "cites" in data.sources else {}
+    cites = dict(zip(data.sources["source_id"], data.sources["cites"], strict=True))
     for source in values.get("prefer_sources", []):
         if cites.get(source):
             problems.append(
