@@ -7,8 +7,9 @@ tests (fastest first, stopping at the first failure). A mutant is killed when a 
 the tests time out on it); it survives when they all pass.
 
 This script starts from a fresh ``mutants/`` (``--keep`` reuses the last run's results), runs
-mutmut over the functions in `SCOPE`, and prints, per module and in total, how many mutants the
-tests killed; its last line is ``mutation score: K killed of N (P %)``. Survivors are listed
+mutmut over the modules pyproject.toml lists (``[tool.mutmut] only_mutate``), and prints, per
+module and in total, how many mutants the tests killed; its last line is ``mutation score: K
+killed of N (P %)``. Survivors are listed
 with whether docs/mutation.md explains them as equivalent (no behaviour tells them apart from
 the code as written). ``mutmut show NAME`` prints a mutant's diff; ``mutmut browse`` them all.
 
@@ -26,6 +27,7 @@ import shutil
 import subprocess
 import sys
 import time
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,45 +35,26 @@ MUTANTS = ROOT / "mutants"
 DOC = ROOT / "docs" / "mutation.md"
 LOG = MUTANTS / "mutmut-run.log"
 
-# Module -> the functions whose mutants count (mutmut's mangled names: ``x_name`` for a function,
-# ``xǁClassǁname`` for a method); None for every function of the module. Modules missing on disk
-# (one side of a split not merged yet) are left out.
-SCOPE: dict[str, list[str] | None] = {
-    "metrics.py": None,  # the growth metrics, and the choice among sources (rank, select_figures)
-    "facts.py": None,  # what a run computes from the chosen figures
-    "load.py": None,  # reading and validation of the data files, the validation token
-    "schema.py": None,  # the data contract as pandera models
-    "contract.py": None,  # the contract's vocabulary
-    "cache.py": None,  # the cache key: what an unchanged rebuild is recognised by
-    "outputs.py": None,  # output sets replaced as a whole
-    "formatting.py": None,  # numbers, money, dates and names as each edition writes them
-    "language.py": None,  # the editions' templates, escaped by construction
-    "present.py": None,  # the display objects the report's HTML is made of
-}
+# The modules mutated, as pyproject.toml lists them for mutmut (``only_mutate``): the growth
+# metrics and the choice among sources, what a run computes, reading and validating the data, the
+# cache key, the atomic output sets, and what the reader sees (formatting, editions, display).
+PYPROJECT = ROOT / "pyproject.toml"
+
+
+def modules() -> list[str]:
+    """Return the file names of the mutated modules present on disk (``metrics.py``, ...)."""
+    listed = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["tool"]["mutmut"]["only_mutate"]
+    return [Path(path).name for path in listed if (ROOT / path).is_file()]
+
 
 KILLED = {1, 3}  # pytest failed (3: an internal error, as mutmut counts it)
 TIMEOUT = {36, 24, -24, 152, 255}  # the tests ran past their time: the mutant hangs them
 STATUS = {0: "survived", 5: "no tests", 33: "no tests", 34: "skipped", 35: "suspicious", None: "not checked"}
 
 
-def in_scope() -> dict[str, list[str] | None]:
-    package = ROOT / "src" / "analysis"
-    return {module: functions for module, functions in SCOPE.items() if (package / module).is_file()}
-
-
-def patterns(scope: dict[str, list[str] | None]) -> list[str]:
-    """Return the mutant-name patterns (mutmut's) of the functions in scope."""
-    found = []
-    for module, functions in scope.items():
-        dotted = f"analysis.{module.removesuffix('.py')}"
-        found += [f"{dotted}.*"] if functions is None else [f"{dotted}.{f}__mutmut_*" for f in functions]
-    return found
-
-
-def counted(scope: dict[str, list[str] | None], module: str, key: str) -> bool:
-    functions = scope[module]
-    function = key.rsplit(".", 1)[1].split("__mutmut_")[0]
-    return functions is None or function in functions
+def patterns(scope: list[str]) -> list[str]:
+    """Return mutmut's patterns of the mutants of the modules in scope."""
+    return [f"analysis.{module.removesuffix('.py')}.*" for module in scope]
 
 
 def explained() -> set[str]:
@@ -96,7 +79,7 @@ def refresh_data_files() -> None:
             shutil.copy2(path, target)
 
 
-def run_mutmut(scope: dict[str, list[str] | None], jobs: int) -> float:
+def run_mutmut(scope: list[str], jobs: int) -> float:
     environment = {**os.environ, "PYTHONPATH": str(MUTANTS / "src")}
     environment.pop("COVERAGE_PROCESS_START", None)
     mutmut = Path(sys.executable).with_name("mutmut")
@@ -132,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report", action="store_true", help="only print the scores of the last run")
     options = parser.parse_args(argv)
 
-    scope = in_scope()
+    scope = modules()
     seconds = None
     if not options.report:
         if not options.keep:
@@ -148,7 +131,6 @@ def main(argv: list[str] | None = None) -> int:
     for module in scope:
         meta = MUTANTS / "src" / "analysis" / f"{module}.meta"
         codes = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"] if meta.is_file() else {}
-        codes = {key: code for key, code in codes.items() if counted(scope, module, key)}
         killed = sum(code in KILLED or code in TIMEOUT for code in codes.values())
         timeouts = sum(code in TIMEOUT for code in codes.values())
         surviving = [(key, code) for key, code in codes.items() if code not in KILLED and code not in TIMEOUT]
