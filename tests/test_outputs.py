@@ -1,6 +1,7 @@
 """Output sets replaced as a whole: a kill at any step of the switch leaves one build's outputs."""
 
 import datetime
+import errno
 import json
 import os
 import re
@@ -282,3 +283,75 @@ def test_links_are_found_without_a_figures_folder(tmp_path):
     outputs.switch(out, "r", version, files)
     assert not (out / "figures").exists()
     assert visible(out, "r") == {"r.html": "only", "r.metrics.json": "only"}
+
+
+def test_an_output_folder_whose_parents_are_missing_is_made_and_left_empty(tmp_path):
+    out = tmp_path / "reports" / "2024" / "out"
+    outputs.prepare(out, ["r"])
+    assert out.is_dir()
+    assert list(out.iterdir()) == []  # the test of writing leaves nothing behind
+
+
+def test_an_existing_output_folder_is_used_where_making_it_again_is_refused(tmp_path, monkeypatch):
+    # Some file systems (network shares, some mounts) answer "permission denied" rather than "it
+    # exists" when asked to make a folder that is already there.
+    out = tmp_path / "out"
+    out.mkdir()
+    real_mkdir = os.mkdir
+
+    def mkdir(path, *args, **kwargs):
+        if Path(path) == out:
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_mkdir(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "mkdir", mkdir)
+    outputs.prepare(out, ["r"])
+    assert list(out.iterdir()) == []
+
+
+def test_an_output_folder_that_cannot_be_made_says_why(tmp_path):
+    out = tmp_path / ("x" * 300)  # longer than a file name may be
+    with pytest.raises(BuildError) as refused:
+        outputs.prepare(out, ["r"])
+    assert str(refused.value) == (
+        f"cannot make the output folder {out}: the path {out} is too long for this system: "
+        "build into a folder with a shorter path"
+    )
+
+
+@pytest.mark.parametrize("folder", ["figures", "failed", ".builds", ".builds/r"])
+def test_a_file_where_the_build_keeps_a_folder_is_refused(tmp_path, folder):
+    out = tmp_path / "out"
+    (out / folder).parent.mkdir(parents=True)
+    (out / folder).write_text("an analyst's file")
+    with pytest.raises(BuildError) as refused:
+        outputs.prepare(out, ["r"])
+    assert str(refused.value) == (
+        f"{out / folder} is a file where the build keeps a folder: move it away, or build into another folder with --out"
+    )
+    assert (out / folder).read_text() == "an analyst's file"
+
+
+@pytest.mark.parametrize("suffix", [".html", ".pdf", ".ipynb", ".metrics.json"])
+def test_a_folder_where_the_build_puts_a_report_file_is_refused(tmp_path, suffix):
+    out = tmp_path / "out"
+    (out / f"r{suffix}").mkdir(parents=True)
+    with pytest.raises(BuildError) as refused:
+        outputs.prepare(out, ["r"])
+    assert str(refused.value) == (
+        f"{out}/r{suffix} is a folder, where the build puts the report's {suffix} file: "
+        "move the folder away, or build into another folder with --out"
+    )
+
+
+def test_a_link_to_a_folder_named_like_an_output_is_replaced_and_what_it_led_to_stays(old_state, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "kept.txt").write_text("kept")
+    (old_state / "r.html").unlink()
+    (old_state / "r.html").symlink_to(elsewhere)
+    outputs.prepare(old_state, ["r"])  # a link is replaced, never written through: no refusal
+    version, files = make_set(old_state, "r", "new", NEW)
+    outputs.switch(old_state, "r", version, files)
+    assert visible(old_state, "r") == dict.fromkeys([*NEW, "r.metrics.json"], "new")
+    assert [p.name for p in elsewhere.iterdir()] == ["kept.txt"]
