@@ -355,3 +355,49 @@ def test_a_link_to_a_folder_named_like_an_output_is_replaced_and_what_it_led_to_
     outputs.switch(old_state, "r", version, files)
     assert visible(old_state, "r") == dict.fromkeys([*NEW, "r.metrics.json"], "new")
     assert [p.name for p in elsewhere.iterdir()] == ["kept.txt"]
+
+
+def test_the_write_test_never_touches_a_file_it_did_not_make(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    out.mkdir()
+    monkeypatch.setattr(outputs.secrets, "token_hex", lambda n: "0a0a0a0a")
+    (out / ".write-test-0a0a0a0a").write_text("someone's")
+    with pytest.raises(BuildError, match=r"^cannot write into the output folder "):
+        outputs.prepare(out, ["r"])
+    assert (out / ".write-test-0a0a0a0a").read_text() == "someone's"
+
+
+def test_the_write_tests_file_is_private_while_it_exists(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    out.mkdir()
+    modes = []
+    real_open = os.open
+
+    def opening(path, *args, **kwargs):
+        handle = real_open(path, *args, **kwargs)
+        if ".write-test-" in str(path):
+            modes.append(stat.S_IMODE(os.fstat(handle).st_mode))
+        return handle
+
+    monkeypatch.setattr(os, "open", opening)
+    before = os.umask(0)  # nothing masked: the mode asked for is the mode given
+    try:
+        outputs.prepare(out, ["r"])
+    finally:
+        os.umask(before)
+    assert modes == [0o600]
+
+
+def test_an_unforeseen_error_of_the_write_test_is_told_in_the_systems_words_for_the_folder(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    real_open = os.open
+
+    def opening(path, *args, **kwargs):
+        if ".write-test-" in str(path):  # as a network share gone stale would
+            raise OSError(errno.ESTALE, os.strerror(errno.ESTALE), str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", opening)
+    with pytest.raises(BuildError) as refused:
+        outputs.prepare(out, ["r"])
+    assert str(refused.value) == f"cannot write into the output folder {out}: {os.strerror(errno.ESTALE)} ({out})"
