@@ -3,10 +3,12 @@
 import datetime
 import errno
 import json
+import locale
 import os
 import re
 import shutil
 import stat
+import sys
 from pathlib import Path
 
 import pytest
@@ -401,3 +403,70 @@ def test_an_unforeseen_error_of_the_write_test_is_told_in_the_systems_words_for_
     with pytest.raises(BuildError) as refused:
         outputs.prepare(out, ["r"])
     assert str(refused.value) == f"cannot write into the output folder {out}: {os.strerror(errno.ESTALE)} ({out})"
+
+
+def test_an_output_folder_named_through_a_link_is_built_and_tidied_through_it(tmp_path):
+    real = tmp_path / "real"
+    real.mkdir()
+    out = tmp_path / "out"
+    out.symlink_to(real)  # named on the command line: a link to a folder is fine
+    outputs.prepare(out, ["r"])
+    for tag, files in (("old", OLD), ("new", NEW)):
+        version, recorded = make_set(out, "r", tag, files)
+        outputs.switch(out, "r", version, recorded)
+    assert visible(out, "r") == dict.fromkeys([*NEW, "r.metrics.json"], "new")
+    assert dangling(out) == []  # r.pdf and figures/r-timeline.svg, of the old set only, are gone
+
+
+def test_an_output_in_a_folder_of_its_own_gets_its_folders(tmp_path):
+    out = tmp_path / "out"
+    version, files = make_set(out, "r", "nested", ["r.html", "figures/2024/r-fdi.svg"])
+    outputs.switch(out, "r", version, files)
+    assert (out / "figures" / "2024" / "r-fdi.svg").read_text() == "nested figures/2024/r-fdi.svg"
+
+
+def test_a_stale_link_removed_by_someone_else_while_tidying_is_no_error(old_state, monkeypatch):
+    (old_state / "r.old.html").symlink_to(".builds/r/current/r.old.html")  # recorded by no set
+    listed = outputs._links
+
+    def listed_then_removed(out_dir, name):
+        found = listed(out_dir, name)
+        (out_dir / "r.old.html").unlink()  # an analyst's rm, at that instant
+        return found
+
+    monkeypatch.setattr(outputs, "_links", listed_then_removed)
+    outputs.tidy(old_state, "r")
+    assert visible(old_state, "r") == dict.fromkeys([*OLD, "r.metrics.json"], "old")
+
+
+def test_a_killed_builds_leftover_removed_by_someone_else_while_tidying_is_no_error(old_state, monkeypatch):
+    leftover = outputs.versions(old_state, "r") / ".link-0a0a0a0a"
+    leftover.symlink_to("../../r.html")
+    asked = Path.is_symlink
+
+    def asked_then_removed(path):
+        answer = asked(path)
+        if path == leftover and answer:
+            path.unlink()  # an analyst's rm, at that instant
+        return answer
+
+    monkeypatch.setattr(Path, "is_symlink", asked_then_removed)
+    outputs.tidy(old_state, "r")
+    assert sorted(p.name for p in outputs.versions(old_state, "r").iterdir()) == sorted(
+        ["current", outputs.current(old_state, "r")]
+    )
+
+
+@pytest.mark.skipif(sys.flags.utf8_mode, reason="Python's UTF-8 mode reads UTF-8 whatever the locale")
+def test_the_metrics_file_is_read_as_utf8_whatever_the_locale(old_state):
+    metrics = outputs.versions(old_state, "r") / "current" / "r.metrics.json"
+    content = json.loads(metrics.read_text(encoding="utf-8"))
+    content["title"] = "Rusia y México"  # as the Spanish edition's metrics file holds
+    metrics.write_text(json.dumps(content, ensure_ascii=False), encoding="utf-8")
+    before = locale.setlocale(locale.LC_CTYPE)
+    locale.setlocale(locale.LC_CTYPE, "C")  # a shell whose locale is plain ASCII
+    try:
+        recorded = outputs.recorded(old_state, "r")
+    finally:
+        locale.setlocale(locale.LC_CTYPE, before)
+    assert recorded == [*OLD, "r.metrics.json"]
