@@ -1,11 +1,14 @@
 """Output sets replaced as a whole: a kill at any step of the switch leaves one build's outputs."""
 
 import datetime
+import errno
 import json
+import locale
 import os
 import re
 import shutil
 import stat
+import sys
 from pathlib import Path
 
 import pytest
@@ -282,3 +285,188 @@ def test_links_are_found_without_a_figures_folder(tmp_path):
     outputs.switch(out, "r", version, files)
     assert not (out / "figures").exists()
     assert visible(out, "r") == {"r.html": "only", "r.metrics.json": "only"}
+
+
+def test_an_output_folder_whose_parents_are_missing_is_made_and_left_empty(tmp_path):
+    out = tmp_path / "reports" / "2024" / "out"
+    outputs.prepare(out, ["r"])
+    assert out.is_dir()
+    assert list(out.iterdir()) == []  # the test of writing leaves nothing behind
+
+
+def test_an_existing_output_folder_is_used_where_making_it_again_is_refused(tmp_path, monkeypatch):
+    # Some file systems (network shares, some mounts) answer "permission denied" rather than "it
+    # exists" when asked to make a folder that is already there.
+    out = tmp_path / "out"
+    out.mkdir()
+    real_mkdir = os.mkdir
+
+    def mkdir(path, *args, **kwargs):
+        if Path(path) == out:
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_mkdir(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "mkdir", mkdir)
+    outputs.prepare(out, ["r"])
+    assert list(out.iterdir()) == []
+
+
+def test_an_output_folder_that_cannot_be_made_says_why(tmp_path):
+    out = tmp_path / ("x" * 300)  # longer than a file name may be
+    with pytest.raises(BuildError) as refused:
+        outputs.prepare(out, ["r"])
+    assert str(refused.value) == (
+        f"cannot make the output folder {out}: the path {out} is too long for this system: "
+        "build into a folder with a shorter path"
+    )
+
+
+@pytest.mark.parametrize("folder", ["figures", "failed", ".builds", ".builds/r"])
+def test_a_file_where_the_build_keeps_a_folder_is_refused(tmp_path, folder):
+    out = tmp_path / "out"
+    (out / folder).parent.mkdir(parents=True)
+    (out / folder).write_text("an analyst's file")
+    with pytest.raises(BuildError) as refused:
+        outputs.prepare(out, ["r"])
+    assert str(refused.value) == (
+        f"{out / folder} is a file where the build keeps a folder: move it away, or build into another folder with --out"
+    )
+    assert (out / folder).read_text() == "an analyst's file"
+
+
+@pytest.mark.parametrize("suffix", [".html", ".pdf", ".ipynb", ".metrics.json"])
+def test_a_folder_where_the_build_puts_a_report_file_is_refused(tmp_path, suffix):
+    out = tmp_path / "out"
+    (out / f"r{suffix}").mkdir(parents=True)
+    with pytest.raises(BuildError) as refused:
+        outputs.prepare(out, ["r"])
+    assert str(refused.value) == (
+        f"{out}/r{suffix} is a folder, where the build puts the report's {suffix} file: "
+        "move the folder away, or build into another folder with --out"
+    )
+
+
+def test_a_link_to_a_folder_named_like_an_output_is_replaced_and_what_it_led_to_stays(old_state, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "kept.txt").write_text("kept")
+    (old_state / "r.html").unlink()
+    (old_state / "r.html").symlink_to(elsewhere)
+    outputs.prepare(old_state, ["r"])  # a link is replaced, never written through: no refusal
+    version, files = make_set(old_state, "r", "new", NEW)
+    outputs.switch(old_state, "r", version, files)
+    assert visible(old_state, "r") == dict.fromkeys([*NEW, "r.metrics.json"], "new")
+    assert [p.name for p in elsewhere.iterdir()] == ["kept.txt"]
+
+
+def test_the_write_test_never_touches_a_file_it_did_not_make(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    out.mkdir()
+    monkeypatch.setattr(outputs.secrets, "token_hex", lambda n: "0a0a0a0a")
+    (out / ".write-test-0a0a0a0a").write_text("someone's")
+    with pytest.raises(BuildError, match=r"^cannot write into the output folder "):
+        outputs.prepare(out, ["r"])
+    assert (out / ".write-test-0a0a0a0a").read_text() == "someone's"
+
+
+def test_the_write_tests_file_is_private_while_it_exists(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    out.mkdir()
+    modes = []
+    real_open = os.open
+
+    def opening(path, *args, **kwargs):
+        handle = real_open(path, *args, **kwargs)
+        if ".write-test-" in str(path):
+            modes.append(stat.S_IMODE(os.fstat(handle).st_mode))
+        return handle
+
+    monkeypatch.setattr(os, "open", opening)
+    before = os.umask(0)  # nothing masked: the mode asked for is the mode given
+    try:
+        outputs.prepare(out, ["r"])
+    finally:
+        os.umask(before)
+    assert modes == [0o600]
+
+
+def test_an_unforeseen_error_of_the_write_test_is_told_in_the_systems_words_for_the_folder(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    real_open = os.open
+
+    def opening(path, *args, **kwargs):
+        if ".write-test-" in str(path):  # as a network share gone stale would
+            raise OSError(errno.ESTALE, os.strerror(errno.ESTALE), str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", opening)
+    with pytest.raises(BuildError) as refused:
+        outputs.prepare(out, ["r"])
+    assert str(refused.value) == f"cannot write into the output folder {out}: {os.strerror(errno.ESTALE)} ({out})"
+
+
+def test_an_output_folder_named_through_a_link_is_built_and_tidied_through_it(tmp_path):
+    real = tmp_path / "real"
+    real.mkdir()
+    out = tmp_path / "out"
+    out.symlink_to(real)  # named on the command line: a link to a folder is fine
+    outputs.prepare(out, ["r"])
+    for tag, files in (("old", OLD), ("new", NEW)):
+        version, recorded = make_set(out, "r", tag, files)
+        outputs.switch(out, "r", version, recorded)
+    assert visible(out, "r") == dict.fromkeys([*NEW, "r.metrics.json"], "new")
+    assert dangling(out) == []  # r.pdf and figures/r-timeline.svg, of the old set only, are gone
+
+
+def test_an_output_in_a_folder_of_its_own_gets_its_folders(tmp_path):
+    out = tmp_path / "out"
+    version, files = make_set(out, "r", "nested", ["r.html", "figures/2024/r-fdi.svg"])
+    outputs.switch(out, "r", version, files)
+    assert (out / "figures" / "2024" / "r-fdi.svg").read_text() == "nested figures/2024/r-fdi.svg"
+
+
+def test_a_stale_link_removed_by_someone_else_while_tidying_is_no_error(old_state, monkeypatch):
+    (old_state / "r.old.html").symlink_to(".builds/r/current/r.old.html")  # recorded by no set
+    listed = outputs._links
+
+    def listed_then_removed(out_dir, name):
+        found = listed(out_dir, name)
+        (out_dir / "r.old.html").unlink()  # an analyst's rm, at that instant
+        return found
+
+    monkeypatch.setattr(outputs, "_links", listed_then_removed)
+    outputs.tidy(old_state, "r")
+    assert visible(old_state, "r") == dict.fromkeys([*OLD, "r.metrics.json"], "old")
+
+
+def test_a_killed_builds_leftover_removed_by_someone_else_while_tidying_is_no_error(old_state, monkeypatch):
+    leftover = outputs.versions(old_state, "r") / ".link-0a0a0a0a"
+    leftover.symlink_to("../../r.html")
+    asked = Path.is_symlink
+
+    def asked_then_removed(path):
+        answer = asked(path)
+        if path == leftover and answer:
+            path.unlink()  # an analyst's rm, at that instant
+        return answer
+
+    monkeypatch.setattr(Path, "is_symlink", asked_then_removed)
+    outputs.tidy(old_state, "r")
+    assert sorted(p.name for p in outputs.versions(old_state, "r").iterdir()) == sorted(
+        ["current", outputs.current(old_state, "r")]
+    )
+
+
+@pytest.mark.skipif(sys.flags.utf8_mode, reason="Python's UTF-8 mode reads UTF-8 whatever the locale")
+def test_the_metrics_file_is_read_as_utf8_whatever_the_locale(old_state):
+    metrics = outputs.versions(old_state, "r") / "current" / "r.metrics.json"
+    content = json.loads(metrics.read_text(encoding="utf-8"))
+    content["title"] = "Rusia y México"  # as the Spanish edition's metrics file holds
+    metrics.write_text(json.dumps(content, ensure_ascii=False), encoding="utf-8")
+    before = locale.setlocale(locale.LC_CTYPE)
+    locale.setlocale(locale.LC_CTYPE, "C")  # a shell whose locale is plain ASCII
+    try:
+        recorded = outputs.recorded(old_state, "r")
+    finally:
+        locale.setlocale(locale.LC_CTYPE, before)
+    assert recorded == [*OLD, "r.metrics.json"]
