@@ -52,11 +52,6 @@ TIMEOUT = {36, 24, -24, 152, 255}  # the tests ran past their time: the mutant h
 STATUS = {0: "survived", 5: "no tests", 33: "no tests", 34: "skipped", 35: "suspicious", None: "not checked"}
 
 
-def patterns(scope: list[str]) -> list[str]:
-    """Return mutmut's patterns of the mutants of the modules in scope."""
-    return [f"analysis.{module.removesuffix('.py')}.*" for module in scope]
-
-
 def explained() -> set[str]:
     """Mutants docs/mutation.md lists as equivalent: every `analysis.…__mutmut_N` it names."""
     if not DOC.is_file():
@@ -79,7 +74,7 @@ def refresh_data_files() -> None:
             shutil.copy2(path, target)
 
 
-def run_mutmut(scope: list[str], jobs: int) -> float:
+def run_mutmut(jobs: int) -> float:
     environment = {**os.environ, "PYTHONPATH": str(MUTANTS / "src")}
     environment.pop("COVERAGE_PROCESS_START", None)
     mutmut = Path(sys.executable).with_name("mutmut")
@@ -89,7 +84,9 @@ def run_mutmut(scope: list[str], jobs: int) -> float:
     started = time.monotonic()
     with LOG.open("w", encoding="utf-8") as log:
         done = subprocess.run(
-            [str(mutmut), "run", "--max-children", str(jobs), *patterns(scope)],
+            # No mutant names: mutmut then mutates what only_mutate lists and keeps every result it
+            # has (a name given, even a pattern, makes it test those mutants again from the start).
+            [str(mutmut), "run", "--max-children", str(jobs)],
             cwd=ROOT,
             env=environment,
             stdout=log,
@@ -122,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(MUTANTS, ignore_errors=True)
         else:
             refresh_data_files()
-        seconds = run_mutmut(scope, options.jobs)
+        seconds = run_mutmut(options.jobs)
 
     known = explained()
     total_killed = total = total_equivalent = 0
