@@ -168,10 +168,50 @@ def test_events_mentioning_any_of_several_words(timeline):
     assert texts(timeline.events(category="politics", any_of=("Havana", "Cuba"))) == []
 
 
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("L.G", []),  # a point is a point: not the N of "LNG"
+        ("(planned", ["A ferry to Cuba (planned)"]),  # an open bracket is a bracket, not a broken pattern
+    ],
+)
+def test_events_mentioning_any_of_several_words_take_them_literally(timeline, word, expected):
+    assert texts(timeline.events(any_of=(word, "Havana"))) == ["Flights to Havana resume", *expected]
+
+
 def test_the_vintage_is_the_latest_publication_among_the_figures_sources(bilingual):
     # the Gazette (2020-03), the Review (2024-05-06), the Mirror (2024-06): June 2024 is the latest,
     # by its first day; the Archive dates only events
     assert bilingual.vintage == "2024-06"
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "expected"),
+    [
+        # dates compare by their first day; where that ties, the coarser date wins (it claims no
+        # day it does not know), whichever source comes first
+        ("2024", "2024-01-01", "2024"),
+        ("2024-01-01", "2024", "2024"),
+        ("2024-01", "2024-01-01", "2024-01"),
+        ("2024-01-01", "2024-01", "2024-01"),
+        ("2024-01", "2024", "2024"),
+        ("2024-02", "2024-01-31", "2024-02"),  # February 1 is after January 31
+        ("2023-12-31", "2024", "2024"),
+    ],
+)
+def test_the_vintage_compares_dates_by_their_first_day_and_ties_go_to_the_coarser(tmp_path, first, second, expected):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "fdi.csv").write_text(
+        "origin,destination,year,months,usd_millions,source_id,note\nKOR,CHL,2019,12,1,a,\nKOR,CHL,2020,12,2,b,\n"
+    )
+    (folder / "sources.csv").write_text(
+        "source_id,publisher,title,url,published,accessed,trust,note\n"
+        f"a,P,T,,{first},2026-01-02,high,\nb,Q,U,,{second},2026-01-02,high,\n"
+    )
+    (folder / "timeline.csv").write_text("date,event,category,source_id,note\n2020,An event,energy,a,\n")
+    facts = Facts.compute({**PARAMETERS, "data_dir": str(folder)}, load_dataset(folder), provenance={})
+    assert facts.vintage == expected
 
 
 def test_distinct_keeps_the_first_order():

@@ -182,8 +182,9 @@ def test_the_months_of_a_period_without_its_year():
     assert ES.months_span(6) == "enero\u2009–\u2009junio"  # CLDR's fallback interval, thin spaces
 
 
-def test_defaults_one_decimal_for_numbers_and_money():
+def test_defaults_one_decimal_for_numbers_money_and_signed_numbers():
     assert EN.number(2.84) == "2.8" and EN.money(86.44) == "US$86.4 million"
+    assert EN.signed(0.25) == "+0.3" and EN.signed(-1.04) == "-1.0"  # 0.25 half away from zero, not "+0.25"
 
 
 def test_another_locales_separators_come_from_its_cldr_data():

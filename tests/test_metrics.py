@@ -312,9 +312,18 @@ def test_origins_in_a_period_largest_first_with_shares():
         ]
     )
     table = metrics.origins_in(metrics.select_figures(frame, SOURCES), "MEX", 2025, 12)
-    assert list(table["origin"]) == ["USA", "ESP"]
-    # 15877 / 40871 * 100 = 38.8466..., 4431 / 40871 * 100 = 10.8414...
-    assert table["share_pct"].tolist() == [approx(15877 / 40871 * 100), approx(4431 / 40871 * 100)]
+    # 15877 / 40871 * 100 = 38.8466..., 4431 / 40871 * 100 = 10.8414...; numbered from 0, and
+    # nothing else: no column left over from the order before sorting
+    expected = pd.DataFrame(
+        {
+            "origin": ["USA", "ESP"],
+            "usd_millions": [15877.0, 4431.0],
+            "decimals": [0, 0],
+            "source_id": ["proceso", "proceso"],
+            "share_pct": [15877 / 40871 * 100, 4431 / 40871 * 100],
+        }
+    )
+    assert_frame_equal(table, expected, check_dtype=False, rtol=1e-12)
 
 
 def test_metrics_scale_without_python_loops():

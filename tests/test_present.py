@@ -3,7 +3,9 @@ figures carry alt text, a number and, where given, a version for phones."""
 
 import base64
 import io
+import re
 
+import matplotlib
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 from markupsafe import Markup
@@ -100,6 +102,47 @@ def test_figure_output_png_is_the_chart_drawn_opaque_at_its_resolution():
 def test_figure_output_svg_carries_no_build_date():
     svg = FigureOutput(figure(), 1, "timeline", "Caption")._repr_mimebundle_()[0]["image/svg+xml"]
     assert "<dc:date>" not in svg  # matplotlib would write the time of drawing: outputs would differ by it
+
+
+def test_figure_output_png_is_the_pixels_saved_at_zlib_level_3():
+    # the same pixels saved by Pillow at compress level 3 give the same bytes: no other level
+    # (the default is 6), no other chunk
+    png = base64.b64decode(FigureOutput(figure(), 1, "timeline", "Caption")._repr_mimebundle_()[0]["image/png"])
+    with Image.open(io.BytesIO(png)) as drawn:
+        pixels = Image.frombytes("RGB", drawn.size, drawn.tobytes())
+    again = io.BytesIO()
+    pixels.save(again, format="png", compress_level=3)
+    assert png == again.getvalue()
+
+
+def test_figure_output_svg_is_drawn_at_72_dots_an_inch():
+    # one pixel a point (not the style's 200 for saved files): an image filling a chart of 2 by 1
+    # inches is 144 by 72 pixels inside the SVG
+    chart = Figure(figsize=(2, 1))
+    chart.add_axes((0, 0, 1, 1)).imshow([[0, 1], [1, 0]], aspect="auto", interpolation="nearest")
+    chart.alt_text = "A chequerboard"
+    svg = FigureOutput(chart, 1, "board", "Caption")._repr_mimebundle_()[0]["image/svg+xml"]
+    (data,) = re.findall(r'xlink:href="data:image/png;base64,\s*([^"]+)"', svg)
+    with Image.open(io.BytesIO(base64.b64decode(data))) as image:
+        assert image.size == (144, 72)
+
+
+def test_figure_output_svg_keeps_the_layout_of_the_png_whatever_matplotlibs_settings():
+    # an analyst's matplotlibrc asking for tight layout must not lay the chart out again for the SVG
+    plain, asked = figure(), figure()
+    FigureOutput(plain, 1, "timeline", "Caption")._repr_mimebundle_()
+    with matplotlib.rc_context({"figure.autolayout": True}):
+        FigureOutput(asked, 1, "timeline", "Caption")._repr_mimebundle_()
+    assert [a.get_position().bounds for a in asked.axes] == [a.get_position().bounds for a in plain.axes]
+
+
+def test_the_phone_version_is_drawn_once_as_a_png_only():
+    # no SVG of it is kept, so none is drawn (an SVG would cost it two more draws)
+    phone = figure(charts.NARROW)
+    draws = []
+    phone.draw = lambda renderer, draw=phone.draw: draws.append(renderer) or draw(renderer)
+    FigureOutput(figure(), 1, "timeline", "Caption", narrow=phone)._repr_mimebundle_()
+    assert len(draws) == 1
 
 
 def test_a_figure_without_a_source_line_carries_an_empty_one():

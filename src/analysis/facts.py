@@ -307,10 +307,13 @@ class Facts:
         """Return the latest publication date among the sources of the figures (fdi.csv).
 
         The sources of dated events are left out: a wiki page's "date" is when it was read.
+        Dates compare by their first day; where that ties (``2024`` and ``2024-01-01``), the
+        coarser date is the vintage: it claims no day it does not know.
         """
         used = set(self.data.fdi["source_id"])
-        dates = [self.sources[s].published for s in used if s in self.sources]
-        return max(dates, key=first_day, default=None)
+        dates = {self.sources[s].published for s in used if s in self.sources}
+        # the tie is broken on the text, not left to the order of a set (which changes by run)
+        return max(dates, key=lambda date: (first_day(date), -len(date)), default=None)
 
     def events(
         self, *, category: str | None = None, mentioning: str | Sequence[str] = (), any_of: Sequence[str] = ()
