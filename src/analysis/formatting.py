@@ -160,12 +160,11 @@ class Formatter:
         (str, str)
             ``("30.3", "31.4")``; ``("3.98", "4.02")`` where one decimal would write both as 4.0.
         """
-        ends = (self.number(low, 1), self.number(high, 1))
-        for decimals in (1, 2, 3):
+        for decimals in (1, 2):
             ends = self.number(low, decimals), self.number(high, decimals)
             if ends[0] != ends[1]:
-                break
-        return ends
+                return ends
+        return self.number(low, 3), self.number(high, 3)
 
     def _plural(self, key: str, number_text: str) -> str:
         forms = self.phrases[key]
