@@ -6,7 +6,7 @@ import urllib.request
 
 import pytest
 
-from analysis.serve import STATUS_PATH, Server, inject
+from analysis.serve import STATUS_PATH, Server, State, inject
 
 PAGE = b"<!DOCTYPE html>\n<html><body><main><p>The report</p></main></body></html>\n"
 
@@ -67,3 +67,21 @@ def test_nothing_outside_the_folder_is_served(server):
 
 def test_inject_without_a_body_tag_appends():
     assert inject(b"<p>x</p>").startswith(b"<p>x</p>\n<script")
+
+
+def test_one_reports_publication_never_hides_anothers_failure():
+    state = State()
+    state.failed("a: the last build failed", ["data/fdi.csv:3: column year: 'x' is not a number"], "a")
+    state.published("b")
+    shown = json.loads(state.as_json())
+    assert shown["problems"] == ["data/fdi.csv:3: column year: 'x' is not a number"]
+    assert shown["headline"] == "a: the last build failed" and shown["generation"] == 1
+    state.cleared("a")  # a's edit undone: its build found nothing to change
+    assert json.loads(state.as_json()) == {"generation": 1, "headline": "", "problems": []}
+
+
+def test_bad_inputs_are_shown_until_a_report_is_built_again():
+    state = State()
+    state.failed("The last build failed", ["params.yaml: parameter origin: 'XX' is not a country code"])
+    state.published("a")
+    assert json.loads(state.as_json())["problems"] == []

@@ -31,7 +31,7 @@ GOOD = ("KOR,CHL,2023,12,50.0,", "KOR,CHL,2023,12,60.0,")  # 60 / 12.5 = 4.8 tim
 class Watch:
     """``analysis watch`` in a process of its own, its own temporary and Jupyter runtime folders."""
 
-    def __init__(self, tmp: Path, params: Path, out: Path, *extra: str):
+    def __init__(self, tmp: Path, params: Path, out: Path, *extra: str, ignore_sigint: bool = False):
         self.tmp = Path(tempfile.mkdtemp(prefix="aw-", dir="/tmp"))  # short: kernel sockets go here
         self.runtime = tmp / "runtime"
         self.runtime.mkdir()
@@ -43,6 +43,8 @@ class Watch:
             stderr=subprocess.STDOUT,
             text=True,
             env=environment,
+            # as a shell starts a background job: SIGINT ignored from the start
+            preexec_fn=(lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if ignore_sigint else None,
         )
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
@@ -75,8 +77,8 @@ class Watch:
                     found.append(int(child))
         return found
 
-    def interrupt(self) -> int:
-        self.process.send_signal(signal.SIGINT)
+    def interrupt(self, number: int = signal.SIGINT) -> int:
+        self.process.send_signal(number)
         try:
             return self.process.wait(timeout=60)
         finally:
@@ -158,6 +160,11 @@ def test_a_session_with_a_good_and_a_bad_edit(tmp_path, data_copy):
         assert problem in shown["problems"]
         assert {p: digest_of(p) for p in good} == good
 
+        # the bad edit undone: nothing to build, and the page shows no problem any more
+        fdi.write_text(fdi.read_text().replace("KOR,CHL,2023,12,6O.0,", "KOR,CHL,2023,12,60.0,"))
+        watch.wait_for("tiny: unchanged")
+        assert status(url)["problems"] == []
+
         kernels = watch.kernels()
         assert watch.interrupt() == 0
         assert_nothing_left(watch, out, kernels, int(url.rsplit(":", 1)[1].strip("/")))
@@ -165,10 +172,20 @@ def test_a_session_with_a_good_and_a_bad_edit(tmp_path, data_copy):
         watch.close()
 
 
-@pytest.mark.parametrize("when", ["idle", "executing"])
-def test_ctrl_c_stops_everything_and_leaves_nothing_behind(tmp_path, when):
+@pytest.mark.parametrize(
+    ("when", "number", "ignore_sigint", "status"),
+    [
+        ("idle", signal.SIGINT, False, 0),
+        ("executing", signal.SIGINT, False, 0),
+        ("idle", signal.SIGINT, True, 0),  # started as a background job is, SIGINT ignored
+        ("idle", signal.SIGTERM, False, 128 + signal.SIGTERM),
+        ("executing", signal.SIGHUP, False, 128 + signal.SIGHUP),  # its terminal closed
+    ],
+)
+def test_ctrl_c_stops_everything_and_leaves_nothing_behind(tmp_path, when, number, ignore_sigint, status):
     out = tmp_path / "out"
-    watch = Watch(tmp_path, tiny_params(tmp_path, FIXTURES / "tiny"), out, "--format", "html", "--no-serve")
+    params = tiny_params(tmp_path, FIXTURES / "tiny")
+    watch = Watch(tmp_path, params, out, "--format", "html", "--no-serve", ignore_sigint=ignore_sigint)
     try:
         if when == "idle":
             watch.wait_for(r"tiny: HTML updated")
@@ -181,7 +198,7 @@ def test_ctrl_c_stops_everything_and_leaves_nothing_behind(tmp_path, when):
             time.sleep(0.3)
         kernels = watch.kernels()
         assert kernels
-        assert watch.interrupt() == 0
+        assert watch.interrupt(number) == status
         assert_nothing_left(watch, out, kernels, None)
         assert not (out / "tiny.html").exists() if when == "executing" else (out / "tiny.html").exists()
     finally:
@@ -198,6 +215,10 @@ def test_what_each_change_means(tmp_path, data_copy):
     assert session.kind(config.DEFAULT_NOTEBOOK) == "notebook"
     assert session.kind(config.PACKAGE_DIR / "report.py") == "code"
     assert session.kind(config.PACKAGE_DIR / "templates" / "fdi_report" / "index.html.j2") == "code"
+    # every file of the package is code, as the cache key counts it: a catalogue's words too
+    for path in config.PACKAGE_DIR.rglob("*"):
+        if path.is_file() and "__pycache__" not in path.parts:
+            assert session.kind(path) == "code", path
     assert session.kind(config.PACKAGE_DIR / "__pycache__" / "report.cpython-311.pyc") is None
     assert session.kind(config.LOCK_FILE) == "lock"
     assert data_copy in session.roots() and config.PACKAGE_DIR in session.roots()

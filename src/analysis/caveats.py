@@ -157,4 +157,3 @@ def standing(facts: Facts) -> list[Caveat]:
         found.append(Caveat("preliminary_register", {"destination": facts.destination}))
     found.append(Caveat("current_dollars", {}))
     return found
-

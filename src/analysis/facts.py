@@ -346,7 +346,6 @@ class Facts:
         return events
 
 
-
 def distinct(items: Sequence[str]) -> list[str]:
     """Return items without repeats, in their first order."""
     return list(dict.fromkeys(items))

@@ -757,4 +757,3 @@ def _type_timeline(raw: pd.DataFrame) -> pd.DataFrame:
     typed["when"] = pd.to_datetime(typed["date"].map(contract.first_day))
     typed["year"] = typed["when"].dt.year.astype("int64")
     return typed.sort_values(["when", "line"], kind="stable").reset_index(drop=True)
-

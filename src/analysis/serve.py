@@ -64,29 +64,49 @@ NOT_BUILT = (
 
 
 class State:
-    """What the served pages learn from the server: the build generation and the problems."""
+    """What the served pages learn from the server: the build generation and the problems.
+
+    Problems are kept by report (``""`` for what stops every report: bad parameters or data), so
+    that one report's publication never hides another's failure.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.generation = 0
-        self.headline = ""
-        self.problems: list[str] = []
+        self._failures: dict[str, tuple[str, list[str]]] = {}
 
-    def published(self) -> None:
-        """Record a publication: pages reload, and show no problem any more."""
+    def published(self, name: str = "") -> None:
+        """Record a report's publication: pages reload, and show its problems no more."""
         with self._lock:
             self.generation += 1
-            self.headline, self.problems = "", []
+            self._failures.pop(name, None)
+            self._failures.pop("", None)  # a report was built: the inputs were good
 
-    def failed(self, headline: str, problems: list[str]) -> None:
+    def cleared(self, name: str = "") -> None:
+        """Forget a report's problems without a reload (its build found nothing to change)."""
+        with self._lock:
+            self._failures.pop(name, None)
+
+    def failed(self, headline: str, problems: list[str], name: str = "") -> None:
         """Record a failed build: pages show why, over the last good report."""
         with self._lock:
-            self.headline, self.problems = headline, list(problems)
+            self._failures[name] = (headline, list(problems))
+
+    @property
+    def headline(self) -> str:
+        """The failed builds' headlines, one after another (empty when none failed)."""
+        with self._lock:
+            return " ".join(headline for headline, _ in self._failures.values())
+
+    @property
+    def problems(self) -> list[str]:
+        """Every failed build's problems, report by report."""
+        with self._lock:
+            return [line for _, lines in self._failures.values() for line in lines]
 
     def as_json(self) -> bytes:
         """Return the state as the pages read it."""
-        with self._lock:
-            state = {"generation": self.generation, "headline": self.headline, "problems": self.problems}
+        state = {"generation": self.generation, "headline": self.headline, "problems": self.problems}
         return json.dumps(state).encode("utf-8")
 
 

@@ -34,12 +34,7 @@ from analysis.plan import Variant, check, plan, report_name
 
 STEP_MS = 50  # quiet time that ends a burst of changes (an editor's save)
 DEBOUNCE_MS = 1600  # longest a burst is gathered
-CODE_SUFFIXES = (".py", ".j2", ".css", ".json", ".mplstyle")
 FRESH_KERNEL = ("code", "notebook", "lock")
-
-
-def _stop_on_sigterm(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt
 
 
 class Session:
@@ -88,6 +83,7 @@ class Session:
         self.stop = threading.Event()
         self.rewatch = threading.Event()
         self.restart = False
+        self.status = 0  # the exit status: 1 after a fatal error, 128 + N after signal N but SIGINT
         self.data_dirs = self._data_dirs(self._plan_quietly())
         self._print_lock = threading.Lock()
         self._started = 0.0
@@ -124,7 +120,7 @@ class Session:
         if path == config.LOCK_FILE:
             return "lock"
         if path.is_relative_to(config.PACKAGE_DIR) and "__pycache__" not in path.parts:
-            return "code" if path.suffix in CODE_SUFFIXES else None
+            return "code"  # every file of the package, as the cache key counts them (cache.code_digest)
         return None
 
     def _filter(self, change: Any, path: str) -> bool:
@@ -137,10 +133,10 @@ class Session:
         with self._print_lock:
             print(f"{time.strftime('%H:%M:%S')} {text}", file=self.stream, flush=True)
 
-    def problems(self, headline: str, lines: list[str], summary: str) -> None:
-        """Report a failed build on the served page and in the terminal."""
+    def problems(self, headline: str, lines: list[str], summary: str, name: str = "") -> None:
+        """Report a failed build on the served page and in the terminal (``name``: its report)."""
         if self.server:  # first: whoever reads the terminal finds the page saying it too
-            self.server.state.failed(headline, [*lines, summary])
+            self.server.state.failed(headline, [*lines, summary], name)
         with self._print_lock:
             for line in lines:
                 print(line, file=self.stream)
@@ -155,7 +151,7 @@ class Session:
         seconds = time.perf_counter() - self._started
         if self.server and name not in self._reloaded:  # the page reloads once a build, for its HTML
             self._reloaded.add(name)
-            self.server.state.published()
+            self.server.state.published(name)
         shown = config.display_path(self.options.out_dir / name)
         what = "PDF" if "pdf" in formats else "HTML"
         self.say(f"{name}: {what} updated in {seconds:.1f} s ({shown}.{what.lower()})")
@@ -176,10 +172,11 @@ class Session:
             variants = check(variants)
         except InputError as error:
             lines = [str(p) for p in error.problems] if isinstance(error, DataValidationError | ParameterError) else []
-            count = len(lines) or 1
+            # those left unlisted included, as analysis build counts them
+            count = error.count if isinstance(error, DataValidationError) else len(lines) or 1
             what = "in the data" if isinstance(error, DataValidationError) else "in the parameters"
             summary = (
-                f"{count} problem{'s' if count != 1 else ''} {what}: nothing was built; "
+                f"{count:,} problem{'s' if count != 1 else ''} {what}: nothing was built; "
                 "the last good report stays published."
             )
             self.problems("The last build failed: this is the last good report.", lines or [str(error)], summary)
@@ -194,8 +191,12 @@ class Session:
                     f"{variant.name}: the last build failed: this is the last good report.",
                     lines,
                     f"{variant.name}: failed; the last good report stays published.",
+                    variant.name,
                 )
-            elif outcome.status == "unchanged":
+            elif outcome.status == "unchanged":  # an edit undone: the published report is current
+                if self.server:
+                    self.server.state.cleared(variant.name)
+                    self.server.state.cleared()
                 self.say(f"{variant.name}: unchanged")
             for warning in outcome.warnings:
                 self.say(f"{variant.name}: warning from the notebook: {warning}")
@@ -236,6 +237,7 @@ class Session:
 
             shown = str(error) if isinstance(error, AnalysisError) else describe(error)
             self.say(f"error: {shown}; stopping")
+            self.status = 1
             self.stop.set()
             self.rewatch.set()
             os.kill(os.getpid(), signal.SIGINT)
@@ -255,12 +257,13 @@ class Session:
         return f"{report_name(first.stem, dict(self.overrides).get('lang', config.DEFAULT_LANGUAGE))}.html"
 
     def run(self) -> int:
-        """Build, serve and watch until Ctrl-C.
+        """Build, serve and watch until Ctrl-C (or SIGTERM, or SIGHUP).
 
         Returns
         -------
         int
-            The exit status: 0.
+            The exit status: 0 after Ctrl-C, 128 + N after signal N, 1 after an error that
+            stopped the watch (not a bad edit: that is shown, and the watch goes on).
         """
         import watchfiles
 
@@ -268,7 +271,9 @@ class Session:
         from analysis.serve import Server
 
         outputs.prepare(self.options.out_dir, [v.name for v in self._plan_quietly()])
-        previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
+        # Ctrl-C, SIGTERM and a closed terminal (SIGHUP) all stop the watch and clean up, even
+        # where the shell that started it had SIGINT ignored (a background job's).
+        previous = {number: signal.signal(number, self._stop) for number in interrupts.SIGNALS}
         builder = threading.Thread(target=self._builder, name="build", daemon=True)
         try:
             self.executor = WarmExecutor(self.options.notebook, self.options.time_limits)
@@ -294,10 +299,17 @@ class Session:
             self.say("stopping")
         finally:
             self._close(builder)
-            signal.signal(signal.SIGTERM, previous)
+            for number, handler in previous.items():
+                signal.signal(number, handler)
         if self.restart:
             self._restart()
-        return 0
+        return self.status
+
+    def _stop(self, number: int, frame: Any) -> None:
+        """Stop on a signal: Ctrl-C is how a watch ends (0); another signal N gives 128 + N."""
+        if not self.status and number != signal.SIGINT:
+            self.status = 128 + number
+        raise KeyboardInterrupt
 
     def _close(self, builder: threading.Thread) -> None:
         """Stop the build thread, the kernel and the server; a second Ctrl-C hurries it."""
