@@ -204,9 +204,8 @@ def output(events=EVENTS, dpi=200) -> FigureOutput:
 
 
 def test_a_kept_rendering_is_reused_for_a_chart_drawn_from_the_same_data(kept):
-    renders, draws = kept
+    _, draws = kept
     first = output()._repr_mimebundle_()
-    renders.next_run()
     assert output()._repr_mimebundle_() == first
     assert len(draws) == 2  # the first run's wide and narrow charts; none in the second
 
@@ -219,23 +218,26 @@ def test_a_kept_rendering_is_reused_for_a_chart_drawn_from_the_same_data(kept):
     ],
 )
 def test_a_chart_drawn_from_other_data_is_drawn_again(kept, other):
-    renders, draws = kept
+    _, draws = kept
     first = output()._repr_mimebundle_()
-    renders.next_run()
     second = output(**other)._repr_mimebundle_()
     assert len(draws) == 4 and second[0]["image/png"] != first[0]["image/png"]
 
 
-def test_what_a_run_did_not_use_is_forgotten_after_the_next(kept):
+def test_the_least_recently_used_rendering_is_dropped_past_the_limit(kept):
     renders, draws = kept
-    output()._repr_mimebundle_()
-    renders.next_run()  # a run that draws nothing
-    renders.next_run()
-    output()._repr_mimebundle_()
-    assert len(draws) == 4  # drawn again: it was dropped
-    renders.next_run()
-    output()._repr_mimebundle_()
-    assert len(draws) == 4  # used by the last run: kept
+    renders.limit = 2
+    texts = ["One", "Two", "Three"]
+    made = {t: [Event("2025-06-20", 2025, "energy", t, "en", "", "en", "s")] for t in texts}
+    output(made["One"])._repr_mimebundle_()
+    output(made["Two"])._repr_mimebundle_()
+    output(made["One"])._repr_mimebundle_()  # used again: now the most recent
+    output(made["Three"])._repr_mimebundle_()  # a third: "Two" is dropped
+    assert len(draws) == 6
+    output(made["One"])._repr_mimebundle_()
+    assert len(draws) == 6  # kept
+    output(made["Two"])._repr_mimebundle_()
+    assert len(draws) == 8  # drawn again
 
 
 def test_renderings_are_not_kept_unless_asked(monkeypatch):

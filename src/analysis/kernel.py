@@ -97,7 +97,7 @@ def prepare_run(validated: str) -> None:
     The user namespace and the output cache are emptied and the execution count starts at 1
     (IPython's ``reset``); figures are closed and matplotlib's settings, the warning filters and
     the working folder are put back as they were when the kernel settled, and warnings already
-    shown are shown again. Charts rendered by the last run stay at hand, by what they were drawn
+    shown are shown again. Charts rendered by earlier runs stay at hand, by what they were drawn
     from (`analysis.present.Renders`): the same data gives the same picture.
 
     Parameters
@@ -122,8 +122,6 @@ def prepare_run(validated: str) -> None:
     warnings._filters_mutated()  # every module's record of warnings already shown is stale now
     if "cwd" in _BASELINE:
         os.chdir(_BASELINE["cwd"])
-    if "analysis.present" in sys.modules:
-        sys.modules["analysis.present"].RENDERS.next_run()
     os.environ[VALIDATED_ENV] = validated
 
 

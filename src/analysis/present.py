@@ -6,7 +6,7 @@ from the edition's templates, so every value from the data arrives escaped) and 
 output carries the section's id and title in its metadata, where the build finds the contents.
 
 Drawing the charts is most of a run's time. A kernel kept warm between runs (`analysis watch`)
-keeps each run's renderings in `RENDERS`, by what each chart was drawn from
+keeps its latest renderings in `RENDERS`, by what each chart was drawn from
 (``figure.content_key``, `analysis.charts`), so that a chart whose data did not change is not
 drawn again: an edit to the figures redraws the charts of figures, not the timeline's.
 """
@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -44,40 +45,42 @@ def plain_text(markup: str) -> str:
 
 
 class Renders:
-    """Charts rendered by this process, kept for its next run by what each was drawn from.
+    """Charts rendered by this process, kept for its later runs by what each was drawn from.
 
     Off until `keep` is called (a report kernel does, as it settles): a process that runs the
-    report once, or tests that build many in one process, draw every chart. What a run did not
-    use is forgotten at the start of the one after (`next_run`), so at most two runs' charts are
-    held.
+    report once, or tests that build many in one process, draw every chart. At most ``limit``
+    renderings are kept, the least recently used dropped first: enough for the charts of several
+    reports built in turn (two editions of a report have a dozen), at a few MB each.
+
+    Parameters
+    ----------
+    limit : int
+        The most renderings kept.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int = 32) -> None:
         self.kept = False
-        self._this: dict[tuple, dict] = {}
-        self._last: dict[tuple, dict] = {}
+        self.limit = limit
+        self._renderings: OrderedDict[tuple, dict] = OrderedDict()
 
     def keep(self) -> None:
         """Keep renderings from now on."""
         self.kept = True
 
-    def next_run(self) -> None:
-        """Start a run: what the last run drew stays at hand, what it did not use is dropped."""
-        self._last, self._this = self._this, {}
-
     def get(self, key: tuple | None) -> dict | None:
         """Return the rendering kept under ``key``, or None."""
-        if key is None:
-            return None
-        found = self._this.get(key) or self._last.get(key)
+        found = self._renderings.get(key) if key is not None else None
         if found is not None:
-            self._this[key] = found
+            self._renderings.move_to_end(key)
         return found
 
     def put(self, key: tuple | None, rendered: dict) -> None:
         """Keep a rendering under ``key`` (nothing is kept without a key, or unless asked to)."""
         if self.kept and key is not None:
-            self._this[key] = rendered
+            self._renderings[key] = rendered
+            self._renderings.move_to_end(key)
+            while len(self._renderings) > self.limit:
+                self._renderings.popitem(last=False)
 
 
 RENDERS = Renders()
