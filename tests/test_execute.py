@@ -17,14 +17,15 @@ from pypdf import PdfReader
 from analysis import config
 from analysis.errors import NotebookExecutionError
 from analysis.execute import ColdExecutor, WarmExecutor, warm_imports
-from analysis.pipeline import BuildOptions
+from analysis.pipeline import BuildOptions, build_all
 from analysis.pipeline import build_one as build_with
 from analysis.plan import Variant, check
 
 pytestmark = pytest.mark.slow
 
 
-def test_a_dead_kernel_keeps_the_notebook_it_was_running(tiny_report, tmp_path, capfd):
+@pytest.mark.parametrize("through", ["build_one", "build_all"])
+def test_a_dead_kernel_keeps_the_notebook_it_was_running(tiny_report, tmp_path, capfd, through):
     out = copy_outputs(tiny_report, tmp_path / "out")
     before = digests(out)
     notebook = nbformat.v4.new_notebook()
@@ -47,10 +48,17 @@ def test_a_dead_kernel_keeps_the_notebook_it_was_running(tiny_report, tmp_path, 
     assert "from-a-subprocess" in (out / "failed" / "tiny.kernel.log").read_text()
     assert "from-a-subprocess" not in capfd.readouterr().out
 
-    # the next build that finds the report's outputs current forgets the failure
+    # the next build that finds the report's outputs current forgets the failure, one report or
+    # many (as the command line builds them), and leaves no build folder of the failed build
     variant = Variant("tiny", "test", {**notebook_defaults(), **tiny_report.metrics["parameters"]})
-    assert build_one(variant, out, ("html", "pdf")).status == "unchanged"
+    if through == "build_one":
+        outcome = build_one(variant, out, ("html", "pdf"))
+    else:
+        [outcome] = build_all([variant], BuildOptions(out_dir=out, formats=("html", "pdf")))
+    assert outcome.status == "unchanged"
     assert not (out / "failed" / "tiny.ipynb").exists()
+    versions = out / ".builds" / "tiny"
+    assert sorted(p.name for p in versions.iterdir()) == sorted(["current", (versions / "current").readlink().name])
 
 
 def test_a_cell_error_without_a_message_names_its_cell(tmp_path):

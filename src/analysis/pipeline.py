@@ -380,13 +380,9 @@ def build_one(variant: Variant, options: BuildOptions, executor: Any = None) -> 
     name, out_dir = variant.name, options.out_dir
     outputs.prepare(out_dir, [name])
     key = cache.cache_key(variant.parameters, options.formats, options.notebook)
-    with outputs.locked(
-        out_dir, name, lambda: options.progress(name, "waiting for another build of this report to finish")
-    ):
-        outputs.tidy(out_dir, name)
-        if not options.force and (reused := cache.reusable(out_dir, name, key)):
-            outputs.forget_failure(out_dir, name)
-            return Outcome(name, "unchanged", reused, time.perf_counter() - started)
+    with _locked(options, name):
+        if reused := _reuse(options, name, key, started):
+            return reused
         run = Run(variant, options, executor, outputs.new_version(out_dir, name), key, started)
         try:
             for step in STEPS:
@@ -473,14 +469,51 @@ def in_parallel(variants: list[Variant], options: BuildOptions) -> Iterator[Outc
         raise
 
 
+def _locked(options: BuildOptions, name: str) -> Any:
+    """Hold the report's lock (`analysis.outputs.locked`), saying so while another build has it."""
+    return outputs.locked(
+        options.out_dir, name, lambda: options.progress(name, "waiting for another build of this report to finish")
+    )
+
+
+def _reuse(options: BuildOptions, name: str, key: str, started: float) -> Outcome | None:
+    """Tidy a report's leftovers and, unless forced, reuse its outputs if nothing changed (lock held).
+
+    Reused outputs are current: a failure of an earlier build, kept in ``failed/``, is forgotten.
+    """
+    outputs.tidy(options.out_dir, name)
+    reused = None if options.force else cache.reusable(options.out_dir, name, key)
+    if not reused:
+        return None
+    outputs.forget_failure(options.out_dir, name)
+    return Outcome(name, "unchanged", reused, time.perf_counter() - started)
+
+
 def pending(variants: list[Variant], options: BuildOptions) -> tuple[list[Variant], dict[str, Outcome]]:
-    """Split the variants into those to build and those whose outputs can be reused as they are."""
+    """Split the variants into those to build and those whose outputs are reused as they are.
+
+    Each is looked at as `build_one` looks at it: under its lock, its leftovers tidied.
+
+    Parameters
+    ----------
+    variants : list of Variant
+        The reports asked for.
+    options : BuildOptions
+        How (``force`` reuses nothing).
+
+    Returns
+    -------
+    (list of Variant, dict of str to Outcome)
+        Those to build, and the outcomes of those reused, by name.
+    """
     to_build, done = [], {}
     for variant in variants:
+        started = time.perf_counter()
         key = cache.cache_key(variant.parameters, options.formats, options.notebook)
-        reused = None if options.force else cache.reusable(options.out_dir, variant.name, key)
+        with _locked(options, variant.name):
+            reused = _reuse(options, variant.name, key, started)
         if reused:
-            done[variant.name] = Outcome(variant.name, "unchanged", reused)
+            done[variant.name] = reused
         else:
             to_build.append(variant)
     return to_build, done
