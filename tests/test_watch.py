@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES
 
-from analysis import config
+from analysis import config, interrupts
 from analysis.pipeline import BuildOptions
 from analysis.watch import Session
 
@@ -222,3 +222,26 @@ def test_what_each_change_means(tmp_path, data_copy):
     assert session.kind(config.PACKAGE_DIR / "__pycache__" / "report.cpython-311.pyc") is None
     assert session.kind(config.LOCK_FILE) == "lock"
     assert data_copy in session.roots() and config.PACKAGE_DIR in session.roots()
+
+
+def test_a_pdf_that_fails_after_its_html_was_published_is_said_so(tmp_path):
+    # the PDF is held in the test seam until its time limit stops it; the HTML went out before
+    out = tmp_path / "out"
+    params = tiny_params(tmp_path, FIXTURES / "tiny")
+    os.environ[interrupts.PAUSE_ENV] = "rendering PDF"
+    try:
+        watch = Watch(tmp_path, params, out, "--no-serve", "--time-limit", "pdf=2")
+    finally:
+        del os.environ[interrupts.PAUSE_ENV]
+    try:
+        watch.wait_for(r"tiny: HTML updated")
+        watch.wait_for("tiny: the PDF failed; the HTML is this build's, and there is no PDF.")
+        said = "\n".join(watch.seen)
+        assert (
+            "rendering the PDF took longer than its time limit of 2 s and was stopped; the PDF was not published"
+            in said
+        )
+        assert "nothing was published" not in said and "last good report" not in said
+        assert (out / "tiny.html").exists() and not (out / "tiny.pdf").exists()
+    finally:
+        watch.close()

@@ -149,9 +149,10 @@ class Session:
 
     def _published(self, name: str, formats: tuple[str, ...]) -> None:
         seconds = time.perf_counter() - self._started
-        if self.server and name not in self._reloaded:  # the page reloads once a build, for its HTML
+        if name not in self._reloaded:  # the page reloads once a build, for its HTML
             self._reloaded.add(name)
-            self.server.state.published(name)
+            if self.server:
+                self.server.state.published(name)
         shown = config.display_path(self.options.out_dir / name)
         what = "PDF" if "pdf" in formats else "HTML"
         self.say(f"{name}: {what} updated in {seconds:.1f} s ({shown}.{what.lower()})")
@@ -187,12 +188,14 @@ class Session:
                 lines = outcome.message.splitlines()
                 if self.debug and outcome.detail:
                     lines += outcome.detail.rstrip().splitlines()
-                self.problems(
-                    f"{variant.name}: the last build failed: this is the last good report.",
-                    lines,
-                    f"{variant.name}: failed; the last good report stays published.",
-                    variant.name,
-                )
+                if variant.name in self._reloaded:  # its HTML set was published before the PDF failed
+                    lines = [line.replace("nothing was published", "the PDF was not published") for line in lines]
+                    headline = f"{variant.name}: this build's HTML is published, but its PDF failed."
+                    summary = f"{variant.name}: the PDF failed; the HTML is this build's, and there is no PDF."
+                else:
+                    headline = f"{variant.name}: the last build failed: this is the last good report."
+                    summary = f"{variant.name}: failed; the last good report stays published."
+                self.problems(headline, lines, summary, variant.name)
             elif outcome.status == "unchanged":  # an edit undone: the published report is current
                 if self.server:
                     self.server.state.cleared(variant.name)
