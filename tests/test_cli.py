@@ -61,7 +61,9 @@ def test_the_count_of_problems_includes_those_left_unlisted(data_copy, capsys):
             "params/russia-mexico-fdi.yaml with -p origin: parameter origin 'BRA': data/fdi.csv has no figures from it; origins with figures: ",
         ),
         (["params/nowhere.yaml"], "params/nowhere.yaml: params file not found"),
-        (["--format", "docx"], "--format docx: formats are html, pdf"),
+        (["--format", "docx"], "--format 'docx': formats are html, pdf"),
+        # a value that would act on the terminal is shown escaped: no escape byte reaches it
+        (["--format", "\x1b]0;owned\x07"], "--format '\\x1b]0;owned\\x07': formats are html, pdf"),
     ],
 )
 def test_bad_parameters_exit_2_before_any_kernel(args, first_line, tmp_path, capsys):

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from analysis import config, faults, interrupts, limits
-from analysis.errors import AnalysisError, DataValidationError, InputError, ParameterError
+from analysis.errors import AnalysisError, DataValidationError, InputError, ParameterError, shown_text
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 MAX_JOBS = 32  # each job runs a kernel of its own (some 150 MB) and renders in processes of its own
@@ -198,13 +198,6 @@ def _report_input_error(error: InputError) -> None:
         print(f"error: {error}", file=sys.stderr)
 
 
-def _shown(text: str) -> str:
-    """Quote an option's value for a message, cut to a length a terminal shows."""
-    if len(text) <= SHOWN:
-        return text
-    return f"{text[:SHOWN]}… ({len(text) - SHOWN:,} more characters)"
-
-
 def _formats(text: str) -> tuple[str, ...]:
     """Read ``--format``: known formats, any case, each once, in the order of `pipeline.FORMATS`."""
     from analysis.pipeline import FORMATS
@@ -212,7 +205,9 @@ def _formats(text: str) -> tuple[str, ...]:
     asked = [f.strip().lower() for f in text.split(",") if f.strip()]
     if not asked or any(f not in FORMATS for f in asked):
         raise ParameterError(
-            [f"--format {_shown(text)}: formats are {', '.join(FORMATS)}, comma-separated (such as --format html,pdf)"]
+            [
+                f"--format {shown_text(text, SHOWN)}: formats are {', '.join(FORMATS)}, comma-separated (such as --format html,pdf)"
+            ]
         )
     return tuple(f for f in FORMATS if f in asked)
 

@@ -510,8 +510,10 @@ def pending(variants: list[Variant], options: BuildOptions) -> tuple[list[Varian
     for variant in variants:
         started = time.perf_counter()
         key = cache.cache_key(variant.parameters, options.formats, options.notebook)
-        with _locked(options, variant.name):
-            reused = _reuse(options, variant.name, key, started)
+        reused = None
+        if not options.force and cache.reusable(options.out_dir, variant.name, key):  # no lock file made else
+            with _locked(options, variant.name):
+                reused = _reuse(options, variant.name, key, started)
         if reused:
             done[variant.name] = reused
         else:
