@@ -85,3 +85,21 @@ def test_bad_inputs_are_shown_until_a_report_is_built_again():
     state.failed("The last build failed", ["params.yaml: parameter origin: 'XX' is not a country code"])
     state.published("a")
     assert json.loads(state.as_json())["problems"] == []
+
+
+@pytest.mark.parametrize(
+    "host", ["attacker.example", "attacker.example:{port}", "127.0.0.1", "127.0.0.1.nip.io:{port}"]
+)
+def test_a_request_under_another_name_is_refused(server, host):
+    # DNS rebinding: a page of another site whose name now resolves to 127.0.0.1 asks for ours
+    request = urllib.request.Request(server.url + "r.html", headers={"Host": host.format(port=server.port)})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+    assert refused.value.code == 421
+    assert b"The report" not in refused.value.read()
+
+
+def test_localhost_is_served_too(server):
+    url = f"http://localhost:{server.port}/r.html"
+    with urllib.request.urlopen(url, timeout=10) as response:
+        assert b"The report" in response.read()

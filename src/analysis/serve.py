@@ -127,7 +127,11 @@ class Handler(SimpleHTTPRequestHandler):
     def do_GET(self) -> None:
         """Answer one GET request."""
         path = self.path.split("?", 1)[0]
-        if path == STATUS_PATH:
+        port = self.server.server_address[1]
+        if self.headers.get("Host", "") not in (f"127.0.0.1:{port}", f"localhost:{port}"):
+            # another name for this address (DNS rebinding): a web page elsewhere cannot read ours
+            self._send(HTTPStatus.MISDIRECTED_REQUEST, "text/plain; charset=utf-8", b"not served under this name\n")
+        elif path == STATUS_PATH:
             self._send(HTTPStatus.OK, "application/json", self.state.as_json())
         elif path == "/favicon.ico":  # the report has none; a 404 would be a console error
             self._send(HTTPStatus.NO_CONTENT, "image/x-icon", b"")
