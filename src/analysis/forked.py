@@ -170,7 +170,23 @@ def _run_child(writing: int, function: Callable[..., Any], args: tuple[Any, ...]
 
 
 def start(function: Callable[..., Any], *args: Any, phase: str, cleans_up: bool = False) -> Child:
-    """Start a child running ``function(*args)``; see `Child`."""
+    """Start a child running ``function(*args)``; see `Child`.
+
+    Parameters
+    ----------
+    function : callable
+        What the child runs; its result (or exception) must pickle.
+    *args
+        Its arguments.
+    phase : str
+        What it does, for messages ("rendering PDF").
+    cleans_up : bool, optional
+        The child handles Ctrl-C itself (cleaning up as a build does), instead of dying at once.
+
+    Returns
+    -------
+    Child
+    """
     return Child(function, *args, phase=phase, cleans_up=cleans_up)
 
 

@@ -111,7 +111,6 @@ class Outcome:
     message: str = ""
     exit_status: int = 0
     warnings: list[str] = field(default_factory=list)
-    html_seconds: float | None = None  # when the HTML went out, with html_first
     detail: str = ""  # a failure's traceback, shown with --debug
 
 
@@ -132,7 +131,6 @@ class Run:
     html: str = ""
     warnings: list[str] = field(default_factory=list)
     published: list[str] = field(default_factory=list)
-    html_seconds: float | None = None
 
     @property
     def name(self) -> str:
@@ -244,7 +242,6 @@ def publish_html(run: Run) -> None:
         return
     run.step("publishing HTML")
     _publish(run, ("html",), run.version)
-    run.html_seconds = time.perf_counter() - run.started
     run.version = outputs.new_version(run.options.out_dir, run.name)  # the PDF's set, in a folder of its own
 
 
@@ -400,7 +397,6 @@ def build_one(variant: Variant, options: BuildOptions, executor: Any = None) -> 
         run.published,
         time.perf_counter() - started,
         warnings=run.warnings,
-        html_seconds=run.html_seconds,
     )
 
 
@@ -428,7 +424,22 @@ def _keep_failed(error: AnalysisError, out_dir: Path, name: str, version: Path) 
 
 
 def guarded(variant: Variant, options: BuildOptions, executor: Any = None) -> Outcome:
-    """Build one variant; turn any failure into an Outcome, so other variants still finish."""
+    """Build one variant; turn any failure into an Outcome, so other variants still finish.
+
+    Parameters
+    ----------
+    variant : Variant
+        What to build.
+    options : BuildOptions
+        How.
+    executor : analysis.execute.Executor, optional
+        What runs the notebook (see `build_one`).
+
+    Returns
+    -------
+    Outcome
+        ``"failed"``, with its message and exit status, where `build_one` raised (Ctrl-C aside).
+    """
     started = time.perf_counter()
     try:
         return build_one(variant, options, executor)

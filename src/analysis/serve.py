@@ -111,7 +111,18 @@ class State:
 
 
 def inject(page: bytes) -> bytes:
-    """Return an HTML page with the reload script added before its closing body tag."""
+    """Return an HTML page with the reload script added before its closing body tag.
+
+    Parameters
+    ----------
+    page : bytes
+        The page as on disk (which never carries the script).
+
+    Returns
+    -------
+    bytes
+        The page as served: the script before ``</body>``, or at the end if there is none.
+    """
     script = RELOAD_SCRIPT.encode("utf-8")
     at = page.rfind(b"</body>")
     return page + script if at < 0 else page[:at] + script + page[at:]

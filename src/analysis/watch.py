@@ -228,8 +228,7 @@ class Session:
                     return
                 if kinds & set(FRESH_KERNEL):
                     export.exporter.cache_clear()  # a template or its CSS may have changed
-                    self.executor.close()
-                    self.executor.start()
+                    self.executor.restart()
                     self.rebuild(f"{shown} changed: rebuilding in a fresh kernel")
                 else:
                     self.rebuild(f"{shown} changed: rebuilding in the warm kernel")
