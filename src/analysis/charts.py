@@ -110,8 +110,9 @@ def _keyed(helper: Callable[..., Figure]) -> Callable[..., Figure]:
 
     @functools.wraps(helper)
     def keyed(*args: Any, **kwargs: Any) -> Figure:
+        key = content_key(helper.__qualname__, args, kwargs)  # before the helper could change them
         figure = helper(*args, **kwargs)
-        figure.content_key = content_key(helper.__qualname__, args, kwargs)
+        figure.content_key = key
         return figure
 
     return keyed
