@@ -221,14 +221,14 @@ class Watch:
         return published - started
 
     def edit_event(self) -> float:
-        """Change the words of the timeline's last event (and back); time it until the HTML is published.
+        """Change the words of the timeline's last event; time it until the HTML is published.
 
-        Unlike an edit to fdi.csv, this one changes a timeline chart: it is drawn again.
+        Unlike an edit to fdi.csv, this one changes a timeline chart: it is drawn again. Each edit
+        writes words not written before, so the warm kernel has no picture of them to reuse.
         """
         self.event_edits += 1
         rows = list(csv.reader(io.StringIO(self.events)))
-        if self.event_edits % 2:
-            rows[-1][1] += " (edited)"
+        rows[-1][1] += f" (edit {self.event_edits})"
         buffer = io.StringIO()
         csv.writer(buffer, lineterminator="\n").writerows(rows)
         started = time.perf_counter()
