@@ -144,6 +144,11 @@ def main(argv: list[str] | None = None) -> int:
         )
         note = f"; {equivalent} equivalent set aside" if equivalent else ""
         note += f", {timeouts} killed by a timeout" if timeouts else ""
+        unchecked = sum(code is None for code in codes.values())
+        if unchecked:  # an interrupted run: the score counts them as not killed; the checked alone too
+            checked = counted_here - unchecked
+            share = f"{100 * killed / checked:.1f} %" if checked else "none"
+            note += f"; {unchecked} not checked yet (of the {checked} checked, {killed} killed: {share})"
         raw = f"{100 * killed / len(codes):.1f} % of all {len(codes)}" if codes else "none"
         lines.append(f"{module:<14} {score(killed, counted_here)}  [{raw}{note}]")
 
