@@ -11,6 +11,7 @@ import pytest
 from conftest import FIXTURE_PARAMETERS
 from pandas.testing import assert_frame_equal
 
+from analysis import metrics
 from analysis.facts import Facts, Period, Reported, Source, distinct
 from analysis.load import load_dataset
 
@@ -224,3 +225,31 @@ def test_the_totals_of_the_base_and_target_periods(bilingual):
     assert (bilingual.target_total.chosen.value, bilingual.target_total.chosen.source_id) == (2000.0, "review")
     assert bilingual.base_total.origin == "WLD" and bilingual.target_total.year == 2023
     assert bilingual.chosen("KOR", 2022, 6).value == 8.0
+
+
+# The choice the run's parameters make -----------------------------------------------------------
+
+
+def test_a_preferred_source_decides_the_periods_figure():
+    # 2023: the Review (2024-05-06) is the latest published, but the Gazette (45.5) is preferred
+    facts = Facts.compute({**PARAMETERS, "prefer_sources": ["gazette"]}, load_dataset(BILINGUAL), provenance={})
+    assert [(r.source_id, r.used) for r in facts.target.independent] == [("gazette", True), ("review", False)]
+    assert facts.target.basis == "preferred source"
+    assert facts.growth.target_value == 45.5
+
+
+def test_the_reports_are_ranked_once_for_the_choice_and_the_disagreements(monkeypatch):
+    # ranking is the costly step on a large table: compute shares one among its users
+    calls = []
+    rank = metrics.rank
+    monkeypatch.setattr(metrics, "rank", lambda *args, **kwargs: calls.append(args) or rank(*args, **kwargs))
+    facts = Facts.compute(PARAMETERS, load_dataset(BILINGUAL), provenance={})
+    assert len(calls) == 1
+    # the facts carry that ranking: one entry per report, the chosen figures' bases per period
+    assert len(facts.ranking.order) == len(facts.data.fdi)
+    assert facts.ranking.basis.tolist() == facts.selected["basis"].tolist()
+
+
+def test_a_period_is_the_destinations(bilingual):
+    period = bilingual.period("KOR", 2023)
+    assert (period.origin, period.destination, period.year, period.months) == ("KOR", "CHL", 2023, 12)

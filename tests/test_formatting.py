@@ -95,6 +95,13 @@ def test_country_names_come_from_cldr(code, english, spanish):
     assert ES.country(code) == spanish
 
 
+def test_a_country_the_locales_data_do_not_name_is_shown_as_its_code():
+    # ISO 3166 lists North Macedonia (MK), but CLDR's Asturian has no name for it; Mexico it names
+    asturian = Formatter("ast")
+    assert asturian.country("MKD") == "MKD"
+    assert asturian.country("MEX") == "Méxicu"
+
+
 def test_names_inside_a_sentence():
     assert EN.country("USA", in_text=True) == "the United States"
     assert ES.country("NLD", in_text=True) == "los Países Bajos"

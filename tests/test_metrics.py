@@ -735,3 +735,58 @@ def test_disagreements_follow_the_preference_and_say_why_the_figure_won():
     assert list(usa["source_id"]) == ["latinnews", "latorre"] and set(usa["basis"]) == {"more trusted source"}
     # 13,800 / 13,640 = 1.01173...
     assert usa["spread_ratio"].tolist() == [approx(13800 / 13640)] * 2
+
+
+@pytest.mark.parametrize("ratio", [metrics.multiple, metrics.pct_change, metrics.share_pct])
+def test_zero_over_zero_is_nan_without_a_warning(ratio):
+    # 0 / 0 is numpy's "invalid value", a warning of its own apart from "divide by zero"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert math.isnan(ratio(0.0, 0.0))
+
+
+@pytest.mark.parametrize(
+    ("call", "expected"),
+    [
+        # a missing figure (None, as `undefined_code` takes it) in an array is a NaN, not an error
+        (lambda: metrics.multiple([2.8, None], [86.4, 86.4]), [864 / 28, math.nan]),
+        (lambda: metrics.cagr([100.0, None], [121.0, 121.0], [2, 2]), [10.0, math.nan]),  # 1.21 ** 0.5 = 1.1
+        (lambda: metrics.cagr([100.0, 100.0], [121.0, None], [2, 2]), [10.0, math.nan]),
+        (lambda: metrics.cagr([100.0, 100.0], [121.0, 121.0], [2, None]), [10.0, math.nan]),
+        (lambda: metrics.share_pct([86.4, 86.4], [36872.0, None]), [86.4 / 36872 * 100, math.nan]),
+    ],
+    ids=["multiple-base", "cagr-base", "cagr-target", "cagr-years", "share-total"],
+)
+def test_a_missing_figure_in_an_array_gives_nan_there(call, expected):
+    result = call()
+    assert result.dtype == np.float64
+    assert result[0] == approx(expected[0]) and math.isnan(result[1])
+
+
+def test_rounding_interval_with_decimals_of_an_unsigned_type():
+    # digits after the point are never negative, so they may come unsigned: 2.8 (one decimal) stands
+    # for [2.75, 2.85), 430 (none) for [429.5, 430.5)
+    low, high = metrics.rounding_interval(np.array([2.8, 430.0]), np.array([1, 0], dtype=np.uint8))
+    assert low.tolist() == [approx(2.75), approx(429.5)]
+    assert high.tolist() == [approx(2.85), approx(430.5)]
+
+
+def test_bounds_of_a_base_whose_interval_touches_zero_or_lies_under_one():
+    # 0.5 written without decimals stands for [0, 1): its interval reaches zero, no bounds
+    assert all(math.isnan(end) for end in metrics.multiple_bounds(0.5, 0, 10.0, 0))
+    # 1 without decimals stands for [0.5, 1.5), 10 for [9.5, 10.5): 9.5 / 1.5 = 6.333..., 10.5 / 0.5 = 21
+    assert metrics.multiple_bounds(1.0, 0, 10.0, 0) == (approx(9.5 / 1.5), approx(21.0))
+
+
+@pytest.mark.parametrize("months", [9, 12])
+def test_growth_says_which_figure_is_missing_with_a_code_and_the_period(months):
+    period = "the full year" if months == 12 else "9 months"
+    frame = fdi_frame([("RUS", 2022, months, 2.8, 1, "proceso")])
+    selected = metrics.select_figures(frame, SOURCES)
+    no_target = metrics.growth(selected, "RUS", "MEX", 2022, 2024, months)
+    assert no_target.codes["target_value"] == "no_target"
+    assert no_target.reasons["target_value"] == f"no figure for RUS into MEX in 2024 ({period})"
+    assert no_target.to_dict()["target_value_reason"] == f"no figure for RUS into MEX in 2024 ({period})"
+    no_base = metrics.growth(selected, "RUS", "MEX", 2021, 2022, months)
+    assert no_base.codes["base_value"] == "no_base"
+    assert no_base.reasons["base_value"] == f"no figure for RUS into MEX in 2021 ({period})"

@@ -255,3 +255,36 @@ def test_the_same_chart_drawn_twice_gives_the_same_svg_bytes():
     first, second = (FigureOutput(figure(), 1, "timeline", "Caption")._repr_mimebundle_()[0] for _ in range(2))
     assert first["image/svg+xml"] == second["image/svg+xml"]
     assert 'id="' in first["image/svg+xml"]
+
+
+def test_a_chart_without_a_phone_version_is_kept_too(kept):
+    _, draws = kept
+    first = FigureOutput(figure(), 1, "timeline", "Caption")._repr_mimebundle_()
+    assert FigureOutput(figure(), 1, "timeline", "Caption")._repr_mimebundle_() == first
+    assert len(draws) == 1
+
+
+def test_a_phone_version_drawn_from_other_data_is_drawn_again(kept):
+    _, draws = kept
+    other = [Event("2025-06-20", 2025, "energy", "Another event", "en", "", "en", "s")]
+
+    def narrow(events):
+        return charts.timeline_chart(
+            events, start=2020, end=2025, edition=edition("en"), source="test", width=charts.NARROW
+        )
+
+    first = FigureOutput(figure(), 1, "timeline", "Caption", narrow=narrow(EVENTS))._repr_mimebundle_()
+    second = FigureOutput(figure(), 1, "timeline", "Caption", narrow=narrow(other))._repr_mimebundle_()
+    assert len(draws) == 4
+    assert second[1][FIGURE_MIME]["narrow_png"] != first[1][FIGURE_MIME]["narrow_png"]
+
+
+def test_a_chart_without_a_content_key_is_never_taken_for_another(kept):
+    _, draws = kept
+    charts_drawn = []
+    for text in ("One", "Two"):
+        events = [Event("2025-06-20", 2025, "energy", text, "en", "", "en", "s")]
+        chart = charts.timeline_chart(events, start=2020, end=2025, edition=edition("en"), source="test")
+        del chart.content_key  # drawn by hand, not by a helper of analysis.charts
+        charts_drawn.append(FigureOutput(chart, 1, "timeline", "Caption")._repr_mimebundle_())
+    assert len(draws) == 2 and charts_drawn[1][0]["image/png"] != charts_drawn[0][0]["image/png"]
