@@ -128,18 +128,18 @@ TIMELINE = """date,event,category,source_id,note
 """
 
 
+def facts_of(folder: Path, fdi: str, sources: str, timeline: str) -> Facts:
+    """Write a small data folder (each file's rows after its header) and compute its facts."""
+    folder.mkdir()
+    (folder / "fdi.csv").write_text("origin,destination,year,months,usd_millions,source_id,note\n" + fdi)
+    (folder / "sources.csv").write_text("source_id,publisher,title,url,published,accessed,trust,note\n" + sources)
+    (folder / "timeline.csv").write_text(timeline)
+    return Facts.compute({**PARAMETERS, "data_dir": str(folder)}, load_dataset(folder), provenance={})
+
+
 @pytest.fixture
 def timeline(tmp_path) -> Facts:
-    folder = tmp_path / "data"
-    folder.mkdir()
-    (folder / "fdi.csv").write_text(
-        "origin,destination,year,months,usd_millions,source_id,note\nKOR,CHL,2019,12,1,s,\n"
-    )
-    (folder / "sources.csv").write_text(
-        "source_id,publisher,title,url,published,accessed,trust,note\ns,P,T,,2020,2026-01-02,high,\n"
-    )
-    (folder / "timeline.csv").write_text(TIMELINE)
-    return Facts.compute({**PARAMETERS, "data_dir": str(folder)}, load_dataset(folder), provenance={})
+    return facts_of(tmp_path / "data", "KOR,CHL,2019,12,1,s,\n", "s,P,T,,2020,2026-01-02,high,\n", TIMELINE)
 
 
 def texts(events: pd.DataFrame) -> list[str]:
@@ -201,17 +201,12 @@ def test_the_vintage_is_the_latest_publication_among_the_figures_sources(bilingu
     ],
 )
 def test_the_vintage_compares_dates_by_their_first_day_and_ties_go_to_the_coarser(tmp_path, first, second, expected):
-    folder = tmp_path / "data"
-    folder.mkdir()
-    (folder / "fdi.csv").write_text(
-        "origin,destination,year,months,usd_millions,source_id,note\nKOR,CHL,2019,12,1,a,\nKOR,CHL,2020,12,2,b,\n"
+    facts = facts_of(
+        tmp_path / "data",
+        "KOR,CHL,2019,12,1,a,\nKOR,CHL,2020,12,2,b,\n",
+        f"a,P,T,,{first},2026-01-02,high,\nb,Q,U,,{second},2026-01-02,high,\n",
+        "date,event,category,source_id,note\n2020,An event,energy,a,\n",
     )
-    (folder / "sources.csv").write_text(
-        "source_id,publisher,title,url,published,accessed,trust,note\n"
-        f"a,P,T,,{first},2026-01-02,high,\nb,Q,U,,{second},2026-01-02,high,\n"
-    )
-    (folder / "timeline.csv").write_text("date,event,category,source_id,note\n2020,An event,energy,a,\n")
-    facts = Facts.compute({**PARAMETERS, "data_dir": str(folder)}, load_dataset(folder), provenance={})
     assert facts.vintage == expected
 
 
