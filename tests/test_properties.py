@@ -26,6 +26,7 @@ import csv
 import datetime as dt
 import io
 import math
+import os
 import re
 import subprocess
 import sys
@@ -58,6 +59,15 @@ SETTINGS = {
     "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
     "derandomize": True,
 }
+# `make mutate` caps the examples of every property test (bench/mutate.py sets the variable): a
+# mutant that survives runs every test that reaches it, and these are the slowest of them.
+CAP = int(os.environ.get("ANALYSIS_MAX_EXAMPLES") or 0)
+
+
+def examples(wanted: int) -> int:
+    """Return ``wanted``, or the cap a mutation run sets if it is lower."""
+    return min(wanted, CAP) if CAP else wanted
+
 
 # The three forms of a located message (see the module's docstring). FILE holds no ": ".
 LOCATED = re.compile(
@@ -341,7 +351,7 @@ def assert_consistent(data) -> None:
     assert set(map(tuple, chosen[contract.FDI_KEY].to_numpy())) == set(map(tuple, periods.to_numpy()))
 
 
-@settings(max_examples=60, **SETTINGS)
+@settings(max_examples=examples(60), **SETTINGS)
 @given(data_folder())
 def test_any_data_folder_loads_consistently_or_is_refused_with_located_messages(example):
     clean, files = example
@@ -427,7 +437,7 @@ def assert_parameter_lines(problems: list[str], shown: str) -> None:
 TINY_DATA = load_dataset(TINY)
 
 
-@settings(max_examples=150, **SETTINGS)
+@settings(max_examples=examples(150), **SETTINGS)
 @given(params_text(), st.lists(st.tuples(st.sampled_from(NAMES), st.text(max_size=30)), max_size=3))
 def test_any_params_file_resolves_to_typed_values_or_is_refused_with_located_messages(text, overrides):
     with tempfile.TemporaryDirectory() as name:
@@ -455,7 +465,7 @@ def test_any_params_file_resolves_to_typed_values_or_is_refused_with_located_mes
         assert re.match(rf"parameter ({'|'.join(SPECS)})\b", problem), problem
 
 
-@settings(max_examples=100, **SETTINGS)
+@settings(max_examples=examples(100), **SETTINGS)
 @given(
     st.sampled_from(list(SPECS.values())),
     st.text(max_size=40) | st.sampled_from(["[&a x, *a]", "[" * 500, "9" * 5000, "2024-02-30"]),
@@ -476,7 +486,7 @@ def test_any_override_is_a_value_or_the_text_itself(spec, text):
 # Through the command line ------------------------------------------------------------------
 
 
-@settings(max_examples=4, **{**SETTINGS, "deadline": timedelta(seconds=60)})
+@settings(max_examples=examples(4), **{**SETTINGS, "deadline": timedelta(seconds=60)})
 @given(data_folder())
 def test_validate_exits_0_or_2_with_located_lines_and_no_traceback(example):
     _, files = example
