@@ -86,7 +86,14 @@ def test_the_project_data_are_valid_and_hold_the_headline_reports():
         ("fdi.csv", 2, "KOR,CHL,2019,12,abc,tiny-a,", (2, "usd_millions"), "'abc' is not a number"),
         # thousands separators, quoted and not
         ("fdi.csv", 7, 'WLD,CHL,2019,12,"1,250.0",tiny-a,', (7, "usd_millions"), "'1,250.0' has a thousands separator"),
-        ("fdi.csv", 7, "WLD,CHL,2019,12,1,250.0,tiny-a,", (7, "usd_millions"), "'1,250.0' has a thousands separator"),
+        (
+            "fdi.csv",
+            7,
+            "WLD,CHL,2019,12,1,250.0,tiny-a,",
+            (7, "usd_millions"),
+            "'1,250.0' has a thousands separator (it splits the line into an extra field): write the number without"
+            " commas",
+        ),
         # a year out of range, or not a year
         ("fdi.csv", 2, "KOR,CHL,1850,12,12.5,tiny-a,", (2, "year"), "'1850' is out of range"),
         ("fdi.csv", 2, "KOR,CHL,2999,12,12.5,tiny-a,", (2, "year"), "'2999' is out of range"),
@@ -521,13 +528,53 @@ def test_files_that_are_not_utf8_csv_text(data_copy, content, message):
 @pytest.mark.parametrize(
     ("line", "where", "message"),
     [
-        (b"KOR,CHL,2019,12,12\x005,tiny-a,", (2, "usd_millions"), "holds a NUL byte (00), which no text holds"),
-        (b"KOR,CHL,2019,12,12.5,tiny-a,a \x1b[2J note", (2, "note"), "holds the control character U+001B"),
-        (b"KOR,CHL,2019,12,12.5,tiny-a,a\rnote", (2, "note"), "holds a carriage return (CR) that ends no line"),
-        (b"KOR,CHL,2019,12,12.5,tiny-a,two\xef\xbb\xbffiles", (2, "note"), "holds a byte order mark (U+FEFF)"),
-        (b'KOR,CHL,2019,12,12.5,tiny-a,"an open quote', (2, None), "a quoted value is not closed on this line"),
-        (b'KOR,CHL,2019,12,12.5,tiny-a,"a" quote', (2, None), "a quoted value goes on after its closing quote"),
-        (b"KOR,CHL," + b"x" * 300_000, (2, None), "the line is 300,008 characters long; at most 40,000"),
+        (
+            b"KOR,CHL,2019,12,12\x005,tiny-a,",
+            (2, "usd_millions"),
+            "holds a NUL byte (00), which no text holds (a damaged file, or one saved by a program as binary):"
+            " remove it",
+        ),
+        (
+            b"KOR,CHL,2019,12,12.5,tiny-a,a \x1b[2J note",
+            (2, "note"),
+            "holds the control character U+001B, which no text holds: remove it",
+        ),
+        (
+            b"KOR,CHL,2019,12,12.5,tiny-a,a\rnote",
+            (2, "note"),
+            "holds a carriage return (CR) that ends no line: remove it, or save the file with LF or CRLF line ends",
+        ),
+        (
+            b"KOR,CHL,2019,12,12.5,tiny-a,two\xef\xbb\xbffiles",
+            (2, "note"),
+            "holds a byte order mark (U+FEFF) inside the file (were two files joined?): remove it",
+        ),
+        (  # eight bytes are shown, and an ellipsis says there are more
+            b"KOR,CHL,2019,12,12.5,tiny-a,caf\xe9\xe9\xe9\xe9\xe9\xe9\xe9\xe9\xe9",
+            (2, "note"),
+            "byte(s) E9 E9 E9 E9 E9 E9 E9 E9 \u2026 are not UTF-8 (the file looks saved as Latin-1 or"
+            " Windows-1252): save it as UTF-8",
+        ),
+        (
+            b"KOR,CHL,2019,12,12.5,tiny-a,caf\xe9\xe9",
+            (2, "note"),
+            "byte(s) E9 E9 are not UTF-8 (the file looks saved as Latin-1 or Windows-1252): save it as UTF-8",
+        ),
+        (
+            b'KOR,CHL,2019,12,12.5,tiny-a,"an open quote',
+            (2, None),
+            "a quoted value is not closed on this line (a value may not hold a line break): close the quote",
+        ),
+        (
+            b'KOR,CHL,2019,12,12.5,tiny-a,"a" quote',
+            (2, None),
+            'a quoted value goes on after its closing quote: write a quote inside a quoted value as two ("")',
+        ),
+        (
+            b"KOR,CHL," + b"x" * 300_000,
+            (2, None),
+            "the line is 300,008 characters long; at most 40,000: is a line break missing?",
+        ),
     ],
 )
 def test_characters_and_lines_a_csv_file_does_not_hold(data_copy, line, where, message):
@@ -535,8 +582,7 @@ def test_characters_and_lines_a_csv_file_does_not_hold(data_copy, line, where, m
     lines[1] = line
     (data_copy / "fdi.csv").write_bytes(b"\n".join(lines))
     problem = only_problem(data_copy)
-    assert (problem.line, problem.column) == where
-    assert message in problem.message
+    assert (problem.line, problem.column, problem.message) == (*where, message)
 
 
 def test_a_quote_left_open_is_reported_on_its_line_and_the_lines_after_are_still_checked(data_copy):
@@ -574,6 +620,27 @@ def test_repeated_rows_are_found_in_a_large_file(data_copy):
     assert str(caught.value.problems[0]).endswith(
         "fdi.csv:3: repeats line 2 (origin KOR, destination CHL, year 2019, months 12, source_id tiny-a): one source"
         " reports a period once"
+    )
+
+
+@pytest.mark.parametrize(
+    ("count", "loop", "lines"),
+    [  # six sources are all named; of seven, the first five and a count of the rest
+        (6, "s0 → s1 → s2 → s3 → s4 → s5 → s0", "line 3, line 4, line 5, line 6, line 7"),
+        (7, "s0 → s1 → s2 → s3 → s4 → … 2 more → s0", "line 3, line 4, line 5, line 6, line 7, line 8"),
+    ],
+)
+def test_a_cycle_of_citations_names_up_to_six_sources(data_copy, count, loop, lines):
+    rows = [f"s{i},P,T,,2020,2026-01-02,low,,s{(i + 1) % count}" for i in range(count)]
+    (data_copy / "sources.csv").write_text(
+        "source_id,publisher,title,url,published,accessed,trust,note,cites\n"
+        + "\n".join(rows)
+        + "\ntiny-a,P,T,,2020,2026-01-02,low,,\ntiny-b,P,T,,2020,2026-01-02,low,,\ntiny-c,P,T,,2020,2026-01-02,low,,\n"
+    )
+    first = problems_in(data_copy)[0]
+    assert (first.line, first.column) == (2, "cites")
+    assert first.message == (
+        f"'s1' makes a cycle of citations ({loop}; {lines}): an echo must end at a source that reports on its own"
     )
 
 
