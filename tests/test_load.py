@@ -585,6 +585,22 @@ def test_characters_and_lines_a_csv_file_does_not_hold(data_copy, line, where, m
     assert (problem.line, problem.column, problem.message) == (*where, message)
 
 
+def test_a_column_whose_name_holds_an_unwanted_character_is_named_with_a_replacement_character(data_copy):
+    lines = (data_copy / "fdi.csv").read_text().split("\n")
+    lines[0] = lines[0].replace(",note", ",no\x01te")
+    lines[1] += "a\x00b"  # in that column
+    (data_copy / "fdi.csv").write_text("\n".join(lines))
+    assert [(p.line, p.column, p.message) for p in problems_in(data_copy)] == [
+        (1, None, "holds the control character U+0001, which no text holds: remove it"),
+        (1, "no\ufffdte", "is not a column of this file"),
+        (
+            2,
+            "no\ufffdte",
+            "holds a NUL byte (00), which no text holds (a damaged file, or one saved by a program as binary): remove it",
+        ),
+    ]
+
+
 def test_a_quote_left_open_is_reported_on_its_line_and_the_lines_after_are_still_checked(data_copy):
     set_line(data_copy / "timeline.csv", 2, '1901-05,"Fixture treaty signed,diplomacy,tiny-c,')
     set_line(data_copy / "timeline.csv", 4, "2021,Fixture ferry opens,transport,nowhere,")
