@@ -66,7 +66,17 @@ def test_nothing_outside_the_folder_is_served(server):
 
 
 def test_inject_without_a_body_tag_appends():
-    assert inject(b"<p>x</p>").startswith(b"<p>x</p>\n<script")
+    assert inject(b"<p>x</p>", 0).startswith(b"<p>x</p>\n<script")
+
+
+def test_a_page_carries_the_generation_it_was_served_at(server):
+    # the page compares the server's generation with its own from its first poll on: a build
+    # published between serving it and that poll reloads it (it used to take the first poll's)
+    assert b"const seen = 0;" in get(server, "/r.html")[2]
+    server.state.published()
+    server.state.published()
+    body = get(server, "/r.html")[2]
+    assert b"const seen = 2;" in body and b"seen = null" not in body
 
 
 def test_one_reports_publication_never_hides_anothers_failure():

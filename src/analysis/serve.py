@@ -3,7 +3,8 @@
 The files are served as they are on disk, but for one thing added on the fly to every HTML page
 served: a small script that asks the server for its state every moment, reloads the page when a
 new build was published, and shows the last build's problems over the last good report. The
-files on disk never carry it.
+files on disk never carry it. Each page carries the build generation it was served at, so a
+build published between serving it and its first question to the server reloads it too.
 """
 
 from __future__ import annotations
@@ -20,10 +21,12 @@ STATUS_PATH = "/__analysis/status"
 POLL_MS = 300
 
 # Shown only in served pages. The problems are set as text (textContent), never as markup.
+# GENERATION is the generation the page was served at (see `inject`).
+GENERATION = "__ANALYSIS_GENERATION__"
 RELOAD_SCRIPT = f"""
 <script data-analysis-watch>
 (() => {{
-  let seen = null;
+  const seen = {GENERATION};
   const box = document.createElement("aside");
   box.setAttribute("role", "alert");
   box.id = "analysis-watch-problems";
@@ -44,7 +47,6 @@ RELOAD_SCRIPT = f"""
   async function poll() {{
     try {{
       const state = await (await fetch("{STATUS_PATH}", {{cache: "no-store"}})).json();
-      if (seen === null) seen = state.generation;
       if (state.generation !== seen) {{ location.reload(); return; }}
       show(state);
     }} catch (error) {{ /* the watch has stopped, or is restarting */ }}
@@ -110,20 +112,23 @@ class State:
         return json.dumps(state).encode("utf-8")
 
 
-def inject(page: bytes) -> bytes:
+def inject(page: bytes, generation: int) -> bytes:
     """Return an HTML page with the reload script added before its closing body tag.
 
     Parameters
     ----------
     page : bytes
         The page as on disk (which never carries the script).
+    generation : int
+        The build generation read before the page was: the page reloads as soon as the server's
+        differs.
 
     Returns
     -------
     bytes
         The page as served: the script before ``</body>``, or at the end if there is none.
     """
-    script = RELOAD_SCRIPT.encode("utf-8")
+    script = RELOAD_SCRIPT.replace(GENERATION, str(int(generation))).encode("utf-8")
     at = page.rfind(b"</body>")
     return page + script if at < 0 else page[:at] + script + page[at:]
 
@@ -152,11 +157,13 @@ class Handler(SimpleHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
         elif path.endswith(".html"):
+            # The generation first: a build published while the page is read makes it reload.
+            generation = self.state.generation
             try:
                 page = Path(self.translate_path(path)).read_bytes()
             except OSError:
                 page = NOT_BUILT
-            self._send(HTTPStatus.OK, "text/html; charset=utf-8", inject(page))
+            self._send(HTTPStatus.OK, "text/html; charset=utf-8", inject(page, generation))
         else:
             super().do_GET()
 
