@@ -11,7 +11,6 @@ rebuild answers at once.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -212,21 +211,12 @@ def _formats(text: str) -> tuple[str, ...]:
     return tuple(f for f in FORMATS if f in asked)
 
 
-def _absolute(path: Path) -> Path:
-    """Return a path given on the command line, absolute, its links resolved where they can be.
-
-    Not `Path.resolve`: it raises RuntimeError on a symbolic link loop (Python 3.11), where this
-    leaves the loop for the check of what the path is to report.
-    """
-    return Path(os.path.realpath(path.expanduser()))
-
-
 def _options(arguments: argparse.Namespace, **more: object):  # -> pipeline.BuildOptions
     from analysis import pipeline
 
     faults.ensure_open_files()
     return pipeline.BuildOptions(
-        out_dir=_absolute(arguments.out),
+        out_dir=config.given_path(arguments.out),
         formats=_formats(arguments.format),
         time_limits=limits.resolve(arguments.time_limit),
         **more,
@@ -293,7 +283,7 @@ def _validate(arguments: argparse.Namespace) -> int:
     from analysis.load import load_dataset
 
     folder = arguments.data_dir
-    folder = config.DATA_DIR if folder is None else _absolute(Path(folder))
+    folder = config.DATA_DIR if folder is None else config.given_path(folder)
     data = load_dataset(folder)
     print(
         f"{config.display_path(folder)}: valid: {len(data.fdi)} figures, {len(data.sources)} sources, "
@@ -306,7 +296,7 @@ def _doctor(arguments: argparse.Namespace) -> int:
     from analysis.doctor import run_checks
 
     failed = 0
-    for check in run_checks(_absolute(arguments.out)):
+    for check in run_checks(config.given_path(arguments.out)):
         mark = "ok  " if check.ok else ("note" if check.optional else "FAIL")
         print(f"[{mark}] {check.name}: {check.detail}")
         if not check.ok and check.fix:

@@ -64,6 +64,23 @@ def resolve_project_path(value: str | os.PathLike[str]) -> Path:
     return path if path.is_absolute() else Path(os.path.realpath(PROJECT_ROOT / path))
 
 
+def given_path(value: str | os.PathLike[str]) -> Path:
+    """Return a path given on the command line (relative to the current folder) as an absolute one.
+
+    Parameters
+    ----------
+    value : str or path-like
+        The path as typed: ``~`` is expanded, and a relative path is taken from the current folder.
+
+    Returns
+    -------
+    pathlib.Path
+        The absolute path, its symbolic links resolved where they can be (a loop is left for the
+        check of what the path is to report: `Path.resolve` would raise RuntimeError on it).
+    """
+    return Path(os.path.realpath(Path(value).expanduser()))
+
+
 def display_path(path: str | os.PathLike[str]) -> str:
     """Show a path the way messages and the metrics file name it.
 

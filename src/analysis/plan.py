@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import errno
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -131,7 +130,7 @@ def plan(
             problems += [p for p in error.problems if p not in problems]
             continue
         if "data_dir" in dict(overrides):  # relative to the current folder, not the project's
-            values["data_dir"] = config.display_path(os.path.realpath(Path(values["data_dir"]).expanduser()))
+            values["data_dir"] = config.display_path(config.given_path(values["data_dir"]))
         variant = Variant("", config.display_path(path), values, overridden=given)
         if "data_dir" in values and (loop := _link_loop(values["data_dir"], variant.given_by)):
             problems.append(loop)

@@ -68,7 +68,7 @@ class Session:
         stream: TextIO = sys.stdout,
         debug: bool = False,
     ) -> None:
-        self.params_files = [Path(os.path.realpath(p.expanduser())) for p in params_files]
+        self.params_files = [config.given_path(p) for p in params_files]
         self.debug = debug
         self.overrides = overrides
         self.options = dataclasses.replace(
