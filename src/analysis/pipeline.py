@@ -456,6 +456,18 @@ def in_parallel(variants: list[Variant], options: BuildOptions) -> Iterator[Outc
     Each child builds one variant with a kernel of its own. Asked to stop (Ctrl-C, or an
     exception here), the children still running are asked to stop too, and given time to stop
     their kernels and remove their folders before they are killed.
+
+    Parameters
+    ----------
+    variants : list of Variant
+        The reports to build, in the order they are started.
+    options : BuildOptions
+        As for a serial build; ``options.jobs`` children run at once.
+
+    Yields
+    ------
+    Outcome
+        Each report's outcome, in the order the builds end.
     """
     waiting = list(variants)
     running: dict[forked.Child, Variant] = {}

@@ -102,14 +102,33 @@ class Session:
         return tuple(sorted(folders))
 
     def roots(self) -> list[Path]:
-        """Return the folders and files to watch."""
+        """Return the folders and files to watch.
+
+        Returns
+        -------
+        list of pathlib.Path
+            The data folders, the parameter files' folders, the notebook's folder and the
+            package (the build's code), then the lock file if there is one.
+        """
         params = self.params_files or [config.DEFAULT_PARAMS]
         found = {*self.data_dirs, *(p.parent for p in params), self.options.notebook.parent, config.PACKAGE_DIR}
         roots = sorted(p for p in found if p.is_dir())
         return [*roots, config.LOCK_FILE] if config.LOCK_FILE.is_file() else roots
 
     def kind(self, path: Path) -> str | None:
-        """Say what a changed file is to the reports (None: nothing they read)."""
+        """Say what a changed file is to the reports.
+
+        Parameters
+        ----------
+        path : pathlib.Path
+            A file that changed (a link is taken as itself, not as what it points to).
+
+        Returns
+        -------
+        str or None
+            ``"data"``, ``"params"``, ``"notebook"``, ``"lock"`` or ``"code"``; None for a file no report
+            reads.
+        """
         path = Path(os.path.abspath(path))  # noqa: PTH100 - a link is what was edited
         if path.name in config.DATA_FILES and path.parent in self.data_dirs:
             return "data"
@@ -160,7 +179,13 @@ class Session:
     # Building -----------------------------------------------------------------------------
 
     def rebuild(self, reason: str) -> None:
-        """Plan, check and build every report; report what went wrong, if anything did."""
+        """Plan, check and build every report; report what went wrong, if anything did.
+
+        Parameters
+        ----------
+        reason : str
+            What started the build (``data/fdi.csv changed: ...``), said first.
+        """
         self._started = time.perf_counter()
         self._reloaded = set()
         self.say(reason)
