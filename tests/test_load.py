@@ -493,7 +493,9 @@ def test_the_limits_themselves_are_allowed(data_copy, today):
     set_line(data_copy / "fdi.csv", 3, "KOR,CHL,2027,5,-0000012.5,tiny-a,")  # May 2027 is over; leading zeros
     set_line(data_copy / "sources.csv", 4, f"tiny-c,Archive,{'t' * 500},,1700,2027-06-15,low,")
     set_line(data_copy / "timeline.csv", 2, "2027-06,Treaty,diplomacy,tiny-c,")  # this month: begun
+    set_line(data_copy / "fdi.csv", 10, "KOR,CHL,1900,1,0.5,tiny-a,")  # the first year; one month
     loaded = load_dataset(data_copy)
+    assert loaded.fdi[["year", "months"]].min().tolist() == [1900, 1]
     assert loaded.fdi.loc[0, "usd_millions"] == 9999999.999999 and loaded.fdi.loc[0, "decimals"] == 6
     assert loaded.fdi.loc[1, "usd_millions"] == -12.5
 
