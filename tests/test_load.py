@@ -589,15 +589,15 @@ def test_characters_and_lines_a_csv_file_does_not_hold(data_copy, line, where, m
 
 def test_a_column_whose_name_holds_an_unwanted_character_is_named_with_a_replacement_character(data_copy):
     lines = (data_copy / "fdi.csv").read_text().split("\n")
-    lines[0] = lines[0].replace(",note", ",no\x01te")
+    lines[0] = lines[0].replace(",note", ",No\x01te")  # a capital: it sorts before most text
     lines[1] += "a\x00b"  # in that column
     (data_copy / "fdi.csv").write_text("\n".join(lines))
     assert [(p.line, p.column, p.message) for p in problems_in(data_copy)] == [
         (1, None, "holds the control character U+0001, which no text holds: remove it"),
-        (1, "no\ufffdte", "is not a column of this file"),
+        (1, "No\ufffdte", "is not a column of this file"),
         (
             2,
-            "no\ufffdte",
+            "No\ufffdte",
             "holds a NUL byte (00), which no text holds (a damaged file, or one saved by a program as binary): remove it",
         ),
     ]
@@ -627,6 +627,35 @@ def test_past_a_hundred_problems_the_rest_are_counted(data_copy):
     assert str(caught.value).startswith("1,000 problems in the data:\n")  # the unlisted 900 counted
     assert [p.line for p in found[:100]] == list(range(2, 102))
     assert str(found[-1]) == f"{data_copy}/fdi.csv: 900 more problems not listed: fix those above and validate again"
+
+
+@pytest.mark.parametrize(
+    ("bad_rows", "last"),
+    [(101, "1 more problem not listed"), (102, "2 more problems not listed")],
+)
+def test_the_count_of_problems_not_listed_is_in_words_that_agree_with_it(data_copy, bad_rows, last):
+    rows = "".join(f"KOR,CHL,20x9,12,{i}.5,tiny-a,\n" for i in range(bad_rows))
+    (data_copy / "fdi.csv").write_text("origin,destination,year,months,usd_millions,source_id,note\n" + rows)
+    found = problems_in(data_copy)
+    assert len(found) == 101
+    assert str(found[-1]) == f"{data_copy}/fdi.csv: {last}: fix those above and validate again"
+
+
+def test_the_hundred_problems_listed_are_the_first_by_line_whatever_found_them(data_copy):
+    # a hundred values checked (lines 2-101), and a byte read (line 102) in a column named earlier
+    rows = "".join(f"X{i:02},CHL,2019,12,1.5,tiny-a,\n" for i in range(100)) + "KOR,C\x07HL,2019,12,1.5,tiny-a,\n"
+    (data_copy / "fdi.csv").write_text("origin,destination,year,months,usd_millions,source_id,note\n" + rows)
+    found = problems_in(data_copy)
+    assert [(p.line, p.column) for p in found[:100]] == [(line, "origin") for line in range(2, 102)]
+    assert str(found[100]) == f"{data_copy}/fdi.csv: 1 more problem not listed: fix those above and validate again"
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(None, "(empty)"), (float("nan"), "(empty)"), ("", "(empty)"), ("x", "'x'"), (1.5, "'1.5'")],
+)
+def test_a_value_in_a_message_is_quoted_and_a_missing_one_is_called_empty(value, shown):
+    assert load._shown_value(value) == shown
 
 
 def test_repeated_rows_are_found_in_a_large_file(data_copy):

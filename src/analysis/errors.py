@@ -80,7 +80,7 @@ class DataValidationError(InputError):
     """
 
     def __init__(self, problems: list[Problem]):
-        self.problems = sorted(problems, key=_problem_order)
+        self.problems = sorted(problems, key=problem_order)
         count = self.count
         lines = "\n".join(str(p) for p in self.problems)
         super().__init__(f"{count:,} problem{'s' if count != 1 else ''} in the data:\n{lines}")
@@ -155,7 +155,19 @@ class TimeLimitError(BuildError):
     """A phase of a build ran past its time limit and was stopped (see `analysis.limits`)."""
 
 
-def _problem_order(problem: Problem) -> tuple[str, bool, int, str, str]:
+def problem_order(problem: Problem) -> tuple[str, bool, int, str, str]:
+    """Return the key problems are listed by: file, then line (a file's own first), then column.
+
+    Parameters
+    ----------
+    problem : Problem
+        One problem; a count of problems not listed (`Omitted`) comes last in its file.
+
+    Returns
+    -------
+    tuple
+        The sort key.
+    """
     return (problem.file, isinstance(problem, Omitted), problem.line or 0, problem.column or "", problem.message)
 
 

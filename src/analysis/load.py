@@ -17,7 +17,7 @@ import pandas as pd
 
 from analysis import config, contract, inputs
 from analysis.cache import sha256
-from analysis.errors import DataValidationError, InputFileError, Omitted, Problem, shown_text
+from analysis.errors import DataValidationError, InputFileError, Omitted, Problem, problem_order, shown_text
 
 UTF8_BOM = b"\xef\xbb\xbf"
 OTHER_DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
@@ -155,7 +155,7 @@ def _listed(problems: list[Problem]) -> list[Problem]:
     listed: list[Problem] = []
     for file, found in by_file.items():
         counted = [p for p in found if isinstance(p, Omitted)]
-        plain = sorted((p for p in found if not isinstance(p, Omitted)), key=lambda p: (p.line or 0, p.column or ""))
+        plain = sorted((p for p in found if not isinstance(p, Omitted)), key=problem_order)
         rest = max(0, len(plain) - contract.MAX_PROBLEMS_PER_FILE) + sum(p.count for p in counted)
         listed += plain[: contract.MAX_PROBLEMS_PER_FILE]
         if rest > 0:
