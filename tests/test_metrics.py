@@ -3,6 +3,7 @@
 import copy
 import math
 import pickle
+import signal
 import warnings
 
 import numpy as np
@@ -790,3 +791,40 @@ def test_growth_says_which_figure_is_missing_with_a_code_and_the_period(months):
     no_base = metrics.growth(selected, "RUS", "MEX", 2021, 2022, months)
     assert no_base.codes["base_value"] == "no_base"
     assert no_base.reasons["base_value"] == f"no figure for RUS into MEX in 2021 ({period})"
+
+
+@pytest.mark.parametrize(
+    ("metric", "base", "target", "years", "code"),
+    [
+        ("multiple", 2.8, None, None, "no_target"),  # the base is there: it is the target that lacks
+        ("multiple", None, None, None, "no_base"),
+        ("cagr_pct", 2.8, 0.0, 2.0, None),  # to nothing: (0 / 2.8) ** (1 / 2) - 1 = -100 %, defined
+        ("cagr_pct", 2.8, 0.5, 2.0, None),  # to less than one: defined
+        ("cagr_pct", 2.8, 86.4, 0.0, "not_after"),
+    ],
+)
+def test_undefined_code_at_the_edges(metric, base, target, years, code):
+    assert metrics.undefined_code(metric, base, target, years) == code
+
+
+def test_following_citations_ends_on_a_cycle_the_row_is_not_part_of():
+    # loading refuses a cycle; were one to reach this, a -> b -> c -> b must end, not loop for ever
+    sources = pd.DataFrame({"source_id": ["a", "b", "c"], "trust": ["high"] * 3, "cites": ["b", "c", "b"]})
+    previous = signal.signal(signal.SIGALRM, lambda *_: pytest.fail("fold_citations did not end"))
+    signal.alarm(5)
+    try:
+        root, _ = metrics.fold_citations(sources)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert root.tolist() == [2, 2, 1]  # a stops at c (whose citation, b, is already on its way)
+
+
+def test_periods_come_out_in_the_order_of_their_codes_not_of_the_file():
+    frame = fdi_frame([("USA", 2023, 12, 1.0, 1, "x"), ("USA", 2023, 12, 2.0, 1, "x")])
+    frame["destination"] = ["MEX", "CHL"]
+    sources = pd.DataFrame(
+        {"source_id": ["x"], "trust": ["high"], "published": ["2024"], "published_on": pd.to_datetime(["2024-01-01"])}
+    )
+    chosen = metrics.select_figures(frame, sources)
+    assert chosen[["destination", "usd_millions"]].values.tolist() == [["CHL", 2.0], ["MEX", 1.0]]
