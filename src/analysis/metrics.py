@@ -517,7 +517,6 @@ class Figure:
     value: float
     decimals: int
     source_id: str
-    basis: str
     credited_to: str = ""
 
     @property
@@ -784,8 +783,7 @@ def _figure(selected: pd.DataFrame, origin: str, destination: str, year: int, mo
     if rows.empty:
         return None
     row = rows.iloc[0]
-    credited = str(row["credited_to"]) if "credited_to" in row else str(row["source_id"])
-    return Figure(float(row["usd_millions"]), int(row["decimals"]), str(row["source_id"]), str(row["basis"]), credited)
+    return Figure(float(row["usd_millions"]), int(row["decimals"]), str(row["source_id"]), str(row["credited_to"]))
 
 
 def _finite(value: ArrayLike) -> float | None:
