@@ -514,6 +514,8 @@ def test_the_reported_range_with_the_origin_in_the_data_counts_the_echo_once():
         ([-5.0], [10.0], (None, None, "base_negative")),
         ([0.0], [10.0], (None, None, "base_zero")),
         ([], [10.0], (None, None, "no_base")),
+        ([2.8], [], (None, None, "no_target")),
+        ([0.5], [2.0], (4.0, 4.0, None)),  # a base under one is a base: 2 / 0.5
     ],
 )
 def test_reported_range_cases(bases, targets, expected):
