@@ -114,7 +114,7 @@ def test_lists_escape_text_and_keep_markup_in_html_only(tmp_path, monkeypatch):
     shutil.copytree(language.LANGUAGES_DIR, folder)
     for lang in ("en", "es"):
         (folder / lang / "probe.html.j2").write_text("{{ items | listing }} / {{ items | listing('or') }}")
-        (folder / lang / "probe.txt.j2").write_text("{{ items | listing }}")
+        (folder / lang / "probe.txt.j2").write_text("{{ items | listing }} / {{ items | listing('or') }}")
     monkeypatch.setattr(language, "LANGUAGES_DIR", folder)
     language.edition.cache_clear()
     try:
@@ -126,7 +126,9 @@ def test_lists_escape_text_and_keep_markup_in_html_only(tmp_path, monkeypatch):
         assert language.edition("es").render("probe.html.j2", items=items[:2]) == (
             "&lt;b&gt;A&lt;/b&gt; y <em>B</em> / &lt;b&gt;A&lt;/b&gt; o <em>B</em>"
         )
-        assert language.edition("en").render("probe.txt.j2", items=items) == "<b>A</b>, <em>B</em>, and C & D"
+        assert language.edition("en").render("probe.txt.j2", items=items) == (
+            "<b>A</b>, <em>B</em>, and C & D / <b>A</b>, <em>B</em>, or C & D"
+        )
     finally:
         language.edition.cache_clear()
 
