@@ -74,7 +74,24 @@ def refresh_data_files() -> None:
             shutil.copy2(path, target)
 
 
-def run_mutmut(jobs: int) -> float:
+def survivors_to_retest(scope: list[str]) -> list[str]:
+    """Name the mutants of the last run that survived and that docs/mutation.md does not explain.
+
+    mutmut tests a mutant again only when its function changes: one that survived keeps that
+    verdict after a test that kills it is added. ``--retest`` gives mutmut these names, which it
+    then tests again, with the tests as they are now.
+    """
+    known = explained()
+    names = []
+    for module in scope:
+        meta = MUTANTS / "src" / "analysis" / f"{module}.meta"
+        if meta.is_file():
+            codes = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
+            names += [key for key, code in codes.items() if code is not None and code not in KILLED | TIMEOUT]
+    return [name for name in names if name not in known]
+
+
+def run_mutmut(jobs: int, names: list[str] | None = None) -> float:
     # ANALYSIS_MAX_EXAMPLES: the property tests try 10 examples each, not up to 150 (a surviving
     # mutant runs every test that reaches it, and theirs took 17 s of its 40 to 70).
     environment = {**os.environ, "PYTHONPATH": str(MUTANTS / "src"), "ANALYSIS_MAX_EXAMPLES": "10"}
@@ -86,9 +103,9 @@ def run_mutmut(jobs: int) -> float:
     started = time.monotonic()
     with LOG.open("w", encoding="utf-8") as log:
         done = subprocess.run(
-            # No mutant names: mutmut then mutates what only_mutate lists and keeps every result it
-            # has (a name given, even a pattern, makes it test those mutants again from the start).
-            [str(mutmut), "run", "--max-children", str(jobs)],
+            # Without names, mutmut mutates what only_mutate lists and keeps every result it has; a
+            # name given (--retest) makes it test that mutant again, and only the mutants named.
+            [str(mutmut), "run", "--max-children", str(jobs), *(names or [])],
             cwd=ROOT,
             env=environment,
             stdout=log,
@@ -112,11 +129,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="reuse mutants/ and the results of the last run")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="mutants tested at once")
     parser.add_argument("--report", action="store_true", help="only print the scores of the last run")
+    parser.add_argument(
+        "--retest",
+        action="store_true",
+        help="test again the last run's survivors that docs/mutation.md does not explain (after new tests)",
+    )
     options = parser.parse_args(argv)
 
     scope = modules()
     seconds = None
-    if not options.report:
+    if options.retest:
+        names = survivors_to_retest(scope)
+        print(f"testing again {len(names)} surviving mutants not explained in {DOC.relative_to(ROOT)}")
+        refresh_data_files()
+        seconds = run_mutmut(options.jobs, names) if names else 0.0
+    elif not options.report:
         if not options.keep:
             shutil.rmtree(MUTANTS, ignore_errors=True)
         else:
