@@ -67,13 +67,14 @@ def test_a_page_that_makes_the_layout_run_long_ends_in_the_pdf_time_limit(tmp_pa
     from analysis import pipeline
     from analysis.plan import Variant
 
-    # The report's page with an event of one word of 20,000 letters, in the timeline's table: in
+    # The report's page with an event of one word of 100,000 letters, in the timeline's table: in
     # print, the report's style breaks long words anywhere, and WeasyPrint took some 50 s to lay
-    # this page out (on the machine of these tests; 2,000 letters: 5 s).
+    # out 20,000 letters (on the machine of these tests; 2,000 letters: 5 s), and longer for more:
+    # five times the word, so that a machine many times faster still runs past the 3 s limit.
     assert "Fixture ferry opens" in tiny_report.html
     options = pipeline.BuildOptions(out_dir=tmp_path, time_limits=TimeLimits(pdf=3))
     run = pipeline.Run(Variant("r", "test", {}), options, None, tmp_path, "", time.perf_counter())
-    run.html = tiny_report.html.replace("Fixture ferry opens", "x" * 20_000)
+    run.html = tiny_report.html.replace("Fixture ferry opens", "x" * 100_000)
     started = time.monotonic()
     with pytest.raises(TimeLimitError, match=r"^rendering the PDF took longer than its time limit of 3 s"):
         pipeline.render_pdf(run)
