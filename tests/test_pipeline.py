@@ -505,3 +505,17 @@ def test_bad_input_stops_the_kernel_started_ahead_before_it_runs_the_notebook(tm
     assert kernel.manager.provisioner.process.poll() is not None
     assert not marker.exists()
     assert list(out.iterdir()) == []
+
+
+def test_after_a_template_changes_the_renderers_are_prepared_again_in_the_background(monkeypatch):
+    from analysis import export, pipeline
+
+    rehearsals = []
+    monkeypatch.setattr(pipeline, "_preparing", None)
+    monkeypatch.setattr(export, "prepare", lambda: rehearsals.append(export.exporter()))
+    pipeline.prepare_in_background().join()
+    pipeline.prepare_in_background().join()
+    assert len(rehearsals) == 1  # once a process
+    pipeline.renderers_changed()
+    pipeline.prepare_in_background().join()
+    assert len(rehearsals) == 2 and rehearsals[1] is not rehearsals[0]  # compiled anew, ahead of use

@@ -171,6 +171,21 @@ def prepare_in_background() -> threading.Thread:
     return _preparing
 
 
+def renderers_changed() -> None:
+    """Forget the compiled templates, after a template or its CSS changed.
+
+    The next build compiles them again in the background, as the first did, not in its own time
+    on first use.
+    """
+    global _preparing
+    from analysis import export
+
+    if _preparing is not None:
+        _preparing.join()  # never clear the cache under a rehearsal still filling it
+    export.exporter.cache_clear()
+    _preparing = None
+
+
 def start_kernel(run: Run) -> None:
     """Wait for the kernel (started ahead, while the inputs were checked) to be up."""
     run.step("starting the kernel")

@@ -29,7 +29,7 @@ from typing import Any, TextIO
 
 from analysis import config, interrupts, outputs
 from analysis.errors import AnalysisError, DataValidationError, InputError, ParameterError
-from analysis.pipeline import BuildOptions, guarded
+from analysis.pipeline import BuildOptions, guarded, renderers_changed
 from analysis.plan import Variant, check, plan, report_name
 
 STEP_MS = 50  # quiet time that ends a burst of changes (an editor's save)
@@ -231,8 +231,6 @@ class Session:
 
     def _builder(self) -> None:
         """Build on every batch of changes, until told to stop (runs in its own thread)."""
-        from analysis import export
-
         try:
             self.rebuild("building")
             while not self.stop.is_set():
@@ -252,7 +250,7 @@ class Session:
                     self.rewatch.set()
                     return
                 if kinds & set(FRESH_KERNEL):
-                    export.exporter.cache_clear()  # a template or its CSS may have changed
+                    renderers_changed()  # a template or its CSS may have changed
                     self.executor.restart()
                     self.rebuild(f"{shown} changed: rebuilding in a fresh kernel")
                 else:
