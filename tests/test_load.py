@@ -326,6 +326,13 @@ def test_a_misspelt_translation_column_is_refused(data_copy):
             ],
         ),
         (["", "bad id!", ""], [(3, "'bad id!' is not a source_id")]),
+        (  # a leads into the cycle of b and c: not itself in error
+            ["tiny-b", "tiny-c", "tiny-b"],
+            [
+                (3, "'tiny-c' makes a cycle of citations (tiny-b → tiny-c → tiny-b; line 4)"),
+                (4, "'tiny-b' makes a cycle of citations (tiny-c → tiny-b → tiny-c; line 3)"),
+            ],
+        ),
     ],
 )
 def test_cites_must_name_another_source_without_a_cycle(data_copy, cites, expected):
@@ -561,6 +568,22 @@ def test_files_that_are_not_utf8_csv_text(data_copy, content, message):
             b"KOR,CHL,2019,12,12.5,tiny-a,caf\xe9\xe9",
             (2, "note"),
             "byte(s) E9 E9 are not UTF-8 (the file looks saved as Latin-1 or Windows-1252): save it as UTF-8",
+        ),
+        (  # eight bytes: all shown, no ellipsis; 80 and FF, the first and last bytes UTF-8 cannot start with
+            b"KOR,CHL,2019,12,12.5,tiny-a,\x80\xe9\xe9\xe9\xe9\xe9\xe9\xff",
+            (2, "note"),
+            "byte(s) 80 E9 E9 E9 E9 E9 E9 FF are not UTF-8 (the file looks saved as Latin-1 or Windows-1252):"
+            " save it as UTF-8",
+        ),
+        (
+            b"KOR,CHL,2019,12,12.5,tiny-a,a\xffnote",
+            (2, "note"),
+            "byte(s) FF are not UTF-8 (the file looks saved as Latin-1 or Windows-1252): save it as UTF-8",
+        ),
+        (  # DEL, a control character, is no undecodable byte
+            b"KOR,CHL,2019,12,12.5,tiny-a,a\x7fnote",
+            (2, "note"),
+            "holds the control character U+007F, which no text holds: remove it",
         ),
         (
             b'KOR,CHL,2019,12,12.5,tiny-a,"an open quote',
