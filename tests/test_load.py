@@ -52,7 +52,13 @@ def test_the_good_fixture_loads_typed(data_copy):
         }
     )
     assert_frame_equal(loaded.fdi.head(2), expected, check_dtype=False)
-    assert loaded.fdi["year"].dtype == "int64" and loaded.fdi["usd_millions"].dtype == "float64"
+    assert loaded.fdi.dtypes[["year", "months", "usd_millions", "decimals"]].astype(str).tolist() == [
+        "int64",
+        "int64",
+        "float64",
+        "int64",  # a count of digits, written as a format's precision: never 1.0
+    ]
+    assert loaded.timeline["year"].dtype == "int64"
     assert loaded.fdi.set_index("line").loc[9, "decimals"] == 0  # "700"
     assert list(loaded.timeline["precision"]) == ["month", "day", "year"]
     assert str(loaded.sources.set_index("source_id").loc["tiny-a", "published_on"].date()) == "2020-03-01"
