@@ -258,7 +258,15 @@ def test_growth_from_a_negative_base_gives_nulls_with_reasons():
     frame = fdi_frame([("CHN", 2023, 9, -21.0, 0, "forte"), ("CHN", 2024, 9, 35.0, 0, "forte")])
     selected = metrics.select_figures(frame, SOURCES)
     result = metrics.growth(selected, "CHN", "MEX", 2023, 2024, 9).to_dict()
-    for key in ("multiple", "pct_change", "cagr_pct", "multiple_low", "multiple_high"):
+    for key in (
+        "multiple",
+        "pct_change",
+        "cagr_pct",
+        "multiple_low",
+        "multiple_high",
+        "multiple_reported_low",
+        "multiple_reported_high",
+    ):
         assert result[key] is None
         assert result[f"{key}_reason"] == "base value is negative"
     assert result["abs_change"] == approx(56.0)
@@ -856,4 +864,66 @@ def test_every_origin_and_destination_pair_is_a_period_of_its_own():
     chosen = metrics.select_figures(frame, sources)
     assert list(zip(chosen["origin"], chosen["destination"], chosen["usd_millions"], strict=True)) == [
         (o, d, float(i)) for i, (o, d) in enumerate(pairs)
+    ]
+
+
+def test_the_reported_range_takes_every_independent_report_of_the_base_too():
+    # base 2022: proc 2.0 and late 4.0, two independent reports; target 2024: proc 10.0
+    frame = fdi_frame(
+        [("RUS", 2022, 12, 2.0, 1, "proc"), ("RUS", 2022, 12, 4.0, 1, "late"), ("RUS", 2024, 12, 10.0, 1, "proc")]
+    )
+    ranking = metrics.rank(frame, ECHO_SOURCES)
+    selected = metrics.select_figures(frame, ECHO_SOURCES, ranking=ranking)
+    reports = metrics.all_reports(frame, ECHO_SOURCES, ranking)
+    result = metrics.growth(selected, "RUS", "MEX", 2022, 2024, 12, reports=reports).to_dict()
+    assert (result["multiple_reported_low"], result["multiple_reported_high"]) == (approx(10 / 4), approx(10 / 2))
+    assert (result["base_independent_sources"], result["target_independent_sources"]) == (2, 1)
+
+
+@pytest.mark.parametrize(
+    ("total_year", "defined", "missing", "missing_year"),
+    [(2022, "base", "target", 2024), (2024, "target", "base", 2022)],
+)
+def test_a_share_without_its_total_says_which_years_total_is_missing(total_year, defined, missing, missing_year):
+    frame = fdi_frame(
+        [
+            ("RUS", 2022, 12, 2.8, 1, "proceso"),
+            ("RUS", 2024, 12, 86.4, 1, "proceso"),
+            ("WLD", total_year, 12, 40_000.0, 0, "proceso"),
+        ]
+    )
+    growth = metrics.growth(metrics.select_figures(frame, SOURCES), "RUS", "MEX", 2022, 2024, 12)
+    shown = growth.to_dict()
+    value = {"base": 2.8, "target": 86.4}[defined]
+    assert shown[f"{defined}_share_of_total_pct"] == approx(value / 40_000 * 100)  # 0.007 % or 0.216 %
+    assert shown[f"{missing}_share_of_total_pct"] is None
+    assert growth.codes[f"{missing}_share_of_total_pct"] == "no_total"
+    assert shown[f"{missing}_share_of_total_pct_reason"] == (
+        f"no figure for FDI from all origins (WLD) in {missing_year} (the full year)"
+    )
+    # the totals the shares are taken from travel with the growth
+    totals = {"base": growth.base_total, "target": growth.target_total}
+    assert totals[defined].value == 40_000.0 and totals[missing] is None
+
+
+def test_a_growth_rate_backwards_in_time_is_undefined():
+    selected = metrics.select_figures(FDI, SOURCES)
+    growth = metrics.growth(selected, "RUS", "MEX", 2024, 2022, 12)
+    assert growth.cagr_pct is None and growth.codes["cagr_pct"] == "not_after"
+    assert growth.multiple == approx(2.8 / 86.4)  # the multiple is defined either way
+
+
+def test_every_report_is_listed_with_its_sources_date_and_trust_in_the_documented_columns():
+    ranking = metrics.rank(FDI, SOURCES)
+    table = metrics.all_reports(FDI, SOURCES, ranking)
+    assert list(table.columns) == [
+        *("origin", "destination", "year", "months", "usd_millions", "decimals", "source_id", "note", "line"),
+        *("published", "trust", "credited_to", "independent", "used"),
+    ]
+    rus_2024 = table[(table["origin"] == "RUS") & (table["year"] == 2024)]
+    # gw2ru (2026-01) first, then proceso (2025-06-25), then forte (2025-03): latest published first
+    assert rus_2024[["source_id", "published", "trust"]].values.tolist() == [
+        ["gw2ru", "2026-01", "low"],
+        ["proceso", "2025-06-25", "unverified"],
+        ["forte", "2025-03", "low"],
     ]
