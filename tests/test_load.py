@@ -251,6 +251,18 @@ def test_undecodable_bytes_are_located_by_line_and_column(data_copy):
     assert "byte(s) F3 are not UTF-8" in problem.message
 
 
+def test_the_timeline_is_typed_in_date_order_then_line_order(data_copy):
+    set_line(data_copy / "timeline.csv", 2, "2021,Fixture treaty signed,diplomacy,tiny-c,")  # the year of line 4
+    timeline = load_dataset(data_copy).timeline
+    assert list(timeline.columns) == [
+        *("line", "date", "event", "category", "source_id", "note"),
+        *("precision", "when", "year"),
+    ]
+    assert timeline.index.tolist() == [0, 1, 2]
+    # 1999-02-03 (line 3), then 2021 twice: line 2 before line 4
+    assert timeline[["line", "date"]].values.tolist() == [[3, "1999-02-03"], [2, "2021"], [4, "2021"]]
+
+
 def test_a_utf8_byte_order_mark_is_fine(data_copy):
     path = data_copy / "fdi.csv"
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())

@@ -756,4 +756,4 @@ def _type_timeline(raw: pd.DataFrame) -> pd.DataFrame:
     typed["precision"] = typed["date"].map(contract.date_precision)
     typed["when"] = pd.to_datetime(typed["date"].map(contract.first_day))
     typed["year"] = typed["when"].dt.year.astype("int64")
-    return typed.sort_values(["when", "line"], kind="stable").reset_index(drop=True)
+    return typed.sort_values(["when", "line"]).reset_index(drop=True)  # lines are unique: no ties
