@@ -6,7 +6,8 @@ tests once to learn which tests call which function, then runs, for each mutant,
 tests (fastest first, stopping at the first failure). A mutant is killed when a test fails (or
 the tests time out on it); it survives when they all pass.
 
-This script starts from a fresh ``mutants/`` (``--keep`` reuses the last run's results), runs
+This script starts from a fresh ``mutants/`` (``--keep`` reuses the last run's results, and
+``--retest`` tests again the survivors docs/mutation.md does not explain), runs
 mutmut over the modules pyproject.toml lists (``[tool.mutmut] only_mutate``), and prints, per
 module and in total, how many mutants the tests killed; its last line is ``mutation score: K
 killed of N (P %)``. Survivors are listed
