@@ -7,7 +7,8 @@ tests (fastest first, stopping at the first failure). A mutant is killed when a 
 the tests time out on it); it survives when they all pass.
 
 This script starts from a fresh ``mutants/`` (``--keep`` reuses the last run's results, and
-``--retest`` tests again the survivors docs/mutation.md does not explain), runs
+``--retest`` goes on as ``--keep`` does, then tests again the survivors docs/mutation.md does
+not explain), runs
 mutmut over the modules pyproject.toml lists (``[tool.mutmut] only_mutate``), and prints, per
 module and in total, how many mutants the tests killed; its last line is ``mutation score: K
 killed of N (P %)``. Survivors are listed
@@ -88,7 +89,8 @@ def survivors_to_retest(scope: list[str]) -> list[str]:
         meta = MUTANTS / "src" / "analysis" / f"{module}.meta"
         if meta.is_file():
             codes = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
-            names += [key for key, code in codes.items() if code is not None and code not in KILLED | TIMEOUT]
+            # survived (0) or suspicious: not unchecked, killed, timed out, nor without tests
+            names += [key for key, code in codes.items() if code is not None and code not in KILLED | TIMEOUT | {5, 33}]
     return [name for name in names if name not in known]
 
 
@@ -133,17 +135,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--retest",
         action="store_true",
-        help="test again the last run's survivors that docs/mutation.md does not explain (after new tests)",
+        help="go on as --keep, then test again the survivors docs/mutation.md does not explain (after new tests)",
     )
     options = parser.parse_args(argv)
 
     scope = modules()
     seconds = None
     if options.retest:
+        # First as --keep: mutmut rewrites the mutants of changed functions (renumbering them) and
+        # tests every mutant without a result; only then are the survivors' names current.
+        refresh_data_files()
+        seconds = run_mutmut(options.jobs)
         names = survivors_to_retest(scope)
         print(f"testing again {len(names)} surviving mutants not explained in {DOC.relative_to(ROOT)}")
-        refresh_data_files()
-        seconds = run_mutmut(options.jobs, names) if names else 0.0
+        if names:
+            seconds += run_mutmut(options.jobs, names)
     elif not options.report:
         if not options.keep:
             shutil.rmtree(MUTANTS, ignore_errors=True)

@@ -732,6 +732,22 @@ def test_a_cycle_of_citations_names_up_to_six_sources(data_copy, count, loop, li
     )
 
 
+def test_a_malformed_citation_ends_the_walk_so_no_cycle_is_made_through_it(data_copy):
+    path = data_copy / "sources.csv"
+    path.write_text(
+        path.read_text().replace(
+            "source_id,publisher,title,url,published,accessed,trust,note",
+            "source_id,publisher,title,url,published,accessed,trust,note,cites",
+        )
+        + "tiny-x,P,T,,2020,2026-01-02,low,,b c\n"  # line 5 cites a malformed id
+        + "b c,P,T,,2020,2026-01-02,low,,tiny-x\n"  # line 6 has it, and cites line 5 back
+    )
+    assert [(p.line, p.column, p.message) for p in problems_in(data_copy)] == [
+        (5, "cites", "'b c' is not a source_id: letters, digits, '.', '_' or '-' (or empty)"),
+        (6, "source_id", "'b c' is not a source_id: letters, digits, '.', '_' or '-'"),
+    ]
+
+
 def test_a_long_chain_of_citations_is_checked_in_linear_time(data_copy):
     # each source cites the next: the walk used to restart at every row (cubic in the length)
     count = 3000
