@@ -21,7 +21,6 @@ from analysis.errors import AnalysisError, DataValidationError, InputError, Para
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 MAX_JOBS = 32  # each job runs a kernel of its own (some 150 MB) and renders in processes of its own
-SHOWN = 60  # characters of an option's value shown in a message
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -205,7 +204,7 @@ def _formats(text: str) -> tuple[str, ...]:
     if not asked or any(f not in FORMATS for f in asked):
         raise ParameterError(
             [
-                f"--format {shown_text(text, SHOWN)}: formats are {', '.join(FORMATS)}, comma-separated (such as --format html,pdf)"
+                f"--format {shown_text(text)}: formats are {', '.join(FORMATS)}, comma-separated (such as --format html,pdf)"
             ]
         )
     return tuple(f for f in FORMATS if f in asked)
