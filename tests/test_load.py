@@ -644,6 +644,45 @@ def test_a_column_whose_name_holds_an_unwanted_character_is_named_with_a_replace
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("h1,h2,h3\n\x01x,y,z\n", (2, "h1")),  # at the start of its line: the first column
+        ("h1,h2,h3\n,y\x01,z\n", (2, "h2")),  # after an empty first value
+        ("h1,h2,h3\nx,y,z,\x01\n", (2, None)),  # in a fourth value, past the header's three columns
+        ("\nx,\x01\n", (2, None)),  # the file starts with a line break: still line 2
+        ("h1,h2\n" + "x,y\n" * 10_001 + "x,\x01\n", (10_003, "h2")),  # 40,010 characters before its line
+        ("h1,h2\n" + "x" * 40_000 + "\x01\n", (2, "h1")),  # 40,000 characters before it on its line: named
+        ("h1,h2\n" + "x" * 40_001 + "\x01\n", (2, None)),  # 40,001: too long to split into columns
+        ("h1," + "h" * 39_997 + "\nx,\x01\n", (2, "h" * 39_997)),  # a header of 40,000 characters is split
+        ("h1," + "h" * 39_998 + "\nx,\x01\n", (2, None)),  # of 40,001, it is not
+    ],
+)
+def test_an_unwanted_character_is_located_by_line_and_by_the_column_it_falls_in(text, where):
+    _, found, marked = load._character_problems(text, "f.csv")
+    assert [(p.line, p.column) for p in found] == [where]
+    assert marked == {where[0]}
+
+
+def test_unwanted_characters_in_one_value_are_one_problem_and_the_lines_after_are_still_searched():
+    text = "h1,h2\nx\x01\x02y,z\nx,\x03\n"
+    cleaned, found, marked = load._character_problems(text, "f.csv")
+    assert [(p.line, p.column, p.message) for p in found] == [
+        (2, "h1", "holds the control character U+0001, which no text holds: remove it"),
+        (3, "h2", "holds the control character U+0003, which no text holds: remove it"),
+    ]
+    assert (cleaned, marked) == ("h1,h2\nx\ufffd\ufffdy,z\nx,\ufffd\n", {2, 3})
+
+
+def test_past_a_hundred_unwanted_characters_the_rest_are_counted_and_their_lines_still_marked():
+    text = "h1,h2\n" + "x,\x01\n" * 103  # lines 2 to 104
+    cleaned, found, marked = load._character_problems(text, "f.csv")
+    assert [(p.line, p.column) for p in found[:100]] == [(line, "h2") for line in range(2, 102)]
+    assert len(found) == 101 and isinstance(found[100], errors.Omitted)
+    assert (found[100].file, found[100].line, found[100].column, found[100].count) == ("f.csv", None, None, 3)
+    assert marked == set(range(2, 105)) and "\x01" not in cleaned
+
+
 def test_a_quote_left_open_is_reported_on_its_line_and_the_lines_after_are_still_checked(data_copy):
     set_line(data_copy / "timeline.csv", 2, '1901-05,"Fixture treaty signed,diplomacy,tiny-c,')
     set_line(data_copy / "timeline.csv", 4, "2021,Fixture ferry opens,transport,nowhere,")
