@@ -1,5 +1,6 @@
 """Loading and validation: the good fixture, and one broken copy of it per class of problem."""
 
+import csv
 import datetime as dt
 import errno
 import hashlib
@@ -681,6 +682,62 @@ def test_past_a_hundred_unwanted_characters_the_rest_are_counted_and_their_lines
     assert len(found) == 101 and isinstance(found[100], errors.Omitted)
     assert (found[100].file, found[100].line, found[100].column, found[100].count) == ("f.csv", None, None, 3)
     assert marked == set(range(2, 105)) and "\x01" not in cleaned
+
+
+FDI_HEADER = "origin,destination,year,months,usd_millions,source_id,note"
+ROW = "KOR,CHL,2019,12,12.5,tiny-a,"
+
+
+@pytest.mark.parametrize(
+    ("text", "lines"),
+    [
+        (f"{FDI_HEADER}\n{ROW}\n{ROW}", [2, 3]),  # no line break after the last row
+        (f"{FDI_HEADER}\n{ROW}\n{ROW}\n", [2, 3]),
+        (f"{FDI_HEADER}\n\n{ROW}\n{ROW}", [3, 4]),  # a blank second line
+        (f"{FDI_HEADER}\n{ROW}\n\n{ROW}", [2, 4]),  # a blank line before the last
+    ],
+)
+def test_every_row_is_read_whether_or_not_the_file_ends_with_a_line_break(tmp_path, text, lines):
+    frame, problems = load._parse_csv(text, tmp_path / "fdi.csv")
+    assert problems == []
+    assert list(frame.index) == lines and list(frame["origin"]) == ["KOR", "KOR"]
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n"])
+@pytest.mark.parametrize(("length", "where"), [(40_000, (2, "note")), (40_001, (2, None))])
+def test_a_line_of_40000_characters_is_read_and_one_longer_is_not_whatever_its_line_end(
+    tmp_path, ending, length, where
+):
+    line = ROW + "x" * (length - len(ROW))  # the note, over 500 characters, is a problem of its column
+    frame, problems = load._parse_csv(f"{FDI_HEADER}{ending}{line}{ending}", tmp_path / "fdi.csv")
+    assert [(p.line, p.column) for p in problems] == [where]
+    assert len(frame) == (1 if length == 40_000 else 0)
+
+
+def test_a_line_too_long_after_the_header_is_passed_over_and_the_lines_after_are_read(tmp_path):
+    text = f"{FDI_HEADER}\n{'x' * 40_001}\nKOR,CHL\n{ROW}\n"
+    frame, problems = load._parse_csv(text, tmp_path / "fdi.csv")
+    assert [(p.line, p.message) for p in problems] == [
+        (2, "the line is 40,001 characters long; at most 40,000: is a line break missing?"),
+        (3, "has 2 fields where the header has 7: a value holding a comma must be quoted"),
+    ]
+    assert list(frame.index) == [4]
+
+
+@pytest.mark.parametrize("bad", ['KOR,"a" b', "KOR,CHL"])  # a CSV error; a count of fields
+def test_past_a_hundred_problems_reading_a_file_the_rest_are_counted(tmp_path, bad):
+    _, problems = load._parse_csv(f"{FDI_HEADER}\n" + f"{bad}\n" * 103, tmp_path / "fdi.csv")  # lines 2-104
+    assert [p.line for p in problems[:100]] == list(range(2, 102))
+    assert len(problems) == 101 and isinstance(problems[100], errors.Omitted) and problems[100].count == 3
+
+
+def test_a_csv_error_without_words_of_our_own_is_shown_as_the_csv_module_words_it(tmp_path):
+    limit = csv.field_size_limit(10)  # no line of the contract reaches the real limit
+    try:
+        _, problems = load._parse_csv(f'{FDI_HEADER}\nKOR,"abcdefghijkl"\n', tmp_path / "fdi.csv")
+    finally:
+        csv.field_size_limit(limit)
+    assert [(p.line, p.message) for p in problems] == [(2, "is not valid CSV: field larger than field limit (10)")]
 
 
 def test_a_quote_left_open_is_reported_on_its_line_and_the_lines_after_are_still_checked(data_copy):
