@@ -740,6 +740,17 @@ def test_a_csv_error_without_words_of_our_own_is_shown_as_the_csv_module_words_i
     assert [(p.line, p.message) for p in problems] == [(2, "is not valid CSV: field larger than field limit (10)")]
 
 
+def test_a_file_of_blank_lines_and_commas_has_no_header(data_copy):
+    (data_copy / "timeline.csv").write_text(",,,\n\n , \n")
+    problem = only_problem(data_copy)
+    assert (problem.file, problem.line, problem.column, problem.message) == (
+        f"{data_copy}/timeline.csv",
+        1,
+        None,
+        "the file is empty: expected the header date,event,category,source_id,note",
+    )
+
+
 def test_a_quote_left_open_is_reported_on_its_line_and_the_lines_after_are_still_checked(data_copy):
     set_line(data_copy / "timeline.csv", 2, '1901-05,"Fixture treaty signed,diplomacy,tiny-c,')
     set_line(data_copy / "timeline.csv", 4, "2021,Fixture ferry opens,transport,nowhere,")
