@@ -728,7 +728,13 @@ def test_a_line_too_long_after_the_header_is_passed_over_and_the_lines_after_are
 def test_past_a_hundred_problems_reading_a_file_the_rest_are_counted(tmp_path, bad):
     _, problems = load._parse_csv(f"{FDI_HEADER}\n" + f"{bad}\n" * 103, tmp_path / "fdi.csv")  # lines 2-104
     assert [p.line for p in problems[:100]] == list(range(2, 102))
-    assert len(problems) == 101 and isinstance(problems[100], errors.Omitted) and problems[100].count == 3
+    assert len(problems) == 101 and isinstance(problems[100], errors.Omitted)
+    assert (problems[100].file, problems[100].line, problems[100].column, problems[100].count) == (
+        f"{tmp_path}/fdi.csv",
+        None,
+        None,
+        3,
+    )
 
 
 def test_a_csv_error_without_words_of_our_own_is_shown_as_the_csv_module_words_it(tmp_path):
