@@ -757,6 +757,30 @@ def test_a_file_of_blank_lines_and_commas_has_no_header(data_copy):
     )
 
 
+def test_a_file_is_read_as_text_indexed_by_its_line_numbers(tmp_path):
+    frame, problems = load._parse_csv(f"{FDI_HEADER}\n\nKOR, CHL ,2019,12,12.5,tiny-a,\n", tmp_path / "fdi.csv")
+    row = {"origin": "KOR", "destination": "CHL", "year": "2019", "months": "12", "usd_millions": "12.5"}
+    expected = pd.DataFrame(
+        {**{column: [value] for column, value in row.items()}, "source_id": ["tiny-a"], "note": [""]},
+        index=pd.Index([3], dtype="int64", name="line"),
+        dtype="str",
+    )
+    assert problems == []
+    assert_frame_equal(frame, expected)
+    assert frame.attrs == {"header_line": 1}
+
+
+def test_a_file_of_only_its_header_is_an_empty_frame_of_text(tmp_path):
+    frame, problems = load._parse_csv(f"\n{FDI_HEADER}\n", tmp_path / "fdi.csv")
+    expected = pd.DataFrame(
+        {column: pd.Series([], dtype="str") for column in FDI_HEADER.split(",")},
+        index=pd.Index([], dtype="int64", name="line"),
+    )
+    assert problems == []
+    assert_frame_equal(frame, expected)
+    assert frame.attrs == {"header_line": 2}
+
+
 def test_a_quote_left_open_is_reported_on_its_line_and_the_lines_after_are_still_checked(data_copy):
     set_line(data_copy / "timeline.csv", 2, '1901-05,"Fixture treaty signed,diplomacy,tiny-c,')
     set_line(data_copy / "timeline.csv", 4, "2021,Fixture ferry opens,transport,nowhere,")
