@@ -781,6 +781,19 @@ def test_a_file_of_only_its_header_is_an_empty_frame_of_text(tmp_path):
     assert frame.attrs == {"header_line": 2}
 
 
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ([f"c{i}" for i in range(64)], []),  # as wide as a header may be
+        ([f"c{i}" for i in range(65)], [(None, "the header has 65 columns; a file of the contract has at most 64")]),
+        (["date", "event", "date", "date"], [("date", "appears twice in the header")] * 2),
+    ],
+)
+def test_a_header_is_refused_when_too_wide_or_when_it_names_a_column_twice(header, expected):
+    found = load._header_problems(header, 3, "f.csv")
+    assert [(p.file, p.line, p.column, p.message) for p in found] == [("f.csv", 3, *each) for each in expected]
+
+
 def test_a_quote_left_open_is_reported_on_its_line_and_the_lines_after_are_still_checked(data_copy):
     set_line(data_copy / "timeline.csv", 2, '1901-05,"Fixture treaty signed,diplomacy,tiny-c,')
     set_line(data_copy / "timeline.csv", 4, "2021,Fixture ferry opens,transport,nowhere,")
