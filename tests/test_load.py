@@ -794,6 +794,27 @@ def test_a_header_is_refused_when_too_wide_or_when_it_names_a_column_twice(heade
     assert [(p.file, p.line, p.column, p.message) for p in found] == [("f.csv", 3, *each) for each in expected]
 
 
+def test_a_header_after_blank_lines_is_located_on_its_own_line(data_copy):
+    text = (data_copy / "timeline.csv").read_text()
+    (data_copy / "timeline.csv").write_text("\n\n" + text.replace("category", "kind", 1))
+    assert [(p.line, p.column, p.message) for p in problems_in(data_copy)] == [
+        (3, "category", "is missing from the header"),
+        (3, "kind", "is not a column of this file"),
+    ]
+
+
+def test_a_value_too_long_leaves_the_other_values_of_its_row_checked(data_copy):
+    set_line(data_copy / "fdi.csv", 2, "KOR,CHL,20x9,12,12.5,tiny-a," + "n" * 501)
+    assert [(p.line, p.column, p.message) for p in problems_in(data_copy)] == [
+        (
+            2,
+            "note",
+            "is 501 characters long; at most 500: shorten it (a longer value makes the PDF slow to lay out)",
+        ),
+        (2, "year", "'20x9' is not a year: write four digits 0-9, such as 2024"),
+    ]
+
+
 def test_a_quote_left_open_is_reported_on_its_line_and_the_lines_after_are_still_checked(data_copy):
     set_line(data_copy / "timeline.csv", 2, '1901-05,"Fixture treaty signed,diplomacy,tiny-c,')
     set_line(data_copy / "timeline.csv", 4, "2021,Fixture ferry opens,transport,nowhere,")
