@@ -815,6 +815,29 @@ def test_a_value_too_long_leaves_the_other_values_of_its_row_checked(data_copy):
     ]
 
 
+def test_a_value_too_long_is_one_problem_whatever_else_it_fails(data_copy):
+    set_line(data_copy / "fdi.csv", 2, "KOR,CHL,2019,12,12.5," + "s" * 501 + ",")  # no source_id listed
+    assert [(p.line, p.column, p.message) for p in problems_in(data_copy)] == [
+        (
+            2,
+            "source_id",
+            "is 501 characters long; at most 500: shorten it (a longer value makes the PDF slow to lay out)",
+        ),
+    ]
+
+
+def test_a_value_failing_two_checks_is_one_problem_of_the_first_the_model_lists(data_copy):
+    set_line(data_copy / "fdi.csv", 2, "KOR,CHL,2019,12,12345678.1234567,tiny-a,")  # 8 digits, 7 decimals
+    assert [(p.line, p.column, p.message) for p in problems_in(data_copy)] == [
+        (
+            2,
+            "usd_millions",
+            "'12345678.1234567' is too large for US$ millions: at most 7 digits before the point"
+            " (9999999 is about US$10 trillion, five times the world's largest year of FDI)",
+        ),
+    ]
+
+
 def test_a_quote_left_open_is_reported_on_its_line_and_the_lines_after_are_still_checked(data_copy):
     set_line(data_copy / "timeline.csv", 2, '1901-05,"Fixture treaty signed,diplomacy,tiny-c,')
     set_line(data_copy / "timeline.csv", 4, "2021,Fixture ferry opens,transport,nowhere,")
