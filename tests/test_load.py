@@ -838,6 +838,15 @@ def test_a_value_failing_two_checks_is_one_problem_of_the_first_the_model_lists(
     ]
 
 
+def test_the_hundred_problems_listed_are_the_first_by_line_then_by_column(data_copy):
+    # 99 problems on lines 2-100, then two on line 101: origin comes first in the model, months by name
+    rows = "".join(f"KOR,CHL,x{i:03},12,1.5,tiny-a,\n" for i in range(99)) + "XXX,CHL,2019,13,1.5,tiny-a,\n"
+    (data_copy / "fdi.csv").write_text("origin,destination,year,months,usd_millions,source_id,note\n" + rows)
+    found = problems_in(data_copy)
+    assert [(p.line, p.column) for p in found[:100]] == [*((line, "year") for line in range(2, 101)), (101, "months")]
+    assert str(found[100]) == f"{data_copy}/fdi.csv: 1 more problem not listed: fix those above and validate again"
+
+
 def test_a_quote_left_open_is_reported_on_its_line_and_the_lines_after_are_still_checked(data_copy):
     set_line(data_copy / "timeline.csv", 2, '1901-05,"Fixture treaty signed,diplomacy,tiny-c,')
     set_line(data_copy / "timeline.csv", 4, "2021,Fixture ferry opens,transport,nowhere,")
