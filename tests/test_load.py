@@ -847,6 +847,36 @@ def test_the_hundred_problems_listed_are_the_first_by_line_then_by_column(data_c
     assert str(found[100]) == f"{data_copy}/fdi.csv: 1 more problem not listed: fix those above and validate again"
 
 
+@pytest.mark.parametrize(
+    ("a", "b", "keys", "found"),
+    [
+        (
+            ["x", "y", "x"],
+            ["1", "2", "3"],
+            [("missing",), ("a",)],  # a key whose column is missing is passed over: the next is checked
+            [(4, "a", "'x' is also on line 2: each must be unique", "repeated_value")],
+        ),
+        (
+            ["x", "y", "x"],
+            ["1", "2", "3"],
+            [("b",), ("a",)],  # a key without repeats: the next is checked
+            [(4, "a", "'x' is also on line 2: each must be unique", "repeated_value")],
+        ),
+        (
+            ["x", "y", "x"],
+            ["1", "2", "1"],
+            [("a", "b")],  # a key of every column of the file
+            [(4, None, "repeats line 2 (a x, b 1): one source reports a period once", "repeated_row")],
+        ),
+    ],
+)
+def test_repeats_are_found_for_each_key_the_file_has_columns_for(a, b, keys, found):
+    frame = pd.DataFrame({"a": a, "b": b}, index=pd.Index([2, 3, 4], name="line"), dtype="str")
+    repeats = load._repeats(frame, keys, set())
+    assert [(r.line, r.column, r.message, r.check) for r in repeats.itertuples()] == found
+    assert repeats["value"].isna().all()
+
+
 def test_a_quote_left_open_is_reported_on_its_line_and_the_lines_after_are_still_checked(data_copy):
     set_line(data_copy / "timeline.csv", 2, '1901-05,"Fixture treaty signed,diplomacy,tiny-c,')
     set_line(data_copy / "timeline.csv", 4, "2021,Fixture ferry opens,transport,nowhere,")
