@@ -27,8 +27,16 @@ def set_line(path: Path, number: int, text: str) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+FDI_HEADER = "origin,destination,year,months,usd_millions,source_id,note"
+
+
 def messages(folder):
     return [str(p) for p in problems_in(folder)]
+
+
+def located(folder):
+    """Each problem as (line, column, message)."""
+    return [(p.line, p.column, p.message) for p in problems_in(folder)]
 
 
 def only_problem(folder):
@@ -634,7 +642,7 @@ def test_a_column_whose_name_holds_an_unwanted_character_is_named_with_a_replace
     lines[0] = lines[0].replace(",note", ",No\x01te")  # a capital: it sorts before most text
     lines[1] += "a\x00b"  # in that column
     (data_copy / "fdi.csv").write_text("\n".join(lines))
-    assert [(p.line, p.column, p.message) for p in problems_in(data_copy)] == [
+    assert located(data_copy) == [
         (1, None, "holds the control character U+0001, which no text holds: remove it"),
         (1, "No\ufffdte", "is not a column of this file"),
         (
@@ -684,7 +692,6 @@ def test_past_a_hundred_unwanted_characters_the_rest_are_counted_and_their_lines
     assert marked == set(range(2, 105)) and "\x01" not in cleaned
 
 
-FDI_HEADER = "origin,destination,year,months,usd_millions,source_id,note"
 ROW = "KOR,CHL,2019,12,12.5,tiny-a,"
 
 
@@ -797,7 +804,7 @@ def test_a_header_is_refused_when_too_wide_or_when_it_names_a_column_twice(heade
 def test_a_header_after_blank_lines_is_located_on_its_own_line(data_copy):
     text = (data_copy / "timeline.csv").read_text()
     (data_copy / "timeline.csv").write_text("\n\n" + text.replace("category", "kind", 1))
-    assert [(p.line, p.column, p.message) for p in problems_in(data_copy)] == [
+    assert located(data_copy) == [
         (3, "category", "is missing from the header"),
         (3, "kind", "is not a column of this file"),
     ]
@@ -805,7 +812,7 @@ def test_a_header_after_blank_lines_is_located_on_its_own_line(data_copy):
 
 def test_a_value_too_long_leaves_the_other_values_of_its_row_checked(data_copy):
     set_line(data_copy / "fdi.csv", 2, "KOR,CHL,20x9,12,12.5,tiny-a," + "n" * 501)
-    assert [(p.line, p.column, p.message) for p in problems_in(data_copy)] == [
+    assert located(data_copy) == [
         (
             2,
             "note",
@@ -817,7 +824,7 @@ def test_a_value_too_long_leaves_the_other_values_of_its_row_checked(data_copy):
 
 def test_a_value_too_long_is_one_problem_whatever_else_it_fails(data_copy):
     set_line(data_copy / "fdi.csv", 2, "KOR,CHL,2019,12,12.5," + "s" * 501 + ",")  # no source_id listed
-    assert [(p.line, p.column, p.message) for p in problems_in(data_copy)] == [
+    assert located(data_copy) == [
         (
             2,
             "source_id",
@@ -828,7 +835,7 @@ def test_a_value_too_long_is_one_problem_whatever_else_it_fails(data_copy):
 
 def test_a_value_failing_two_checks_is_one_problem_of_the_first_the_model_lists(data_copy):
     set_line(data_copy / "fdi.csv", 2, "KOR,CHL,2019,12,12345678.1234567,tiny-a,")  # 8 digits, 7 decimals
-    assert [(p.line, p.column, p.message) for p in problems_in(data_copy)] == [
+    assert located(data_copy) == [
         (
             2,
             "usd_millions",
@@ -841,7 +848,7 @@ def test_a_value_failing_two_checks_is_one_problem_of_the_first_the_model_lists(
 def test_the_hundred_problems_listed_are_the_first_by_line_then_by_column(data_copy):
     # 99 problems on lines 2-100, then two on line 101: origin comes first in the model, months by name
     rows = "".join(f"KOR,CHL,x{i:03},12,1.5,tiny-a,\n" for i in range(99)) + "XXX,CHL,2019,13,1.5,tiny-a,\n"
-    (data_copy / "fdi.csv").write_text("origin,destination,year,months,usd_millions,source_id,note\n" + rows)
+    (data_copy / "fdi.csv").write_text(f"{FDI_HEADER}\n" + rows)
     found = problems_in(data_copy)
     assert [(p.line, p.column) for p in found[:100]] == [*((line, "year") for line in range(2, 101)), (101, "months")]
     assert str(found[100]) == f"{data_copy}/fdi.csv: 1 more problem not listed: fix those above and validate again"
@@ -893,7 +900,7 @@ def test_a_header_too_wide_is_refused_without_checking_its_columns(data_copy):
 
 def test_past_a_hundred_problems_the_rest_are_counted(data_copy):
     rows = "".join(f"KOR,CHL,20x9,12,{i}.5,tiny-a,\n" for i in range(1000))
-    (data_copy / "fdi.csv").write_text("origin,destination,year,months,usd_millions,source_id,note\n" + rows)
+    (data_copy / "fdi.csv").write_text(f"{FDI_HEADER}\n" + rows)
     with pytest.raises(DataValidationError) as caught:
         load_dataset(data_copy)
     found = caught.value.problems
@@ -909,7 +916,7 @@ def test_past_a_hundred_problems_the_rest_are_counted(data_copy):
 )
 def test_the_count_of_problems_not_listed_is_in_words_that_agree_with_it(data_copy, bad_rows, last):
     rows = "".join(f"KOR,CHL,20x9,12,{i}.5,tiny-a,\n" for i in range(bad_rows))
-    (data_copy / "fdi.csv").write_text("origin,destination,year,months,usd_millions,source_id,note\n" + rows)
+    (data_copy / "fdi.csv").write_text(f"{FDI_HEADER}\n" + rows)
     found = problems_in(data_copy)
     assert len(found) == 101
     assert str(found[-1]) == f"{data_copy}/fdi.csv: {last}: fix those above and validate again"
@@ -918,7 +925,7 @@ def test_the_count_of_problems_not_listed_is_in_words_that_agree_with_it(data_co
 def test_the_hundred_problems_listed_are_the_first_by_line_whatever_found_them(data_copy):
     # a hundred values checked (lines 2-101), and a byte read (line 102) in a column named earlier
     rows = "".join(f"X{i:02},CHL,2019,12,1.5,tiny-a,\n" for i in range(100)) + "KOR,C\x07HL,2019,12,1.5,tiny-a,\n"
-    (data_copy / "fdi.csv").write_text("origin,destination,year,months,usd_millions,source_id,note\n" + rows)
+    (data_copy / "fdi.csv").write_text(f"{FDI_HEADER}\n" + rows)
     found = problems_in(data_copy)
     assert [(p.line, p.column) for p in found[:100]] == [(line, "origin") for line in range(2, 102)]
     assert str(found[100]) == f"{data_copy}/fdi.csv: 1 more problem not listed: fix those above and validate again"
@@ -934,7 +941,7 @@ def test_a_value_in_a_message_is_quoted_and_a_missing_one_is_called_empty(value,
 
 def test_repeated_rows_are_found_in_a_large_file(data_copy):
     rows = "KOR,CHL,2019,12,1.5,tiny-a,\n" * 20_000
-    (data_copy / "fdi.csv").write_text("origin,destination,year,months,usd_millions,source_id,note\n" + rows)
+    (data_copy / "fdi.csv").write_text(f"{FDI_HEADER}\n" + rows)
     with pytest.raises(DataValidationError) as caught:
         load_dataset(data_copy)
     assert caught.value.count == 19_999
@@ -975,7 +982,7 @@ def test_a_malformed_citation_ends_the_walk_so_no_cycle_is_made_through_it(data_
         + "tiny-x,P,T,,2020,2026-01-02,low,,b c\n"  # line 5 cites a malformed id
         + "b c,P,T,,2020,2026-01-02,low,,tiny-x\n"  # line 6 has it, and cites line 5 back
     )
-    assert [(p.line, p.column, p.message) for p in problems_in(data_copy)] == [
+    assert located(data_copy) == [
         (5, "cites", "'b c' is not a source_id: letters, digits, '.', '_' or '-' (or empty)"),
         (6, "source_id", "'b c' is not a source_id: letters, digits, '.', '_' or '-'"),
     ]

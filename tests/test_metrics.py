@@ -830,22 +830,22 @@ def test_following_citations_ends_on_a_cycle_the_row_is_not_part_of():
     assert root.tolist() == [2, 2, 1]  # a stops at c (whose citation, b, is already on its way)
 
 
+# one source, "x", for tests where which source reported a figure does not matter
+ONE_SOURCE = pd.DataFrame(
+    {"source_id": ["x"], "trust": ["high"], "published": ["2024"], "published_on": pd.to_datetime(["2024-01-01"])}
+)
+
+
 def test_periods_come_out_in_the_order_of_their_codes_not_of_the_file():
     frame = fdi_frame([("USA", 2023, 12, 1.0, 1, "x"), ("USA", 2023, 12, 2.0, 1, "x")])
     frame["destination"] = ["MEX", "CHL"]
-    sources = pd.DataFrame(
-        {"source_id": ["x"], "trust": ["high"], "published": ["2024"], "published_on": pd.to_datetime(["2024-01-01"])}
-    )
-    chosen = metrics.select_figures(frame, sources)
+    chosen = metrics.select_figures(frame, ONE_SOURCE)
     assert chosen[["destination", "usd_millions"]].values.tolist() == [["CHL", 2.0], ["MEX", 1.0]]
 
 
 def test_periods_come_out_by_year_then_months():
     frame = fdi_frame([("USA", 2024, 6, 3.0, 1, "x"), ("USA", 2023, 12, 2.0, 1, "x"), ("USA", 2023, 6, 1.0, 1, "x")])
-    sources = pd.DataFrame(
-        {"source_id": ["x"], "trust": ["high"], "published": ["2025"], "published_on": pd.to_datetime(["2025-01-01"])}
-    )
-    chosen = metrics.select_figures(frame, sources)
+    chosen = metrics.select_figures(frame, ONE_SOURCE)
     assert chosen[["year", "months", "usd_millions"]].values.tolist() == [
         [2023, 6, 1.0],
         [2023, 12, 2.0],
@@ -858,10 +858,7 @@ def test_every_origin_and_destination_pair_is_a_period_of_its_own():
     pairs = [(o, d) for o in ("AAA", "BBB", "CCC") for d in ("XXX", "YYY")]
     frame = fdi_frame([(o, 2023, 12, float(i), 1, "x") for i, (o, _) in enumerate(pairs)])
     frame["destination"] = [d for _, d in pairs]
-    sources = pd.DataFrame(
-        {"source_id": ["x"], "trust": ["high"], "published": ["2025"], "published_on": pd.to_datetime(["2025-01-01"])}
-    )
-    chosen = metrics.select_figures(frame, sources)
+    chosen = metrics.select_figures(frame, ONE_SOURCE)
     assert list(zip(chosen["origin"], chosen["destination"], chosen["usd_millions"], strict=True)) == [
         (o, d, float(i)) for i, (o, d) in enumerate(pairs)
     ]
