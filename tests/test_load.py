@@ -522,6 +522,38 @@ def test_values_beyond_meaning_are_refused(data_copy, today, file, line, text, w
     assert message in problem.message, problem.message
 
 
+FDI_PERIODS = ("origin", "destination", "year", "months")
+
+
+def periods(*rows: tuple[str, str, str, str], columns: tuple[str, ...] = FDI_PERIODS) -> pd.DataFrame:
+    """fdi.csv as `_parse_csv` reads it, with only ``columns``: lines 2, 3, ... of text."""
+    frame = pd.DataFrame(list(rows), columns=list(FDI_PERIODS), index=pd.RangeIndex(2, 2 + len(rows), name="line"))
+    return frame[list(columns)]
+
+
+@pytest.mark.parametrize(
+    ("day", "months", "late"),
+    [
+        (dt.date(2027, 6, 30), "6", False),  # the half-year ends today: it is over
+        (dt.date(2027, 6, 29), "6", True),  # ... and tomorrow
+        (dt.date(2027, 6, 30), "7", True),
+    ],
+)
+def test_a_period_is_over_on_its_last_day(monkeypatch, day, months, late):
+    monkeypatch.setattr(contract, "today", lambda: day)
+    found = load.consistency_problems("fdi.csv", periods(("KOR", "CHL", "2027", months)), "fdi.csv", set())
+    assert [(p.line, p.column) for p in found] == ([(2, "year")] if late else [])
+
+
+def test_the_consistency_of_fdi_needs_its_four_columns_and_no_more(today):
+    # a full year 2027 is not over on TODAY, and Chile does not invest in itself
+    rows = [("KOR", "CHL", "2027", "12"), ("CHL", "CHL", "2019", "12")]
+    found = load.consistency_problems("fdi.csv", periods(*rows), "fdi.csv", set())
+    assert [(p.line, p.column) for p in found] == [(2, "year"), (3, "destination")]
+    # a column missing (its header problem is reported elsewhere): nothing to compare
+    assert load.consistency_problems("fdi.csv", periods(*rows, columns=FDI_PERIODS[:3]), "fdi.csv", set()) == []
+
+
 def test_the_limits_themselves_are_allowed(data_copy, today):
     set_line(data_copy / "fdi.csv", 2, "KOR,CHL,2019,12,9999999.999999,tiny-a,")
     set_line(data_copy / "fdi.csv", 3, "KOR,CHL,2027,5,-0000012.5,tiny-a,")  # May 2027 is over; leading zeros
@@ -1013,7 +1045,10 @@ def test_a_long_chain_of_citations_is_checked_in_linear_time(data_copy):
     ("make", "message"),
     [
         (lambda d: shutil.rmtree(d), "folder not found"),
-        (lambda d: shutil.rmtree(d) or d.write_text("x"), "is a file, not a folder: give the folder that holds"),
+        (
+            lambda d: shutil.rmtree(d) or d.write_text("x"),
+            "is a file, not a folder: give the folder that holds fdi.csv, sources.csv, timeline.csv (the data_dir)",
+        ),
         (
             lambda d: shutil.rmtree(d) or d.symlink_to(d),
             "is a symbolic link loop (the link leads back to itself): point it at the real file or folder",
