@@ -303,6 +303,51 @@ def test_every_problem_in_every_file_at_once(data_copy):
     assert str(caught.value).startswith("5 problems in the data:\n")
 
 
+@pytest.mark.parametrize(
+    ("sources", "problem"),
+    [
+        ("", ("sources.csv", 1, None)),  # empty: no text to parse
+        ("source_id;publisher;title\n", ("sources.csv", 1, None)),  # no header to parse with
+    ],
+)
+def test_a_file_that_cannot_be_read_does_not_stop_the_files_after_it(data_copy, sources, problem):
+    (data_copy / "sources.csv").write_text(sources, encoding="utf-8")
+    set_line(data_copy / "fdi.csv", 2, "KOR,CHL,20x9,12,12.5,tiny-a,")
+    set_line(data_copy / "timeline.csv", 3, "1999-02-31,Event,diplomacy,tiny-c,")
+    assert [(Path(p.file).name, p.line, p.column) for p in problems_in(data_copy)] == [
+        ("fdi.csv", 2, "year"),
+        problem,
+        ("timeline.csv", 3, "date"),
+    ]
+
+
+def test_an_error_reading_the_country_codes_is_raised_as_itself(data_copy, monkeypatch):
+    # inside a pandera check it would be a failure on no line, not the error it is
+    def unreadable():
+        raise OSError(errno.EIO, "Input/output error", "iso3166-1.json")
+
+    monkeypatch.setattr(contract, "iso_alpha3", unreadable)
+    with pytest.raises(OSError, match=r"iso3166-1\.json"):
+        load_dataset(data_copy)
+
+
+def test_a_check_that_raises_refuses_the_file_instead_of_passing_it(data_copy, monkeypatch):
+    from analysis import schema
+
+    def out_of_memory():
+        raise MemoryError
+
+    monkeypatch.setattr(schema, "iso_alpha3", out_of_memory)  # what the origin and destination checks call
+    with pytest.raises(errors.CheckError) as caught:
+        load_dataset(data_copy)
+    assert str(caught.value) == (
+        f"{data_copy / 'fdi.csv'}: column origin: the check 'is not an ISO 3166-1 alpha-3 country code (such as"
+        " RUS) or WLD' could not run (MemoryError()): a fault of the analysis package, not of the file, which is"
+        " not passed as valid"
+    )
+    assert caught.value.exit_status == 1  # not the input's fault (2)
+
+
 def with_column(path: Path, name: str, values: list[str]) -> None:
     """Append a column to a CSV file: its name, then one value per data line."""
     lines = path.read_text(encoding="utf-8").splitlines()

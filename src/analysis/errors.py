@@ -121,6 +121,14 @@ class InputFileError(InputError):
         super().__init__(f"{shown}: {reason}")
 
 
+class CheckError(AnalysisError):
+    """A check of the data raised instead of answering: a fault of the package, not of the file.
+
+    pandera, validating lazily, records such a check as a failure on no line; it would otherwise
+    let the file pass.
+    """
+
+
 class SystemLimitError(AnalysisError):
     """The machine ran out of something a step needs (open files, memory): not a fault of the input."""
 

@@ -17,7 +17,15 @@ import pandas as pd
 
 from analysis import config, contract, inputs
 from analysis.cache import sha256
-from analysis.errors import DataValidationError, InputFileError, Omitted, Problem, problem_order, shown_text
+from analysis.errors import (
+    CheckError,
+    DataValidationError,
+    InputFileError,
+    Omitted,
+    Problem,
+    problem_order,
+    shown_text,
+)
 
 UTF8_BOM = b"\xef\xbb\xbf"
 OTHER_DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
@@ -490,6 +498,7 @@ def _validate(
         validator.validate(frame, lazy=True)
         cases = pd.DataFrame(columns=["check", "column", "failure_case", "index"])
     except pandera.errors.SchemaErrors as errors:
+        _check_could_not_run(errors.schema_errors, shown)
         cases = errors.failure_cases
 
     problems: list[Problem] = []
@@ -530,6 +539,19 @@ def _validate(
         rest = len(cells) - most
         problems.append(Omitted(shown, None, None, f"{rest:,} more problems not listed", rest))
     return problems, set(cells["line"].tolist())
+
+
+def _check_could_not_run(errors: list, shown: str) -> None:
+    """Raise `CheckError` for the first check that raised, naming the file, column and check."""
+    from pandera.errors import SchemaErrorReason
+
+    for error in errors:
+        if error.reason_code == SchemaErrorReason.CHECK_ERROR:
+            check = error.check.error or error.check.name
+            raise CheckError(
+                f"{shown}: column {error.schema.name}: the check '{check}' could not run ({error.failure_cases}):"
+                " a fault of the analysis package, not of the file, which is not passed as valid"
+            )
 
 
 def _repeats(frame: pd.DataFrame, keys: list[tuple[str, ...]], skip_lines: set[int]) -> pd.DataFrame:
