@@ -167,7 +167,7 @@ def test_an_interrupt_at_each_phase_publishes_nothing_and_leaves_nothing(tiny_re
         status, stderr = build.interrupt(whole_group=whole_group)
         assert status == 130, stderr
         assert stderr.startswith("interrupted: the build stopped, and nothing of it was published"), stderr
-        assert "Traceback" not in stderr
+        assert "Traceback" not in stderr, stderr  # whole: a rare traceback here is to be read, not cut
         assert_nothing_left(build, before)
     finally:
         build.close()
