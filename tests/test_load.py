@@ -334,16 +334,16 @@ def test_an_error_reading_the_country_codes_is_raised_as_itself(data_copy, monke
 def test_a_check_that_raises_refuses_the_file_instead_of_passing_it(data_copy, monkeypatch):
     from analysis import schema
 
-    def out_of_memory():
-        raise MemoryError
+    def faulty():
+        raise TypeError("unhashable type: 'list'")
 
-    monkeypatch.setattr(schema, "iso_alpha3", out_of_memory)  # what the origin and destination checks call
+    monkeypatch.setattr(schema, "iso_alpha3", faulty)  # what the origin and destination checks call
     with pytest.raises(errors.CheckError) as caught:
         load_dataset(data_copy)
     assert str(caught.value) == (
         f"{data_copy / 'fdi.csv'}: column origin: the check 'is not an ISO 3166-1 alpha-3 country code (such as"
-        " RUS) or WLD' could not run (MemoryError()): a fault of the analysis package, not of the file, which is"
-        " not passed as valid"
+        " RUS) or WLD' could not run (TypeError(\"unhashable type: 'list'\")): a fault of the analysis package,"
+        " not of the file, which is not passed as valid"
     )
     assert caught.value.exit_status == 1  # not the input's fault (2)
 
