@@ -235,3 +235,24 @@ def test_a_build_with_other_parameters_is_built_not_taken_from_the_cache(tmp_pat
     # and with nothing changed, the cache answers
     again = run(*build, "-p", "title", "Second title")
     assert again.stdout.startswith("tiny: unchanged since the last build"), again.stdout
+
+
+@pytest.mark.parametrize("file_name", ["..yaml", "...yaml", ".es.yaml", ".hidden.yaml", "-x.yaml", "a b.yaml"])
+def test_a_report_name_that_is_not_a_plain_file_name_is_refused_and_nothing_is_touched(tmp_path, capsys, file_name):
+    # A name made of dots resolves to the output folder itself ("..": .builds/..) or to its
+    # .builds folder ("."), whose tidying would delete every other report and the user's files.
+    out = tmp_path / "out"
+    (out / ".builds" / "other" / "v1").mkdir(parents=True)
+    (out / ".builds" / "other" / "v1" / "other.html").write_text("another report")
+    (out / ".builds" / "other" / "current").symlink_to("v1")
+    (out / "other.html").symlink_to(".builds/other/current/other.html")
+    (out / "notes.txt").write_text("the user's own file")
+    before = sorted((p.relative_to(out).as_posix(), p.is_symlink()) for p in out.rglob("*"))
+    params = tmp_path / file_name
+    params.write_text((config.PARAMS_DIR / "russia-mexico-fdi.yaml").read_text())
+    assert main(["build", str(params), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"{params}: the report's name" in err and "is not a plain file name" in err
+    assert sorted((p.relative_to(out).as_posix(), p.is_symlink()) for p in out.rglob("*")) == before
+    assert (out / "notes.txt").read_text() == "the user's own file"
+    assert (out / "other.html").read_text() == "another report"

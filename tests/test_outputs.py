@@ -470,3 +470,28 @@ def test_the_metrics_file_is_read_as_utf8_whatever_the_locale(old_state):
     finally:
         locale.setlocale(locale.LC_CTYPE, before)
     assert recorded == [*OLD, "r.metrics.json"]
+
+
+@pytest.mark.parametrize("name", ["..", ".", "", "a/../..", ".builds"])
+def test_a_name_that_is_not_a_plain_file_name_deletes_nothing(old_state, name):
+    before = sorted(p.relative_to(old_state).as_posix() for p in old_state.rglob("*"))
+    for operation in (outputs.tidy, lambda out, n: outputs.discard(out, n, out / ".builds" / n / "v")):
+        with pytest.raises(BuildError, match="not a plain file name"):
+            operation(old_state, name)
+    assert sorted(p.relative_to(old_state).as_posix() for p in old_state.rglob("*")) == before
+    assert visible(old_state, "r") == dict.fromkeys(OLD, "old") | {"r.metrics.json": "old"}
+
+
+def test_a_builds_folder_swapped_for_a_link_after_its_check_is_not_deleted_through(old_state, tmp_path, monkeypatch):
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "victim").mkdir(parents=True)
+    (elsewhere / "victim" / "precious.txt").write_text("keep me")
+    (elsewhere / "current").symlink_to("nothing")
+    shutil.rmtree(old_state / ".builds" / "r-again")
+    (old_state / ".builds" / "r-again").symlink_to(elsewhere)  # swapped in after the check below
+    monkeypatch.setattr(outputs, "refuse_link", lambda out_dir, folder: None)
+    with pytest.raises(BuildError, match="became a symbolic link"):
+        outputs.tidy(old_state, "r-again")
+    with pytest.raises(BuildError, match="became a symbolic link"):
+        outputs.discard(old_state, "r-again", old_state / ".builds" / "r-again" / "victim")
+    assert (elsewhere / "victim" / "precious.txt").read_text() == "keep me"

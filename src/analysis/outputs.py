@@ -26,8 +26,10 @@ import errno
 import fcntl
 import json
 import os
+import re
 import secrets
 import shutil
+import stat
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -41,6 +43,19 @@ FAILED_DIR = "failed"
 CURRENT = "current"
 SCRATCH = "."  # names in a report's builds folder starting with this are scratch (temporary links)
 REPORT_SUFFIXES = (".html", ".pdf", ".ipynb", ".metrics.json")
+MAX_NAME_CHARS = 100  # with ".metrics.json" and a lock's dots, well inside a file name's 255 bytes
+PLAIN_NAME = re.compile(r"\w[\w.-]*")  # never ".", "..", a hidden name, a path or an option
+
+
+def is_plain_name(name: str) -> bool:
+    """Say whether a report's name is a plain file name, which no path can resolve out of its folder.
+
+    Examples
+    --------
+    >>> [is_plain_name(n) for n in ("russia-mexico-fdi.es", "..", ".builds", "a/b", "")]
+    [True, False, False, False, False]
+    """
+    return len(name) <= MAX_NAME_CHARS and PLAIN_NAME.fullmatch(name) is not None
 
 
 def prepare(out_dir: Path, names: Iterable[str] = ()) -> None:
@@ -141,7 +156,9 @@ def refuse_link(out_dir: Path, folder: Path) -> None:
 
 
 def versions(out_dir: Path, name: str) -> Path:
-    """Return the folder holding a report's output sets."""
+    """Return the folder holding a report's output sets: always strictly inside ``.builds``."""
+    if not is_plain_name(name):
+        raise BuildError(f"{name!r} is not a plain file name: a report's outputs are never named by it")
     return out_dir / BUILDS_DIR / name
 
 
@@ -238,7 +255,7 @@ def new_version(out_dir: Path, name: str) -> Path:
 def discard(out_dir: Path, name: str, version: Path) -> None:
     """Remove a version folder unless it has become the current set (and the folders left empty)."""
     if version.name != current(out_dir, name):
-        _remove(version)
+        _remove(out_dir, name, version.name)
     for folder in (versions(out_dir, name), out_dir / BUILDS_DIR):  # a first build's, interrupted
         with contextlib.suppress(OSError):
             folder.rmdir()  # only if empty
@@ -289,7 +306,7 @@ def tidy(out_dir: Path, name: str) -> None:
     keep = {CURRENT, current(out_dir, name)}
     for entry in folder.iterdir():
         if entry.name not in keep:
-            _remove(entry)
+            _remove(out_dir, name, entry.name)
     wanted = recorded(out_dir, name)
     for relative in wanted:
         _link(out_dir, name, relative)
@@ -365,8 +382,34 @@ def _links(out_dir: Path, name: str) -> list[str]:
     return found
 
 
-def _remove(path: Path) -> None:
-    if path.is_symlink() or path.is_file():
-        path.unlink(missing_ok=True)
-    else:
-        shutil.rmtree(path)
+def _remove(out_dir: Path, name: str, entry: str) -> None:
+    """Remove one entry of a report's builds folder, reached by directory handles, never through a link.
+
+    The folders on the way (``.builds``, ``.builds/NAME``) are opened without following links, so a
+    folder swapped for a link after it was checked is refused instead of deleted through.
+    """
+    if entry in ("", ".", "..") or "/" in entry:
+        raise BuildError(f"{entry!r} is not an entry of a report's builds folder: not removed")
+    flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+    handles: list[int] = []
+    try:
+        handles.append(os.open(out_dir, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0)))
+        for part in (BUILDS_DIR, name):
+            handles.append(os.open(part, flags, dir_fd=handles[-1]))
+        found = os.stat(entry, dir_fd=handles[-1], follow_symlinks=False)
+        if stat.S_ISDIR(found.st_mode):
+            shutil.rmtree(entry, dir_fd=handles[-1])  # by handles all the way down (shutil's own guarantee)
+        else:
+            os.unlink(entry, dir_fd=handles[-1])
+    except FileNotFoundError:
+        return  # gone already (another build tidied it)
+    except OSError as error:
+        if error.errno == errno.ELOOP or (error.errno == errno.ENOTDIR and len(handles) < 3):
+            raise BuildError(
+                f"{config.display_path(versions(out_dir, name))} or a folder above it inside the output folder "
+                "became a symbolic link during the build: nothing was removed through it"
+            ) from None
+        raise
+    finally:
+        for handle in handles:
+            os.close(handle)

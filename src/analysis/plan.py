@@ -17,6 +17,7 @@ from typing import Any
 from analysis import config
 from analysis import params as params_module
 from analysis.errors import ParameterError
+from analysis.outputs import MAX_NAME_CHARS, is_plain_name
 
 LANGUAGE_SUFFIX = re.compile(r"\.[a-z]{2}$")  # "russia-mexico-fdi.es" -> "russia-mexico-fdi"
 
@@ -136,6 +137,9 @@ def plan(
             problems.append(loop)
             continue
         name = report_name(path.stem, values.get("lang") or config.DEFAULT_LANGUAGE)
+        if not is_plain_name(name):
+            problems.append(_not_plain(path, name))
+            continue
         if name in names:
             problems.append(f"{path}: would write the same outputs ({name}.*) as {names[name]}")
         names[name] = path
@@ -143,6 +147,16 @@ def plan(
     if problems:
         raise ParameterError(problems)
     return variants
+
+
+def _not_plain(path: Path, name: str) -> str:
+    """Say why a report's name, taken from its params file's name, cannot name its outputs."""
+    return (
+        f"{path}: the report's name {name!r} (its params file's name, less .yaml and a language suffix) is not a "
+        f"plain file name: it must start with a letter or digit and hold only letters, digits, '.', '_' and '-' "
+        f"(at most {MAX_NAME_CHARS} characters); rename the params file, such as "
+        f"{config.display_path(config.DEFAULT_PARAMS)}"
+    )
 
 
 def _link_loop(data_dir: str, given_by: str) -> str | None:
