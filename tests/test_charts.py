@@ -220,3 +220,12 @@ def test_every_chart_of_the_report_has_a_content_key():
     assert timeline and all(f.narrow is not None for f in timeline)  # its phone versions are keyed too
     assert all(k.startswith("sha256:") for k in keys)
     assert len(set(keys)) == len(keys)  # no two charts drawn from the same: no key shared
+
+
+@pytest.mark.parametrize("width", [charts.WIDE, charts.NARROW])
+def test_timeline_draws_an_event_of_the_18th_century(width):
+    # the contract accepts dates from 1700: a span of 326 years must find a tick step
+    rows = [("1700-01-01", "diplomacy", "First"), ("1750", "politics", "Second"), ("2025-06", "energy", "Last")]
+    figure = draw(charts.timeline_chart(events(rows), start=1700, end=2025, edition=EN, source="s", width=width))
+    ticks = [t for t in figure.axes[0].get_xticks() if 1700 <= t <= 2025]
+    assert ticks and len(ticks) <= (8 if width == charts.WIDE else 4) + 1

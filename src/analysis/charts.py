@@ -427,6 +427,14 @@ def _decimal_year(date: str) -> float:
     return parts[0] + (day - 0.5) / 365.25
 
 
+YEAR_STEPS = (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000)  # years between ticks, by preference
+
+
+def _year_step(span: float, most: int) -> int:
+    """Return the smallest step of `YEAR_STEPS` that puts at most ``most`` ticks on a span of years."""
+    return next((s for s in YEAR_STEPS if span / s <= most), YEAR_STEPS[-1])
+
+
 @_keyed
 def timeline_chart(
     events: Sequence[Any], *, start: int, end: int, edition: Edition, source: str, width: float = WIDE
@@ -485,7 +493,7 @@ def timeline_chart(
         axes.spines["left"].set_visible(False)
         axes.grid(axis="y", visible=False)
         axes.grid(axis="x", visible=True)
-        step = next(s for s in (1, 2, 5, 10, 20, 25, 50) if span / s <= (8 if width >= WIDE else 4))
+        step = _year_step(span, 8 if width >= WIDE else 4)
         axes.xaxis.set_major_locator(MultipleLocator(step))
         axes.tick_params(axis="x", labelsize=8)
         for event, label, x, y in zip(events, labels, xs, centres, strict=True):
