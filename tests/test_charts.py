@@ -229,3 +229,31 @@ def test_timeline_draws_an_event_of_the_18th_century(width):
     figure = draw(charts.timeline_chart(events(rows), start=1700, end=2025, edition=EN, source="s", width=width))
     ticks = [t for t in figure.axes[0].get_xticks() if 1700 <= t <= 2025]
     assert ticks and len(ticks) <= (8 if width == charts.WIDE else 4) + 1
+
+
+# Publishers' names with dollar signs: an odd count (matplotlib would leave it alone), an even
+# count (it would be drawn as TeX: "x" italic, "2" raised) and one that TeX cannot parse (a
+# double subscript).
+TRICKY_PUBLISHERS = ["Cash $5 $x^2$ Ltd", "Pay $x^2$ Ltd", "US$5_1_2 and US$7 Ltd"]
+
+
+def drawn_svg_text(figure: Figure) -> list[str]:
+    """The texts a figure draws, from its SVG (text kept as text), outside the house style.
+
+    Only ``svg.fonttype`` is set: mathtext stays on by default, so a text drawn as TeX shows.
+    """
+    import io
+
+    import matplotlib
+
+    buffer = io.StringIO()
+    with matplotlib.rc_context({"svg.fonttype": "none", "text.parse_math": True}):
+        figure.savefig(buffer, format="svg")
+    return [" ".join(t.split()) for t in re.findall(r"<text[^>]*>([^<]*)</text>", buffer.getvalue())]
+
+
+@pytest.mark.parametrize("publisher", TRICKY_PUBLISHERS)
+def test_a_source_line_with_dollar_signs_is_drawn_as_written(publisher):
+    rows = [("2025-01", "investment", "One")]
+    figure = charts.timeline_chart(events(rows), start=2020, end=2025, edition=EN, source=publisher)
+    assert f"Source: {publisher}" in drawn_svg_text(figure)

@@ -24,6 +24,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 
 from analysis import config
@@ -134,6 +135,18 @@ def _frame(figure: Figure, title: str, source: str, alt: str, edition: Edition) 
     figure.get_layout_engine().set(w_pad=0.02, h_pad=0.04)
     figure.alt_text = alt
     figure.source_text = source
+    return _literal(figure)
+
+
+def _literal(figure: Figure) -> Figure:
+    """Draw every text of the figure as written: a ``$`` in a name or a label never starts TeX.
+
+    The house style's ``text.parse_math: False`` holds only for texts made inside its context: the
+    title and the source line are made after it. Ticks made later, when the figure is drawn, read
+    it from the style the drawing is done in (`analysis.present` draws in the house style).
+    """
+    for text in figure.findobj(Text):
+        text.set_parse_math(False)
     return figure
 
 
