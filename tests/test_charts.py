@@ -257,3 +257,104 @@ def test_a_source_line_with_dollar_signs_is_drawn_as_written(publisher):
     rows = [("2025-01", "investment", "One")]
     figure = charts.timeline_chart(events(rows), start=2020, end=2025, edition=EN, source=publisher)
     assert f"Source: {publisher}" in drawn_svg_text(figure)
+
+
+# Charts drawn from the caller's words ------------------------------------------------------------
+
+from analysis.facts import Period, Reported  # noqa: E402
+
+FMT = EN.fmt
+
+
+def reported(value, source, published, credited_to=None, independent=True, used=False, decimals=1) -> Reported:
+    return Reported(value, decimals, source, credited_to or source, published, "low", independent, used, "")
+
+
+# The project's reports of Russian FDI into Mexico: 2.8 in 2022 (Proceso); in 2024, 86.4 from Proceso
+# and from Expansión (known through gw2ru.com's copy), 19.1 from forte.news, and an echo of Proceso.
+BASE = Period("RUS", "MEX", 2022, 12, (reported(2.8, "proceso", "2025-06-25", used=True),))
+TARGET = Period(
+    "RUS",
+    "MEX",
+    2024,
+    12,
+    (
+        reported(86.4, "gw2ru", "2026-01", credited_to="expansion", used=True),
+        reported(86.4, "proceso", "2025-06-25"),
+        reported(19.1, "forte", "2025-03-05"),
+        reported(86.4, "merida", "2025-06-28", credited_to="proceso", independent=False),
+    ),
+)
+CREDITS = {
+    "proceso": "Proceso, Jun 2025",
+    "gw2ru": "Expansión (via gw2ru.com), Jan 2026",
+    "forte": "forte.news, Mar 2025",
+    "merida": "Mérida Digital, Jun 2025",
+}
+WORDS = charts.ChartWords(
+    title="Between 7 and 31 times, depending on which 2024 figure is right",
+    source="Sources: Proceso; Expansión via gw2ru.com; forte.news",
+    alt="A chart of the reports of Russian FDI into Mexico",
+    axis="US$ millions",
+)
+
+
+def range_figure(narrow=False, base=BASE, target=TARGET, **changes) -> Figure:
+    arguments = {"credits": CREDITS, "fmt": FMT, "words": WORDS, "narrow": narrow, **changes}
+    return draw(charts.range_chart(base, target, **arguments))
+
+
+def by_gid(figure: Figure, gid: str) -> list:
+    return list(figure.findobj(lambda a: a.get_gid() == gid))
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("narrow", [False, True])
+def test_range_chart_draws_one_mark_per_distinct_independent_value_with_every_credit(narrow):
+    figure = range_figure(narrow)
+    marks = sorted((float(m.get_xdata()[0]), float(m.get_ydata()[0])) for m in by_gid(figure, "range-mark"))
+    assert marks == [(0.0, 2.8), (1.0, 19.1), (1.0, 86.4)]  # 86.4, given by two sources, is one mark
+    assert sorted(t.get_text() for t in by_gid(figure, "range-value")) == ["19.1", "2.8", "86.4"]
+    credits = [flat(t.get_text()) for t in by_gid(figure, "range-credit")]
+    assert sorted(credits) == sorted(
+        ["Proceso, Jun 2025", "Proceso, Jun 2025 Expansión (via gw2ru.com), Jan 2026", "forte.news, Mar 2025"]
+    )  # oldest first; the echo (Mérida Digital) is folded into what it repeats, not credited
+    assert [t.get_text() for t in figure.axes[0].get_xticklabels()] == ["2022", "2024"]
+    assert figure.alt_text == WORDS.alt and flat(figure._suptitle.get_text()) == WORDS.title
+
+
+def test_range_chart_marks_the_multiple_at_each_end_of_the_range():
+    figure = range_figure()
+    # lowest: 19.1 / 2.8 = 6.821...; highest: 86.4 / 2.8 = 30.857...; one decimal tells them apart
+    assert sorted(t.get_text() for t in by_gid(figure, "range-multiple")) == ["×30.9", "×6.8"]
+    arrows = [a for a in figure.axes[0].texts if a.get_text() == "" and a.arrow_patch is not None]
+    assert sorted((a.xyann, a.xy) for a in arrows) == [((0, 2.8), (1, 19.1)), ((0, 2.8), (1, 86.4))]
+    # two bases: the lowest multiple from the highest base, the highest from the lowest
+    base = Period("RUS", "MEX", 2017, 12, (reported(1.0, "embassy", "2018"), reported(13.2, "sputnik", "2018-05")))
+    credits = {**CREDITS, "embassy": "Embassy, 2018", "sputnik": "Sputnik, May 2018"}
+    figure = range_figure(base=base, credits=credits, multiple="{value} times")
+    # 19.1 / 13.2 = 1.447...; 86.4 / 1.0 = 86.4
+    assert sorted(t.get_text() for t in by_gid(figure, "range-multiple")) == ["1.4 times", "86.4 times"]
+
+
+def test_range_chart_draws_no_multiple_from_a_base_that_is_not_above_zero():
+    base = Period("RUS", "MEX", 2022, 12, (reported(-2.0, "proceso", "2025-06-25"),))
+    figure = range_figure(base=base)
+    assert by_gid(figure, "range-multiple") == []
+    assert figure.axes[0].get_ylim()[0] < -2.0  # a negative value is on the axis too
+
+
+@pytest.mark.parametrize("narrow", [False, True])
+def test_range_chart_is_on_a_linear_axis_from_zero(narrow):
+    axes = range_figure(narrow).axes[0]
+    assert axes.get_yscale() == "linear" and axes.get_ylim()[0] == 0
+    assert axes.get_ylim()[1] >= 86.4
+    assert not axes.patches  # marks, not bars
+
+
+def test_range_chart_needs_a_credit_for_every_report():
+    with pytest.raises(KeyError, match="forte"):
+        range_figure(credits={k: v for k, v in CREDITS.items() if k != "forte"})

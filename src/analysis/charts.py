@@ -11,11 +11,13 @@ its rendering (`analysis.present`).
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import io
 import pickle
 import textwrap
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import matplotlib.style
@@ -25,14 +27,15 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.text import Text
-from matplotlib.ticker import FuncFormatter, MultipleLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
 
 from analysis import config
 from analysis.cache import sha256
-from analysis.contract import CATEGORIES
+from analysis.contract import CATEGORIES, first_day
 from analysis.metrics import Growth
 
 if TYPE_CHECKING:
+    from analysis.formatting import Formatter
     from analysis.language import Edition
 
 HIGHLIGHT = "#0072B2"  # Okabe-Ito blue
@@ -76,10 +79,13 @@ class _KeyPickler(pickle.Pickler):
     """
 
     def persistent_id(self, obj: Any) -> Any:
+        from analysis.formatting import Formatter
         from analysis.language import Edition
 
         if isinstance(obj, Edition):
             return ("edition", obj.lang, obj.locale, str(obj.folder), obj.catalogue.entries)
+        if isinstance(obj, Formatter):  # by what it writes from, not the locale object it caches
+            return ("formatter", obj.locale, obj.phrases)
         return None
 
 
@@ -565,3 +571,422 @@ def timeline_chart(
 def label_artists(figure: Figure) -> Iterable:
     """Return the event labels of a timeline figure (for checking their extents)."""
     return [t for t in figure.axes[0].texts if t.get_gid() == "event-label"]
+
+
+# Charts drawn from the caller's words ---------------------------------------------------------
+#
+# The helpers below draw no word of their own: the caller passes every word, already in the
+# edition's language (`ChartWords`, and a few keyword arguments), and a `Formatter` for numbers
+# and periods. Each draws on a linear value axis or a true time axis, in two sizes: the page's
+# (`WIDE`, printed at its size on A4) and a phone's (``narrow=True``, `NARROW`).
+#
+# Text sizes. A phone shows the narrow figure, NARROW = 3.9 in wide, across PHONE_PX = 390 CSS
+# pixels: 390 / 3.9 = 100 CSS px an inch, and a point is 1/72 in, so text of s pt shows at
+# s * 100 / 72 CSS px; 11 CSS px (PHONE_MIN_PX) needs s >= 11 * 72 / 100 = 7.92 pt. The page's
+# padding (0.85 rem, 13.6 px, each side) leaves the image about 361 px of a 390-px screen, 92.6 px
+# an inch, where 11 px needs 8.55 pt: the narrow charts' smallest text is 8.6 pt. The wide figure
+# is WIDE inches printed WIDE inches across A4, a point a point: PRINT_MIN_PT = 7, drawn at 8.
+PHONE_PX = 390
+PHONE_MIN_PX = 11
+PRINT_MIN_PT = 7.0
+TITLE_LINES, NOTE_LINES, SOURCE_LINES = 3, 3, 4  # a longer text ends in "…": the figure stays bounded
+
+
+@dataclass(frozen=True)
+class ChartWords:
+    """The words one chart draws, in the edition's language, given by its caller.
+
+    Parameters
+    ----------
+    title : str
+        What the chart shows, as a sentence (``"Between 7 and 31 times, depending on which 2024
+        figure is right"``): bold, left-aligned above it.
+    source : str
+        The whole source line, as drawn under the chart (``"Sources: Proceso; forte.news"``).
+    alt : str
+        The alt text, attached as ``figure.alt_text``.
+    axis : str
+        The value axis's label (``"US$ millions"``); empty for none.
+    note : str
+        A line drawn above the source line (``"Linear scale."``); empty for none.
+    """
+
+    title: str
+    source: str
+    alt: str
+    axis: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class _Sizes:
+    """Font sizes in points, and the figure's width in inches, of one variant."""
+
+    width: float
+    title: float
+    text: float  # labels, credits, ticks, legend
+    small: float  # the note and the source line
+    strong: float  # values and multiples
+
+
+_SIZES = {False: _Sizes(WIDE, 12.0, 8.5, 8.0, 10.0), True: _Sizes(NARROW, 11.5, 8.6, 8.6, 10.0)}
+_LINE = 1.2  # a text line's height, in font sizes
+_MARK_PT = 8.0  # the markers' size in points
+_WIDTH_SLACK = 0.05  # Agg's hinted glyphs, at 100 dpi, run up to about 4 % wider than their advances
+
+
+@functools.cache
+def _advance(weight: str, char: str) -> float:
+    """Return a character's advance at 1 pt, in points, in the house style's first font."""
+    from matplotlib.font_manager import FontProperties, findfont, get_font
+    from matplotlib.ft2font import LoadFlags
+
+    font = get_font(findfont(FontProperties(family="DejaVu Sans", weight=weight)))
+    font.set_size(100, 72)
+    return font.load_char(ord(char), flags=LoadFlags.NO_HINTING).linearHoriAdvance / 65536 / 100
+
+
+def _width(text: str, size: float, weight: str = "normal") -> float:
+    """Return the width in points of a text's longest line (measured so labels can be fitted).
+
+    The glyphs' advances, plus `_WIDTH_SLACK` for what hinting adds when Agg draws them.
+    """
+    return max((size * sum(_advance(weight, c) for c in line) for line in text.split("\n")), default=0.0) * (
+        1 + _WIDTH_SLACK
+    )
+
+
+def _wrap(text: str, points: float, size: float, weight: str = "normal", most: int | None = None) -> str:
+    """Wrap a text into lines no wider than ``points``; past ``most`` lines, end it with "…"."""
+    space = size * _advance(weight, " ")
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line, used = "", 0.0
+        for word in paragraph.split():
+            wide = _width(word, size, weight)
+            if line and used + space + wide <= points:
+                line, used = f"{line} {word}", used + space + wide
+                continue
+            if line:
+                lines.append(line)
+            while wide > points and len(word) > 1:  # a word longer than a line is cut where it must
+                cut = next(k for k in range(len(word) - 1, 0, -1) if _width(word[:k], size, weight) <= points or k == 1)
+                lines.append(word[:cut])
+                word = word[cut:]
+                wide = _width(word, size, weight)
+            line, used = word, wide
+        lines.append(line)
+    if most is not None and len(lines) > most:
+        last = lines[most - 1]
+        while last and _width(last + " …", size, weight) > points:
+            last = last[:-1]
+        lines = [*lines[: most - 1], last.rstrip() + " …"]
+    return "\n".join(lines)
+
+
+def _wrap_after(text: str, points: float, size: float, separator: str = ", ") -> str:
+    """Wrap a text preferably after its separators (a credit's name, then its date), else by word."""
+    pieces = text.split(separator)
+    chunks = [f"{c}{separator.rstrip()}" for c in pieces[:-1]] + pieces[-1:]
+    lines: list[str] = []
+    line = ""
+    for chunk in chunks:
+        joined = f"{line} {chunk}" if line else chunk
+        if _width(joined, size) <= points:
+            line = joined
+            continue
+        if line:
+            lines.append(line)
+        *full, line = _wrap(chunk, points, size).split("\n")
+        lines.extend(full)
+    lines.append(line)
+    return "\n".join(lines)
+
+
+def _hang(text: str) -> str:
+    """Indent a wrapped text's lines after the first, so that where one label ends shows."""
+    return text.replace("\n", "\n\u2002\u2002")
+
+
+def _rooms(needs: Sequence[float], room: float) -> list[float]:
+    """Share a width among labels that need ``needs``: each its need if all fit, the widest cut first."""
+    rooms = list(needs)
+    while sum(rooms) > room + 1e-6:
+        widest = max(range(len(rooms)), key=lambda i: rooms[i])
+        others = sum(rooms) - rooms[widest]
+        rooms[widest] = max(room - others, room / len(rooms))
+        if sum(rooms) > room + 1e-6:  # every label wider than its share: an equal share each
+            rooms = [min(n, room / len(rooms)) for n in needs]
+            break
+    return rooms
+
+
+def _lines(text: str) -> int:
+    """Return how many lines a text has."""
+    return text.count("\n") + 1
+
+
+def _usable(figure: Figure) -> float:
+    """Return the width in points a title or a source line may take."""
+    return figure.get_figwidth() * 72 * (1 - 2 * TEXT_LEFT)
+
+
+def _framed(figure: Figure, words: ChartWords, size: _Sizes) -> Figure:
+    """Add the caller's title, note and source line, and attach its alt text and source."""
+    usable = _usable(figure)
+    title = _wrap(words.title, usable, size.title, "bold", TITLE_LINES)
+    figure.suptitle(title, x=TEXT_LEFT, ha="left", fontsize=size.title, fontweight="bold", color=INK, parse_math=False)
+    foot = [_wrap(words.note, usable, size.small, most=NOTE_LINES)] if words.note else []
+    foot.append(_wrap(words.source, usable, size.small, most=SOURCE_LINES))
+    figure.supxlabel("\n".join(foot), x=TEXT_LEFT, ha="left", fontsize=size.small, color=SOFT_INK, parse_math=False)
+    figure.get_layout_engine().set(w_pad=0.02, h_pad=0.04)
+    figure.alt_text = words.alt
+    figure.source_text = words.source
+    return figure
+
+
+def _settle(figure: Figure) -> None:
+    """Lay the figure out (in the house style), so label positions can be measured."""
+    for axes in figure.axes:
+        for axis in (axes.xaxis, axes.yaxis):
+            axis.get_major_ticks(len(axis.get_majorticklocs()))  # every tick made in the house style
+            axis.get_minor_ticks(len(axis.get_minorticklocs()))
+    figure.draw_without_rendering()
+
+
+def _points(axes) -> tuple[float, float]:
+    """Return an axes' width and height in points, as laid out."""
+    box = axes.get_position()
+    figure = axes.get_figure()
+    return box.width * figure.get_figwidth() * 72, box.height * figure.get_figheight() * 72
+
+
+def _unit(axes, unit: str, size: _Sizes) -> None:
+    """Write the value axis's unit above it, left-aligned: it takes no width from the plot."""
+    if unit:
+        axes.set_title(unit, loc="left", fontsize=size.text, fontweight="normal", color=SOFT_INK, pad=6)
+
+
+def _value_ticks(low: float, high: float, most: int) -> np.ndarray:
+    """Return round ticks from ``low`` to ``high`` (both included) for a linear value axis."""
+    return MaxNLocator(nbins=most, steps=[1, 2, 2.5, 5, 10], min_n_ticks=3).tick_values(low, high)
+
+
+def _tick_texts(ticks: Sequence[float], fmt: Formatter, percent: bool = False) -> list[str]:
+    """Write ticks with as few decimals as write them all exactly (none for whole numbers)."""
+    decimals = next((d for d in range(4) if all(abs(round(t, d) - t) < 1e-9 for t in ticks)), 3)
+    if percent:
+        return [fmt.number(0, 0) if t == 0 else f"{fmt.percent(t)}" for t in ticks]
+    return [fmt.number(t, decimals) for t in ticks]
+
+
+def _spread(wanted: Sequence[float], heights: Sequence[float], low: float, high: float) -> list[float]:
+    """Return label centres as near ``wanted`` as labels of ``heights`` allow without overlapping."""
+    order = sorted(range(len(wanted)), key=lambda i: wanted[i])
+    centres = list(wanted)
+    floor = low
+    for i in order:  # upwards: each above the one below it
+        centres[i] = max(wanted[i], floor + heights[i] / 2)
+        floor = centres[i] + heights[i] / 2
+    ceiling = high
+    for i in reversed(order):  # downwards: each below the one above it, and the top within the axes
+        centres[i] = min(centres[i], ceiling - heights[i] / 2)
+        ceiling = centres[i] - heights[i] / 2
+    return centres
+
+
+# The range of reported figures -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Mark:
+    """One distinct value of a period, with the credits of every independent report giving it."""
+
+    value: float
+    text: str
+    credits: tuple[str, ...]
+
+
+def _range_marks(period: Any, credits: Mapping[str, str], fmt: Formatter) -> list[_Mark]:
+    """Return one mark per distinct value of a period's independent reports, credits oldest first."""
+    marks = []
+    for value in period.values:
+        reports = period.reporting(value)
+        missing = [r.source_id for r in reports if r.source_id not in credits]
+        if missing:
+            raise KeyError(f"range_chart: no credit given for {', '.join(missing)}")
+        decimals = max(r.decimals for r in reports)
+        dated = sorted(reports, key=lambda r: (first_day(r.published) or dt.date.max, r.source_id))
+        marks.append(
+            _Mark(value, fmt.number(value, decimals), tuple(dict.fromkeys(credits[r.source_id] for r in dated)))
+        )
+    return marks
+
+
+@_keyed
+def range_chart(
+    base: Any,
+    target: Any,
+    *,
+    credits: Mapping[str, str],
+    fmt: Formatter,
+    words: ChartWords,
+    multiple: str = "×{value}",
+    narrow: bool = False,
+) -> Figure:
+    """Draw every independent report of two periods side by side, and the range of multiples.
+
+    Each distinct value is one mark, on a linear axis from zero, labelled with the value and the
+    credit of every report giving it (two sources giving 86.4 are one mark with two credits).
+    Arrows join the base to the target at the two ends of the range of multiples: the lowest
+    target over the highest base, and the highest target over the lowest base, each written.
+
+    Parameters
+    ----------
+    base, target : analysis.facts.Period
+        The periods compared (base drawn left); their independent reports are drawn.
+    credits : mapping of str to str
+        A credit for each report's ``source_id``, dated, in the edition's language: ``"Proceso,
+        Jun 2025"``, ``"Expansión (via gw2ru.com), Jan 2026"`` (the report's ``credited_to``,
+        its ``via``, its ``published``).
+    fmt : analysis.formatting.Formatter
+        Writes the values (at their reported decimals), the multiples and the periods.
+    words : ChartWords
+        The title (what the chart shows), the source line, the alt text and the axis's label.
+    multiple : str
+        How a multiple reads, ``{value}`` being the number: ``"×{value}"``.
+    narrow : bool
+        Lay it out for a phone (`NARROW` inches wide) rather than the page (`WIDE`).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        No multiple is drawn when a base value is zero or negative (``words.note`` can say why).
+
+    Raises
+    ------
+    KeyError
+        A report has no credit.
+    """
+    size = _SIZES[narrow]
+    columns = [_range_marks(base, credits, fmt), _range_marks(target, credits, fmt)]
+    values = [m.value for column in columns for m in column]
+    ticks = _value_ticks(min([0.0, *values]), max([0.0, *values]) * 1.08 or 1.0, 4 if narrow else 5)
+    ends = []
+    bases, targets = [m.value for m in columns[0]], [m.value for m in columns[1]]
+    if bases and targets and min(bases) > 0:
+        pairs = [(max(bases), min(targets)), (min(bases), max(targets))]  # the lowest, the highest
+        low, high = (t / b for b, t in pairs)
+        texts = fmt.multiple_range(low, high) if low != high else (fmt.multiple(low),) * 2
+        ends = list(dict.fromkeys(zip(pairs, texts, strict=True)))
+    with matplotlib.style.context(config.MPL_STYLE):
+        figure = _new_figure(size.width, 5.0 if narrow else 4.3)
+        axes = figure.subplots()
+        axes.set_ylim(ticks[0], ticks[-1])
+        axes.set_yticks(ticks, _tick_texts(ticks, fmt))
+        _unit(axes, words.axis, size)
+        axes.tick_params(labelsize=size.text)
+        axes.tick_params(axis="x", length=0, pad=6)
+        axes.grid(axis="x", visible=False)
+        estimate = (size.width - 0.75) * 72  # the axes' width before layout, for wrapping
+        names = [fmt.period(p.year, p.months) for p in (base, target)]
+        axes.set_xticks([0, 1], [_wrap(n, max(estimate * 0.34, 72), size.text) for n in names])
+        for label in axes.get_xticklabels():
+            label.set_fontweight("bold")
+        for x, column in enumerate(columns):
+            for mark in column:
+                axes.plot(
+                    [x],
+                    [mark.value],
+                    marker="o",
+                    markersize=_MARK_PT + 1,
+                    color=HIGHLIGHT,
+                    markeredgecolor="white",
+                    markeredgewidth=1.0,
+                    zorder=4,
+                    gid="range-mark",
+                )
+        for i, ((b, t), text) in enumerate(ends):
+            axes.annotate(
+                "",
+                xy=(1, t),
+                xytext=(0, b),
+                arrowprops={"arrowstyle": "-|>", "color": SOFT_INK, "linewidth": 1.1, "shrinkA": 6, "shrinkB": 7},
+                zorder=3,
+            )
+            above = i == len(ends) - 1  # the highest above-left of its arrow, the lowest below-right
+            axes.annotate(
+                multiple.format(value=text),
+                xy=(0.5, (b + t) / 2),
+                xytext=(-5, 4) if above else (5, -4),
+                textcoords="offset points",
+                ha="right" if above else "left",
+                va="bottom" if above else "top",
+                fontsize=size.strong + 1,
+                fontweight="bold",
+                color=INK,
+                gid="range-multiple",
+                annotation_clip=False,
+            ).set_in_layout(False)
+        _framed(figure, words, size)
+        _settle(figure)
+
+        wide, tall = _points(axes)
+        rooms = _rooms(
+            [
+                max(
+                    (
+                        max(_width(m.text, size.strong, "bold"), *(_width(c, size.text) for c in m.credits))
+                        for m in column
+                    ),
+                    default=0,
+                )
+                for column in columns
+            ],
+            wide * 0.78 - 32,  # a fifth of the axes left between the columns, for the arrows
+        )
+        blocks = [
+            [(m, "\n".join(_hang(_wrap_after(c, room, size.text)) for c in m.credits)) for m in column]
+            for column, room in zip(columns, rooms, strict=True)
+        ]
+        sides = [
+            max((max(_width(m.text, size.strong, "bold"), _width(c, size.text)) for m, c in column), default=0) + 16
+            for column in blocks
+        ]
+        per_point = 1 / max(wide - sides[0] - sides[1], wide * 0.2)  # data units of x per point
+        axes.set_xlim(-sides[0] * per_point, 1 + sides[1] * per_point)
+        bottom, top = ticks[0], ticks[-1]
+        for x, column in enumerate(blocks):
+            heights = [size.strong * _LINE + (_lines(c) * size.text * _LINE if c else 0) + 4 for _, c in column]
+            wanted = [(m.value - bottom) / (top - bottom) * tall for m, _ in column]
+            centres = _spread(wanted, heights, 0, tall)
+            for (mark, credit), centre, height, point in zip(column, centres, heights, wanted, strict=True):
+                dx = -9 if x == 0 else 9
+                ha = "right" if x == 0 else "left"
+                first = centre + height / 2 - point - 2  # the block's top, from the mark, in points
+                common = {"textcoords": "offset points", "ha": ha, "va": "top", "annotation_clip": False}
+                value = axes.annotate(
+                    mark.text,
+                    xy=(x, mark.value),
+                    xytext=(dx, first),
+                    fontsize=size.strong,
+                    fontweight="bold",
+                    color=INK,
+                    gid="range-value",
+                    **common,
+                )
+                value.set_in_layout(False)
+                if credit:
+                    axes.annotate(
+                        credit,
+                        xy=(x, mark.value),
+                        xytext=(dx, first - size.strong * _LINE),
+                        fontsize=size.text,
+                        color=INK,
+                        linespacing=1.1,
+                        multialignment="left",
+                        gid="range-credit",
+                        **common,
+                    ).set_in_layout(False)
+        _settle(figure)
+    return _literal(figure)
