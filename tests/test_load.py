@@ -1290,3 +1290,172 @@ def test_a_token_does_not_vouch_for_broken_bytes(data_copy, validation_counted):
     assert [str(p) for p in caught.value.problems] == [
         f"{data_copy}/fdi.csv:2: column usd_millions: '12.5.0' is not a number: write US$ millions in digits 0-9, with a dot for decimals"
     ]
+
+
+# claims.csv: the optional fourth file -----------------------------------------------------
+
+CLAIMS_HEADER = "claim_id,origin,destination,base_year,target_year,months,base,target,multiple,quote,source_id"
+CLAIM = 'kor-4x,KOR,CHL,2019,2023,12,12.5,50.0,4,"rose from 12.5 to 50.0, four times",tiny-b'
+
+
+def with_claims(folder: Path, *lines: str) -> None:
+    """Write claims.csv: its header, then these lines."""
+    (folder / "claims.csv").write_text("\n".join([CLAIMS_HEADER, *lines]) + "\n", encoding="utf-8")
+
+
+def test_a_folder_without_claims_has_none_and_that_is_no_problem(data_copy):
+    assert problems_in(data_copy) == []  # the tiny fixture has no claims.csv
+    loaded = load_dataset(data_copy)
+    assert loaded.claims.empty
+    assert list(loaded.claims.columns) == [
+        *("claim_id", "origin", "destination", "base_year", "target_year", "months"),
+        *("base", "base_decimals", "target", "target_decimals", "multiple", "multiple_decimals"),
+        *("quote", "source_id", "line"),
+    ]
+    assert set(loaded.checksums) == {f"{data_copy}/{name}" for name in ("fdi.csv", "sources.csv", "timeline.csv")}
+
+
+def test_claims_load_typed_in_file_order_with_their_checksum(data_copy):
+    with_claims(data_copy, CLAIM, 'second,KOR,CHL,2019,2023,12,12,45.50,,"from 12 to 45.50",tiny-a')
+    loaded = load_dataset(data_copy)
+    expected = pd.DataFrame(
+        {
+            "claim_id": ["kor-4x", "second"],
+            "origin": ["KOR", "KOR"],
+            "destination": ["CHL", "CHL"],
+            "base_year": [2019, 2019],
+            "target_year": [2023, 2023],
+            "months": [12, 12],
+            "base": [12.5, 12.0],
+            "base_decimals": [1, 0],  # digits after the point, as written: "12" has none
+            "target": [50.0, 45.5],
+            "target_decimals": [1, 2],  # "45.50" has two
+            "multiple": [4.0, float("nan")],  # empty: the claim states none
+            "multiple_decimals": [0, 0],
+            "quote": ["rose from 12.5 to 50.0, four times", "from 12 to 45.50"],
+            "source_id": ["tiny-b", "tiny-a"],
+            "line": [2, 3],
+        }
+    )
+    assert_frame_equal(loaded.claims, expected, check_dtype=False)
+    assert loaded.claims.dtypes[["base_year", "base", "base_decimals", "multiple"]].astype(str).tolist() == [
+        "int64",
+        "float64",
+        "int64",
+        "float64",
+    ]
+    digest = hashlib.sha256((data_copy / "claims.csv").read_bytes()).hexdigest()
+    assert loaded.checksums[f"{data_copy}/claims.csv"] == f"sha256:{digest}"
+
+
+@pytest.mark.parametrize(
+    ("line", "where", "message"),
+    [
+        ('kor 4x,KOR,CHL,2019,2023,12,12.5,50.0,4,"q",tiny-b', "claim_id", "'kor 4x' is not a claim_id"),
+        ('bad,Korea,CHL,2019,2023,12,12.5,50.0,4,"q",tiny-b', "origin", "'Korea' is not an ISO 3166-1 alpha-3"),
+        ('bad,KOR,XXX,2019,2023,12,12.5,50.0,4,"q",tiny-b', "destination", "'XXX' is not an ISO 3166-1 alpha-3"),
+        ('bad,KOR,CHL,19,2023,12,12.5,50.0,4,"q",tiny-b', "base_year", "'19' is not a year"),
+        ('bad,KOR,CHL,2019,2999,12,12.5,50.0,4,"q",tiny-b', "target_year", "'2999' is out of range"),
+        ('bad,KOR,CHL,2019,2023,13,12.5,50.0,4,"q",tiny-b', "months", "'13' is outside 1-12"),
+        ('bad,KOR,CHL,2019,2023,12,abc,50.0,4,"q",tiny-b', "base", "'abc' is not a number"),
+        ('bad,KOR,CHL,2019,2023,12,12.5,"1,250.0",4,"q",tiny-b', "target", "'1,250.0' has a thousands separator"),
+        (
+            'bad,KOR,CHL,2019,2023,12,1,250.0,50.0,4,"q",tiny-b',
+            "base",
+            "'1,250.0' has a thousands separator (it splits the line into an extra field)",
+        ),
+        ('bad,KOR,CHL,2019,2023,12,12.5,50.0,1.1234567,"q",tiny-b', "multiple", "is too large or too precise"),
+        ('bad,KOR,CHL,2019,2023,12,12.5,50.0,four,"q",tiny-b', "multiple", "'four' is not a multiple"),
+        ('bad,KOR,CHL,2019,2023,12,12.5,50.0,0,"q",tiny-b', "multiple", "'0' is not above zero"),
+        ('bad,KOR,CHL,2019,2023,12,12.5,50.0,-4,"q",tiny-b', "multiple", "'-4' is not above zero"),
+        ("bad,KOR,CHL,2019,2023,12,12.5,50.0,4,,tiny-b", "quote", "(empty) is empty: give the claim's words"),
+        (
+            'bad,KOR,CHL,2019,2023,12,12.5,50.0,4,"q",tiny-z',
+            "source_id",
+            "'tiny-z' is not a source_id listed in sources.csv",
+        ),
+        # values that contradict one another
+        (
+            'bad,KOR,CHL,2023,2019,12,12.5,50.0,4,"q",tiny-b',
+            "base_year",
+            "'2023' is not before target_year (2019): a claim of growth compares a period with a later one",
+        ),
+        ('bad,KOR,CHL,2019,2019,12,12.5,50.0,4,"q",tiny-b', "base_year", "'2019' is not before target_year (2019)"),
+        ('bad,CHL,CHL,2019,2023,12,12.5,50.0,4,"q",tiny-b', "destination", "'CHL' is also the origin"),
+        (
+            'bad,KOR,CHL,2019,2023,12,0,50.0,,"q",tiny-b',
+            "multiple",
+            "(empty) with a base of 0: target ÷ base is no multiple where the base is zero or below;"
+            " write the multiple the claim states",
+        ),
+    ],
+)
+def test_each_problem_of_a_claim_is_located_by_file_line_and_column(data_copy, line, where, message):
+    with_claims(data_copy, CLAIM, line)  # the bad claim on line 3
+    problem = only_problem(data_copy)
+    assert (Path(problem.file).name, problem.line, problem.column) == ("claims.csv", 3, where)
+    assert message in problem.message, problem.message
+    assert str(problem).startswith(f"{data_copy}/claims.csv:3: column {where}: ")
+
+
+def test_a_claim_id_is_unique(data_copy):
+    with_claims(data_copy, CLAIM, CLAIM.replace("12.5", "12.0"))
+    assert located(data_copy) == [(3, "claim_id", "'kor-4x' is also on line 2: each must be unique")]
+
+
+def test_a_claim_stating_a_multiple_may_have_a_base_of_zero_or_below(data_copy):
+    # a claim of "4 times" from nothing is wrong, but it is what the claim says: the verdict judges it
+    with_claims(data_copy, 'k,KOR,CHL,2019,2023,12,0,50.0,4,"q",tiny-b', 'm,KOR,CHL,2019,2023,12,-2,50.0,4,"q",tiny-b')
+    assert load_dataset(data_copy).claims["base"].tolist() == [0.0, -2.0]
+
+
+def test_a_comma_in_an_unquoted_quote_is_not_taken_for_a_thousands_separator(data_copy):
+    # base 2 and target 800 would read as "2,800", but then the multiple would be 4 and the quote
+    # "In 2019": the line is one field too long because of the quote's comma
+    with_claims(data_copy, "k,KOR,CHL,2019,2023,12,2,800,4,In 2019, they said,tiny-b")
+    assert located(data_copy) == [
+        (2, None, "has 12 fields where the header has 11: a value holding a comma must be quoted")
+    ]
+
+
+def test_a_claim_of_a_period_not_over(data_copy, today):
+    with_claims(data_copy, 'k,KOR,CHL,2019,2027,12,12.5,50.0,4,"q",tiny-b')
+    assert located(data_copy) == [
+        (
+            2,
+            "target_year",
+            "'2027' with months 12 is a period that ends on 2027-12-31, after today (2027-06-15): a figure is"
+            " reported once its period is over",
+        )
+    ]
+
+
+def test_an_empty_claims_file_is_a_problem_not_an_absence(data_copy):
+    (data_copy / "claims.csv").write_text("", encoding="utf-8")
+    assert located(data_copy) == [(1, None, f"the file is empty: expected the header {CLAIMS_HEADER}")]
+
+
+def test_a_quote_may_carry_translations_named_after_it(data_copy):
+    with_claims(data_copy, CLAIM)
+    with_column(data_copy / "claims.csv", "quote_es", ["pasó de 12.5 a 50.0"])
+    assert load_dataset(data_copy).claims["quote_es"].tolist() == ["pasó de 12.5 a 50.0"]
+    with_claims(data_copy, CLAIM)
+    with_column(data_copy / "claims.csv", "quotes_es", ["pasó de 12.5 a 50.0"])
+    assert located(data_copy) == [(1, "quotes_es", "is not a column of this file")]
+
+
+def test_problems_in_claims_are_listed_with_the_others_and_validate_exits_2(data_copy, capsys):
+    from analysis.cli import main
+
+    set_line(data_copy / "fdi.csv", 2, "KOR,CHL,2019,14,12.5,tiny-a,")
+    with_claims(
+        data_copy, 'k,KOR,CHL,2023,2019,12,12.5,50.0,4,"q",tiny-b', 'm,KOR,CHL,2019,2023,12,12.5,50.0,4,"q",tiny-q'
+    )
+    assert main(["validate", str(data_copy)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"{data_copy}/claims.csv:2: column base_year: '2023' is not before target_year (2019): a claim of growth"
+        " compares a period with a later one",
+        f"{data_copy}/claims.csv:3: column source_id: 'tiny-q' is not a source_id listed in sources.csv",
+        f"{data_copy}/fdi.csv:2: column months: '14' is outside 1-12 (months counted from January; 12 = full year)",
+        "3 problems in the data; nothing was built.",
+    ]

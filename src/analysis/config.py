@@ -41,7 +41,9 @@ DEFAULT_LANGUAGE = "en"
 FDI_FILE = "fdi.csv"
 SOURCES_FILE = "sources.csv"
 TIMELINE_FILE = "timeline.csv"
-DATA_FILES = (FDI_FILE, SOURCES_FILE, TIMELINE_FILE)
+CLAIMS_FILE = "claims.csv"  # optional: a folder without it holds no claims
+REQUIRED_DATA_FILES = (FDI_FILE, SOURCES_FILE, TIMELINE_FILE)
+DATA_FILES = (*REQUIRED_DATA_FILES, CLAIMS_FILE)  # every file a report reads, when it is there
 
 
 def resolve_project_path(value: str | os.PathLike[str]) -> Path:

@@ -16,6 +16,8 @@ CATEGORIES = ("diplomacy", "investment", "energy", "transport", "politics")
 ALL_ORIGINS = "WLD"  # origin code for the total over every investing country
 FIRST_YEAR = 1900
 FDI_KEY = ["origin", "destination", "year", "months"]
+# The comparison a claim of claims.csv makes, in the order the report's parameters name it.
+CLAIM_KEY = ["origin", "destination", "base_year", "target_year", "months"]
 
 # Digits are ASCII digits: ``\d`` would let "２０２４" or "٢٠٢٤" through, which Python reads as
 # numbers but a reader of the file does not.
@@ -148,6 +150,7 @@ TRANSLATABLE = {
     "fdi.csv": ("note",),
     "sources.csv": ("note", "figures_by", "publisher"),
     "timeline.csv": ("event", "note"),
+    "claims.csv": ("quote",),
 }
 LANGUAGE_CODE = r"[a-z]{2}"
 
@@ -158,7 +161,7 @@ def translation_pattern(file_name: str) -> str | None:
     Parameters
     ----------
     file_name : str
-        ``fdi.csv``, ``sources.csv`` or ``timeline.csv``.
+        ``fdi.csv``, ``sources.csv``, ``timeline.csv`` or ``claims.csv``.
 
     Returns
     -------

@@ -32,9 +32,32 @@ OTHER_DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
 MAX_ENCODING_PROBLEMS = 20  # per file: past that, the file is plainly in another encoding
 
 
+def _no_claims() -> pd.DataFrame:
+    """Return the typed claims of a folder without claims.csv: none, with every column."""
+    return pd.DataFrame(
+        {
+            "claim_id": pd.Series(dtype="str"),
+            "origin": pd.Series(dtype="str"),
+            "destination": pd.Series(dtype="str"),
+            "base_year": pd.Series(dtype="int64"),
+            "target_year": pd.Series(dtype="int64"),
+            "months": pd.Series(dtype="int64"),
+            "base": pd.Series(dtype="float64"),
+            "base_decimals": pd.Series(dtype="int64"),
+            "target": pd.Series(dtype="float64"),
+            "target_decimals": pd.Series(dtype="int64"),
+            "multiple": pd.Series(dtype="float64"),
+            "multiple_decimals": pd.Series(dtype="int64"),
+            "quote": pd.Series(dtype="str"),
+            "source_id": pd.Series(dtype="str"),
+            "line": pd.Series(dtype="int64"),
+        }
+    )
+
+
 @dataclass(frozen=True)
 class Dataset:
-    """The three data files, validated and typed.
+    """The data files, validated and typed: three always, and claims.csv where the folder has it.
 
     Attributes
     ----------
@@ -51,6 +74,12 @@ class Dataset:
         The folder the files were read from.
     checksums : dict of str to str
         ``"sha256:<hex>"`` of each file's bytes as read, keyed by `config.display_path`.
+    claims : pandas.DataFrame
+        One row per claim of claims.csv, in file order: claim_id, origin, destination,
+        base_year, target_year, months (int), base, target (float), base_decimals,
+        target_decimals (int), multiple (float; NaN where the claim states none),
+        multiple_decimals (int), quote, source_id, line, and the quote's translations
+        (quote_es, ...). No rows when the folder has no claims.csv.
     """
 
     fdi: pd.DataFrame
@@ -58,10 +87,11 @@ class Dataset:
     timeline: pd.DataFrame
     data_dir: Path
     checksums: dict[str, str] = field(default_factory=dict)
+    claims: pd.DataFrame = field(default_factory=_no_claims)
 
 
 def load_dataset(data_dir: str | Path = config.DATA_DIR, *, trust: str | None = None) -> Dataset:
-    """Read and validate fdi.csv, sources.csv and timeline.csv from one folder.
+    """Read and validate fdi.csv, sources.csv and timeline.csv from one folder, and claims.csv if it is there.
 
     Parameters
     ----------
@@ -96,15 +126,17 @@ def load_dataset(data_dir: str | Path = config.DATA_DIR, *, trust: str | None = 
 def _load(folder: Path, trust: str | None) -> Dataset:
     limit = inputs.max_data_bytes()
     try:
-        inputs.check_folder(folder, config.display_path(folder), ", ".join(config.DATA_FILES))
+        inputs.check_folder(folder, config.display_path(folder), ", ".join(config.REQUIRED_DATA_FILES))
     except InputFileError as error:
         raise DataValidationError([Problem(error.shown, None, None, error.reason)]) from None
     problems: list[Problem] = []
     checksums: dict[str, str] = {}
     texts: dict[str, str | None] = {}
     marked: dict[str, set[int]] = {}
-    for name in (config.SOURCES_FILE, config.FDI_FILE, config.TIMELINE_FILE):
+    for name in (config.SOURCES_FILE, config.FDI_FILE, config.TIMELINE_FILE, config.CLAIMS_FILE):
         path = folder / name
+        if name == config.CLAIMS_FILE and not os.path.lexists(path):
+            continue  # no claims: not an error (a broken link is there, and reported as such)
         texts[name], file_problems, digest, marked[name] = _read_text(path, limit)
         problems += file_problems
         if digest:
@@ -146,12 +178,14 @@ def _load(folder: Path, trust: str | None) -> Dataset:
 
     if problems:
         raise DataValidationError(_listed(problems))
+    claims = frames.get(config.CLAIMS_FILE)
     return Dataset(
         fdi=_type_fdi(frames[config.FDI_FILE]),
         sources=_type_sources(frames[config.SOURCES_FILE]),
         timeline=_type_timeline(frames[config.TIMELINE_FILE]),
         data_dir=folder,
         checksums=checksums,
+        claims=_no_claims() if claims is None else _type_claims(claims),
     )
 
 
@@ -441,13 +475,22 @@ def _header_problems(header: list[str], line: int, shown: str) -> list[Problem]:
     return repeated
 
 
+NUMBER_COLUMNS = ("usd_millions", "base", "target", "multiple")  # a thousands separator splits them
+
+
 def _field_count_problem(record: list[str], header: list[str]) -> tuple[str | None, str]:
     """Say why a row has more or fewer fields than the header: a thousands separator, or a comma."""
-    if "usd_millions" in header and len(record) == len(header) + 1:
-        position = header.index("usd_millions")
+    for column in NUMBER_COLUMNS if len(record) == len(header) + 1 else ():
+        if column not in header:
+            continue
+        position = header.index(column)
         joined = f"{record[position]},{record[position + 1]}"
-        if re.fullmatch(contract.THOUSANDS, joined):
-            return "usd_millions", (
+        rejoined = dict(zip(header, [*record[:position], joined, *record[position + 2 :]], strict=True))
+        numbers = [rejoined[c] for c in NUMBER_COLUMNS if c in rejoined]  # every one a number once rejoined
+        if re.fullmatch(contract.THOUSANDS, joined) and all(
+            re.fullmatch(f"(?:{contract.NUMBER}|{contract.THOUSANDS})?", n) for n in numbers
+        ):
+            return column, (
                 f"{shown_text(joined)} has a thousands separator (it splits the line into an extra"
                 " field): write the number without commas"
             )
@@ -688,12 +731,14 @@ def consistency_problems(file_name: str, raw: pd.DataFrame, shown: str, reported
 
     In fdi.csv, a period not over by the day of the build (a full year 2026 reported in November
     2026), and a country investing in itself; in sources.csv, a source checked before it was
-    published.
+    published; in claims.csv, the same two as in fdi.csv (of the target period), a base year not
+    before the target year, and a claim stating no multiple from a base of zero or below (where
+    target ÷ base is none).
 
     Parameters
     ----------
     file_name : str
-        ``fdi.csv``, ``sources.csv`` or ``timeline.csv``.
+        ``fdi.csv``, ``sources.csv``, ``timeline.csv`` or ``claims.csv``.
     raw : pandas.DataFrame
         The file as text, indexed by line (as `_parse_csv` reads it).
     shown : str
@@ -710,25 +755,29 @@ def consistency_problems(file_name: str, raw: pd.DataFrame, shown: str, reported
     columns = {
         config.FDI_FILE: ("origin", "destination", "year", "months"),
         config.SOURCES_FILE: ("published", "accessed"),
+        config.CLAIMS_FILE: ("origin", "destination", "base_year", "target_year", "months", "base", "multiple"),
     }.get(file_name)
     if columns is None or not set(columns) <= set(raw.columns) or raw.empty:
         return []
     rows = raw.loc[~raw.index.isin(list(reported)), list(columns)]
-    if file_name == config.FDI_FILE:
+    if file_name in (config.FDI_FILE, config.CLAIMS_FILE):
+        year_column = "year" if file_name == config.FDI_FILE else "target_year"
         # Only a period of this year or later can end after today: few rows, checked one by one.
-        late = rows[rows["year"] >= f"{day.year:04d}"]
-        for line, year, months in zip(late.index, late["year"], late["months"], strict=True):
+        late = rows[rows[year_column] >= f"{day.year:04d}"]
+        for line, year, months in zip(late.index, late[year_column], late["months"], strict=True):
             end = contract.period_end(int(year), int(months))
             if end > day:
                 message = (
                     f"'{year}' with months {months} is a period that ends on {end.isoformat()},"
                     f" after today ({day.isoformat()}): a figure is reported once its period is over"
                 )
-                problems.append(Problem(shown, int(line), "year", message))
+                problems.append(Problem(shown, int(line), year_column, message))
         itself = rows[rows["origin"] == rows["destination"]]
         for line, destination in zip(itself.index, itself["destination"], strict=True):
             message = f"'{destination}' is also the origin: a country does not invest in itself"
             problems.append(Problem(shown, int(line), "destination", message))
+        if file_name == config.CLAIMS_FILE:
+            problems += _claim_problems(rows, shown)
         return sorted(problems)
     for line, published, accessed in zip(rows.index, rows["published"], rows["accessed"], strict=True):
         if contract.first_day(accessed) < contract.first_day(published):
@@ -737,6 +786,28 @@ def consistency_problems(file_name: str, raw: pd.DataFrame, shown: str, reported
                 " a source is checked after it is published"
             )
             problems.append(Problem(shown, int(line), "accessed", message))
+    return problems
+
+
+def _claim_problems(rows: pd.DataFrame, shown: str) -> list[Problem]:
+    """Find claims comparing a period with one not after it, or stating no multiple of a base that has none."""
+    problems = []
+    backwards = rows[rows["base_year"] >= rows["target_year"]]  # four digits each: text compares as numbers
+    for line, base_year, target_year in zip(
+        backwards.index, backwards["base_year"], backwards["target_year"], strict=True
+    ):
+        message = (
+            f"'{base_year}' is not before target_year ({target_year}): a claim of growth compares a period"
+            " with a later one"
+        )
+        problems.append(Problem(shown, int(line), "base_year", message))
+    unstated = rows[(rows["multiple"] == "") & (rows["base"].astype("float64") <= 0)]
+    for line, base in zip(unstated.index, unstated["base"], strict=True):
+        message = (
+            f"(empty) with a base of {base}: target ÷ base is no multiple where the base is zero or below;"
+            " write the multiple the claim states"
+        )
+        problems.append(Problem(shown, int(line), "multiple", message))
     return problems
 
 
@@ -763,6 +834,36 @@ def _type_fdi(raw: pd.DataFrame) -> pd.DataFrame:
             "line": raw.index.astype("int64"),
             # the note's translations (note_es, ...), kept for the editions
             **{column: raw[column] for column in raw.columns if column.startswith("note_")},
+        }
+    ).reset_index(drop=True)
+
+
+def _decimals(text: pd.Series) -> pd.Series:
+    """Count the digits after the point of numbers as written (none for an integer or an empty value)."""
+    return text.str.extract(r"\.([0-9]+)$", expand=False).str.len().fillna(0).astype("int64")
+
+
+def _type_claims(raw: pd.DataFrame) -> pd.DataFrame:
+    multiple = raw["multiple"]
+    return pd.DataFrame(
+        {
+            "claim_id": raw["claim_id"],
+            "origin": raw["origin"],
+            "destination": raw["destination"],
+            "base_year": raw["base_year"].astype("int64"),
+            "target_year": raw["target_year"].astype("int64"),
+            "months": raw["months"].astype("int64"),
+            "base": raw["base"].astype("float64"),
+            "base_decimals": _decimals(raw["base"]),
+            "target": raw["target"].astype("float64"),
+            "target_decimals": _decimals(raw["target"]),
+            "multiple": pd.to_numeric(multiple.where(multiple != ""), errors="raise").astype("float64"),
+            "multiple_decimals": _decimals(multiple),
+            "quote": raw["quote"],
+            "source_id": raw["source_id"],
+            "line": raw.index.astype("int64"),
+            # the quote's translations (quote_es, ...), kept for the editions
+            **{column: raw[column] for column in raw.columns if column.startswith("quote_")},
         }
     ).reset_index(drop=True)
 

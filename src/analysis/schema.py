@@ -42,6 +42,7 @@ from analysis.contract import (
 FDI_TRANSLATIONS = f"^{translation_pattern('fdi.csv')}$"
 SOURCES_TRANSLATIONS = f"^{translation_pattern('sources.csv')}$"
 TIMELINE_TRANSLATIONS = f"^{translation_pattern('timeline.csv')}$"
+CLAIMS_TRANSLATIONS = f"^{translation_pattern('claims.csv')}$"
 
 
 def _text(series: Series[str]) -> pd.Series:
@@ -69,6 +70,23 @@ def _usd_parts(series: Series[str]) -> pd.DataFrame:
     """Split plain numbers into the digits before the point (leading zeros aside) and after it."""
     parts = _text(series).str.extract(r"^-?0*([0-9]*?)(?:\.([0-9]+))?$")
     return parts.fillna("").apply(lambda column: column.str.len())
+
+
+# The checks a figure in US$ millions gets, in fdi.csv and in claims.csv: each error the sentence after the value.
+USD_ERRORS = {
+    "thousands": "has a thousands separator: write the number without commas",
+    "number": "is not a number: write US$ millions in digits 0-9, with a dot for decimals",
+    "magnitude": f"is too large for US$ millions: at most {USD_INTEGER_DIGITS} digits before the point"
+    f" ({'9' * USD_INTEGER_DIGITS} is about US$10 trillion, five times the world's largest year of FDI)",
+    "decimals": f"has more than {USD_DECIMALS} decimals: US$ millions are written to the dollar at most"
+    f" ({USD_DECIMALS} decimals); round it as the source gave it",
+}
+
+
+def _plain_number(series: Series[str]) -> pd.Series:
+    """Say where the value is a number as the contract writes it, or one with thousands separators (reported apart)."""
+    text = _text(series)
+    return text.str.fullmatch(NUMBER) | text.str.fullmatch(THOUSANDS)
 
 
 class FDIFile(pa.DataFrameModel):
@@ -112,28 +130,19 @@ class FDIFile(pa.DataFrameModel):
     def months_range(cls, s: Series[str]) -> Series[bool]:
         return _in_range(s, r"[0-9]{1,2}", 1, 12)
 
-    @pa.check("usd_millions", error="has a thousands separator: write the number without commas")
+    @pa.check("usd_millions", error=USD_ERRORS["thousands"])
     def no_thousands_separator(cls, s: Series[str]) -> Series[bool]:
         return ~_text(s).str.fullmatch(THOUSANDS)
 
-    @pa.check("usd_millions", error="is not a number: write US$ millions in digits 0-9, with a dot for decimals")
+    @pa.check("usd_millions", error=USD_ERRORS["number"])
     def usd_number(cls, s: Series[str]) -> Series[bool]:
-        text = _text(s)
-        return text.str.fullmatch(NUMBER) | text.str.fullmatch(THOUSANDS)
+        return _plain_number(s)
 
-    @pa.check(
-        "usd_millions",
-        error=f"is too large for US$ millions: at most {USD_INTEGER_DIGITS} digits before the point"
-        f" ({'9' * USD_INTEGER_DIGITS} is about US$10 trillion, five times the world's largest year of FDI)",
-    )
+    @pa.check("usd_millions", error=USD_ERRORS["magnitude"])
     def usd_magnitude(cls, s: Series[str]) -> Series[bool]:
         return _usd_parts(s)[0] <= USD_INTEGER_DIGITS
 
-    @pa.check(
-        "usd_millions",
-        error=f"has more than {USD_DECIMALS} decimals: US$ millions are written to the dollar at most"
-        f" ({USD_DECIMALS} decimals); round it as the source gave it",
-    )
+    @pa.check("usd_millions", error=USD_ERRORS["decimals"])
     def usd_decimals(cls, s: Series[str]) -> Series[bool]:
         return _usd_parts(s)[1] <= USD_DECIMALS
 
@@ -241,10 +250,112 @@ class TimelineFile(pa.DataFrameModel):
         return _text(s).str.fullmatch(SOURCE_ID)
 
 
+class ClaimsFile(pa.DataFrameModel):
+    """``claims.csv``: one row per claim of growth between two periods, as a publication made it."""
+
+    claim_id: Series[str] = pa.Field(unique=True)
+    origin: Series[str]
+    destination: Series[str]
+    base_year: Series[str]
+    target_year: Series[str]
+    months: Series[str]
+    base: Series[str]
+    target: Series[str]
+    multiple: Series[str]
+    quote: Series[str]
+    source_id: Series[str]
+    translations: Optional[Series[str]] = pa.Field(alias=CLAIMS_TRANSLATIONS, regex=True)  # noqa: UP045 - pandera reads Optional
+
+    class Config:
+        strict = True
+
+    @pa.check("claim_id", error="is not a claim_id: letters, digits, '.', '_' or '-'")
+    def claim_id_format(cls, s: Series[str]) -> Series[bool]:
+        return _text(s).str.fullmatch(SOURCE_ID)
+
+    @pa.check("origin", error="is not an ISO 3166-1 alpha-3 country code (such as RUS) or WLD")
+    def origin_code(cls, s: Series[str]) -> Series[bool]:
+        return _text(s).isin(iso_alpha3() | {ALL_ORIGINS})
+
+    @pa.check("destination", error="is not an ISO 3166-1 alpha-3 country code (such as MEX)")
+    def destination_code(cls, s: Series[str]) -> Series[bool]:
+        return _text(s).isin(iso_alpha3())
+
+    @pa.check("base_year", "target_year", error="is not a year: write four digits 0-9, such as 2024")
+    def year_format(cls, s: Series[str]) -> Series[bool]:
+        return _text(s).str.fullmatch(r"[0-9]{4}")
+
+    @pa.check("base_year", "target_year", error=f"is out of range: years run from {FIRST_YEAR} to this year")
+    def year_range(cls, s: Series[str]) -> Series[bool]:
+        return _in_range(s, r"[0-9]{4}", FIRST_YEAR, _this_year())
+
+    @pa.check("months", error="is not a whole number of months (digits 0-9), such as 12 or 9")
+    def months_format(cls, s: Series[str]) -> Series[bool]:
+        return _text(s).str.fullmatch(r"[0-9]{1,2}")
+
+    @pa.check("months", error="is outside 1-12 (months counted from January; 12 = full year)")
+    def months_range(cls, s: Series[str]) -> Series[bool]:
+        return _in_range(s, r"[0-9]{1,2}", 1, 12)
+
+    @pa.check("base", "target", error=USD_ERRORS["thousands"])
+    def no_thousands_separator(cls, s: Series[str]) -> Series[bool]:
+        return ~_text(s).str.fullmatch(THOUSANDS)
+
+    @pa.check("base", "target", error=USD_ERRORS["number"])
+    def usd_number(cls, s: Series[str]) -> Series[bool]:
+        return _plain_number(s)
+
+    @pa.check("base", "target", error=USD_ERRORS["magnitude"])
+    def usd_magnitude(cls, s: Series[str]) -> Series[bool]:
+        return _usd_parts(s)[0] <= USD_INTEGER_DIGITS
+
+    @pa.check("base", "target", error=USD_ERRORS["decimals"])
+    def usd_decimals(cls, s: Series[str]) -> Series[bool]:
+        return _usd_parts(s)[1] <= USD_DECIMALS
+
+    @pa.check("multiple", error=USD_ERRORS["thousands"])
+    def multiple_no_thousands_separator(cls, s: Series[str]) -> Series[bool]:
+        return ~_text(s).str.fullmatch(THOUSANDS)
+
+    @pa.check(
+        "multiple",
+        error="is not a multiple: write it in digits 0-9 with a dot for decimals, such as 30, or leave it empty"
+        " (then it is target ÷ base)",
+    )
+    def multiple_number(cls, s: Series[str]) -> Series[bool]:
+        text = _text(s)
+        return (text == "") | _plain_number(s)
+
+    @pa.check(
+        "multiple",
+        error=f"is too large or too precise for a multiple: at most {USD_INTEGER_DIGITS} digits before the point"
+        f" and {USD_DECIMALS} after it",
+    )
+    def multiple_size(cls, s: Series[str]) -> Series[bool]:
+        parts = _usd_parts(s)
+        return (parts[0] <= USD_INTEGER_DIGITS) & (parts[1] <= USD_DECIMALS)
+
+    @pa.check("multiple", error="is not above zero: a claim of growth states how many times the base the target is")
+    def multiple_positive(cls, s: Series[str]) -> Series[bool]:
+        text = _text(s)
+        return ~text.str.fullmatch(NUMBER) | (
+            pd.to_numeric(text.where(text.str.fullmatch(NUMBER)), errors="coerce") > 0
+        )
+
+    @pa.check("quote", error="is empty: give the claim's words as they were published")
+    def quote_given(cls, s: Series[str]) -> Series[bool]:
+        return _text(s).str.strip() != ""
+
+    @pa.check("source_id", error="is not a source_id: letters, digits, '.', '_' or '-'")
+    def source_id_format(cls, s: Series[str]) -> Series[bool]:
+        return _text(s).str.fullmatch(SOURCE_ID)
+
+
 MODELS: dict[str, type[pa.DataFrameModel]] = {
     "fdi.csv": FDIFile,
     "sources.csv": SourcesFile,
     "timeline.csv": TimelineFile,
+    "claims.csv": ClaimsFile,
 }
 
 
@@ -281,7 +392,7 @@ def unique_keys(file_name: str) -> list[tuple[str, ...]]:
     Parameters
     ----------
     file_name : str
-        ``fdi.csv``, ``sources.csv`` or ``timeline.csv``.
+        ``fdi.csv``, ``sources.csv``, ``timeline.csv`` or ``claims.csv``.
 
     Returns
     -------
@@ -304,7 +415,7 @@ def validator(file_name: str, source_ids: set[str] | None = None) -> pa.DataFram
     Parameters
     ----------
     file_name : str
-        ``fdi.csv``, ``sources.csv`` or ``timeline.csv``.
+        ``fdi.csv``, ``sources.csv``, ``timeline.csv`` or ``claims.csv``.
     source_ids : set of str, optional
         The source_ids that sources.csv defines; when given, a file's ``source_id`` must be one.
 
