@@ -10,6 +10,7 @@ import pytest
 from conftest import bilingual_report
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from analysis import charts
 from analysis.language import Catalogue, edition
@@ -358,3 +359,89 @@ def test_range_chart_is_on_a_linear_axis_from_zero(narrow):
 def test_range_chart_needs_a_credit_for_every_report():
     with pytest.raises(KeyError, match="forte"):
         range_figure(credits={k: v for k, v in CREDITS.items() if k != "forte"})
+
+
+# Russia's reports by year, as in the project's data: two reports in 2017 and a part-year figure.
+YEARS = [
+    Period("RUS", "MEX", 2016, 12, (reported(1.9, "promexico", "2017", used=True),)),
+    Period("RUS", "MEX", 2017, 9, (reported(10.4, "promexico", "2017", used=True),)),
+    Period(
+        "RUS",
+        "MEX",
+        2017,
+        12,
+        (reported(1.0, "embassy", "2018", decimals=0, used=True), reported(13.2, "sputnik", "2018-05")),
+    ),
+    BASE,
+    TARGET,
+    Period("RUS", "MEX", 2025, 9, (reported(430.0, "eluniversal", "2026-03", decimals=0, used=True),)),
+]
+YEARS_WORDS = dataclasses.replace(WORDS, title="Russia's FDI into Mexico, by year")
+PART_YEAR = {9: "January–September only (not a full year)"}
+
+
+def years_figure(narrow=False, **changes) -> Figure:
+    arguments = {
+        "fmt": FMT,
+        "words": YEARS_WORDS,
+        "full_year": "Full year",
+        "part_year": PART_YEAR,
+        "emphasis": (2022, 2024),
+        "narrow": narrow,
+    }
+    return draw(charts.years_chart(changes.pop("periods", YEARS), **{**arguments, **changes}))
+
+
+def marks_at(figure: Figure, months: int) -> list[tuple[float, float]]:
+    return sorted((float(m.get_xdata()[0]), float(m.get_ydata()[0])) for m in by_gid(figure, f"year-mark-{months}"))
+
+
+@pytest.mark.parametrize("narrow", [False, True])
+def test_years_chart_places_years_by_their_value_on_a_time_axis(narrow):
+    figure = years_figure(narrow)
+    axes = figure.axes[0]
+    full = marks_at(figure, 12)
+    assert full == [(2016, 1.9), (2017, 1.0), (2017, 13.2), (2022, 2.8), (2024, 19.1), (2024, 86.4)]
+    x = {year: axes.transData.transform((year, 0))[0] for year in (2016, 2017, 2022, 2024)}
+    # on the page: 2017 to 2022 five times as long as 2016 to 2017, 2022 to 2024 twice
+    assert x[2022] - x[2017] == pytest.approx(5 * (x[2017] - x[2016]))
+    assert x[2024] - x[2022] == pytest.approx(2 * (x[2017] - x[2016]))
+    assert axes.get_xscale() == "linear" and axes.get_yscale() == "linear" and axes.get_ylim()[0] == 0
+    assert not axes.patches  # dots, no bars
+    ticks = [int(t) for t in axes.get_xticks()]
+    assert {2022, 2024} <= set(ticks)  # the years compared are always written
+    labels = [t for t in axes.get_xticklabels() if t.get_text() in ("2022", "2024")]
+    assert all(t.get_fontweight() == "bold" for t in labels)
+
+
+def test_years_chart_draws_part_years_apart_from_full_years():
+    figure = years_figure()
+    assert marks_at(figure, 9) == [(2017, 10.4), (2025, 430.0)]
+    part = by_gid(figure, "year-mark-9")[0]
+    full = by_gid(figure, "year-mark-12")[0]
+    assert part.get_marker() != full.get_marker() and part.get_markerfacecolor() == "white"
+    legend = [t.get_text() for t in figure.axes[0].get_legend().get_texts()]
+    assert legend == ["Full year", PART_YEAR[9]]
+
+
+def test_years_chart_draws_every_report_or_only_the_chosen_one():
+    assert sorted(t.get_text() for t in by_gid(years_figure(), "year-value")) == sorted(
+        ["1.9", "10.4", "1", "13.2", "2.8", "86.4", "19.1", "430"]
+    )
+    chosen = years_figure(every=False)
+    assert [y for _, y in marks_at(chosen, 12)] == [1.9, 1.0, 2.8, 86.4]  # 13.2 and 19.1 were not chosen
+
+
+@pytest.mark.parametrize("narrow", [False, True])
+def test_years_chart_labels_touch_no_dot_and_no_other_label(narrow):
+    figure = years_figure(narrow)
+    renderer = figure.canvas.get_renderer()
+    labels = [Text.get_window_extent(t, renderer) for t in by_gid(figure, "year-value")]  # not its leader line
+    assert len(labels) == 8  # every value labelled: there is room for each
+    dots = [m.get_window_extent(renderer) for m in figure.axes[0].lines if (m.get_gid() or "").startswith("year-mark")]
+    for a, b in itertools.combinations(labels, 2):
+        assert not overlaps(a, b), (a, b)
+    for label, dot in itertools.product(labels, dots):
+        assert not overlaps(label, dot), (label, dot)
+    page = figure.bbox
+    assert all(page.x0 <= b.x0 and b.x1 <= page.x1 for b in labels)

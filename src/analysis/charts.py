@@ -28,6 +28,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
+from matplotlib.transforms import offset_copy
 
 from analysis import config
 from analysis.cache import sha256
@@ -990,3 +991,199 @@ def range_chart(
                     ).set_in_layout(False)
         _settle(figure)
     return _literal(figure)
+
+
+# An origin's figures by year -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Dot:
+    """One distinct figure of a period: where it is drawn and how it reads."""
+
+    year: int
+    months: int
+    value: float
+    text: str
+
+
+def _dots(periods: Sequence[Any], fmt: Formatter, every: bool) -> list[_Dot]:
+    """Return a dot per distinct value of each period: of its independent reports, or its chosen one."""
+    dots = []
+    for period in periods:
+        reports = period.independent if every else tuple(r for r in [period.chosen] if r is not None)
+        for value in sorted({r.value for r in reports}, reverse=True):
+            decimals = max(r.decimals for r in reports if r.value == value)
+            dots.append(_Dot(period.year, period.months, value, fmt.number(value, decimals)))
+    return dots
+
+
+def _year_ticks(years: Sequence[int], first: Sequence[int], per_year: float, label: float) -> list[int]:
+    """Choose the years to label: ``first`` ones, then the latest others whose labels have room."""
+    chosen: list[int] = []
+    for year in [*first, *sorted(set(years) - set(first), reverse=True)]:
+        if all(abs(year - other) * per_year >= label for other in chosen):
+            chosen.append(year)
+    return sorted(chosen)
+
+
+@_keyed
+def years_chart(
+    periods: Sequence[Any],
+    *,
+    fmt: Formatter,
+    words: ChartWords,
+    full_year: str,
+    part_year: Mapping[int, str],
+    every: bool = True,
+    emphasis: Sequence[int] = (),
+    narrow: bool = False,
+) -> Figure:
+    """Draw one origin's figures as dots on a time axis, years placed by their value.
+
+    A year without a figure is an empty stretch of the axis, not a missing slot; a part-year
+    figure is a hollow diamond, never drawn as a full year. Each year's dots are labelled with
+    their values, right of them or left, wherever the labels touch no other dot or label (where
+    neither side is free, as in a long run of consecutive years on a phone, they are left out:
+    the report's table holds every value).
+
+    Parameters
+    ----------
+    periods : sequence of analysis.facts.Period
+        The origin's periods, of any length (``months``).
+    fmt : analysis.formatting.Formatter
+        Writes the values (at their reported decimals) and the ticks.
+    words : ChartWords
+        The title, the source line, the alt text and the axis's unit.
+    full_year : str
+        The legend's words for a full year's figure.
+    part_year : mapping of int to str
+        The legend's words for each part-year length drawn, by months (``{9: "January–September
+        only (not a full year)"}``).
+    every : bool
+        Draw every independent report's value (True) or only each period's chosen figure.
+    emphasis : sequence of int
+        Years whose tick is always written, in bold (the years compared).
+    narrow : bool
+        Lay it out for a phone (`NARROW` inches wide) rather than the page (`WIDE`).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        On a linear value axis from zero (below it only for a negative figure).
+    """
+    size = _SIZES[narrow]
+    dots = _dots(periods, fmt, every)
+    values = [d.value for d in dots]
+    years = sorted({d.year for d in dots}) or sorted({p.year for p in periods}) or [0]
+    ticks = _value_ticks(min([0.0, *values]), max([0.0, *values]) * 1.05 or 1.0, 5)
+    kinds = sorted({d.months for d in dots}, reverse=True)  # 12 (the full year) first
+    with matplotlib.style.context(config.MPL_STYLE):
+        figure = _new_figure(size.width, 4.4 if narrow else 3.8)
+        axes = figure.subplots()
+        axes.set_ylim(ticks[0], ticks[-1])
+        axes.set_yticks(ticks, _tick_texts(ticks, fmt))
+        _unit(axes, words.axis, size)
+        axes.tick_params(labelsize=size.text)
+        axes.grid(axis="x", visible=False)
+        for dot in dots:
+            axes.plot([dot.year], [dot.value], **_dot_style(dot.months), zorder=4, gid=f"year-mark-{dot.months}")
+        handles = [Line2D([], [], **_dot_style(m), label=full_year if m == 12 else part_year[m]) for m in kinds]
+        if handles:
+            axes.legend(
+                handles=handles,
+                loc="upper left",
+                bbox_to_anchor=(0, 0),
+                bbox_transform=offset_copy(axes.transAxes, figure, y=-(size.text * 1.6 + 6), units="points"),
+                ncols=1 if narrow else len(handles),
+                fontsize=size.text,
+                handletextpad=0.3,
+                columnspacing=1.2,
+                borderaxespad=0,
+                borderpad=0,
+            )
+        _framed(figure, words, size)
+        _settle(figure)
+
+        wide, tall = _points(axes)
+        reach = max((_width(d.text, size.text) for d in dots), default=0) + 10  # a label and its gap
+        if len(years) > 1:
+            per_year = (wide - 2 * reach) / (years[-1] - years[0])
+            pad = reach / per_year
+        else:
+            per_year, pad = wide / 2, 1.0
+        axes.set_xlim(years[0] - pad, years[-1] + pad)
+        label = _width("0000", size.text, "bold") + 10
+        shown = _year_ticks(years, [y for y in emphasis if y in years], per_year, label)
+        axes.set_xticks(shown, [str(y) for y in shown])
+        for text, year in zip(axes.get_xticklabels(), shown, strict=True):
+            text.set_fontweight("bold" if year in emphasis else "normal")
+        if len(years) > 1 and years[-1] - years[0] <= 100:  # a small tick every year, labelled or not
+            axes.set_xticks(range(years[0], years[-1] + 1), minor=True)
+        _value_labels(axes, dots, years, (ticks[0], ticks[-1]), (per_year, tall), size)
+        _settle(figure)
+    return _literal(figure)
+
+
+def _dot_style(months: int) -> dict[str, Any]:
+    """Return how a dot is drawn: a full year's filled round, a part year's hollow diamond."""
+    full = months == 12
+    return {
+        "linestyle": "none",
+        "marker": "o" if full else "D",
+        "markersize": _MARK_PT if full else _MARK_PT - 1.5,
+        "color": HIGHLIGHT,
+        "markerfacecolor": HIGHLIGHT if full else "white",
+        "markeredgecolor": "white" if full else HIGHLIGHT,
+        "markeredgewidth": 0.8 if full else 1.6,
+    }
+
+
+def _value_labels(axes, dots: list[_Dot], years: list[int], limits, scale, size: _Sizes) -> None:
+    """Label each year's dots on the side where the labels touch no dot and no other label."""
+    (bottom, top), (per_year, tall) = limits, scale
+    left = axes.get_xlim()[0]
+    height, gap, radius = size.text * _LINE, 7.0, _MARK_PT / 2 + 1
+
+    def at(year: float, value: float) -> tuple[float, float]:
+        return (year - left) * per_year, (value - bottom) / (top - bottom) * tall
+
+    taken = [(x - radius, y - radius, x + radius, y + radius) for x, y in (at(d.year, d.value) for d in dots)]
+    for year in years:
+        column = [d for d in dots if d.year == year]
+        points = [at(d.year, d.value) for d in column]
+        centres = _spread([y for _, y in points], [height] * len(column), 0, tall)
+        widths = [_width(d.text, size.text) for d in column]
+        for side in (1, -1):
+            boxes = []
+            for (x, _), centre, width in zip(points, centres, widths, strict=True):
+                near, far = x + side * gap, x + side * (gap + width)
+                boxes.append((min(near, far), centre - height / 2, max(near, far), centre + height / 2))
+            own = {i for i, d in enumerate(dots) if d.year == year}
+            others = [b for i, b in enumerate(taken) if i not in own]
+            if all(not _overlap(b, o) for b in boxes for o in others):
+                break
+        else:
+            continue  # no free side: the values are in the report's table
+        taken.extend(boxes)
+        for dot, (_, y), centre in zip(column, points, centres, strict=True):
+            moved = abs(centre - y) > 3
+            axes.annotate(
+                dot.text,
+                xy=(dot.year, dot.value),
+                xytext=(side * gap, centre - y),
+                textcoords="offset points",
+                ha="left" if side > 0 else "right",
+                va="center",
+                fontsize=size.text,
+                color=INK,
+                gid="year-value",
+                annotation_clip=False,
+                arrowprops={"arrowstyle": "-", "color": SOFT_INK, "linewidth": 0.6, "shrinkA": 1, "shrinkB": radius}
+                if moved
+                else None,
+            ).set_in_layout(False)
+
+
+def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    """Say whether two boxes (x0, y0, x1, y1) overlap."""
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
