@@ -5,6 +5,7 @@ import dataclasses
 import itertools
 import re
 
+import matplotlib.colors
 import matplotlib.pyplot as plt
 import pytest
 from conftest import bilingual_report
@@ -445,3 +446,49 @@ def test_years_chart_labels_touch_no_dot_and_no_other_label(narrow):
         assert not overlaps(label, dot), (label, dot)
     page = figure.bbox
     assert all(page.x0 <= b.x0 and b.x1 <= page.x1 for b in labels)
+
+
+# A period's origins, largest first: seventeen, Russia last.
+ORIGINS = [(f"Country {i + 1}", 1000.0 - 50 * i, FMT.number(1000.0 - 50 * i, 0)) for i in range(16)]
+ORIGINS.append(("Russia", 86.4, "86.4"))
+ORIGIN_WORDS = dataclasses.replace(WORDS, title="Russia is a rounding error", axis="US$ millions, 2024")
+
+
+def origins_figure(narrow=False, ranked=ORIGINS, highlight=16, **changes) -> Figure:
+    arguments = {"fmt": FMT, "words": ORIGIN_WORDS, "rank": "Russia: 17th of 17 origins listed", "narrow": narrow}
+    return draw(charts.origins_chart(ranked, highlight=highlight, **{**arguments, **changes}))
+
+
+@pytest.mark.parametrize("narrow", [False, True])
+def test_origins_chart_ranks_the_top_ten_and_the_reports_origin(narrow):
+    figure = origins_figure(narrow)
+    axes = figure.axes[0]
+    names = [t.get_text() for t in axes.get_yticklabels()]
+    assert names == [f"Country {i}" for i in range(1, 11)] + ["Russia"]
+    bars = sorted(axes.patches, key=lambda p: p.get_y())  # the largest on top
+    assert [round(p.get_width(), 1) for p in bars] == [1000.0 - 50 * i for i in range(10)] + [86.4]
+    assert bars[-1].get_y() - bars[-2].get_y() > bars[1].get_y() - bars[0].get_y()  # a gap before Russia
+    highlighted = [p for p in bars if p.get_facecolor()[:3] == matplotlib.colors.to_rgb(charts.HIGHLIGHT)]
+    assert highlighted == [bars[-1]]
+    assert axes.get_yticklabels()[-1].get_fontweight() == "bold"
+    values = [t.get_text() for t in by_gid(figure, "origin-value")]
+    assert values == [FMT.number(1000.0 - 50 * i, 0) for i in range(10)] + ["86.4"]
+    assert axes.get_title(loc="left") == "Russia: 17th of 17 origins listed"
+    assert axes.get_xscale() == "linear" and all(p.get_x() == 0 for p in bars)  # every bar from zero
+
+
+def test_origins_chart_draws_an_origin_in_the_top_ten_once():
+    figure = origins_figure(highlight=2, rank="")
+    names = [t.get_text() for t in figure.axes[0].get_yticklabels()]
+    assert names == [f"Country {i}" for i in range(1, 11)]
+    assert figure.axes[0].get_yticklabels()[2].get_fontweight() == "bold"
+
+
+@pytest.mark.parametrize("narrow", [False, True])
+def test_origins_chart_value_labels_fit_beside_their_bars(narrow):
+    figure = origins_figure(narrow)
+    renderer = figure.canvas.get_renderer()
+    axes_box = figure.axes[0].get_window_extent(renderer)
+    for label in by_gid(figure, "origin-value"):
+        box = label.get_window_extent(renderer)
+        assert axes_box.x0 <= box.x0 and box.x1 <= axes_box.x1 + 1, label.get_text()

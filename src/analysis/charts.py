@@ -740,7 +740,7 @@ def _framed(figure: Figure, words: ChartWords, size: _Sizes) -> Figure:
     foot = [_wrap(words.note, usable, size.small, most=NOTE_LINES)] if words.note else []
     foot.append(_wrap(words.source, usable, size.small, most=SOURCE_LINES))
     figure.supxlabel("\n".join(foot), x=TEXT_LEFT, ha="left", fontsize=size.small, color=SOFT_INK, parse_math=False)
-    figure.get_layout_engine().set(w_pad=0.02, h_pad=0.04)
+    figure.get_layout_engine().set(w_pad=TEXT_LEFT * figure.get_figwidth(), h_pad=0.04)  # in line with the title
     figure.alt_text = words.alt
     figure.source_text = words.source
     return figure
@@ -1187,3 +1187,107 @@ def _value_labels(axes, dots: list[_Dot], years: list[int], limits, scale, size:
 def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
     """Say whether two boxes (x0, y0, x1, y1) overlap."""
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+# The origins of a period, ranked ------------------------------------------------------------------
+
+
+@_keyed
+def origins_chart(
+    ranked: Sequence[tuple[str, float, str]],
+    *,
+    highlight: int | None,
+    fmt: Formatter,
+    words: ChartWords,
+    rank: str = "",
+    top: int = 10,
+    percent: bool = False,
+    narrow: bool = False,
+) -> Figure:
+    """Draw a period's origins as horizontal bars on a linear axis, largest first.
+
+    The ``top`` largest are drawn, and the report's origin below them (after a gap) when it
+    ranks lower, its bar and name highlighted; ``rank`` says where it stands.
+
+    Parameters
+    ----------
+    ranked : sequence of (str, float, str)
+        Every origin, largest first: its name, its value (US$ millions, or a share in percent),
+        and the value as written (``"86.4"``, ``"0.23%"``).
+    highlight : int or None
+        The report's origin: its position in ``ranked``.
+    fmt : analysis.formatting.Formatter
+        Writes the axis's ticks.
+    words : ChartWords
+        The title, the source line, the alt text and the axis's unit.
+    rank : str
+        Where the report's origin ranks, in the caller's words (``"Russia: 17th of 17 origins
+        listed"``), written above the bars; empty for none.
+    top : int
+        How many of the largest are drawn.
+    percent : bool
+        The values are shares in percent (ticks written as percentages).
+    narrow : bool
+        Lay it out for a phone (`NARROW` inches wide) rather than the page (`WIDE`).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    size = _SIZES[narrow]
+    rows = list(range(min(top, len(ranked))))
+    if highlight is not None and highlight >= top:
+        rows.append(highlight)
+    ys = [float(i) if i < top else top + 0.6 for i in rows]  # a gap before an origin ranked lower
+    names = [_wrap(ranked[i][0], (size.width * 72) * 0.3, size.text) for i in rows]
+    values = [ranked[i][1] for i in rows]
+    texts = [ranked[i][2] for i in rows]
+    height = 1.25 + 0.1 * (_lines(words.title) > 1) + sum(0.14 + 0.13 * _lines(n) for n in names)
+    with matplotlib.style.context(config.MPL_STYLE):
+        figure = _new_figure(size.width, max(height + (0.25 if rank else 0), 2.4))
+        axes = figure.subplots()
+        colours = [HIGHLIGHT if i == highlight else MUTED for i in rows]
+        axes.barh(ys, values, height=0.64, color=colours, zorder=2, gid="origin-bar")
+        axes.set_yticks(ys, names)
+        axes.set_ylim(max(ys, default=0) + 0.6, -0.6)
+        for label, i in zip(axes.get_yticklabels(), rows, strict=True):
+            if i == highlight:
+                label.set_fontweight("bold")
+                label.set_color(HIGHLIGHT)
+        axes.tick_params(labelsize=size.text)
+        axes.tick_params(axis="y", length=0)
+        axes.grid(axis="y", visible=False)
+        axes.grid(axis="x", visible=True)
+        axes.axvline(0, color=SOFT_INK, linewidth=0.8, zorder=3)
+        axes.set_xlabel(words.axis, fontsize=size.text, loc="left")
+        if rank:
+            axes.set_title(rank, loc="left", fontsize=size.text + 0.5, fontweight="bold", color=HIGHLIGHT, pad=6)
+        low, high = min([0.0, *values]), max([0.0, *values]) or 1.0
+        ticks = [t for t in _value_ticks(low, high, 3 if narrow else 5) if low <= t <= high * 1.0001]
+        axes.set_xticks(ticks, _tick_texts(ticks, fmt, percent))
+        axes.set_xlim(low, high)
+        _framed(figure, words, size)
+        _settle(figure)
+
+        wide, _ = _points(axes)
+        widths = [_width(t, size.text, "bold") + 6 for t in texts]
+        # each label just past its bar's end: the scale (points a unit) at which the longest fits
+        scale = min([(wide - w) / (high - low) for w in widths] or [wide / (high - low)])
+        left = low - max([w for v, w in zip(values, widths, strict=True) if v < 0] or [0]) / scale
+        axes.set_xlim(left, low + wide / scale - (low - left))
+        for y, value, text, i in zip(ys, values, texts, rows, strict=True):
+            axes.annotate(
+                text,
+                xy=(value, y),
+                xytext=(4 if value >= 0 else -4, 0),
+                textcoords="offset points",
+                ha="left" if value >= 0 else "right",
+                va="center",
+                fontsize=size.text,
+                fontweight="bold" if i == highlight else "normal",
+                color=INK,
+                gid="origin-value",
+                annotation_clip=False,
+            ).set_in_layout(False)
+        _settle(figure)
+    return _literal(figure)
