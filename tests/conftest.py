@@ -27,6 +27,7 @@ FIXTURE_PARAMETERS = {
 BILINGUAL_PARAMETERS = {
     **FIXTURE_PARAMETERS,
     "data_dir": str(FIXTURES / "bilingual"),
+    "claim": "",
     "title": "",
     "compare_with": "",
     "lang": "en",

@@ -2,6 +2,7 @@
 
 import ast
 import os
+import shutil
 from pathlib import Path
 
 import papermill
@@ -370,3 +371,82 @@ def test_yaml_values_of_the_default_files_still_read():
     for path in sorted(config.PARAMS_DIR.glob("*.yaml")):
         values, lines = read_yaml(path)
         assert set(values) == set(lines) and values["origin"] == "RUS", path
+
+
+# The claim the report leads with ---------------------------------------------------------------
+
+DEFAULTS = {spec.name: spec.default for spec in SPECS.values()}
+
+
+def test_the_claim_parameter_is_declared_with_an_empty_default():
+    assert SPECS["claim"].type_name == "str" and SPECS["claim"].default == ""
+    assert "claims.csv" in SPECS["claim"].help
+
+
+@pytest.mark.parametrize("claim", ["", "yucatanpost-2022-2024"])
+def test_a_claim_of_claims_csv_that_makes_the_comparison_is_accepted(claim):
+    assert check_against_data({**DEFAULTS, "claim": claim}, load_dataset("data")) == []
+
+
+def test_a_claim_that_is_not_in_claims_csv_is_refused_listing_the_valid_ones():
+    problems = check_against_data({**DEFAULTS, "claim": "proceso-30x"}, load_dataset("data"))
+    assert problems == [
+        "parameter claim 'proceso-30x': data/claims.csv has no such claim_id; claims that make the report's"
+        " comparison (RUS into MEX, 12 months of 2022 against 2024): yucatanpost-2022-2024"
+    ]
+
+
+def test_a_claim_of_another_comparison_is_refused_listing_the_valid_ones(tmp_path):
+    shutil.copytree(TINY, tmp_path / "data")
+    header = "claim_id,origin,destination,base_year,target_year,months,base,target,multiple,quote,source_id\n"
+    (tmp_path / "data" / "claims.csv").write_text(
+        header
+        + "full,KOR,CHL,2019,2023,12,12.5,50.0,4,four times,tiny-b\n"
+        + "half,KOR,CHL,2022,2023,6,8.0,20.0,,more than doubled,tiny-b\n"
+    )
+    data = load_dataset(tmp_path / "data")
+    values = {**FIXTURE_PARAMETERS, "claim": "half"}
+    assert check_against_data(values, data) == [
+        f"parameter claim 'half': {tmp_path}/data/claims.csv:3 compares KOR into CHL, 6 months of 2022 against 2023,"
+        " not the report's; claims that make the report's comparison (KOR into CHL, 12 months of 2019 against 2023):"
+        " full"
+    ]
+    # the same claim is valid for its own comparison, and then the other is not
+    assert check_against_data({**values, "base_year": 2022, "months": 6}, data) == []
+    [problem] = check_against_data({**values, "base_year": 2022, "months": 6, "claim": "full"}, data)
+    assert problem.endswith(
+        "claims that make the report's comparison (KOR into CHL, 6 months of 2022 against 2023): half"
+    )
+
+
+def test_a_claim_without_claims_is_refused(tmp_path):
+    assert check_against_data({**FIXTURE_PARAMETERS, "claim": "any"}, load_dataset(TINY)) == [
+        "parameter claim 'any': tests/fixtures/tiny/claims.csv is not there: leave claim empty, or add the claim to it"
+    ]
+    shutil.copytree(TINY, tmp_path / "data")
+    (tmp_path / "data" / "claims.csv").write_text(
+        "claim_id,origin,destination,base_year,target_year,months,base,target,multiple,quote,source_id\n"
+    )
+    assert check_against_data({**FIXTURE_PARAMETERS, "claim": "any"}, load_dataset(tmp_path / "data")) == [
+        f"parameter claim 'any': {tmp_path}/data/claims.csv has no claims: leave claim empty, or add the claim to it"
+    ]
+
+
+def test_the_command_line_refuses_a_bad_claim_before_any_kernel(tmp_path, capsys):
+    from analysis.cli import main
+
+    assert main(["build", "--out", str(tmp_path), "-p", "claim", "nope"]) == 2
+    assert capsys.readouterr().err.splitlines()[0] == (
+        "params/russia-mexico-fdi.yaml with -p claim: parameter claim 'nope': data/claims.csv has no such claim_id;"
+        " claims that make the report's comparison (RUS into MEX, 12 months of 2022 against 2024):"
+        " yucatanpost-2022-2024"
+    )
+    assert list(tmp_path.iterdir()) == []  # nothing built, nothing written
+    # the January-September report: the default data's claim compares full years
+    jan_sep = str(config.PARAMS_DIR / "russia-mexico-fdi-jan-sep.yaml")
+    assert main(["build", jan_sep, "--out", str(tmp_path), "-p", "claim", "yucatanpost-2022-2024"]) == 2
+    message = capsys.readouterr().err.splitlines()[0]
+    assert "data/claims.csv:2 compares RUS into MEX, 12 months of 2022 against 2024, not the report's" in message
+    assert message.endswith(
+        "no claim in it makes the report's comparison (RUS into MEX, 9 months of 2024 against 2025): leave claim empty"
+    )

@@ -41,6 +41,7 @@ def rendered(request):
             target_year=2023,
             months=12,
             prefer_sources=[],
+            claim="",
             title="",
             lang=request.param,
             compare_with="",

@@ -14,6 +14,8 @@ The report, in the kernel (the notebook calls `report`):
 
 - `report`: one `Report` per run, one method per section (`sections`, a module each).
 - `facts`, `metrics`, `caveats`: what a run computes, as pure functions of the figures.
+- `verdict`: each claim of claims.csv judged by one written rule (false, disputed, unproven or
+  confirmed), with the reasons that decided it.
 - `charts`, `present`: charts as matplotlib Figures, and the display objects the page is made
   of (a kernel kept warm reuses the renderings of charts whose data did not change).
 - `language`, `formatting`: each edition's catalogue and templates, and its numbers, money,

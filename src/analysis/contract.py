@@ -16,8 +16,6 @@ CATEGORIES = ("diplomacy", "investment", "energy", "transport", "politics")
 ALL_ORIGINS = "WLD"  # origin code for the total over every investing country
 FIRST_YEAR = 1900
 FDI_KEY = ["origin", "destination", "year", "months"]
-# The comparison a claim of claims.csv makes, in the order the report's parameters name it.
-CLAIM_KEY = ["origin", "destination", "base_year", "target_year", "months"]
 
 # Digits are ASCII digits: ``\d`` would let "２０２４" or "٢٠٢٤" through, which Python reads as
 # numbers but a reader of the file does not.

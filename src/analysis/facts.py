@@ -14,8 +14,9 @@ from typing import Any
 
 import pandas as pd
 
-from analysis import metrics
-from analysis.contract import ALL_ORIGINS, first_day
+from analysis import metrics, verdict
+from analysis.contract import ALL_ORIGINS, TRUST_LEVELS, first_day
+from analysis.errors import ParameterError
 from analysis.load import Dataset
 
 
@@ -143,7 +144,19 @@ class Facts:
         Returns
         -------
         Facts
+
+        Raises
+        ------
+        ParameterError
+            When the ``claim`` parameter names no claim of claims.csv that makes the comparison
+            (``analysis build`` refuses it before any kernel starts; a notebook run in Lab does
+            here).
         """
+        from analysis.params import claim_problems
+
+        problems = claim_problems(parameters, data)
+        if problems:
+            raise ParameterError(problems)
         fdi, sources, preferred = data.fdi, data.sources, list(parameters["prefer_sources"])
         ranking = metrics.rank(fdi, sources, preferred)
         selected = metrics.select_figures(fdi, sources, preferred, ranking=ranking)
@@ -301,6 +314,46 @@ class Facts:
         rows = s[(s["origin"] == origin) & (s["destination"] == self.destination)]
         columns = ["year", "months", "usd_millions", "decimals", "source_id", "credited_to"]
         return rows[columns].sort_values(["year", "months"]).reset_index(drop=True)
+
+    # Claims ----------------------------------------------------------------------------------
+
+    @functools.cached_property
+    def claims(self) -> tuple[verdict.Verdict, ...]:
+        """The claims of claims.csv that make the report's comparison, each judged, in file order.
+
+        A claim makes it when its origin, destination, base and target years and months are the
+        report's. See `analysis.verdict` for the rule.
+        """
+        found = verdict.matching(
+            verdict.claims_from(self.data.claims),
+            self.origin,
+            self.destination,
+            self.base_year,
+            self.target_year,
+            self.months,
+        )
+        periods = self.period
+        return tuple(
+            verdict.judge(
+                claim,
+                periods(claim.origin, claim.base_year, claim.months),
+                periods(claim.origin, claim.target_year, claim.months),
+                self._chain_trust,
+            )
+            for claim in found
+        )
+
+    @property
+    def lead_claim(self) -> verdict.Verdict | None:
+        """The claim the report leads with: the one the ``claim`` parameter names, else the first; None if none."""
+        named = self.parameters.get("claim", "")
+        return next((v for v in self.claims if not named or v.claim.claim_id == named), None)
+
+    @functools.cached_property
+    def _chain_trust(self) -> dict[str, str]:
+        """Each source's rating as its figures carry it: the lowest along its chain of citations."""
+        _, worst = metrics.fold_citations(self.data.sources)
+        return {s: TRUST_LEVELS[w] for s, w in zip(self.data.sources["source_id"], worst, strict=True)}
 
     @property
     def vintage(self) -> str | None:

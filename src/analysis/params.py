@@ -378,7 +378,7 @@ def resolve(
 
 
 def check_against_data(values: dict[str, Any], data: Any) -> list[str]:
-    """Check parameters against the data they will read: years, period, origin, sources.
+    """Check parameters against the data they will read: years, period, origin, sources, claim.
 
     Parameters
     ----------
@@ -447,7 +447,52 @@ def check_against_data(values: dict[str, Any], data: Any) -> list[str]:
                 f"parameter prefer_sources: {source!r} repeats {cites[source]!r} (column cites of {sources_file}):"
                 f" a source that repeats another never decides a figure; prefer {cites[source]!r}"
             )
-    return problems
+    return problems + claim_problems(values, data)
+
+
+def claim_problems(values: dict[str, Any], data: Any) -> list[str]:
+    """Check the ``claim`` parameter: a claim_id of claims.csv that makes the report's comparison.
+
+    Parameters
+    ----------
+    values : dict
+        Effective parameters; an empty or absent ``claim`` is always valid.
+    data : analysis.load.Dataset
+        The validated data of ``values["data_dir"]``.
+
+    Returns
+    -------
+    list of str
+        One sentence, listing the claims that would be valid; empty when all is well.
+    """
+    from analysis import config, verdict
+
+    named = values.get("claim", "")
+    if not named:
+        return []
+    shown = config.display_path(data.data_dir / config.CLAIMS_FILE)
+    claims = verdict.claims_from(data.claims)
+    if not claims:
+        held = "has no claims" if shown in data.checksums else "is not there"
+        return [f"parameter claim {shown_text(named)}: {shown} {held}: leave claim empty, or add the claim to it"]
+    key = (values["origin"], values["destination"], values["base_year"], values["target_year"], values["months"])
+    valid = [c.claim_id for c in verdict.matching(claims, *key)]
+    origin, destination, base, target, months = key
+    comparison = f"{origin} into {destination}, {months} months of {base} against {target}"
+    if valid:
+        listed = ", ".join(shown_text(c, quoted=False) for c in valid[:MAX_LISTED])
+        more = f" and {len(valid) - MAX_LISTED:,} more" if len(valid) > MAX_LISTED else ""
+        hint = f"claims that make the report's comparison ({comparison}): {listed}{more}"
+    else:
+        hint = f"no claim in it makes the report's comparison ({comparison}): leave claim empty"
+    same = [c for c in claims if c.claim_id == named]
+    if not same:
+        return [f"parameter claim {shown_text(named)}: {shown} has no such claim_id; {hint}"]
+    claim = same[0]
+    if claim.claim_id in valid:
+        return []
+    other = f"{claim.origin} into {claim.destination}, {claim.months} months of {claim.base_year} against {claim.target_year}"
+    return [f"parameter claim {shown_text(named)}: {shown}:{claim.line} compares {other}, not the report's; {hint}"]
 
 
 def check_values(values: dict[str, Any]) -> list[str]:

@@ -79,6 +79,7 @@ class Report:
         target_year: int,
         months: int,
         prefer_sources: Sequence[str],
+        claim: str,
         title: str,
         lang: str,
         compare_with: str,
@@ -91,7 +92,7 @@ class Report:
 
         Parameters
         ----------
-        data_dir, origin, destination, base_year, target_year, months, prefer_sources, title, lang, compare_with
+        data_dir, origin, destination, base_year, target_year, months, prefer_sources, claim, title, lang, compare_with
             The notebook's parameters.
         **extra
             Further parameters, recorded in the run record as they are.
@@ -108,6 +109,7 @@ class Report:
             "target_year": target_year,
             "months": months,
             "prefer_sources": list(prefer_sources),
+            "claim": claim,
             "title": title,
             "lang": lang,
             "compare_with": compare_with,
@@ -165,9 +167,11 @@ class Report:
         -------
         dict
             ``parameters``, ``growth``, ``inputs``, ``provenance``, ``report`` (the page's title
-            block and labels, in the edition's language) and ``disagreements`` (periods reported
-            with more than one figure). The numbers are the same in every edition. A copy:
-            computed once a run.
+            block and labels, in the edition's language), ``disagreements`` (periods reported
+            with more than one figure) and ``claims`` (the claims of claims.csv that make the
+            report's comparison, in file order, each ``claim_id``, ``verdict``,
+            ``multiple_claimed`` and ``reasons``; see `analysis.verdict`). The numbers are the
+            same in every edition. A copy: computed once a run.
         """
         return copy.deepcopy(self._metrics)
 
@@ -216,6 +220,7 @@ class Report:
                 }
                 for k, r in conflicts.iterrows()
             ],
+            "claims": [v.to_dict() for v in f.claims],
         }
 
     def emit_metrics(self) -> None:

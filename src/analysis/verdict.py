@@ -1,0 +1,377 @@
+"""A verdict on each claim of claims.csv, by one written rule (data/README.md, "claims.csv").
+
+A claim says that the origin's FDI into the destination grew from a base figure to a target
+figure, so many times over. Its verdict is one of four codes, decided in this order:
+
+1. ``false``: the multiple claimed (the one the claim states, else its target ÷ base) lies more
+   than 5 % outside the range of multiples that the independent reports of the two periods allow
+   (echoes folded into what they repeat), each end widened by its figures' rounding: 2.8 stands
+   for [2.75, 2.85), so 2.8 and 86.4 allow 86.35 / 2.85 to 86.45 / 2.75. More than 5 % outside
+   means below 95 % of the low end or above 105 % of the high end. Or the claim's own arithmetic
+   fails: its target ÷ base is more than 5 % away from the multiple it states.
+2. ``disputed``: the independent reports of either period disagree: two of them cannot be one
+   value however each is rounded (their rounding intervals have no common point).
+3. ``unproven``: either period has fewer than two independent reports and none rated ``high``.
+4. ``confirmed``: otherwise.
+
+Each verdict carries ``reasons``, the codes of the conditions that decided it, and ``also``,
+the conditions of a later step that hold as well (a disputed claim whose base rests on one
+unverified report is also ``base_thin``):
+
+- ``outside_range``: the multiple claimed is more than 5 % outside the widened range (false).
+- ``arithmetic``: target ÷ base as claimed is more than 5 % away from the multiple the claim
+  states, or the claim states a multiple of a base of zero or below (false).
+- ``base_not_positive``: no independent report of the base period is above zero, so the reports
+  allow no multiple at all (false).
+- ``base_disagree``, ``target_disagree``: that period's independent reports disagree (disputed).
+- ``base_missing``, ``target_missing``: that period has no report at all (unproven).
+- ``base_thin``, ``target_thin``: that period has one independent report, not rated high
+  (unproven).
+- ``within_range``, ``agree``, ``sourced``: the three that make a claim confirmed: within 5 % of
+  the range (and its own arithmetic holds), each period's reports agree, each period has two
+  independent reports or one rated high.
+
+A report's rating is the lowest along its chain of citations (a figure known only through an
+echo is no surer than the echo). The arithmetic is exact: every figure is taken as the decimal
+written in the file, so a claim exactly at the edge of the rule is decided as the rule says.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from analysis.facts import Period, Reported
+
+TOLERANCE = Fraction(5, 100)  # how far outside the range, or off its own arithmetic, a claim may be
+VERDICTS = ("confirmed", "unproven", "disputed", "false")  # from best to worst
+LABELS = {code: code.capitalize() for code in VERDICTS}  # the codes' English labels
+# Every reason code, in the order a verdict lists them, with the verdict it leads to.
+REASONS = {
+    "outside_range": "false",
+    "arithmetic": "false",
+    "base_not_positive": "false",
+    "base_disagree": "disputed",
+    "target_disagree": "disputed",
+    "base_missing": "unproven",
+    "base_thin": "unproven",
+    "target_missing": "unproven",
+    "target_thin": "unproven",
+    "within_range": "confirmed",
+    "agree": "confirmed",
+    "sourced": "confirmed",
+}
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One row of claims.csv: a claim of growth between two periods, as a publication made it."""
+
+    claim_id: str
+    origin: str
+    destination: str
+    base_year: int
+    target_year: int
+    months: int
+    base: float
+    base_decimals: int
+    target: float
+    target_decimals: int
+    multiple: float | None  # as the claim states it; None where it states none
+    multiple_decimals: int
+    quote: str
+    source_id: str
+    line: int = 0
+    translations: Mapping[str, str] = field(default_factory=dict)  # quote_<lang> -> text
+
+    def quote_in(self, lang: str) -> tuple[str, str | None]:
+        """Return the quote in a language where translated (text, that language), else (the quote, None)."""
+        translated = self.translations.get(f"quote_{lang}", "")
+        return (translated, lang) if translated else (self.quote, None)
+
+    def makes(self, origin: str, destination: str, base_year: int, target_year: int, months: int) -> bool:
+        """Say whether the claim makes this comparison: same countries, years and months."""
+        return (self.origin, self.destination, self.base_year, self.target_year, self.months) == (
+            origin,
+            destination,
+            base_year,
+            target_year,
+            months,
+        )
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A claim judged by the rule, with what a writer needs to say why.
+
+    Attributes
+    ----------
+    claim : Claim
+        The row judged: its quote, source and figures.
+    verdict : str
+        One of `VERDICTS`; `label` is its English label.
+    reasons : tuple of str
+        The conditions that decided it (keys of `REASONS`).
+    also : tuple of str
+        Conditions of a later step of the rule that hold as well.
+    multiple_claimed : float or None
+        The multiple the claim states, else its target ÷ base (None: it has none).
+    multiple_arithmetic : float or None
+        Target ÷ base as claimed; None where the claimed base is zero or below.
+    arithmetic_gap : float or None
+        ``multiple_arithmetic / multiple - 1`` where the claim states a multiple (0.0286 for
+        86.4 / 2.8 against 30).
+    range_low, range_high : float or None
+        The smallest and largest target ÷ base over the independent reports (positive bases
+        only); None where a period has no report or no base report is above zero.
+    range_low_widened, range_high_widened : float or None
+        The same, each figure taken at the end of its rounding interval that widens the range.
+    base, target : Period
+        Every report of the two periods; `base_reports` and `target_reports` are the
+        independent ones the rule considers.
+    """
+
+    claim: Claim
+    verdict: str
+    reasons: tuple[str, ...]
+    also: tuple[str, ...]
+    multiple_claimed: float | None
+    multiple_arithmetic: float | None
+    arithmetic_gap: float | None
+    range_low: float | None
+    range_high: float | None
+    range_low_widened: float | None
+    range_high_widened: float | None
+    base: Period
+    target: Period
+
+    @property
+    def label(self) -> str:
+        """The verdict's English label: its code capitalised."""
+        return LABELS[self.verdict]
+
+    @property
+    def base_reports(self) -> tuple[Reported, ...]:
+        """The independent reports of the base period (echoes folded)."""
+        return self.base.independent
+
+    @property
+    def target_reports(self) -> tuple[Reported, ...]:
+        """The independent reports of the target period (echoes folded)."""
+        return self.target.independent
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the claim's entry in the metrics file's ``claims``.
+
+        Returns
+        -------
+        dict
+            ``claim_id``, ``verdict``, ``multiple_claimed`` and ``reasons`` (a list).
+        """
+        return {
+            "claim_id": self.claim.claim_id,
+            "verdict": self.verdict,
+            "multiple_claimed": self.multiple_claimed,
+            "reasons": list(self.reasons),
+        }
+
+
+def claims_from(frame: pd.DataFrame) -> tuple[Claim, ...]:
+    """Turn typed claims.csv into claims, in file order.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        `analysis.load.Dataset.claims`.
+
+    Returns
+    -------
+    tuple of Claim
+    """
+    translated = [c for c in frame.columns if c.startswith("quote_")]
+    return tuple(
+        Claim(
+            claim_id=row["claim_id"],
+            origin=row["origin"],
+            destination=row["destination"],
+            base_year=int(row["base_year"]),
+            target_year=int(row["target_year"]),
+            months=int(row["months"]),
+            base=float(row["base"]),
+            base_decimals=int(row["base_decimals"]),
+            target=float(row["target"]),
+            target_decimals=int(row["target_decimals"]),
+            multiple=None if pd.isna(row["multiple"]) else float(row["multiple"]),
+            multiple_decimals=int(row["multiple_decimals"]),
+            quote=row["quote"],
+            source_id=row["source_id"],
+            line=int(row["line"]),
+            translations={c: row[c] for c in translated if row[c]},
+        )
+        for row in frame.to_dict("records")
+    )
+
+
+def matching(
+    claims: Sequence[Claim], origin: str, destination: str, base_year: int, target_year: int, months: int
+) -> tuple[Claim, ...]:
+    """Return the claims that make one comparison, in their order.
+
+    Parameters
+    ----------
+    claims : sequence of Claim
+        From `claims_from`.
+    origin, destination : str
+        ISO alpha-3 codes.
+    base_year, target_year, months : int
+        The two periods.
+
+    Returns
+    -------
+    tuple of Claim
+    """
+    return tuple(c for c in claims if c.makes(origin, destination, base_year, target_year, months))
+
+
+def judge(claim: Claim, base: Period, target: Period, trust: Mapping[str, str] | None = None) -> Verdict:
+    """Judge one claim against every report of its two periods, by the rule of this module.
+
+    Parameters
+    ----------
+    claim : Claim
+        The claim.
+    base, target : analysis.facts.Period
+        Every report of the claim's base and target periods (echoes marked as such).
+    trust : mapping of str to str, optional
+        Each source's rating along its chain of citations, by source_id; a report's own rating
+        where a source is not in it (by default, every report's own).
+
+    Returns
+    -------
+    Verdict
+
+    Examples
+    --------
+    >>> from analysis.facts import Period, Reported
+    >>> claim = Claim("c", "RUS", "MEX", 2022, 2024, 12, 2.8, 1, 86.4, 1, 30.0, 0, "", "s")
+    >>> def period(year, *values):
+    ...     ids = [f"s{i}" for i in range(len(values))]
+    ...     reports = [Reported(v, 1, s, s, "2025", "low", True, False, "") for v, s in zip(values, ids)]
+    ...     return Period("RUS", "MEX", year, 12, tuple(reports))
+    >>> found = judge(claim, period(2022, 2.8), period(2024, 86.4, 19.1))
+    >>> found.verdict, found.reasons, found.also
+    ('disputed', ('target_disagree',), ('base_thin',))
+    """
+    trust = trust or {}
+    multiple = _claimed_multiple(claim)
+    ratio = (
+        _exact(claim.target, claim.target_decimals) / _exact(claim.base, claim.base_decimals)
+        if claim.base > 0
+        else None
+    )
+    gap = (
+        ratio / _exact(claim.multiple, claim.multiple_decimals) - 1
+        if ratio is not None and claim.multiple is not None
+        else None
+    )
+
+    found: list[str] = []
+    bounds = _bounds(base.independent, target.independent)
+    if multiple is None or (claim.multiple is not None and (gap is None or abs(gap) > TOLERANCE)):
+        found.append("arithmetic")
+    if bounds == "no_positive_base":
+        found.append("base_not_positive")
+    elif bounds is not None and multiple is not None:
+        low, high = bounds[1]
+        if multiple < low - TOLERANCE * abs(low) or multiple > high + TOLERANCE * abs(high):
+            found.append("outside_range")
+    for end, period in (("base", base), ("target", target)):
+        reports = period.independent
+        if not reports:
+            found.append(f"{end}_missing")
+            continue
+        if _disagree(reports):
+            found.append(f"{end}_disagree")
+        if len(reports) < 2 and not any(_rating(r, trust) == "high" for r in reports):
+            found.append(f"{end}_thin")
+
+    order = list(REASONS)
+    found.sort(key=order.index)
+    verdict = next((v for v in ("false", "disputed", "unproven") if any(REASONS[r] == v for r in found)), "confirmed")
+    reasons = tuple(r for r in found if REASONS[r] == verdict) or ("within_range", "agree", "sourced")
+    plain, widened = bounds if isinstance(bounds, tuple) else ((None, None), (None, None))
+    return Verdict(
+        claim=claim,
+        verdict=verdict,
+        reasons=reasons,
+        also=tuple(r for r in found if r not in reasons),
+        multiple_claimed=_float(multiple),
+        multiple_arithmetic=_float(ratio),
+        arithmetic_gap=_float(gap),
+        range_low=_float(plain[0]),
+        range_high=_float(plain[1]),
+        range_low_widened=_float(widened[0]),
+        range_high_widened=_float(widened[1]),
+        base=base,
+        target=target,
+    )
+
+
+def _exact(value: float, decimals: int) -> Fraction:
+    """Return a figure as the decimal written in the file (86.4 is 864/10, not the float nearest it)."""
+    return Fraction(f"{value:.{decimals}f}")
+
+
+def _interval(report: Reported) -> tuple[Fraction, Fraction]:
+    """Return the values a reported figure stands for, [low, high): 2.8 stands for [2.75, 2.85)."""
+    value, half = _exact(report.value, report.decimals), Fraction(1, 2 * 10**report.decimals)
+    return value - half, value + half
+
+
+def _claimed_multiple(claim: Claim) -> Fraction | None:
+    """Return the multiple claimed: the one stated, else target ÷ base (None where the base is not above zero)."""
+    if claim.multiple is not None:
+        return _exact(claim.multiple, claim.multiple_decimals)
+    if claim.base > 0:
+        return _exact(claim.target, claim.target_decimals) / _exact(claim.base, claim.base_decimals)
+    return None
+
+
+def _bounds(
+    bases: Sequence[Reported], targets: Sequence[Reported]
+) -> tuple[tuple[Fraction, Fraction], tuple[Fraction, Fraction]] | str | None:
+    """Return the range of target ÷ base the reports allow, plain and widened by rounding.
+
+    None where a period has no report; ``"no_positive_base"`` where no base report is above zero.
+    """
+    if not bases or not targets:
+        return None
+    positive = [b for b in bases if b.value > 0]  # a figure above zero stands for values above zero
+    if not positive:
+        return "no_positive_base"
+    plain = [_exact(t.value, t.decimals) / _exact(b.value, b.decimals) for b in positive for t in targets]
+    corners = [
+        t / b for b_report in positive for t_report in targets for b in _interval(b_report) for t in _interval(t_report)
+    ]
+    return (min(plain), max(plain)), (min(corners), max(corners))
+
+
+def _disagree(reports: Sequence[Reported]) -> bool:
+    """Say whether reports cannot all be one value, however each was rounded."""
+    intervals = [_interval(r) for r in reports]
+    return max(low for low, _ in intervals) >= min(high for _, high in intervals)
+
+
+def _rating(report: Reported, trust: Mapping[str, str]) -> str:
+    """Return a report's rating along its chain of citations, else its own."""
+    return trust.get(report.source_id, report.trust)
+
+
+def _float(value: Fraction | None) -> float | None:
+    """Return an exact value as the float the result and the metrics file carry."""
+    return None if value is None else float(value)
