@@ -9,9 +9,11 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 LAB_INSTALLED := $(VENV)/.lab-installed
 AXE := tests/browser/node_modules/axe-core/axe.min.js
+LOCALE := src/analysis/locale
+MO := $(patsubst %.po,%.mo,$(wildcard $(LOCALE)/*/LC_MESSAGES/messages.po))
 
 .DEFAULT_GOAL := help
-.PHONY: help report watch lab test mutate bench lint format lock clean
+.PHONY: help report watch lab test mutate bench lint format lock clean translations
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -21,6 +23,19 @@ $(INSTALLED): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $@
+
+# The report's words: one gettext catalogue per language (.po, committed), compiled to .mo (not
+# committed) before anything builds. `make translations` also extracts the messages from the code and
+# templates (babel.cfg) and merges them into every .po, so a new message waits there for its translator.
+$(LOCALE)/%/LC_MESSAGES/messages.mo: $(LOCALE)/%/LC_MESSAGES/messages.po $(INSTALLED)
+	$(BIN)/pybabel compile -i $< -o $@ -l $*
+
+translations: $(INSTALLED) ## extract the report's words, update every language's .po, compile them to .mo
+	@mkdir -p .cache
+	$(BIN)/pybabel extract -F babel.cfg --no-wrap --sort-by-file --add-comments=Translators: \
+		--project=analysis --copyright-holder="the analysis authors" -o .cache/messages.pot src/analysis
+	$(BIN)/pybabel update --no-wrap --ignore-pot-creation-date --ignore-obsolete -i .cache/messages.pot -d $(LOCALE)
+	$(BIN)/pybabel compile -d $(LOCALE)
 
 $(AXE): tests/browser/package.json tests/browser/package-lock.json
 	@if command -v npm >/dev/null 2>&1; then \
@@ -33,16 +48,16 @@ $(LAB_INSTALLED): requirements-lab.lock $(INSTALLED)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-lab.lock
 	@touch $@
 
-report: $(INSTALLED) ## build the default report, English and Spanish, into reports/ (HTML, PDF, notebook, metrics)
+report: $(INSTALLED) $(MO) ## build the default report, English and Spanish, into reports/ (HTML, PDF, notebook, metrics)
 	$(BIN)/analysis build params/russia-mexico-fdi.yaml params/russia-mexico-fdi.es.yaml --jobs 2
 
-watch: $(INSTALLED) ## build the default report, then rebuild on every saved change, served with live reload
+watch: $(INSTALLED) $(MO) ## build the default report, then rebuild on every saved change, served with live reload
 	$(BIN)/analysis watch
 
 # JupyterLab is an optional extra with its own lock (requirements-lab.lock, resolved within
 # requirements.lock), so `make report` stays lean. The project's kernel is the .venv's Python,
 # registered in the .venv; JUPYTER_PATH puts it before any kernel of the same name elsewhere.
-lab: $(LAB_INSTALLED) ## open the report notebook in JupyterLab, on the project's kernel (.venv)
+lab: $(LAB_INSTALLED) $(MO) ## open the report notebook in JupyterLab, on the project's kernel (.venv)
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (analysis, .venv)"
 	JUPYTER_PATH=$(VENV)/share/jupyter $(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=. \
 		$(if $(filter 0,$(shell id -u)),--allow-root) notebooks/russia_mexico_fdi.ipynb
@@ -51,7 +66,7 @@ lab: $(LAB_INSTALLED) ## open the report notebook in JupyterLab, on the project'
 # start (the command line, the report's kernels); [tool.coverage] in pyproject.toml. The total
 # is printed last, whatever the tests' outcome; the exit status is the tests'.
 test: export COVERAGE_FILE := $(CURDIR)/.cache/coverage/data
-test: $(INSTALLED) $(AXE) ## run the tests (unit, build, PDF, and browser tests where Chromium is), with coverage
+test: $(INSTALLED) $(MO) $(AXE) ## run the tests (unit, build, PDF, and browser tests where Chromium is), with coverage
 	@rm -rf .cache/coverage && mkdir -p .cache/coverage
 	$(BIN)/python -m coverage run -m pytest -n 2; status=$$?; \
 	$(BIN)/python -m coverage combine --quiet && $(BIN)/python -m coverage report; exit $$status
@@ -59,7 +74,7 @@ test: $(INSTALLED) $(AXE) ## run the tests (unit, build, PDF, and browser tests 
 mutate: $(INSTALLED) ## mutation testing of metrics, loading, the cache key, outputs, formatting and escaping (long)
 	$(BIN)/python bench/mutate.py
 
-bench: $(INSTALLED) ## measure build speed and memory; writes bench/results.md
+bench: $(INSTALLED) $(MO) ## measure build speed and memory; writes bench/results.md
 	$(BIN)/python bench/run.py
 
 lint: $(INSTALLED) ## check lint, formatting and import order with ruff

@@ -104,7 +104,7 @@ def test_the_page_lists_the_sections_and_keeps_stderr_off_it():
         ("timeline", "Timeline"),
         ("Where-sources-disagree", "Where sources disagree"),
     ]
-    assert '<p class="toc-title" id="toc-title">Contents</p>' in nav(html)
+    assert '<summary class="toc-title" id="toc-title">Contents</summary>' in nav(html)
     assert "Left out" not in html  # the remove-cell tag
     assert "a warning" not in html  # stderr
     assert "no section" in html
@@ -115,7 +115,7 @@ def test_the_page_lists_the_sections_and_keeps_stderr_off_it():
 @pytest.mark.parametrize(("labels", "shown"), [({"contents": "Contenido"}, "Contenido"), ({}, "Contents")])
 def test_the_contents_label_comes_from_the_report(labels, shown):
     html = to_html(notebook(), {**PAGE, "labels": {**LABELS, **labels}})
-    assert f'<p class="toc-title" id="toc-title">{shown}</p>' in nav(html)
+    assert f'<summary class="toc-title" id="toc-title">{shown}</summary>' in nav(html)
 
 
 def test_the_notebook_is_left_as_it_was():

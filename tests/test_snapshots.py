@@ -15,8 +15,8 @@ from analysis.report import Report
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 SECTIONS = [
-    "headline", "growth_metrics", "caveats", "by_year", "context", "disagreements", "timeline", "claims",
-    "sources_and_methods", "changes", "run_record",
+    "lead", "evidence", "size", "headline", "growth_metrics", "caveats", "by_year", "context", "disagreements", "timeline", "claims",
+    "appendix", "sources_and_methods", "changes", "run_record",
 ]  # fmt: skip
 FIXED = {
     "git_commit": "0123456789abcdef0123456789abcdef01234567",

@@ -147,6 +147,28 @@ class Formatter:
         """Write a multiple with one decimal: ``"30.9"``."""
         return self.number(value, 1)
 
+    def rounded_multiple(self, value: float) -> str:
+        """Write a multiple as prose rounds it: whole from 3 up (``"31"``), else one decimal (``"2.4"``)."""
+        return self.number(value, 0 if abs(value) >= 3 else 1)
+
+    def rounded_percent(self, value: float) -> tuple[str, bool]:
+        """Write a share as prose rounds it, and say whether it is below the smallest shown.
+
+        Returns
+        -------
+        (str, bool)
+            ``("45%", False)`` from 10 % up, ``("0.23%", False)`` below that (two significant
+            digits), ``("0.01%", True)`` for anything under 0.01 % (prose writes "under 0.01%").
+        """
+        pattern = parse_pattern(self.cldr.percent_formats[None].pattern)
+        magnitude = abs(value)
+        if magnitude < 0.01:
+            pattern.frac_prec = (2, 2)
+            return pattern.apply(decimal.Decimal("0.0001"), self.cldr), value != 0
+        decimals = 0 if magnitude >= 10 else min(2, 1 - math.floor(math.log10(magnitude)))
+        pattern.frac_prec = (0, decimals)
+        return pattern.apply(_rounded(value, decimals) / 100, self.cldr), False
+
     def multiple_range(self, low: float, high: float) -> tuple[str, str]:
         """Write the two ends of a range of multiples with as few decimals as tell them apart.
 

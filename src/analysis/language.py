@@ -25,6 +25,39 @@ from analysis.formatting import Formatter
 LANGUAGES_DIR = config.PACKAGE_DIR / "languages"
 COMMON = "common"
 CATALOGUE = "catalogue.yaml"
+LOCALE_DIR = config.PACKAGE_DIR / "locale"  # gettext catalogues: <lang>/LC_MESSAGES/messages.po and .mo
+DOMAIN = "messages"
+SECTION_TEMPLATES = config.PACKAGE_DIR / "templates" / "sections"  # one template per section, every language
+
+
+def catalogue_path(lang: str, suffix: str = ".po") -> Path:
+    """Return the path of a language's gettext catalogue (``.po``) or its compiled form (``.mo``)."""
+    return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}{suffix}"
+
+
+def translations(lang: str):
+    """Load a language's compiled gettext catalogue (``messages.mo``).
+
+    Raises
+    ------
+    analysis.errors.BuildError
+        When the ``.mo`` is missing or older than its ``.po``: the report would otherwise be
+        written with stale words, or silently in English.
+    """
+    from babel.support import Translations
+
+    from analysis.errors import BuildError
+
+    po, mo = catalogue_path(lang), catalogue_path(lang, ".mo")
+    if not po.is_file():
+        raise KeyError(f"no gettext catalogue for {lang!r}: {config.display_path(po)} is missing")
+    if not mo.is_file() or mo.stat().st_mtime_ns < po.stat().st_mtime_ns:
+        raise BuildError(
+            f"{config.display_path(mo)} is missing or older than {config.display_path(po)}: "
+            "compile the catalogues with `make translations`"
+        )
+    with mo.open("rb") as handle:
+        return Translations(handle, domain=DOMAIN)
 
 
 def languages() -> tuple[str, ...]:
@@ -90,6 +123,20 @@ class Edition:
     fmt: Formatter
     folder: Path
 
+    @functools.cached_property
+    def translations(self):
+        """The language's gettext catalogue (`translations`)."""
+        return translations(self.lang)
+
+    def gettext(self, message: str, **values: Any) -> str:
+        """Translate a message and fill its ``%(name)s`` placeholders (plain text, not HTML)."""
+        text = self.translations.gettext(message)
+        return text % values if values else text
+
+    def ngettext(self, singular: str, plural: str, n: int, **values: Any) -> str:
+        """Translate a message with plural forms, chosen by ``n`` (also available as ``%(num)s``)."""
+        return self.translations.ngettext(singular, plural, n) % {"num": n, **values}
+
     @property
     def locale(self) -> str:
         """The CLDR locale (``"es_MX"``)."""
@@ -108,7 +155,7 @@ class Edition:
     def _environment(self):
         import jinja2
 
-        loader = jinja2.FileSystemLoader([str(self.folder), str(LANGUAGES_DIR / COMMON)])
+        loader = jinja2.FileSystemLoader([str(SECTION_TEMPLATES), str(self.folder), str(LANGUAGES_DIR / COMMON)])
         environment = jinja2.Environment(
             loader=loader,
             autoescape=escaped,
@@ -116,8 +163,10 @@ class Edition:
             trim_blocks=True,
             lstrip_blocks=False,
             keep_trailing_newline=False,
-            extensions=["jinja2.ext.do"],
+            extensions=["jinja2.ext.do", "jinja2.ext.i18n"],
         )
+        environment.policies["ext.i18n.trimmed"] = True  # a message's line breaks are layout, not words
+        environment.install_gettext_translations(self.translations, newstyle=True)
         f = self.fmt
         environment.filters.update(
             listing=jinja2.pass_eval_context(functools.partial(listing, f)),
@@ -128,6 +177,8 @@ class Edition:
             signed=f.signed,
             times=f.times,
             multiple=f.multiple,
+            rounded_multiple=f.rounded_multiple,
+            rounded_percent=f.rounded_percent,
             date=f.date,
             country=f.country,
             language=f.language,

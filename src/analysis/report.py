@@ -23,14 +23,18 @@ from analysis.language import Edition, edition
 from analysis.load import load_dataset
 from analysis.present import Numbering
 from analysis.sections import (
+    appendix,
     by_year,
     changes,
     claims,
     context,
     disagreements,
+    evidence,
     growth,
     headline,
+    lead,
     record,
+    size,
     sources,
     timeline,
 )
@@ -121,6 +125,10 @@ class Report:
 
     # The sections, each defined in its own module ------------------------------------------
 
+    lead = lead.lead
+    evidence = evidence.evidence
+    size = size.size
+    appendix = appendix.appendix
     headline = headline.headline
     growth_metrics = growth.growth_metrics
     caveats = caveats_section.caveats
@@ -147,6 +155,20 @@ class Report:
         if given:
             return given
         fmt = self.edition.fmt
+        judged = self.facts.lead_claim
+        if judged is not None and judged.multiple_claimed is not None:  # the question the report answers
+            shown = fmt.rounded_multiple(judged.multiple_claimed)
+            c = judged.claim
+            return self.edition.ngettext(
+                "Did FDI from %(origin)s into %(destination)s really grow %(num)s time over between %(base)s and %(target)s?",
+                "Did FDI from %(origin)s into %(destination)s really grow %(num)s times over between %(base)s and %(target)s?",
+                1 if shown == "1" else 2,
+                num=shown,
+                origin=fmt.country(c.origin),
+                destination=fmt.country(c.destination),
+                base=fmt.period(c.base_year, c.months),
+                target=fmt.period(c.target_year, c.months),
+            )
         return self.edition.t(
             "page.default_title", origin=fmt.country(self.facts.origin), destination=fmt.country(self.facts.destination)
         )
@@ -193,6 +215,7 @@ class Report:
                 "lang": e.lang,
                 "html_lang": e.html_lang,
                 "title": self.title,
+                "question": f.lead_claim is not None and not f.parameters["title"],
                 "subtitle": e.t(
                     "page.subtitle",
                     origin=fmt.country(f.origin),

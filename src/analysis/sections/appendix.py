@@ -1,0 +1,19 @@
+"""The appendix's opening: the evidence in full starts here, on a new page."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from analysis.present import Section
+
+if TYPE_CHECKING:
+    from analysis.report import Report
+
+ID = "appendix"
+
+
+def appendix(report: Report) -> Section:
+    """Open the appendix: the tables, the timeline, the sources, the methods and the run record."""
+    e = report.edition
+    title = e.gettext("Appendix: the evidence in full")
+    return Section(ID, title, [e.render("appendix.html.j2", id=ID, title=title)])

@@ -1,0 +1,125 @@
+"""The figures behind the claim: every independent report of the two periods, charted, and the one used.
+
+The chart's title says its point (the range of multiples, or that the reports agree); the text
+says which figure the report uses where reports disagree, and by which rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from babel.dates import format_skeleton
+
+from analysis import charts
+from analysis.contract import first_day
+from analysis.facts import Period, Reported
+from analysis.present import FigureOutput, Section
+
+if TYPE_CHECKING:
+    from analysis.report import Report
+
+ID = "figures"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The language-free facts of the section."""
+
+    base: Period
+    target: Period
+    low: float | None  # the lowest and highest target ÷ base over the independent reports
+    high: float | None
+    disputed: tuple[Period, ...]  # the periods whose independent reports disagree
+    used: tuple[tuple[Period, Reported], ...]  # for each disputed period, the figure used
+
+
+def facts(report: Report) -> Evidence:
+    """Compute the range of multiples the independent reports allow, and the figures used."""
+    f = report.facts
+    base, target = f.base, f.target
+    bases = [r.value for r in base.independent if r.value > 0]
+    targets = [r.value for r in target.independent]
+    low = min(targets) / max(bases) if bases and targets else None
+    high = max(targets) / min(bases) if bases and targets else None
+    disputed = tuple(p for p in (base, target) if len(p.values) > 1)
+    return Evidence(base, target, low, high, disputed, tuple((p, p.chosen) for p in disputed if p.chosen))
+
+
+def _credits(report: Report, periods: tuple[Period, ...]) -> dict[str, str]:
+    """Credit every report drawn, dated: its origin's name, the echo it is known through, the month."""
+    e, f = report.edition, report.facts
+    found = {}
+    for period in periods:
+        for r in period.independent:
+            origin = f.sources[r.credited_to]
+            day = first_day(origin.published)
+            when = origin.published if len(origin.published) == 4 else format_skeleton("yMMM", day, locale=e.fmt.cldr)
+            name = origin.name(e.lang)
+            if r.via:
+                name = e.gettext("%(origin)s (via %(echo)s)", origin=name, echo=f.sources[r.via].name(e.lang))
+            found[r.source_id] = e.gettext("%(source)s, %(date)s", source=name, date=when)
+    return found
+
+
+def evidence(report: Report) -> Section:
+    """Chart every independent report of the two periods and say which figure is used."""
+    e, f = report.edition, report.facts
+    fmt = e.fmt
+    x = facts(report)
+    title = e.gettext("The figures behind it")
+    base_name, target_name = fmt.period(f.base_year, f.months), fmt.period(f.target_year, f.months)
+    if x.low is not None and x.high is not None and fmt.rounded_multiple(x.low) != fmt.rounded_multiple(x.high):
+        ends = {"low": fmt.rounded_multiple(x.low), "high": fmt.rounded_multiple(x.high)}
+        if len(x.disputed) == 1:
+            point = e.gettext(
+                "Between %(low)s and %(high)s times, depending on which %(period)s figure is right",
+                period=fmt.period(x.disputed[0].year, f.months),
+                **ends,
+            )
+        else:
+            point = e.gettext("Between %(low)s and %(high)s times, depending on which figures are right", **ends)
+    elif x.high is not None:
+        point = e.ngettext(
+            "About %(num)s time, on every independent report",
+            "About %(num)s times, on every independent report",
+            2,
+            num=fmt.rounded_multiple(x.high),
+        )
+    else:
+        point = e.gettext("No multiple: the base figure is not above zero")
+    ids = [r.credited_to for p in (x.base, x.target) for r in p.independent]  # the origins, not their echoes
+    credits = _credits(report, (x.base, x.target))
+    alt = e.gettext(
+        "Every independent report of %(base)s and %(target)s, on a linear scale from zero: %(reports)s.",
+        base=base_name,
+        target=target_name,
+        reports="; ".join(
+            f"{p_name}: {fmt.number(r.value, r.decimals)} ({credits[r.source_id]})"
+            for p, p_name in ((x.base, base_name), (x.target, target_name))
+            for r in p.independent
+        ),
+    )
+    words = charts.ChartWords(title=point, source=report.source_line(ids), alt=alt, axis=e.gettext("US$ millions"))
+    arguments = {
+        "credits": credits,
+        "fmt": fmt,
+        "words": words,
+        "multiple": e.gettext("×%(value)s").replace("%(value)s", "{value}"),
+    }
+    figure = charts.range_chart(x.base, x.target, **arguments)
+    narrow = charts.range_chart(x.base, x.target, narrow=True, **arguments)
+    caption = e.gettext(
+        "FDI from %(origin)s into %(destination)s as each independent report gives it, %(base)s and %(target)s (US$ millions).",
+        origin=fmt.country(f.origin),
+        destination=fmt.country(f.destination),
+        base=base_name,
+        target=target_name,
+    )
+    output = FigureOutput(
+        figure, report.numbering.next_figure(), "range", caption, label=e.gettext("Figure"), narrow=narrow
+    )
+    context = {"id": ID, "title": title, "x": x, "sources": f.sources, "months": f.months}
+    markup = e.render("evidence.html.j2", "intro", **context)
+    text = e.render("evidence.html.j2", "after", **context)
+    return Section(ID, title, [markup, output, text] if str(text) else [markup, output])

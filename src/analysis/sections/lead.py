@@ -1,0 +1,150 @@
+"""The lead: the claim quoted, the verdict on the scale, and the answer in a short summary.
+
+The summary follows the order a reader needs: the answer (does the claim's sum hold), how sure
+(what the independent reports say), why figures differ, how big it is. Every decision (which
+sentence applies, which figures, how they round) is made here; the template chooses the words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from analysis import verdict as rule
+from analysis.caveats import SE_REGISTER
+from analysis.contract import ALL_ORIGINS
+from analysis.facts import Period, Reported, Source
+from analysis.present import Section
+from analysis.sections.headline import headline
+from analysis.sections.timeline import Event, events_in
+
+if TYPE_CHECKING:
+    from analysis.report import Report
+
+ID = "claim"
+
+# Investment of an origin known to reach the destination through a company in a third country:
+# the words that find the deal in the timeline, and that country (ISO 3166-1 alpha-3).
+ROUTED = {"RUS": (("Lukoil", "Area 4"), "NLD")}
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """A period whose independent reports disagree: each value with the reports giving it."""
+
+    year: int
+    values: tuple[tuple[float, tuple[Reported, ...]], ...]
+
+
+@dataclass(frozen=True)
+class Lead:
+    """The language-free facts of the lead."""
+
+    judged: rule.Verdict
+    source: Source  # where the claim was made
+    cited: Source | None  # the source it credits for its figures (its `cites`)
+    months: int
+    sum_holds: bool  # target ÷ base as claimed is within the rule's tolerance of the multiple stated
+    thin: tuple[tuple[int, Reported], ...]  # periods resting on one report not rated high
+    missing: tuple[int, ...]  # periods with no report at all
+    disputed: tuple[Disagreement, ...]
+    low: float | None
+    high: float | None
+    share: float | None  # the origin's share of all FDI in the target period, percent
+    share_base: float | None
+    leader: tuple[str, float] | None  # the largest origin of the target period and its share, percent
+    revised: bool  # the destination's statistics are revised release after release (SE)
+    routed: tuple[Event, str] | None  # a deal of the origin's counted as a third country's, and that country
+
+
+def _disagreement(period: Period) -> Disagreement | None:
+    if len(period.values) < 2:
+        return None
+    return Disagreement(period.year, tuple((v, period.reporting(v)) for v in period.values))
+
+
+def _share(report: Report, year: int) -> float | None:
+    f = report.facts
+    part, total = f.chosen(f.origin, year), f.chosen(ALL_ORIGINS, year)
+    if part is None or total is None or total.value <= 0:
+        return None
+    return part.value / total.value * 100
+
+
+def _leader(report: Report, year: int) -> tuple[str, float] | None:
+    """Return the origin with the largest figure of a period, and its share of the total."""
+    f = report.facts
+    total = f.chosen(ALL_ORIGINS, year)
+    origins = set(f.reports.loc[(f.reports["year"] == year) & (f.reports["months"] == f.months), "origin"])
+    figures = [(o, f.chosen(o, year)) for o in sorted(origins - {ALL_ORIGINS})]
+    figures = [(o, r.value) for o, r in figures if r is not None]
+    if total is None or total.value <= 0 or not figures:
+        return None
+    code, value = max(figures, key=lambda item: item[1])
+    return code, value / total.value * 100
+
+
+def _routed(report: Report) -> tuple[Event, str] | None:
+    f = report.facts
+    if f.origin not in ROUTED or f.destination not in SE_REGISTER:
+        return None
+    words, via = ROUTED[f.origin]
+    found = events_in(f.events(category="investment", mentioning=words), report.edition.lang)
+    return (found[0], via) if found else None
+
+
+def facts(report: Report) -> Lead | None:
+    """Compute the lead's facts; None when no claim makes the report's comparison."""
+    f = report.facts
+    judged = f.lead_claim
+    if judged is None:
+        return None
+    source = f.sources[judged.claim.source_id]
+    reasons = set(judged.reasons) | set(judged.also)
+    thin = tuple(
+        (p.year, p.independent[0])
+        for p, code in ((judged.base, "base_thin"), (judged.target, "target_thin"))
+        if code in reasons
+    )
+    missing = tuple(
+        p.year for p, code in ((judged.base, "base_missing"), (judged.target, "target_missing")) if code in reasons
+    )
+    return Lead(
+        judged=judged,
+        source=source,
+        cited=f.sources.get(source.cites) if source.cites else None,
+        months=judged.claim.months,
+        sum_holds="arithmetic" not in judged.reasons,
+        thin=thin,
+        missing=missing,
+        disputed=tuple(d for d in (_disagreement(judged.base), _disagreement(judged.target)) if d),
+        low=judged.range_low,
+        high=judged.range_high,
+        share=_share(report, judged.claim.target_year),
+        share_base=_share(report, judged.claim.base_year),
+        leader=_leader(report, judged.claim.target_year),
+        revised=f.destination in SE_REGISTER,
+        routed=_routed(report),
+    )
+
+
+def lead(report: Report) -> Section:
+    """Write the claim, the verdict and the summary; the headline when no claim makes the comparison."""
+    found = facts(report)
+    if found is None:
+        return headline(report)
+    e = report.edition
+    title = e.gettext("The claim")
+    markup = e.render(
+        "lead.html.j2",
+        id=ID,
+        title=title,
+        x=found,
+        c=found.judged.claim,
+        origin=report.facts.origin,
+        destination=report.facts.destination,
+        sources=report.facts.sources,
+        verdicts=rule.VERDICTS,
+        tolerance=float(rule.TOLERANCE) * 100,
+    )
+    return Section(ID, title, [markup])
