@@ -492,3 +492,149 @@ def test_origins_chart_value_labels_fit_beside_their_bars(narrow):
     for label in by_gid(figure, "origin-value"):
         box = label.get_window_extent(renderer)
         assert axes_box.x0 <= box.x0 and box.x1 <= axes_box.x1 + 1, label.get_text()
+
+
+DIFFER = {
+    "year": "sources differ on the year",
+    "month": "sources differ on the month",
+    "day": "sources differ on the day",
+}
+CATEGORY_WORDS = {c: c.capitalize() for c in charts.CATEGORY_STYLE}
+RELATIONS = "Mexico and the Russian Empire establish diplomatic relations"
+
+
+def sourced(rows) -> list[Event]:
+    """Events from (date, category, text, source) rows."""
+    return [Event(date, int(date[:4]), category, text, "en", "", "en", source) for date, category, text, source in rows]
+
+
+def events_figure(marks, narrow=False, **changes) -> Figure:
+    arguments = {"categories": CATEGORY_WORDS, "fmt": FMT, "words": dataclasses.replace(WORDS, title="Events")}
+    return draw(charts.events_chart(marks, **{**arguments, "narrow": narrow, **changes}))
+
+
+@pytest.mark.parametrize("narrow", [False, True])
+def test_timeline_draws_one_mark_for_an_event_its_sources_date_differently(narrow):
+    rows = [
+        ("1890-12-01", "diplomacy", RELATIONS, "wikipedia"),
+        ("1890-12-11", "diplomacy", RELATIONS, "mfa"),
+        ("1890-12-12", "diplomacy", RELATIONS, "presidencia"),
+        ("1891", "diplomacy", "First Russian legation opens in Mexico City", "wikipedia"),
+        ("1942-11", "diplomacy", "Mexico and the USSR restore relations", "a"),
+        ("1943", "diplomacy", "Mexico and the USSR restore relations", "b"),
+        ("1960-11-30", "energy", "A plant opens", "a"),
+        ("1960-12-01", "energy", "A plant opens", "b"),
+        ("1960-12-11", "energy", "A plant opens", "c"),  # on the day and on the month: the month
+    ]
+    marks = charts.timeline_marks(sourced(rows), fmt=FMT, differ=DIFFER)
+    assert [(m.date, m.note, m.sources) for m in marks] == [
+        ("December 1890", "sources differ on the day", ("wikipedia", "mfa", "presidencia")),
+        ("1891", "", ("wikipedia",)),
+        ("November 1942 or 1943", "sources differ on the year", ("a", "b")),
+        ("1960", "sources differ on the month", ("a", "b", "c")),
+    ]
+    figure = events_figure(marks, narrow)
+    assert len(by_gid(figure, "event-mark")) == 4  # four events, from nine rows
+    labels = [flat(t.get_text()) for t in by_gid(figure, "event-label")]
+    assert labels[0] == f"December 1890: {RELATIONS} sources differ on the day"
+    assert labels[2] == "November 1942 or 1943: Mexico and the USSR restore relations sources differ on the year"
+    spans = by_gid(figure, "event-span")  # the dates the sources give, from the first to the last
+    assert [round(float(x), 2) for x in spans[0].get_xdata()] == [1890.92, 1890.95]
+
+
+def test_timeline_keeps_apart_what_is_not_one_event():
+    rows = [
+        ("1943", "diplomacy", "Umansky arrives", "a"),
+        ("1943-06-21", "diplomacy", "Umansky arrives", "b"),  # the same, more precisely: no disagreement
+        ("2000-05", "energy", "A forum is held", "a"),
+        ("2010-05", "energy", "A forum is held", "b"),  # ten years apart: two events
+        ("2020-01", "energy", "A flight resumes", "a"),
+        ("2020-03", "energy", "A flight resumes", "a"),  # one source, two dates: two events
+        ("2021-01", "energy", "Talks", "a"),
+        ("2021-01", "politics", "Talks", "b"),  # another category: another event
+    ]
+    marks = charts.timeline_marks(sourced(rows), fmt=FMT, differ=DIFFER)
+    assert [(m.date, m.note) for m in marks] == [
+        ("June 21, 1943", ""),
+        ("May 2000", ""),
+        ("May 2010", ""),
+        ("January 2020", ""),
+        ("March 2020", ""),
+        ("January 2021", ""),
+        ("January 2021", ""),
+    ]
+
+
+@pytest.mark.parametrize("narrow", [False, True])
+def test_timeline_marks_draw_from_the_18th_century_on(narrow):
+    rows = [
+        ("1700-01-01", "diplomacy", "First", "a"),
+        ("1788", "politics", "Second", "b"),
+        ("2025-06", "energy", "Last", "c"),
+    ]
+    figure = events_figure(charts.timeline_marks(sourced(rows), fmt=FMT, differ=DIFFER), narrow)
+    axes = figure.axes[0]
+    ticks = [t for t in axes.get_xticks() if axes.get_xlim()[0] <= t <= axes.get_xlim()[1]]
+    assert min(ticks) >= 1700 and max(ticks) <= 2025 and 2 <= len(ticks) <= (4 if narrow else 8)
+    assert [round(float(m.get_xdata()[0])) for m in by_gid(figure, "event-mark")] == [1700, 1788, 2025]
+
+
+def assert_events_fit(figure: Figure, piece) -> None:
+    """Every mark of the piece drawn, its label inside the image, no two labels touching."""
+    renderer = figure.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in by_gid(figure, "event-label")]
+    assert len(boxes) == len(piece) == len(by_gid(figure, "event-mark"))
+    page = figure.bbox
+    for box in boxes:
+        assert page.x0 <= box.x0 and box.x1 <= page.x1 and page.y0 <= box.y0 and box.y1 <= page.y1, box
+    for a, b in itertools.combinations(boxes, 2):
+        assert not overlaps(a, b), (a, b)
+    # the title, the legend and the source line: inside the image, clear of the plot and its labels
+    frame = [figure._suptitle, figure._supxlabel, figure.axes[0].get_legend()]
+    plot = figure.axes[0].get_window_extent(renderer)
+    for artist in filter(None, frame):
+        box = artist.get_window_extent(renderer)
+        assert page.y0 <= box.y0 and box.y1 <= page.y1 + 1 and not overlaps(box, plot), artist
+        assert not any(overlaps(box, label) for label in boxes), artist
+
+
+@pytest.mark.parametrize("narrow", [False, True])
+def test_timeline_labels_fit_and_never_overlap(narrow):
+    rows = [
+        (f"2025-06-{d:02d}", ["energy", "transport", "investment", "politics"][d % 4], f"{d} {LONG}", "s")
+        for d in range(1, 15)
+    ]
+    rows = [("1890", "diplomacy", "Early", "s"), ("1955-03", "energy", LONG, "s"), *rows]
+    for piece in charts.timeline_pieces(charts.timeline_marks(sourced(rows), fmt=FMT, differ=DIFFER)):
+        assert_events_fit(events_figure(piece, narrow), piece)
+
+
+def test_three_thousand_events_stay_within_the_bound_in_bounded_time():
+    import time
+
+    started = time.perf_counter()
+    rows = []
+    for i in range(3000):  # from 1700 to 2025; a third of them the contract's longest text, 500 characters
+        text = f"Event {i}: " + ("a long account of what happened " * 16)[: 490 if i % 3 == 0 else 60]
+        rows.append((f"{1700 + i * 325 // 3000}-{1 + i % 12:02d}-{1 + i % 28:02d}", "energy", text, f"s{i}"))
+    marks = charts.timeline_marks(sourced(rows), fmt=FMT, differ=DIFFER)
+    pieces = charts.timeline_pieces(marks)
+    assert len(marks) == 3000 and 1 <= len(pieces) <= charts.MAX_EVENT_CHARTS
+    assert pieces[-1][-1] == marks[-1]  # the latest events are kept, the earliest left out
+    worst = dataclasses.replace(
+        WORDS, title="A long title " * 20, note="A long note " * 50, source="Sources: " + "; ".join(["Publisher"] * 300)
+    )
+    for piece in pieces:
+        assert 1 <= len(piece) <= charts.MAX_EVENT_MARKS
+        for narrow in (False, True):
+            figure = events_figure(piece, narrow, words=worst)
+            assert figure.get_figheight() <= charts.MAX_TIMELINE_HEIGHT
+            assert_events_fit(figure, piece)  # each piece drawn whole: it is within the bound as given
+            lines = sum(t.get_text().count("\n") + 1 for t in by_gid(figure, "event-label"))
+            assert lines <= charts.MAX_EVENT_LINES
+    # every mark given to one chart: it draws the first that fit, and says how many of how many
+    figure = events_figure(marks, True, words=worst, more="{shown} of {total} events shown")
+    drawn = len(by_gid(figure, "event-mark"))
+    assert 1 <= drawn <= charts.MAX_EVENT_MARKS and figure.get_figheight() <= charts.MAX_TIMELINE_HEIGHT
+    assert f"{drawn} of 3,000 events shown" in flat(figure._supxlabel.get_text())
+    assert time.perf_counter() - started < 60  # about 5 s on this project's machine

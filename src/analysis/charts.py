@@ -11,9 +11,12 @@ its rendering (`analysis.present`).
 
 from __future__ import annotations
 
+import calendar
+import dataclasses
 import datetime as dt
 import functools
 import io
+import itertools
 import pickle
 import textwrap
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -1290,4 +1293,323 @@ def origins_chart(
                 annotation_clip=False,
             ).set_in_layout(False)
         _settle(figure)
+    return _literal(figure)
+
+
+# Dated events, one mark each ----------------------------------------------------------------------
+#
+# The bound: a chart holds at most MAX_EVENT_MARKS marks whose labels take at most MAX_EVENT_LINES
+# lines at a phone's width (a label at most MAX_LABEL_LINES; the contract's longest text, 500
+# characters, takes about 22), so no chart is taller than MAX_TIMELINE_HEIGHT inches, an A4
+# page's printable height; and `timeline_pieces` returns at most MAX_EVENT_CHARTS charts, the
+# latest events (those nearest the figures a report checks), leaving the earliest out past that.
+# Drawing costs at most MAX_EVENT_CHARTS * MAX_EVENT_MARKS marks, however many events there are;
+# merging them and counting their lines is linear in their number.
+MAX_EVENT_MARKS = 20
+MAX_EVENT_LINES = 48
+MAX_LABEL_LINES = 24
+MAX_EVENT_CHARTS = 4
+MAX_TIMELINE_HEIGHT = 10.0
+SAME_EVENT_DAYS = 731  # rows with the same text and category, dated within two years: one event
+_PRECISIONS = ("year", "month", "day")
+
+
+@dataclass(frozen=True)
+class EventMark:
+    """One event as a timeline draws it: every row that dates it, merged into one mark.
+
+    Parameters
+    ----------
+    start, end : float
+        The earliest and the latest of its dates, in years (1890.92 is late November 1890).
+    date : str
+        Its date as written: what every source agrees on (``"December 1890"`` for 1, 11 and 12
+        December 1890).
+    text : str
+        What happened.
+    category : str
+        One of the contract's categories.
+    note : str
+        Where its sources differ on its date, the caller's words for it; else empty.
+    dates : tuple of str
+        Every date given for it, as in the data.
+    sources : tuple of str
+        The ``source_id`` of every row merged, in date order.
+    """
+
+    start: float
+    end: float
+    date: str
+    text: str
+    category: str
+    note: str
+    dates: tuple[str, ...]
+    sources: tuple[str, ...]
+
+    @property
+    def x(self) -> float:
+        """Where its mark is drawn, in years: the middle of its dates."""
+        return (self.start + self.end) / 2
+
+
+def _year_position(date: str) -> float:
+    """Return a YYYY, YYYY-MM or YYYY-MM-DD date's place in years: the middle of what it names."""
+    parts = [int(p) for p in date.split("-")]
+    year = parts[0]
+    days = 366 if calendar.isleap(year) else 365
+    if len(parts) == 1:
+        return year + 0.5
+    first = dt.date(year, parts[1], 1).timetuple().tm_yday - 1
+    if len(parts) == 2:
+        return year + (first + calendar.monthrange(year, parts[1])[1] / 2) / days
+    return year + (first + parts[2] - 0.5) / days
+
+
+def _merged(rows: Sequence[Any], fmt: Formatter, differ: Mapping[str, str]) -> EventMark:
+    """Return the mark of rows that date one event: its date where they agree, a note where not."""
+    dates = tuple(dict.fromkeys(r.date for r in rows))
+    parts = [tuple(int(p) for p in d.split("-")) for d in dates]
+    longest = max(parts, key=len)
+    conflicts = [
+        next(k for k in range(min(len(a), len(b))) if a[k] != b[k])
+        for a, b in itertools.combinations(parts, 2)
+        if a[: min(len(a), len(b))] != b[: min(len(a), len(b))]
+    ]
+    if not conflicts:  # the same day, or one date more precise than another: no disagreement
+        shown, note = fmt.date("-".join(f"{p:02d}" if i else str(p) for i, p in enumerate(longest))), ""
+    else:
+        level = min(conflicts)
+        agreed = max((p[:level] for p in parts), key=len)
+        if level == 0:
+            shown = fmt.join([fmt.date(d) for d in dates], style="or")
+        else:
+            shown = fmt.date("-".join(f"{p:02d}" if i else str(p) for i, p in enumerate(agreed)))
+        note = differ[_PRECISIONS[level]]
+    xs = [_year_position(d) for d in dates]
+    first = rows[0]
+    return EventMark(min(xs), max(xs), shown, first.text, first.category, note, dates, tuple(r.source_id for r in rows))
+
+
+def timeline_marks(events: Sequence[Any], *, fmt: Formatter, differ: Mapping[str, str]) -> tuple[EventMark, ...]:
+    """Merge the rows that date the same event differently into one mark each.
+
+    Rows are one event when they have the same text and category, come from different sources
+    (or give the same date) and lie within `SAME_EVENT_DAYS` of the first of them.
+
+    Parameters
+    ----------
+    events : sequence
+        ``date``, ``text``, ``category``, ``source_id`` each (`analysis.sections.timeline.Event`).
+    fmt : analysis.formatting.Formatter
+        Writes the dates.
+    differ : mapping of str to str
+        The words for sources that differ on an event's ``"year"``, ``"month"`` or ``"day"``
+        (``"sources differ on the day"``).
+
+    Returns
+    -------
+    tuple of EventMark
+        In date order.
+    """
+    groups: dict[tuple[str, str], list[Any]] = {}
+    for event in events:
+        groups.setdefault((event.text, event.category), []).append(event)
+    marks = []
+    for rows in groups.values():
+        rows.sort(key=lambda r: (first_day(r.date), r.date, r.source_id))
+        cluster: list[Any] = []
+        for row in rows:
+            late = cluster and (first_day(row.date) - first_day(cluster[0].date)).days > SAME_EVENT_DAYS
+            if late or any(c.source_id == row.source_id and c.date != row.date for c in cluster):
+                marks.append(_merged(cluster, fmt, differ))
+                cluster = []
+            cluster.append(row)
+        marks.append(_merged(cluster, fmt, differ))
+    return tuple(sorted(marks, key=lambda m: (m.start, m.end, m.text)))
+
+
+def _event_room(narrow: bool) -> float:
+    """Return the width in points of an event's label: half the axis, less the gap to its mark."""
+    width = _SIZES[narrow].width
+    return (width * 72 * (1 - 4 * TEXT_LEFT)) / 2 - 12
+
+
+def _event_label(mark: EventMark, narrow: bool, room: float | None = None) -> str:
+    """Return an event's label wrapped to its room (half the axis at least): date, event, note."""
+    text = f"{mark.date}: {mark.text}" + (f"\n{mark.note}" if mark.note else "")
+    return _wrap(text, max(room or 0, _event_room(narrow)), _SIZES[narrow].text, most=MAX_LABEL_LINES)
+
+
+def _split(marks: Sequence[EventMark], lines: Sequence[int], most: int) -> list[list[int]]:
+    """Split marks, latest first, into runs of at most ``most`` marks and `MAX_EVENT_LINES` lines."""
+    pieces: list[list[int]] = []
+    current: list[int] = []
+    used = 0
+    for i in reversed(range(len(marks))):
+        if current and (len(current) == most or used + lines[i] > MAX_EVENT_LINES):
+            pieces.append(current)
+            current, used = [], 0
+        current.append(i)
+        used += lines[i]
+    if current:
+        pieces.append(current)
+    return [sorted(p) for p in reversed(pieces)]
+
+
+def timeline_pieces(marks: Sequence[EventMark]) -> list[tuple[EventMark, ...]]:
+    """Split marks into charts within the bound, of about equal size, in date order.
+
+    Parameters
+    ----------
+    marks : sequence of EventMark
+        In date order (`timeline_marks`).
+
+    Returns
+    -------
+    list of tuple of EventMark
+        At most `MAX_EVENT_CHARTS`, each of at most `MAX_EVENT_MARKS` marks and `MAX_EVENT_LINES`
+        lines of labels at a phone's width (the same pieces suit both widths). Past that many,
+        the earliest marks are left out: the caller says so (their count is ``len(marks)`` less
+        the marks returned).
+    """
+    marks = list(marks)
+    lines = [_lines(_event_label(m, narrow=True)) for m in marks]
+    pieces = _split(marks, lines, MAX_EVENT_MARKS)
+    if len(pieces) <= MAX_EVENT_CHARTS:  # all fit: share them out evenly
+        even = _split(marks, lines, -(-len(marks) // max(len(pieces), 1)))
+        pieces = even if len(even) == len(pieces) else pieces
+    return [tuple(marks[i] for i in piece) for piece in pieces[-MAX_EVENT_CHARTS:]]
+
+
+@_keyed
+def events_chart(
+    marks: Sequence[EventMark],
+    *,
+    categories: Mapping[str, str],
+    fmt: Formatter,
+    words: ChartWords,
+    more: str = "",
+    narrow: bool = False,
+) -> Figure:
+    """Draw dated events on a time axis, one mark and one row each, shaped and coloured by category.
+
+    An event its sources date differently is one mark spanning their dates, its label noting
+    it. Labels sit on the side of their mark with more room, each on its own row, so none
+    collide. A chart holds at most one piece of `timeline_pieces`; past that, the first marks
+    that fit are drawn and ``more`` says so.
+
+    Parameters
+    ----------
+    marks : sequence of EventMark
+        In date order: a piece of `timeline_pieces`.
+    categories : mapping of str to str
+        The legend's word for each category drawn.
+    fmt : analysis.formatting.Formatter
+        Writes the counts in ``more``.
+    words : ChartWords
+        The title, the source line (``"Sources: see Table 5"``), the alt text and any note.
+    more : str
+        What is written when marks are left out, ``{shown}`` and ``{total}`` being counts.
+    narrow : bool
+        Lay it out for a phone (`NARROW` inches wide) rather than the page (`WIDE`).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        At most `MAX_TIMELINE_HEIGHT` inches tall.
+    """
+    size = _SIZES[narrow]
+    marks = list(marks)
+    lines = [_lines(_event_label(m, narrow=True)) for m in marks]
+    fits = next((k for k in range(1, len(marks) + 1) if k > MAX_EVENT_MARKS or sum(lines[:k]) > MAX_EVENT_LINES), 0)
+    fits = max(fits - 1, 1) if fits else len(marks)  # the first that fit, one at least
+    shown = marks[:fits]
+    if fits < len(marks) and more:
+        left_out = more.format(shown=fmt.number(fits, 0), total=fmt.number(len(marks), 0))
+        words = dataclasses.replace(words, note="\n".join(filter(None, [left_out, words.note])))  # first: never cut
+    lo = min((m.start for m in shown), default=2000.0)
+    hi = max((m.end for m in shown), default=lo + 1)
+    pad = max((hi - lo) * 0.04, 0.5)
+    middle = (lo + hi) / 2
+    axis = 2 * (_event_room(narrow) + 12)  # the axis's width in points
+    # each label wraps to the room on its mark's far side: half the axis or more
+    rooms = [(hi + pad - m.x if m.x < middle else m.x - lo + pad) / (hi - lo + 2 * pad) * axis - 12 for m in shown]
+    labels = [_event_label(m, narrow, room) for m, room in zip(shown, rooms, strict=True)]
+    line = size.text * 1.15 / 72  # inches a label line
+    heights = [_lines(label) * line + 0.09 for label in labels]
+    needed = max(sum(heights), 0.4)
+    centres = np.cumsum([0, *heights[:-1]]) + np.array(heights) / 2 if shown else np.array([])
+    present = [c for c in CATEGORIES if any(m.category == c for m in shown)]
+    with matplotlib.style.context(config.MPL_STYLE):
+        figure = _new_figure(size.width, needed + 2.0)
+        axes = figure.subplots()
+        axes.set_xlim(lo - pad, hi + pad)
+        axes.set_ylim(needed, 0)
+        axes.yaxis.set_visible(False)
+        axes.spines["left"].set_visible(False)
+        axes.grid(axis="y", visible=False)
+        axes.grid(axis="x", visible=True)
+        step = _year_step(hi - lo + 2 * pad, 8 if not narrow else 4)
+        ticks = list(range(int(np.ceil((lo - pad) / step)) * step, int(hi + pad) + 1, step))
+        axes.set_xticks(ticks, [str(t) for t in ticks])
+        axes.tick_params(labelsize=size.text)
+        for mark, label, y in zip(shown, labels, centres, strict=True):
+            colour, marker = CATEGORY_STYLE[mark.category]
+            if mark.end > mark.start:
+                axes.plot([mark.start, mark.end], [y, y], color=colour, linewidth=1.4, zorder=2, gid="event-span")
+            axes.plot(
+                [mark.x],
+                [y],
+                marker=marker,
+                color=colour,
+                markersize=_MARK_PT - 1,
+                markeredgecolor="white",
+                markeredgewidth=0.6,
+                zorder=3,
+                gid="event-mark",
+            )
+            right = mark.x < middle
+            axes.annotate(
+                label,
+                xy=(mark.x, y),
+                xytext=(7 if right else -7, 0),
+                textcoords="offset points",
+                ha="left" if right else "right",
+                va="center",
+                fontsize=size.text,
+                color=INK,
+                linespacing=1.1,
+                gid="event-label",
+                annotation_clip=False,
+            ).set_in_layout(False)
+        handles = [
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker=CATEGORY_STYLE[c][1],
+                color=CATEGORY_STYLE[c][0],
+                markersize=_MARK_PT - 1,
+                label=categories[c],
+            )
+            for c in present
+        ]
+        if handles:
+            axes.legend(
+                handles=handles,
+                loc="lower left",
+                bbox_to_anchor=(0, 1.0),
+                ncols=len(handles) if not narrow else 3,
+                fontsize=size.text,
+                handletextpad=0.3,
+                columnspacing=1.0,
+                borderaxespad=0.3,
+            )
+        _framed(figure, words, size)
+        for _ in range(3):  # grow the figure until the rows have the room they need, in inches
+            _settle(figure)
+            short = needed - _points(axes)[1] / 72
+            if short <= 0.005:
+                break
+            figure.set_figheight(figure.get_figheight() + short + 0.01)
     return _literal(figure)
