@@ -301,9 +301,18 @@ WORDS = charts.ChartWords(
 )
 
 
+def laid_out(build):
+    """Draw a new chart, failing if its layout collapsed (its texts would be drawn over the plot)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", "constrained_layout not applied")
+        return draw(build())
+
+
 def range_figure(narrow=False, base=BASE, target=TARGET, **changes) -> Figure:
     arguments = {"credits": CREDITS, "fmt": FMT, "words": WORDS, "narrow": narrow, **changes}
-    return draw(charts.range_chart(base, target, **arguments))
+    return laid_out(lambda: charts.range_chart(base, target, **arguments))
 
 
 def by_gid(figure: Figure, gid: str) -> list:
@@ -390,7 +399,7 @@ def years_figure(narrow=False, **changes) -> Figure:
         "emphasis": (2022, 2024),
         "narrow": narrow,
     }
-    return draw(charts.years_chart(changes.pop("periods", YEARS), **{**arguments, **changes}))
+    return laid_out(lambda: charts.years_chart(changes.pop("periods", YEARS), **{**arguments, **changes}))
 
 
 def marks_at(figure: Figure, months: int) -> list[tuple[float, float]]:
@@ -456,7 +465,7 @@ ORIGIN_WORDS = dataclasses.replace(WORDS, title="Russia is a rounding error", ax
 
 def origins_figure(narrow=False, ranked=ORIGINS, highlight=16, **changes) -> Figure:
     arguments = {"fmt": FMT, "words": ORIGIN_WORDS, "rank": "Russia: 17th of 17 origins listed", "narrow": narrow}
-    return draw(charts.origins_chart(ranked, highlight=highlight, **{**arguments, **changes}))
+    return laid_out(lambda: charts.origins_chart(ranked, highlight=highlight, **{**arguments, **changes}))
 
 
 @pytest.mark.parametrize("narrow", [False, True])
@@ -510,7 +519,7 @@ def sourced(rows) -> list[Event]:
 
 def events_figure(marks, narrow=False, **changes) -> Figure:
     arguments = {"categories": CATEGORY_WORDS, "fmt": FMT, "words": dataclasses.replace(WORDS, title="Events")}
-    return draw(charts.events_chart(marks, **{**arguments, "narrow": narrow, **changes}))
+    return laid_out(lambda: charts.events_chart(marks, **{**arguments, "narrow": narrow, **changes}))
 
 
 @pytest.mark.parametrize("narrow", [False, True])
@@ -638,3 +647,87 @@ def test_three_thousand_events_stay_within_the_bound_in_bounded_time():
     assert 1 <= drawn <= charts.MAX_EVENT_MARKS and figure.get_figheight() <= charts.MAX_TIMELINE_HEIGHT
     assert f"{drawn} of 3,000 events shown" in flat(figure._supxlabel.get_text())
     assert time.perf_counter() - started < 60  # about 5 s on this project's machine
+
+
+# Every new chart: legible, literal, worded by its caller ------------------------------------------
+
+
+def new_charts(narrow: bool, words: charts.ChartWords = WORDS, name: str = "Russia", credit: str = "") -> dict:
+    """Each new chart, drawn at one width; ``name`` and ``credit`` are put in its own texts."""
+    credits = {**CREDITS, "forte": credit or CREDITS["forte"]}
+    marks = charts.timeline_marks(
+        sourced([(f"2025-0{m}", c, f"{name} event {m}", "s") for m, c in enumerate(charts.CATEGORY_STYLE, 1)]),
+        fmt=FMT,
+        differ=DIFFER,
+    )
+    ranked = [*ORIGINS[:16], (name, 86.4, "86.4")]
+    return {
+        "range": range_figure(narrow, words=words, credits=credits),
+        "years": years_figure(narrow, words=words, part_year={9: f"{name}: January–September"}),
+        "origins": origins_figure(narrow, ranked=ranked, words=words, rank=f"{name}: 17th of 17"),
+        "events": events_figure(marks, narrow, words=words, categories={c: f"{name} {c}" for c in CATEGORY_WORDS}),
+    }
+
+
+# The smallest text each variant may draw, in points. On a phone the narrow figure (3.9 in) is
+# shown 390 CSS px wide, 100 px an inch; s pt is s/72 in, so s * 100/72 px, and 11 px takes
+# 11 * 72/100 = 7.92 pt. On A4 the wide figure (7.2 in) is printed 7.2 in wide: 7 pt is 7 pt.
+PHONE_FLOOR = 11 * 72 / (390 / 3.9)
+PRINT_FLOOR = 7.0
+
+
+@pytest.mark.parametrize("narrow", [False, True])
+def test_every_text_of_the_new_charts_is_legible_on_a_phone_and_on_a4(narrow):
+    floor = PHONE_FLOOR if narrow else PRINT_FLOOR
+    assert floor == pytest.approx(7.92 if narrow else 7.0)
+    for name, figure in new_charts(narrow).items():
+        assert figure.get_figwidth() == (3.9 if narrow else 7.2), name
+        drawn = [t for t in figure.findobj(Text) if t.get_text().strip() and t.get_visible()]
+        assert len(drawn) >= 10, name  # titles, ticks, labels, legends, source lines: all of them measured
+        small = [(t.get_text()[:30], t.get_fontsize()) for t in drawn if t.get_fontsize() < floor]
+        assert not small, (name, small)
+
+
+@pytest.mark.parametrize("publisher", TRICKY_PUBLISHERS)
+def test_dollar_signs_in_any_text_of_the_new_charts_are_drawn_as_written(publisher):
+    words = dataclasses.replace(
+        WORDS, title=f"{publisher} title", source=f"Sources: {publisher}", axis=f"{publisher} axis"
+    )
+    for name, figure in new_charts(True, words, name=publisher, credit=f"{publisher}, Mar 2025").items():
+        drawn = " ".join(drawn_svg_text(figure))  # drawn outside the house style, TeX on by default
+        assert f"Sources: {publisher}" in drawn, name
+        assert f"{publisher} title" in drawn, name
+        inside = {"range": f"{publisher}, Mar 2025", "years": f"{publisher}: January–September", "origins": publisher}
+        assert inside.get(name, f"{publisher} event 1") in drawn, name  # a credit, a legend, a tick, a label
+        assert not any(t.get_parse_math() for t in figure.findobj(Text)), name
+
+
+def test_the_new_charts_draw_no_word_of_their_own(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("a chart looked up a word: the caller gives every word")
+
+    from analysis import language
+
+    monkeypatch.setattr(language.Edition, "t", refuse)
+    monkeypatch.setattr(language.Edition, "render", refuse)
+    monkeypatch.setattr(language.Catalogue, "text", refuse)
+    for figure in new_charts(False).values():
+        assert figure.alt_text == WORDS.alt
+
+
+def test_the_new_charts_are_keyed_by_what_they_are_drawn_from():
+    from analysis.formatting import Formatter
+
+    fresh = Formatter(FMT.locale, FMT.phrases)  # its Babel locale not yet cached
+    key = charts.range_chart(BASE, TARGET, credits=CREDITS, fmt=fresh, words=WORDS).content_key
+    fresh.number(1.0)  # caches it
+    assert charts.range_chart(BASE, TARGET, credits=CREDITS, fmt=fresh, words=WORDS).content_key == key
+    assert charts.range_chart(BASE, TARGET, credits=CREDITS, fmt=fresh, words=WORDS, narrow=True).content_key != key
+    changed = dataclasses.replace(WORDS, title="Another title")
+    assert charts.range_chart(BASE, TARGET, credits=CREDITS, fmt=fresh, words=changed).content_key != key
+
+
+def test_the_new_charts_leave_no_pyplot_state():
+    plt.close("all")
+    new_charts(False)
+    assert plt.get_fignums() == []

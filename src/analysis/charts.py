@@ -771,6 +771,16 @@ def _unit(axes, unit: str, size: _Sizes) -> None:
         axes.set_title(unit, loc="left", fontsize=size.text, fontweight="normal", color=SOFT_INK, pad=6)
 
 
+def _legend_columns(labels: Sequence[str], size: float, points: float) -> int:
+    """Return the most columns a legend of these labels can have within ``points`` of width."""
+    entries = [_width(label, size) + size * 2.6 for label in labels]  # a marker and the gaps around it
+    for columns in range(len(entries), 1, -1):
+        widths = [max(entries[c::columns]) for c in range(columns)]
+        if sum(widths) + size * (columns - 1) <= points:
+            return columns
+    return 1
+
+
 def _value_ticks(low: float, high: float, most: int) -> np.ndarray:
     """Return round ticks from ``low`` to ``high`` (both included) for a linear value axis."""
     return MaxNLocator(nbins=most, steps=[1, 2, 2.5, 5, 10], min_n_ticks=3).tick_values(low, high)
@@ -1097,7 +1107,7 @@ def years_chart(
                 loc="upper left",
                 bbox_to_anchor=(0, 0),
                 bbox_transform=offset_copy(axes.transAxes, figure, y=-(size.text * 1.6 + 6), units="points"),
-                ncols=1 if narrow else len(handles),
+                ncols=_legend_columns([h.get_label() for h in handles], size.text, _usable(figure) * 0.9),
                 fontsize=size.text,
                 handletextpad=0.3,
                 columnspacing=1.2,
@@ -1599,7 +1609,7 @@ def events_chart(
                 handles=handles,
                 loc="lower left",
                 bbox_to_anchor=(0, 1.0),
-                ncols=len(handles) if not narrow else 3,
+                ncols=_legend_columns([h.get_label() for h in handles], size.text, _usable(figure) * 0.9),
                 fontsize=size.text,
                 handletextpad=0.3,
                 columnspacing=1.0,
