@@ -49,7 +49,7 @@ def test_headline_when_independent_reports_disagree():
         "million for 2023: the figure of the most recently published independent report (Fixture Review, May 6, "
         "2024), as a later release revises an earlier one. On the figures used, FDI in 2023 was 4.0 times that of "
         "2019, an increase of US$37.5 million (+300.0%). Even so, South Korea accounted for 2.5% of all FDI into "
-        "Chile in 2023 (1.0% in 2019). The section What to keep in mind lists what else a careful reader should "
+        "Chile in 2023 (1.0% in 2019). The section Why the figures differ lists what else a careful reader should "
         "weigh."
     )
 
@@ -143,12 +143,49 @@ def test_growth_table_gives_both_ranges_and_labels_the_two_point_growth_rate():
     assert "Independent reports 1 and 2" in text
 
 
-def test_caveats_name_the_single_source_and_the_part_years():
-    text = report().caveats().text
-    assert "One source only. The 2019 figure (US$12.5 million) rests on a single independent report" in text
-    assert "January – June 2022 and January – June 2023" in text  # CLDR's thin spaces read as spaces
-    assert "Current dollars." in text
-    assert "Whose investment counts" not in text  # Mexico's register only: the destination here is Chile
+CLAIM = "claim_id,origin,destination,base_year,target_year,months,base,target,multiple,quote,source_id\n"
+
+
+def test_the_lead_quotes_the_claim_gives_the_verdict_and_answers_in_order(data):
+    # A claim of 12.5 -> 50 "four times" (50 / 12.5 = 4): 2023 has 50.0 (Review) and 45.5 (Gazette),
+    # which disagree however rounded, so the verdict is disputed; the range is 45.5 / 12.5 = 3.64
+    # to 50.0 / 12.5 = 4.0, in prose "between 3.6 and 4.0 times" (a decimal, as both round to 4).
+    (data / "claims.csv").write_text(CLAIM + 'c1,KOR,CHL,2019,2023,12,12.5,50,4,"It quadrupled.",gazette\n')
+    r = report(data_dir=str(data))
+    text = r.lead().text
+    assert text.startswith("The claim “It quadrupled.” Fixture Gazette, March 2020 Our verdict: Disputed")
+    assert "The sum is right: US$50 million is 4 times US$12.5 million." in text  # the claim's figures as written
+    assert (
+        "Reports of 2023 disagree: US$50.0 million from Fixture Review or US$45.5 million from Fixture Gazette." in text
+    )
+    assert "Depending on which is right, the rise is between 3.6 and 4.0 times." in text
+    # the answer, then how sure, then how big: the order a reader needs
+    assert text.index("The sum is right") < text.index("Reports of 2023 disagree") < text.index("the sums are small")
+    assert r.title == "Did FDI from South Korea into Chile really grow 4 times over between 2019 and 2023?"
+    assert r.metrics()["claims"] == [
+        {"claim_id": "c1", "verdict": "disputed", "multiple_claimed": 4.0, "reasons": ["target_disagree"]}
+    ]
+
+
+def test_a_claim_whose_sum_is_wrong_says_so(data):
+    # 50 / 12.5 = 4, not 10: more than 5 % off its own arithmetic, so false
+    (data / "claims.csv").write_text(CLAIM + 'c1,KOR,CHL,2019,2023,12,12.5,50,10,"Ten times.",gazette\n')
+    text = report(data_dir=str(data)).lead().text
+    assert "Our verdict: False" in text
+    assert "The sum is wrong: US$50 million is 4 times US$12.5 million, not 10 times." in text
+
+
+def test_without_a_matching_claim_the_report_leads_with_its_headline(data):
+    (data / "claims.csv").write_text(CLAIM + 'c1,KOR,CHL,2018,2023,12,12.5,50,4,"Other years.",gazette\n')
+    r = report(data_dir=str(data))
+    assert r.lead().html == r.headline().html
+    assert r.metrics()["claims"] == []
+
+
+def test_why_figures_differ_names_the_copies_and_only_the_rules_of_the_destination():
+    text = report().differ().text
+    assert "Copies are not confirmation. Fixture Review's figure is repeated by Fixture Mirror" in text
+    assert "Secretaría de Economía" not in text  # Mexico's register only: the destination here is Chile
 
 
 def test_disagreements_mark_the_echo_and_keep_the_figures_as_written():
@@ -207,7 +244,7 @@ def test_tables_and_figures_are_numbered_in_order():
     r.growth_metrics()  # table 1
     by_year = r.by_year()  # figure 1, table 2
     assert by_year.figures[0].number == 1 and "Table 2." in by_year.text
-    assert r.context().figures[0].number == 2
+    assert r.evidence().figures[0].number == 2
 
 
 def test_the_metrics_are_the_same_in_both_editions():
@@ -337,8 +374,8 @@ def english_words(html: str) -> set[str]:
 
 
 SECTIONS = [
-    "headline", "growth_metrics", "caveats", "by_year", "context", "disagreements", "timeline", "claims",
-    "sources_and_methods", "changes", "run_record",
+    "lead", "evidence", "size", "differ", "since", "claims", "checked", "headline", "growth_metrics",
+    "by_year", "disagreements", "timeline", "appendix", "sources_and_methods", "changes", "run_record",
 ]  # fmt: skip
 
 

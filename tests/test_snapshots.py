@@ -15,7 +15,7 @@ from analysis.report import Report
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 SECTIONS = [
-    "lead", "evidence", "size", "headline", "growth_metrics", "caveats", "by_year", "context", "disagreements", "timeline", "claims",
+    "lead", "evidence", "size", "differ", "since", "claims", "checked", "headline", "growth_metrics", "by_year", "disagreements", "timeline",
     "appendix", "sources_and_methods", "changes", "run_record",
 ]  # fmt: skip
 FIXED = {

@@ -151,6 +151,21 @@ class Formatter:
         """Write a multiple as prose rounds it: whole from 3 up (``"31"``), else one decimal (``"2.4"``)."""
         return self.number(value, 0 if abs(value) >= 3 else 1)
 
+    def rounded_range(self, low: float, high: float) -> tuple[str, str]:
+        """Write two multiples as prose rounds them, with a decimal more where that would write both alike.
+
+        Examples
+        --------
+        >>> Formatter("en").rounded_range(6.82, 30.86), Formatter("en").rounded_range(3.64, 4.0)
+        (('7', '31'), ('3.6', '4.0'))
+        """
+        ends = self.rounded_multiple(low), self.rounded_multiple(high)
+        for decimals in (1, 2, 3):
+            if ends[0] != ends[1] or low == high:
+                break
+            ends = self.number(low, decimals), self.number(high, decimals)
+        return ends
+
     def rounded_percent(self, value: float) -> tuple[str, bool]:
         """Write a share as prose rounds it, and say whether it is below the smallest shown.
 

@@ -179,6 +179,7 @@ class Edition:
             multiple=f.multiple,
             rounded_multiple=f.rounded_multiple,
             rounded_percent=f.rounded_percent,
+            rounded_range=lambda ends: f.rounded_range(*ends),
             date=f.date,
             country=f.country,
             language=f.language,

@@ -26,19 +26,20 @@ from analysis.sections import (
     appendix,
     by_year,
     changes,
+    checked,
     claims,
-    context,
+    differ,
     disagreements,
     evidence,
     growth,
     headline,
     lead,
     record,
+    since,
     size,
     sources,
     timeline,
 )
-from analysis.sections import caveats as caveats_section
 
 
 class Report:
@@ -128,12 +129,13 @@ class Report:
     lead = lead.lead
     evidence = evidence.evidence
     size = size.size
+    differ = differ.differ
+    since = since.since
+    checked = checked.checked
     appendix = appendix.appendix
     headline = headline.headline
     growth_metrics = growth.growth_metrics
-    caveats = caveats_section.caveats
     by_year = by_year.by_year
-    context = context.context
     disagreements = disagreements.disagreements
     timeline = timeline.timeline
     claims = claims.claims

@@ -1,21 +1,12 @@
-"""The report's sections, one module each, in the order the report shows them.
+"""The report's sections, one module each; the notebook calls them in the order the report shows them.
+
+The story: `lead` (the claim, the verdict, the summary; the `headline` where no claim matches),
+`evidence`, `size`, `differ`, `since`, `claims`, `checked`. Then the `appendix`: `growth`,
+`by_year`, `disagreements`, `timeline`, `sources`, `changes`, `record`.
 
 Each module computes the language-free facts its section writes from (out of the run's
-`analysis.facts.Facts`) and renders them through its template in the edition's language
-(``languages/<lang>/<section>.html.j2``). Each exposes one function taking the `Report` and
+`analysis.facts.Facts`) and renders them through its template: one per section for every language
+(``templates/sections/``, words marked for gettext), or, for the sections not yet moved there,
+``languages/<lang>/<section>.html.j2``. Each exposes one function taking the `Report` and
 returning a `analysis.present.Section`; `analysis.report.Report` attaches them as its methods.
 """
-
-ORDER = (
-    "headline",
-    "growth",
-    "caveats",
-    "by_year",
-    "context",
-    "disagreements",
-    "timeline",
-    "claims",
-    "sources",
-    "changes",
-    "record",
-)

@@ -68,11 +68,46 @@ def facts(report: Report) -> Claims:
     )
 
 
+# One scale for the article's other claims, from best supported to least.
+STATUSES = ("on_record", "one_side", "unconfirmed", "not_shown")
+
+
+def statuses(c: Claims) -> dict[str, str]:
+    """Place each of the article's claims on the one scale, from what the data hold."""
+    office = c.since_office
+    return {
+        "energy": "one_side",
+        "uranium": "one_side",
+        "reactors": "one_side",
+        "lng": "on_record" if c.lng else "unconfirmed",
+        "crude": "one_side",
+        "air_route": "unconfirmed",
+        "since_office": "not_shown" if office else "unconfirmed",
+        "india": "one_side",
+        "valkov": "unconfirmed",
+        "forum": "on_record" if c.forum else "unconfirmed",
+    }
+
+
 def claims(report: Report) -> Section:
-    """List the article's claims, each with its status."""
+    """List the article's other claims, each placed on one status scale."""
     e = report.edition
-    title = e.t("sections.claims")
+    title = e.gettext("The article's other claims")
+    found = facts(report)
+    office = found.since_office
+    record = None
+    if office and office.shown:
+        best = max(office.shown + office.before, key=lambda item: item[1].value)
+        record = best if best in office.shown else None
     markup = e.render(
-        "claims.html.j2", id=ID, title=title, c=facts(report), origin=report.facts.origin, sources=report.facts.sources
+        "claims.html.j2",
+        id=ID,
+        title=title,
+        c=found,
+        placed=statuses(found),
+        scale=STATUSES,
+        record=record,
+        origin=report.facts.origin,
+        sources=report.facts.sources,
     )
     return Section(ID, title, [markup])

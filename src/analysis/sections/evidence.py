@@ -69,8 +69,8 @@ def evidence(report: Report) -> Section:
     x = facts(report)
     title = e.gettext("The figures behind it")
     base_name, target_name = fmt.period(f.base_year, f.months), fmt.period(f.target_year, f.months)
-    if x.low is not None and x.high is not None and fmt.rounded_multiple(x.low) != fmt.rounded_multiple(x.high):
-        ends = {"low": fmt.rounded_multiple(x.low), "high": fmt.rounded_multiple(x.high)}
+    if x.low is not None and x.high is not None and x.low != x.high:
+        ends = dict(zip(("low", "high"), fmt.rounded_range(x.low, x.high), strict=True))
         if len(x.disputed) == 1:
             point = e.gettext(
                 "Between %(low)s and %(high)s times, depending on which %(period)s figure is right",

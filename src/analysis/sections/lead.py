@@ -23,9 +23,27 @@ if TYPE_CHECKING:
 
 ID = "claim"
 
-# Investment of an origin known to reach the destination through a company in a third country:
-# the words that find the deal in the timeline, and that country (ISO 3166-1 alpha-3).
-ROUTED = {"RUS": (("Lukoil", "Area 4"), "NLD")}
+# Investment of an origin known to reach the destination through a company in a third country: the
+# words that find its deals in the timeline (the first word, and any of the others), and that
+# country (ISO 3166-1 alpha-3). The lead names the first deal; "Why the figures differ" lists them.
+ROUTED = {"RUS": (("Lukoil", ("Area 4", "Fieldwood")), "NLD")}
+
+
+def routed_deals(report: Report) -> tuple[tuple[Event, ...], str] | None:
+    """Return the origin's deals routed through a third country, in date order, and that country."""
+    f = report.facts
+    if f.origin not in ROUTED or f.destination not in SE_REGISTER:
+        return None
+    (word, others), via = ROUTED[f.origin]
+    rows = f.events(category="investment", mentioning=word)
+    found = [e for e in events_in(rows, "en") if any(o in e.text for o in others)]
+    chosen = {e.date + e.text for e in found}
+    translated = [
+        e
+        for e, en in zip(events_in(rows, report.edition.lang), events_in(rows, "en"), strict=True)
+        if en.date + en.text in chosen
+    ]
+    return (tuple(translated), via) if translated else None
 
 
 @dataclass(frozen=True)
@@ -85,12 +103,8 @@ def _leader(report: Report, year: int) -> tuple[str, float] | None:
 
 
 def _routed(report: Report) -> tuple[Event, str] | None:
-    f = report.facts
-    if f.origin not in ROUTED or f.destination not in SE_REGISTER:
-        return None
-    words, via = ROUTED[f.origin]
-    found = events_in(f.events(category="investment", mentioning=words), report.edition.lang)
-    return (found[0], via) if found else None
+    found = routed_deals(report)
+    return (found[0][0], found[1]) if found else None
 
 
 def facts(report: Report) -> Lead | None:

@@ -1,0 +1,72 @@
+"""How we checked: the search, the statistics' own table, the data's cut-off, trust levels and verdicts.
+
+Whether the statistics body's own table was found is decided from the data: a report of the two
+periods that relays no one's statistics and is rated high would be that table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from analysis import verdict as rule
+from analysis.contract import TRUST_LEVELS, first_day
+from analysis.present import Section
+
+if TYPE_CHECKING:
+    from analysis.report import Report
+
+ID = "how-we-checked"
+
+
+@dataclass(frozen=True)
+class Checked:
+    """The language-free facts of the section."""
+
+    figures: int  # rows of fdi.csv
+    sources: int  # rows of sources.csv
+    events: int  # rows of timeline.csv
+    relayed_only: bool  # every report of the two periods relays someone's statistics, or is not rated high
+    relayed_by: tuple[str, ...]  # whose statistics they relay
+    accessed: str | None  # the day the sources were last checked
+    vintage: str | None  # the latest publication date among the figures' sources
+
+
+def facts(report: Report) -> Checked:
+    """Count the data and find whether any report of the two periods is the statistics body's own."""
+    f = report.facts
+    reports = [r for p in (f.base, f.target) for r in p.independent]
+    own = [r for r in reports if not f.sources[r.credited_to].figures_by and r.trust == "high"]
+    relaying = [r for r in reports if f.sources[r.credited_to].figures_by]
+    relayed = tuple(dict.fromkeys(f.sources[r.credited_to].figures_by_in(report.edition.lang) for r in relaying))
+    if len(relaying) < len(reports):  # some do not say whose figures they give
+        relayed = ()
+    accessed = max((s.accessed for s in f.sources.values() if s.accessed), key=first_day, default=None)
+    return Checked(
+        figures=len(f.data.fdi),
+        sources=len(f.data.sources),
+        events=len(f.data.timeline),
+        relayed_only=not own,
+        relayed_by=relayed,
+        accessed=accessed,
+        vintage=f.vintage,
+    )
+
+
+def checked(report: Report) -> Section:
+    """Say how the report was checked, and define its trust levels and verdicts."""
+    e, f = report.edition, report.facts
+    title = e.gettext("How we checked")
+    markup = e.render(
+        "checked.html.j2",
+        id=ID,
+        title=title,
+        x=facts(report),
+        origin=f.origin,
+        destination=f.destination,
+        levels=TRUST_LEVELS,
+        verdicts=rule.VERDICTS,
+        tolerance=float(rule.TOLERANCE) * 100,
+        claimed=f.lead_claim is not None,
+    )
+    return Section(ID, title, [markup])

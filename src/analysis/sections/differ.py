@@ -1,0 +1,85 @@
+"""Why the figures differ: revised releases, money counted by the country it arrives from, copies.
+
+Each reason is there only where the data show it: a period of the destination's total reported
+with different values, a deal of the origin's routed through a third country (`analysis.sections.lead.ROUTED`), the
+copies of the figures used, and the checks of `analysis.caveats` that bear on the comparison.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from analysis import caveats as rules
+from analysis.contract import ALL_ORIGINS
+from analysis.facts import Period, Reported
+from analysis.present import Section
+from analysis.sections.lead import routed_deals
+from analysis.sections.timeline import Event
+
+if TYPE_CHECKING:
+    from analysis.report import Report
+
+ID = "why-figures-differ"
+KINDS = ("full_year_below_part_year", "releases_apart")  # the checks told here; the rest are in the lead
+
+
+@dataclass(frozen=True)
+class Differ:
+    """The language-free facts of the section."""
+
+    register: bool  # the destination's statistics are SE's register, revised every quarter
+    revision: Period | None  # the latest period of the total reported with different values
+    routed: tuple[tuple[Event, ...], str] | None  # the origin's deals counted as a third country's, and that country
+    copies: tuple[tuple[Reported, tuple[Reported, ...]], ...]  # figures used, each with the copies of it
+    caveats: tuple[rules.Caveat, ...]
+
+
+def facts(report: Report) -> Differ:
+    """Find the reasons the data show."""
+    f = report.facts
+    revised = [
+        f.period(ALL_ORIGINS, int(year), int(months))
+        for (origin, _, year, months), _ in f.conflicts.groupby(["origin", "destination", "year", "months"], sort=False)
+        if origin == ALL_ORIGINS and months == f.months
+    ]
+    routed = routed_deals(report)
+    copies = []
+    for period in (f.base, f.target):
+        for r in period.independent:
+            echoes = period.echoes_of(r)
+            if echoes:
+                copies.append((r, echoes))
+    applying = tuple(c for c in report.caveat_list if c.kind in KINDS and _bears(c, f.base_year, f.target_year))
+    return Differ(
+        register=f.destination in rules.SE_REGISTER,
+        revision=max(revised, key=lambda p: p.year, default=None),
+        routed=routed,
+        copies=tuple(copies),
+        caveats=applying,
+    )
+
+
+def _bears(caveat: rules.Caveat, *years: int) -> bool:
+    """Say whether a check bears on the comparison: it concerns one of its years."""
+    if caveat.kind == "releases_apart":
+        return any(i["headline"] for i in caveat.facts["items"])
+    return caveat.facts.get("year") in years
+
+
+def differ(report: Report) -> Section:
+    """Say why reports of the same figure differ, with the data's own examples."""
+    e, f = report.edition, report.facts
+    title = e.gettext("Why the figures differ")
+    markup = e.render(
+        "differ.html.j2",
+        id=ID,
+        title=title,
+        x=facts(report),
+        origin=f.origin,
+        destination=f.destination,
+        months=f.months,
+        sources=f.sources,
+        apart_months=round(rules.RELEASES_APART_DAYS / 30.44),
+    )
+    return Section(ID, title, [markup])
