@@ -493,9 +493,13 @@ def test_origins_chart_draws_an_origin_in_the_top_ten_once():
     assert figure.axes[0].get_yticklabels()[2].get_fontweight() == "bold"
 
 
+WITH_A_NEGATIVE = [("Country 1", 1000.0, "1,000"), ("Country 2", 300.0, "300"), ("Russia", -210.0, "-210")]
+
+
 @pytest.mark.parametrize("narrow", [False, True])
-def test_origins_chart_value_labels_fit_beside_their_bars(narrow):
-    figure = origins_figure(narrow)
+@pytest.mark.parametrize("ranked", [ORIGINS, WITH_A_NEGATIVE], ids=["positive", "a negative"])
+def test_origins_chart_value_labels_fit_beside_their_bars(narrow, ranked):
+    figure = origins_figure(narrow, ranked=ranked, highlight=len(ranked) - 1)
     renderer = figure.canvas.get_renderer()
     axes_box = figure.axes[0].get_window_extent(renderer)
     for label in by_gid(figure, "origin-value"):

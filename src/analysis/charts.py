@@ -1284,10 +1284,16 @@ def origins_chart(
 
         wide, _ = _points(axes)
         widths = [_width(t, size.text, "bold") + 6 for t in texts]
-        # each label just past its bar's end: the scale (points a unit) at which the longest fits
-        scale = min([(wide - w) / (high - low) for w in widths] or [wide / (high - low)])
-        left = low - max([w for v, w in zip(values, widths, strict=True) if v < 0] or [0]) / scale
-        axes.set_xlim(left, low + wide / scale - (low - left))
+        # each label just past its bar's end, right of a positive bar, left of a negative one: the
+        # scale (points a unit) is the largest at which every pair of ends fits across the axes
+        rights = [(0.0, 0.0), *((v, w) for v, w in zip(values, widths, strict=True) if v >= 0)]
+        lefts = [(0.0, 0.0), *((v, w) for v, w in zip(values, widths, strict=True) if v < 0)]
+        scale = min(
+            ((wide - wr - wl) / (vr - vl) for (vr, wr), (vl, wl) in itertools.product(rights, lefts) if vr > vl),
+            default=wide,
+        )
+        left = min(v - w / scale for v, w in lefts)
+        axes.set_xlim(left, left + wide / scale)
         for y, value, text, i in zip(ys, values, texts, rows, strict=True):
             axes.annotate(
                 text,
