@@ -130,3 +130,156 @@ def test_no_serious_or_critical_accessibility_violation(visit):
         (v["id"], v["impact"], len(v["nodes"])) for v in result["violations"] if v["impact"] in ("serious", "critical")
     ]
     assert serious == []
+
+
+# Layout that cannot break quietly -----------------------------------------------------------------
+
+# Elements a reader reads in a table or a figure. An element inside a visually hidden one (the thead
+# of a table laid out as cards on a phone, clipped to 1 px for screen readers) is not on the screen.
+LAID_OUT = r"""
+() => {
+  const hidden = (el) => {
+    for (let a = el; a; a = a.parentElement) {
+      const style = getComputedStyle(a);
+      if (style.display === 'none' || style.visibility === 'hidden') return true;
+      const box = a.getBoundingClientRect();
+      if (style.overflow !== 'visible' && (box.width <= 1 || box.height <= 1)) return true;
+    }
+    return false;
+  };
+  const name = (el) => {
+    const figure = el.closest('figure');
+    const where = figure ? `#${figure.id}` : '';
+    const cell = el.closest('td, th');
+    const row = el.closest('tr');
+    const place = cell && row ? ` row ${row.rowIndex} col ${cell.cellIndex}` : '';
+    return `${where} ${el.tagName.toLowerCase()}${place}: ${el.textContent.trim().slice(0, 40)}`;
+  };
+  const scrolls = (el) => ['auto', 'scroll'].includes(getComputedStyle(el).overflowX);
+  const view = document.documentElement.clientWidth;
+  const lost = [];
+  for (const el of document.querySelectorAll('main figure, main figcaption, main table, main caption, main th, main td')) {
+    if (hidden(el)) continue;
+    const box = el.getBoundingClientRect();
+    // text pushed out of its box: spilling over its neighbours, or cut where the box clips
+    if (el.scrollWidth > el.clientWidth + 1 && !(el.tagName === 'FIGURE' && scrolls(el)))
+      lost.push([name(el), 'content wider than its box', el.scrollWidth - el.clientWidth]);
+    if (getComputedStyle(el).overflowY !== 'visible' && el.scrollHeight > el.clientHeight + 1 && !scrolls(el))
+      lost.push([name(el), 'content taller than its box, which clips', el.scrollHeight - el.clientHeight]);
+    // off the screen
+    if (box.left < -1 || box.right > view + 1)
+      lost.push([name(el), 'beyond the edge of the screen', Math.round(Math.max(-box.left, box.right - view))]);
+    // a table with columns beyond the edge of its figure: scrolled out of sight
+    if (el.tagName === 'TABLE' && el.parentElement.tagName === 'FIGURE') {
+      const figure = el.parentElement;
+      const edge = figure.getBoundingClientRect().left + figure.clientLeft + figure.clientWidth;
+      if (el.getBoundingClientRect().right > edge + 1)
+        lost.push([name(el), `wider than its figure (${scrolls(figure) ? 'scrolls sideways' : 'clipped'})`,
+                   Math.round(el.getBoundingClientRect().right - edge)]);
+    }
+  }
+  return lost;
+}
+"""
+
+
+def test_no_text_in_a_table_or_figure_is_cut_off_or_out_of_sight(visit):
+    # What a reader loses: text spilling out of its cell over the next one, text clipped by a box,
+    # anything beyond the edge of the screen, and the columns of a table wider than its figure. Those
+    # last are lost too when the figure scrolls sideways: a phone shows no scroll bar, so the columns
+    # past the edge look like the end of the table (the review: Table 3 and Cuadro 1 cut at 390 px).
+    # A table too wide for a phone must reflow (report.css lays tables out as cards there).
+    lost = visit.page.evaluate(LAID_OUT)
+    assert not lost, f"{visit.width} px: text out of sight (element, how, by px): {lost}"
+
+
+# Every place in a table cell where a line ends inside a run of non-space characters: the cell's
+# text (blocks kept apart by a newline), and for each such break its offset in that text, the
+# language of the text there, whether the browser hyphenates it, and whether both sides are code
+# (a checksum or an identifier: no word to cut, and it may break anywhere).
+BREAKS = r"""
+() => {
+  const blockOf = new Map();
+  const block = (node) => {
+    let el = node.parentElement;
+    if (blockOf.has(el)) return blockOf.get(el);
+    let a = el;
+    while (a && getComputedStyle(a).display.startsWith('inline')) a = a.parentElement;
+    blockOf.set(el, a);
+    return a;
+  };
+  const range = document.createRange();
+  const found = [];
+  for (const cell of document.querySelectorAll('main td, main th')) {
+    if (!cell.getClientRects().length) continue;
+    let text = '', previous = null, space = true, breaks = [];
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const here = block(node);
+      if (previous && previous.block !== here) { text += '\n'; space = true; }
+      const value = node.nodeValue;
+      for (let i = 0; i < value.length; i++) {
+        const ch = value[i];
+        text += ch;
+        if (/\s/.test(ch)) { space = true; continue; }
+        range.setStart(node, i); range.setEnd(node, i + 1);
+        const box = Array.from(range.getClientRects()).find(r => r.width > 0 || r.height > 0);
+        if (!box) continue;  // not drawn
+        const code = !!node.parentElement.closest('code');
+        if (previous && !space && box.top >= previous.bottom - 1) {
+          const style = getComputedStyle(node.parentElement);
+          const lang = (node.parentElement.closest('[lang]') || document.documentElement).lang;
+          breaks.push([text.length - 1, lang, style.hyphens, code && previous.code]);
+        }
+        previous = {top: box.top, bottom: box.bottom, block: here, code};
+        space = false;
+      }
+    }
+    if (breaks.length) {
+      const figure = cell.closest('figure');
+      const row = cell.closest('tr');
+      found.push({where: `#${figure ? figure.id : ''} row ${row.rowIndex} col ${cell.cellIndex}`, text, breaks});
+    }
+  }
+  return found;
+}
+"""
+
+
+def broken_words(cells) -> list[tuple[str, str]]:
+    """The breaks that cut a word or a number: not after punctuation (a URL at a slash or a dot,
+    "2022–2024" at its dash), not inside code, and not a hyphenation the browser makes at a
+    syllable of the text's language (pyphen's dictionaries: LibreOffice's, as WeasyPrint's)."""
+    import pyphen
+
+    broken = []
+    for cell in cells:
+        text = cell["text"]
+        for offset, lang, hyphens, code in cell["breaks"]:
+            before, after = text[offset - 1], text[offset]
+            if code or not before.isalnum():
+                continue
+            start = offset
+            while start > 0 and text[start - 1].isalpha():
+                start -= 1
+            end = offset
+            while end < len(text) and text[end].isalpha():
+                end += 1
+            word = text[start:end]
+            dictionary = pyphen.language_fallback((lang or "").replace("-", "_"))
+            if after.isalpha() and hyphens == "auto" and dictionary:
+                if offset - start in pyphen.Pyphen(lang=dictionary).positions(word):
+                    continue  # hyphenated at a syllable
+            token_start = max(text.rfind(c, 0, offset) for c in " \n") + 1
+            token_end = min((i for i in (text.find(c, offset) for c in " \n") if i >= 0), default=len(text))
+            broken.append((cell["where"], f"{text[token_start:offset]}|{text[offset:token_end]}"))
+    return broken
+
+
+def test_no_word_is_broken_inside_a_table_cell(visit):
+    # A line may end inside a run of letters only where the page's language hyphenates it (hyphens:
+    # auto, with lang): "Expansió/n" and "exportaci/ones" (the review: the ES sources table at 1280 px,
+    # its note column crushed to 86 px by overflow-wrap: anywhere) are words cut, not hyphenated.
+    cells = visit.page.evaluate(BREAKS)
+    broken = broken_words(cells)
+    assert not broken, f"{visit.width} px: {len(broken)} words broken in table cells (cell, word|rest): {broken[:25]}"
