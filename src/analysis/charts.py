@@ -1,8 +1,12 @@
 """The report's charts. Each helper takes data and returns a matplotlib Figure.
 
 Every figure has a left-aligned title, a source line and alt text (``figure.alt_text``, read by
-`alt_text`), all in the edition's language: words come from its catalogue, numbers and dates
-from its formatter, alt text from its ``alt.txt.j2`` template. The helpers build figures with
+`alt_text`), all in the edition's language. The first helpers (`fdi_by_year`, `share_chart`,
+`timeline_chart`) take an edition: words come from its catalogue, numbers and dates from its
+formatter, alt text from its ``alt.txt.j2`` template. The later ones (`range_chart`,
+`years_chart`, `origins_chart`, `events_chart`) look up no word: the caller passes every word,
+already translated (`ChartWords`), and a formatter for numbers; they come in a page's width and
+a phone's (``narrow=True``), every text legible at both. The helpers build figures with
 ``matplotlib.figure.Figure`` rather than pyplot, so they keep no global state and never show
 anything; the style is the package's own ``analysis.house``. Each figure also carries a key of
 what it was drawn from (``figure.content_key``), by which a kernel kept warm between runs reuses
@@ -79,7 +83,9 @@ class _KeyPickler(pickle.Pickler):
     """Pickles a chart's arguments, an edition by its language, folder and catalogue.
 
     The edition's templates and formatter are read from its folder, and its catalogue is what its
-    words come from, so these identify it (its compiled templates could not be pickled).
+    words come from, so these identify it (its compiled templates could not be pickled). A
+    formatter is pickled by its locale and phrases, the same before and after it caches its Babel
+    locale.
     """
 
     def persistent_id(self, obj: Any) -> Any:
@@ -149,12 +155,7 @@ def _frame(figure: Figure, title: str, source: str, alt: str, edition: Edition) 
 
 
 def _literal(figure: Figure) -> Figure:
-    """Draw every text of the figure as written: a ``$`` in a name or a label never starts TeX.
-
-    The house style's ``text.parse_math: False`` holds only for texts made inside its context: the
-    title and the source line are made after it. Ticks made later, when the figure is drawn, read
-    it from the style the drawing is done in (`analysis.present` draws in the house style).
-    """
+    """Mark every text made so far literal: the style's ``text.parse_math`` misses texts made outside it."""
     for text in figure.findobj(Text):
         text.set_parse_math(False)
     return figure
@@ -636,7 +637,7 @@ class _Sizes:
 _SIZES = {False: _Sizes(WIDE, 12.0, 8.5, 8.0, 10.0), True: _Sizes(NARROW, 11.5, 8.6, 8.6, 10.0)}
 _LINE = 1.2  # a text line's height, in font sizes
 _MARK_PT = 8.0  # the markers' size in points
-_WIDTH_SLACK = 0.05  # Agg's hinted glyphs, at 100 dpi, run up to about 4 % wider than their advances
+_WIDTH_SLACK = 0.05  # room for what hinting adds to the glyphs' advances when Agg draws them
 
 
 @functools.cache
@@ -651,10 +652,7 @@ def _advance(weight: str, char: str) -> float:
 
 
 def _width(text: str, size: float, weight: str = "normal") -> float:
-    """Return the width in points of a text's longest line (measured so labels can be fitted).
-
-    The glyphs' advances, plus `_WIDTH_SLACK` for what hinting adds when Agg draws them.
-    """
+    """Return the width in points of a text's longest line, so labels can be fitted before drawing."""
     return max((size * sum(_advance(weight, c) for c in line) for line in text.split("\n")), default=0.0) * (
         1 + _WIDTH_SLACK
     )
@@ -1315,8 +1313,8 @@ def origins_chart(
 # Dated events, one mark each ----------------------------------------------------------------------
 #
 # The bound: a chart holds at most MAX_EVENT_MARKS marks whose labels take at most MAX_EVENT_LINES
-# lines at a phone's width (a label at most MAX_LABEL_LINES; the contract's longest text, 500
-# characters, takes about 22), so no chart is taller than MAX_TIMELINE_HEIGHT inches, an A4
+# lines at a phone's width (a label at most MAX_LABEL_LINES, room for the contract's longest
+# text, 500 characters), so no chart is taller than MAX_TIMELINE_HEIGHT inches, an A4
 # page's printable height; and `timeline_pieces` returns at most MAX_EVENT_CHARTS charts, the
 # latest events (those nearest the figures a report checks), leaving the earliest out past that.
 # Drawing costs at most MAX_EVENT_CHARTS * MAX_EVENT_MARKS marks, however many events there are;
