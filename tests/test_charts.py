@@ -112,11 +112,12 @@ def test_chart_text_is_in_the_editions_language():
     output = r.by_year().figures[0]
     drawn = svg_text(output)
     figure = output.figure
-    framed(figure, "Fuente: ")
-    assert "IED en Chile por año: Corea del Sur y todos los orígenes" in drawn
-    assert "solo enero\u2009–\u2009junio (no es un año completo)" in drawn  # CLDR's interval, thin spaces
-    assert "sin cifra" in drawn
-    assert figure.alt_text.startswith("Dos gráficas de barras de la IED en Chile por año.")
+    framed(figure, "Fuentes: ")
+    # the fixture: full years 2019 (12.5) and 2023 (50.0 and 45.5) of the five from 2019 to 2023
+    assert "IED de Corea del Sur en Chile: cifra anual para 2 de los 5 años de 2019" in drawn
+    assert "Solo enero\u2009–\u2009junio (no el año completo)" in drawn  # CLDR's interval, thin spaces
+    assert "millones de dólares" in drawn
+    assert figure.alt_text.startswith("Puntos de la IED de Corea del Sur en Chile en un eje de tiempo")
     timeline = svg_text(r.timeline().figures[0])
     assert "Diplomacia" in timeline and "mayo de 1901: Se firma el tratado de prueba" in timeline
 

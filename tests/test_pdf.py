@@ -30,15 +30,17 @@ def pdf(edition):
 
 @pytest.fixture(scope="module")
 def pages_text(pdf):
-    return [page.extract_text() for page in pdf.pages]
+    # pypdf reads WeasyPrint's subset fonts as two bytes a character, one of them NUL: dropped
+    return [page.extract_text().replace("\x00", "") for page in pdf.pages]
 
 
 def test_pages_are_a4_and_hold_every_section_in_order(pdf, pages_text, edition):
     text = " ".join(" ".join(pages_text).split())
     headings = edition[2]["headings"]
-    place = text.index(headings[-1])  # the contents list ends with the last section
-    for heading in headings:  # then every section, in order, after the contents
-        place = text.index(heading, place + 1)
+    text = text.lower()  # a heading may be set in capitals
+    place = text.index(edition[2]["title"].lower())  # the title, then every section, in order (no contents in print)
+    for heading in headings:
+        place = text.index(heading.lower(), place + 1)
     for page in pdf.pages:
         assert (float(page.mediabox.width), float(page.mediabox.height)) == pytest.approx(A4, abs=0.5)
 
@@ -67,7 +69,8 @@ def test_each_figure_is_on_the_page_of_its_caption(edition, pages_text):
     rows = [line.split() for line in listing.stdout.splitlines()[2:]]
     drawn = [int(row[0]) for row in rows if row and row[2] == "image"]
     caption = re.compile(edition[2]["figure"] + r" \d+\.")
-    assert len(drawn) == len(caption.findall(" ".join(pages_text))) == 4  # by year, shares, two eras of events
+    charts = edition[1].html.count('<figure class="chart"')  # range, origins, by year, the timeline's pieces
+    assert len(drawn) == len(caption.findall(" ".join(pages_text))) == charts >= 4
     for number, text in enumerate(pages_text, 1):
         assert drawn.count(number) == len(caption.findall(text)), number
 
@@ -136,7 +139,7 @@ class PageLayout:
         self.images: list[tuple[float, float]] = []
 
     def add_line(self, top: float, bottom: float, text: str) -> None:
-        if not (MARGIN - 1 <= top and bottom <= self.height - MARGIN + 1):
+        if not (top >= MARGIN - 1 and bottom <= self.height - MARGIN + 1):
             return  # the running header or the page number
         for row in self.rows:  # the cells of one table row are one line of text across the page
             if abs(row[0] - top) < 2:
@@ -268,7 +271,7 @@ def test_no_heading_is_left_at_the_foot_of_a_page(layout, pdf):
         if number == len(layout) or (later and later[1] == number):
             continue  # the section ends on this page
         following = layout[number]
-        opens = not following.rows or later and later[2] <= following.rows[0][0] + 1
+        opens = not following.rows or (later and later[2] <= following.rows[0][0] + 1)
         if later and later[1] == number + 1 and opens and not any(t < later[2] for t, _ in following.images):
             continue  # the next page opens with the next section: this one ended here
         stranded.append((number, title, [row[2][:50] for row in rows]))

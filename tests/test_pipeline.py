@@ -33,8 +33,13 @@ pytestmark = pytest.mark.slow
 
 
 def lead(html: str) -> str:
-    """The headline paragraphs' text."""
+    """The headline paragraphs' text (a report whose comparison no claim makes leads with them)."""
     return " ".join(re.findall(r'<p class="lead">(.*?)</p>', html, flags=re.S))
+
+
+def summary(html: str) -> str:
+    """The lead's summary: the answer in a few paragraphs."""
+    return " ".join(re.findall(r'<div class="summary">(.*?)</div>', html, flags=re.S))
 
 
 def run_cli(*args, **kwargs) -> subprocess.CompletedProcess:
@@ -66,9 +71,9 @@ def test_default_report_writes_every_output(default_report):
     assert default_report.path(".pdf").read_bytes()[:5] == b"%PDF-"
     assert nbformat.read(default_report.path(".ipynb"), as_version=4).metadata.papermill["parameters"]
     keys = figure_keys(default_report)
-    # by year, shares, and the timeline in two eras (its events leave a long gap after 1945)
-    assert keys[:2] == ["fdi", "share"] and [k for k in keys[2:] if k.startswith("timeline-")] == keys[2:]
-    assert keys[2].startswith("timeline-1890-") and len(keys) == 4
+    # the story's range and origins, by year in the appendix, then the timeline in pieces of bounded size
+    assert keys[:3] == ["range", "origins", "fdi"] and [k for k in keys[3:] if k.startswith("timeline-")] == keys[3:]
+    assert 4 <= len(keys) <= 3 + 4  # at most four timeline charts, whatever the timeline holds
     for key in keys:
         assert (default_report.out / "figures" / f"russia-mexico-fdi-{key}.svg").read_text().startswith("<?xml")
         assert (default_report.out / "figures" / f"russia-mexico-fdi-{key}.png").read_bytes()[:4] == b"\x89PNG"
@@ -89,7 +94,7 @@ def test_metrics_file_has_the_design_keys(default_report):
     assert growth["multiple_high"] == pytest.approx(86.45 / 2.75)
     assert growth["base_share_of_total_pct"] == pytest.approx(2.8 / 35292 * 100)
     assert growth["target_share_of_total_pct"] == pytest.approx(86.4 / 36872 * 100)
-    assert set(metrics["inputs"]) == {"data/fdi.csv", "data/sources.csv", "data/timeline.csv"}
+    assert set(metrics["inputs"]) == {"data/fdi.csv", "data/sources.csv", "data/timeline.csv", "data/claims.csv"}
     data = config.DATA_DIR / "fdi.csv"
     assert metrics["inputs"]["data/fdi.csv"] == "sha256:" + hashlib.sha256(data.read_bytes()).hexdigest()
     assert {"git_commit", "git_dirty", "built_at", "packages"} <= set(metrics["provenance"])
@@ -100,18 +105,17 @@ def test_metrics_file_has_the_design_keys(default_report):
     assert growth["base_independent_sources"] == 1
 
 
-def test_default_report_prose_carries_the_headline(default_report):
-    text = lead(default_report.html)
+def test_default_report_prose_carries_the_answer(default_report):
+    text = summary(default_report.html)
     for expected in (
-        "US$2.8 million</strong> in 2022",
-        "US$86.4 million</strong> in 2024",
-        "The 2022 figure rests on a single source, Proceso, <strong>rated unverified</strong>",
-        "anywhere from <strong>6.8 times</strong>",  # 19.1 / 2.8
-        "to <strong>30.9 times</strong>",  # 86.4 / 2.8
-        "an increase of US$83.6 million (+2,985.7%)",
+        "<strong>The sum is right:</strong> US$86.4 million is 31 times US$2.8 million.",  # 86.4 / 2.8 = 30.86
+        "Only Proceso reports the 2022 figure; no other outlet confirms it.",
+        "between 7 and 31 times",  # 19.1 / 2.8 = 6.82 and 30.86, as a reader rounds them
+        "was 0.23% of all FDI into Mexico in 2024 (under 0.01% in 2022)",  # 86.4 / 36,872; 2.8 / 35,292
     ):
         assert expected in text
-    assert "455.5" not in text and "30.3" not in text  # no two-point growth rate, no rounding range
+    # exact figures belong in the appendix's tables, not in the story's prose
+    assert "455.5" not in text and "30.3" not in text and "2,985.7" not in text and "30.9" not in text
 
 
 def test_html_shows_no_code_and_fetches_nothing(default_report):

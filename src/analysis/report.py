@@ -175,6 +175,10 @@ class Report:
             "page.default_title", origin=fmt.country(self.facts.origin), destination=fmt.country(self.facts.destination)
         )
 
+    def chart_source(self, source_ids: Sequence[str]) -> str:
+        """Return the source line a chart draws under itself: "Sources: …", its publishers named."""
+        return self.edition.gettext("Sources: %(sources)s", sources=self.source_line(source_ids))
+
     def source_line(self, source_ids: Sequence[str]) -> str:
         """Name the publishers of some sources, for a chart's source line."""
         publishers = list(dict.fromkeys(self.facts.sources[s].name(self.edition.lang) for s in source_ids))

@@ -1,12 +1,14 @@
-"""Investment by year: the origin's figures and the destination's total, year by year.
+"""Investment by year: the origin's figures on a time axis, and the years with a figure in a table.
 
-Every year the data cover is shown, gaps as gaps; part-year figures are never drawn as full years.
+Years are placed by their value, gaps as gaps; part-year figures are never drawn as full years.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from markupsafe import Markup
 
 from analysis import charts
 from analysis.contract import ALL_ORIGINS
@@ -54,26 +56,69 @@ def by_year(report: Report) -> Section:
     f, e = report.facts, report.edition
     title = e.t("sections.by_year")
     table = years(report)
-    used = [r.source_id for y in table for r in (y.origin, y.total, *(o for _, o in y.other)) if r is not None]
-    figure = charts.fdi_by_year(
-        table,
-        f.growth,
-        edition=e,
-        source=report.source_line(used),
+    series = f.series(f.origin)
+    lengths = sorted({(int(y), int(m)) for y, m in zip(series["year"], series["months"], strict=True)})
+    periods = [f.period(f.origin, y, m) for y, m in lengths]
+    used = [r.credited_to for p in periods for r in p.independent]  # what the chart draws, credited to its origin
+    fmt = e.fmt
+    full = sorted({y for y, m in lengths if m == 12})
+    origin, destination = fmt.country(f.origin), fmt.country(f.destination)
+    if full:
+        point = e.gettext(
+            "FDI from %(origin)s into %(destination)s: a full-year figure for %(count)s of the %(span)s years from %(first)s to %(last)s",
+            origin=origin,
+            destination=destination,
+            count=len(full),
+            span=full[-1] - full[0] + 1,
+            first=full[0],
+            last=full[-1],
+        )
+    else:
+        point = e.gettext(
+            "FDI from %(origin)s into %(destination)s, as reported", origin=origin, destination=destination
+        )
+    words = charts.ChartWords(
+        title=point,
+        source=report.chart_source(used),
+        alt=e.gettext(
+            "Dots of FDI from %(origin)s into %(destination)s on a time axis, every independent report: %(reports)s.",
+            origin=origin,
+            destination=destination,
+            reports="; ".join(
+                f"{fmt.period(p.year, p.months)}: {fmt.number(r.value, r.decimals)}"
+                for p in periods
+                for r in p.independent
+            ),
+        ),
+        axis=e.gettext("US$ millions"),
     )
+    arguments = {
+        "fmt": fmt,
+        "words": words,
+        "full_year": e.gettext("Full year"),
+        "part_year": {
+            m: e.gettext("%(months)s only (not a full year)", months=fmt.months_span(m)) for _, m in lengths if m != 12
+        },
+        "emphasis": (f.base_year, f.target_year),
+    }
+    figure = charts.years_chart(periods, **arguments)
+    narrow = charts.years_chart(periods, narrow=True, **arguments)
     number = report.numbering.next_figure()
-    caption = e.render("by_year.html.j2", "caption", origin=f.origin, destination=f.destination, months=f.months)
+    shown = [y for y in table if y.origin is not None or y.other]  # the years a reader can learn something from
     context = {
         "id": ID,
         "title": title,
         "origin": f.origin,
         "destination": f.destination,
         "months": f.months,
-        "years": table,
-        "sources": f.sources,
-        "g": f.growth,
+        "years": shown,
+        "present": [str(y.year) for y in shown],
+        "base_year": f.base_year,
+        "target_year": f.target_year,
+        "disagreements_link": Markup('<a href="#where-sources-disagree">{}</a>').format(e.t("sections.disagreements")),
     }
+    caption = e.render("by_year.html.j2", "caption", **context)
     intro = e.render("by_year.html.j2", "intro", **context)
-    output = FigureOutput(figure, number, "fdi", str(caption), label=e.t("labels.figure"))
+    output = FigureOutput(figure, number, "fdi", str(caption), label=e.t("labels.figure"), narrow=narrow)
     rows = e.render("by_year.html.j2", "table", table_number=report.numbering.next_table(), **context)
     return Section(ID, title, [intro, output, rows])

@@ -100,7 +100,7 @@ def evidence(report: Report) -> Section:
             for r in p.independent
         ),
     )
-    words = charts.ChartWords(title=point, source=report.source_line(ids), alt=alt, axis=e.gettext("US$ millions"))
+    words = charts.ChartWords(title=point, source=report.chart_source(ids), alt=alt, axis=e.gettext("US$ millions"))
     arguments = {
         "credits": credits,
         "fmt": fmt,

@@ -78,7 +78,7 @@ def size(report: Report) -> Section:
         used = [f.chosen(code, x.year).credited_to for code, *_ in x.ranked]  # the origins, not their echoes
         words = charts.ChartWords(
             title=point,
-            source=report.source_line(used),
+            source=report.chart_source(used),
             alt=e.gettext(
                 "Bars of FDI into %(destination)s by origin in %(period)s, largest first: %(origins)s.",
                 destination=fmt.country(f.destination),
