@@ -16,7 +16,7 @@ ID = "run-record"
 def run_record(report: Report) -> Section:
     """Table: what made this report; the same record is in the metrics file."""
     e = report.edition
-    title = e.t("sections.record")
+    title = e.gettext("Run record")
     record = report.metrics()
     parameters = [(k, json.dumps(v, ensure_ascii=False)) for k, v in record["parameters"].items()]
     markup = e.render(
