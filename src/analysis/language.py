@@ -137,6 +137,11 @@ class Edition:
         """Translate a message with plural forms, chosen by ``n`` (also available as ``%(num)s``)."""
         return self.translations.ngettext(singular, plural, n) % {"num": n, **values}
 
+    def pgettext(self, context: str, message: str, **values: Any) -> str:
+        """Translate a message in a context (a word that reads differently in different places)."""
+        text = self.translations.pgettext(context, message)
+        return text % values if values else text
+
     @property
     def locale(self) -> str:
         """The CLDR locale (``"es_MX"``)."""

@@ -11,6 +11,7 @@ from analysis import charts
 from analysis.present import FigureOutput, Section
 
 if TYPE_CHECKING:
+    from analysis.language import Edition
     from analysis.report import Report
 
 ID = "timeline"
@@ -59,10 +60,22 @@ def _translated(row: dict, column: str, lang: str) -> tuple[str, str]:
     return (translated, lang) if translated else (row[column], "en")
 
 
+def category_names(edition: Edition) -> dict[str, str]:
+    """Name each category of `analysis.contract.CATEGORIES`, in the edition's language."""
+    e = edition
+    return {
+        "diplomacy": e.pgettext("category", "Diplomacy"),
+        "investment": e.pgettext("category", "Investment"),
+        "energy": e.pgettext("category", "Energy"),
+        "transport": e.pgettext("category", "Transport"),
+        "politics": e.pgettext("category", "Politics"),
+    }
+
+
 def timeline(report: Report) -> Section:
     """Charts of the events (one mark per event, in pieces of bounded size), and the table of every event."""
     f, e = report.facts, report.edition
-    title = e.t("sections.timeline")
+    title = e.gettext("Timeline")
     events = events_in(f.data.timeline, e.lang)
     parts = [e.render("timeline.html.j2", "intro", id=ID, title=title, events=events)]
     differ = {
@@ -81,6 +94,7 @@ def timeline(report: Report) -> Section:
             "table",
             events=events,
             sources=f.sources,
+            categories=category_names(e),
             table_number=report.numbering.next_table(),
         )
     )
@@ -90,7 +104,8 @@ def timeline(report: Report) -> Section:
 def _chart(report: Report, piece: tuple, left_out: int) -> FigureOutput:
     e = report.edition
     first, last = piece[0].date, piece[-1].date
-    categories = {c: e.t(f"categories.{c}") for c in dict.fromkeys(m.category for m in piece)}
+    names = category_names(e)
+    categories = {c: names[c] for c in dict.fromkeys(m.category for m in piece)}
     words = charts.ChartWords(
         title=e.gettext("Dated events, %(first)s to %(last)s", first=first, last=last),
         source=report.chart_source([s for m in piece for s in m.sources]),
@@ -114,4 +129,4 @@ def _chart(report: Report, piece: tuple, left_out: int) -> FigureOutput:
     narrow = charts.events_chart(piece, narrow=True, **arguments)
     caption = e.gettext("Dated events from %(first)s to %(last)s, one mark each, by category.", first=first, last=last)
     key = f"timeline-{int(piece[0].start)}-{int(piece[-1].end)}"
-    return FigureOutput(figure, report.numbering.next_figure(), key, caption, label=e.t("labels.figure"), narrow=narrow)
+    return FigureOutput(figure, report.numbering.next_figure(), key, caption, label=e.gettext("Figure"), narrow=narrow)
