@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from analysis.facts import Period, Reported
 from analysis.present import Section
 
 if TYPE_CHECKING:
@@ -12,10 +14,34 @@ if TYPE_CHECKING:
 ID = "where-sources-disagree"
 
 
+@dataclass(frozen=True)
+class Listed:
+    """One report of a disputed period, as its row of the table shows it."""
+
+    period: Period
+    report: Reported
+    first: bool  # the period's first row: it names the period and gives its spread
+    spread: float  # the largest independent figure of the period minus the smallest
+    spread_decimals: int
+    status: str  # "used", "repeats" (a copy of another report, not counted) or ""
+
+
+def listed(periods: list[Period]) -> list[Listed]:
+    """Every report of every disputed period, in the table's order, with what its row says."""
+    rows = []
+    for p in periods:
+        spread = [r.value for r in p.independent]
+        decimals = max(max(r.decimals for r in p.reports), 0)
+        for i, r in enumerate(p.reports):
+            status = "used" if r.used else ("repeats" if not r.independent else "")
+            rows.append(Listed(p, r, i == 0, max(spread) - min(spread), decimals, status))
+    return rows
+
+
 def disagreements(report: Report) -> Section:
     """Prose and table: the rule, and every report of every disputed period."""
     f, e = report.facts, report.edition
-    title = e.t("sections.disagreements")
+    title = e.gettext("Where sources disagree")
     periods = []
     for key, _ in f.conflicts.groupby(["origin", "destination", "year", "months"], sort=False):
         origin, _, year, months = key
@@ -24,7 +50,8 @@ def disagreements(report: Report) -> Section:
         "disagreements.html.j2",
         id=ID,
         title=title,
-        periods=periods,
+        periods=len(periods),
+        listed=listed(periods),
         preferred=list(f.parameters["prefer_sources"]),
         sources=f.sources,
         table_number=report.numbering.next_table() if periods else None,
