@@ -1,11 +1,17 @@
 """The watch's server: files as on disk, the reload script only in what it serves."""
 
+import contextlib
 import json
+import os
+import socket
+import struct
+import time
 import urllib.error
 import urllib.request
 
 import pytest
 
+from analysis import serve
 from analysis.serve import STATUS_PATH, Server, State, inject
 
 PAGE = b"<!DOCTYPE html>\n<html><body><main><p>The report</p></main></body></html>\n"
@@ -113,3 +119,178 @@ def test_localhost_is_served_too(server):
     url = f"http://localhost:{server.port}/r.html"
     with urllib.request.urlopen(url, timeout=10) as response:
         assert b"The report" in response.read()
+
+
+# What is served, to whom, and for how long ---------------------------------------------------
+
+
+def raw(server, request: bytes, seconds: float = 10) -> bytes:
+    """Send bytes as they are and return every byte of the answer (the server closes the connection)."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=seconds) as connection:
+        connection.sendall(request)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    return answer
+
+
+def named(server, method: str, path: str, host: str = "127.0.0.1:{port}") -> bytes:
+    return raw(server, f"{method} {path} HTTP/1.1\r\nHost: {host.format(port=server.port)}\r\n\r\n".encode())
+
+
+@pytest.mark.parametrize("target", ["file", "page", "folder"])
+def test_a_link_that_leads_out_of_the_folder_is_not_followed(server, tmp_path_factory, tmp_path, target):
+    outside = tmp_path_factory.mktemp("outside")
+    (outside / "secret.txt").write_text("the key to everything")
+    (outside / "secret.html").write_text("<p>the key to everything</p>")
+    link, path = {
+        "file": (tmp_path / "secret.txt", "/secret.txt"),
+        "page": (tmp_path / "secret.html", "/secret.html"),
+        "folder": (tmp_path / "elsewhere", "/elsewhere/secret.txt"),
+    }[target]
+    link.symlink_to(outside / link.name if target != "folder" else outside)
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        get(server, path)
+    assert refused.value.code == 404
+    assert b"the key to everything" not in refused.value.read()
+
+
+def test_links_that_stay_inside_the_folder_are_served(server, tmp_path):
+    # as the outputs are: links into .builds/NAME/current/, which lies inside the output folder
+    version = tmp_path / ".builds" / "r2" / "v1"
+    (version / "figures").mkdir(parents=True)
+    (version / "r2.html").write_bytes(PAGE)
+    (version / "figures" / "r2-fdi.svg").write_text("<svg/>")
+    (tmp_path / ".builds" / "r2" / "current").symlink_to("v1")
+    (tmp_path / "r2.html").symlink_to(".builds/r2/current/r2.html")
+    (tmp_path / "figures").mkdir()
+    (tmp_path / "figures" / "r2-fdi.svg").symlink_to("../.builds/r2/current/figures/r2-fdi.svg")
+    assert b"The report" in get(server, "/r2.html")[2]
+    assert get(server, "/figures/r2-fdi.svg")[2] == b"<svg/>"
+
+
+def test_a_folder_is_not_listed(server, tmp_path):
+    (tmp_path / "figures").mkdir()
+    (tmp_path / "figures" / "r-fdi.svg").write_text("<svg/>")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        get(server, "/figures/")
+    assert refused.value.code == 404 and b"r-fdi.svg" not in refused.value.read()
+
+
+def test_a_named_pipe_in_the_folder_holds_no_connection(server, tmp_path):
+    os.mkfifo(tmp_path / "pipe.html")
+    os.mkfifo(tmp_path / "pipe.txt")
+    assert named(server, "GET", "/pipe.txt").startswith(b"HTTP/1.0 404 ")
+    assert named(server, "GET", "/pipe.html").startswith(b"HTTP/1.0 200 ")  # as a page not built yet
+
+
+@pytest.mark.parametrize("method", ["HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE", "PROPFIND"])
+def test_every_method_checks_the_name_it_is_asked_under(server, method):
+    answer = named(server, method, "/r.html", host="attacker.example:{port}")
+    assert answer.startswith(b"HTTP/1.0 421 "), answer
+    assert b"The report" not in answer
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE", "PROPFIND"])
+def test_methods_other_than_get_and_head_are_refused(server, method, tmp_path):
+    answer = named(server, method, "/r.html")
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.0 405 ") and b"\r\nAllow: GET, HEAD\r\n" in head
+    assert b"The report" not in body
+    assert (tmp_path / "r.html").read_bytes() == PAGE
+
+
+def test_head_answers_without_a_body(server):
+    answer = named(server, "HEAD", "/r.pdf")
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.0 200 ") and b"\r\nContent-Length: 19\r\n" in head and body == b""
+
+
+@pytest.mark.parametrize("hosts", [[], ["127.0.0.1:{port}", "attacker.example:{port}"]])
+def test_a_request_without_one_name_is_refused(server, hosts):
+    lines = "".join(f"Host: {h.format(port=server.port)}\r\n" for h in hosts)
+    answer = raw(server, f"GET /r.html HTTP/1.1\r\n{lines}\r\n".encode())
+    assert answer.startswith(b"HTTP/1.0 421 ") and b"The report" not in answer
+
+
+def test_a_connection_that_sends_nothing_is_closed(server):
+    started = time.monotonic()
+    with socket.create_connection(("127.0.0.1", server.port), timeout=serve.IDLE_SECONDS + 5) as idle:
+        assert idle.recv(1) == b""  # closed by the server
+    assert serve.IDLE_SECONDS - 0.5 <= time.monotonic() - started <= serve.IDLE_SECONDS + 3
+
+
+def test_a_request_that_never_ends_is_closed(server):
+    # one header line every second: never idle, never whole
+    started = time.monotonic()
+    with socket.create_connection(("127.0.0.1", server.port), timeout=2) as slow:
+        slow.sendall(b"GET /r.html HTTP/1.1\r\n")
+        with contextlib.suppress(OSError):
+            while time.monotonic() - started < serve.REQUEST_SECONDS + 10:
+                slow.sendall(b"X-Slow: 1\r\n")
+                try:
+                    if slow.recv(1) == b"":
+                        break
+                except TimeoutError:
+                    continue
+    assert time.monotonic() - started <= serve.REQUEST_SECONDS + 4
+
+
+def test_connections_past_the_limit_are_closed_at_once_and_the_server_goes_on(server):
+    held = [socket.create_connection(("127.0.0.1", server.port), timeout=10) for _ in range(serve.MAX_CONNECTIONS)]
+    try:
+        time.sleep(0.5)  # every one accepted, each holding a thread
+        started = time.monotonic()
+        with socket.create_connection(("127.0.0.1", server.port), timeout=3) as extra:
+            assert extra.recv(1) == b""
+        assert time.monotonic() - started < 2
+    finally:
+        for connection in held:
+            connection.close()
+    deadline = time.monotonic() + 10
+    while True:  # the threads of the closed connections end, and the server answers again
+        try:
+            assert b"The report" in get(server, "/r.html")[2]
+            break
+        except (urllib.error.URLError, ConnectionError):
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+
+
+def test_a_malformed_request_is_one_line_in_the_log_never_a_traceback(tmp_path, capfd):
+    (tmp_path / "r.html").write_bytes(PAGE)
+    logged: list[str] = []
+    served = Server(tmp_path, "r.html", 0, log=logged.append)
+    try:
+        assert named(served, "GET", "/r%00.html").startswith(b"HTTP/1.0 400 ")  # a NUL in the path
+        assert named(served, "GET", "/r%00.txt").startswith(b"HTTP/1.0 400 ")
+        assert raw(served, b"GE\x1b[2J T / HTTP/1.1\r\n\r\n").startswith(b"HTTP/1.0 400 ")
+        assert raw(served, b"GET /" + b"x" * 70_000 + b" HTTP/1.1\r\n\r\n").startswith(b"HTTP/1.0 414 ")
+    finally:
+        served.close()
+    err = capfd.readouterr().err
+    assert "Traceback" not in err and err == ""
+    assert len(logged) == 4 and all("\n" not in line and len(line) < 400 for line in logged)
+    assert all("400" in line for line in logged[:3]) and "414" in logged[3]
+    assert "\x1b" not in logged[2] and "\\x1b" in logged[2]  # the request's bytes cannot act on the terminal
+
+
+def test_an_aborted_request_is_one_line_in_the_log_never_a_traceback(tmp_path, capfd):
+    (tmp_path / "big.pdf").write_bytes(b"%PDF" + b"x" * 32 * 1024 * 1024)
+    logged: list[str] = []
+    served = Server(tmp_path, "r.html", 0, log=logged.append)
+    try:
+        for _ in range(3):  # a reload: the browser closes the connection while the answer comes
+            connection = socket.create_connection(("127.0.0.1", served.port), timeout=10)
+            connection.sendall(f"GET /big.pdf HTTP/1.1\r\nHost: 127.0.0.1:{served.port}\r\n\r\n".encode())
+            connection.recv(1024)
+            connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            connection.close()  # with a reset
+        deadline = time.monotonic() + 10
+        while len(logged) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert named(served, "GET", "/big.pdf").startswith(b"HTTP/1.0 200 ")
+    finally:
+        served.close()
+    assert "Traceback" not in capfd.readouterr().err
+    assert len(logged) == 3 and all("\n" not in line and "closed the connection" in line for line in logged)

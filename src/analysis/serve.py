@@ -2,23 +2,55 @@
 
 The files are served as they are on disk, but for one thing added on the fly to every HTML page
 served: a small script that asks the server for its state every moment, reloads the page when a
-new build was published, and shows the last build's problems over the last good report. The
-files on disk never carry it. Each page carries the build generation it was served at, so a
-build published between serving it and its first question to the server reloads it too.
+new build was published, and shows the last build's problems over the report. The files on disk
+never carry it. Each page carries the build generation it was served at, so a build published
+between serving it and its first question to the server reloads it too.
+
+What is served, to whom, and for how long:
+
+- Only regular files whose resolved path (every symbolic link followed) lies inside the
+  resolved output folder: the outputs, links into ``.builds/NAME/current/``, are; a link that
+  leads out of the folder, a folder's listing, a pipe or a device are not (404).
+- Only GET and HEAD (405 for any other method), and only to requests named ``127.0.0.1:PORT``
+  or ``localhost:PORT`` (421 for any other ``Host``, whatever the method): a page of another site
+  whose name was rebound to the loopback address cannot read the folder.
+- A connection that sends or reads nothing for `IDLE_SECONDS` is closed, and so is one whose
+  request has not arrived whole within `REQUEST_SECONDS`; at most `MAX_CONNECTIONS` are handled
+  at once (a thread each), and more are closed as soon as they are accepted. Open files and
+  threads stay bounded, whatever connects.
+- A malformed or aborted request is one line in the log (the watch's terminal), never a traceback.
+
+The standard library's server is enough for one local reader, and adds no dependency; what it
+lacks (the checks above) is written here.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import io
 import json
+import os
+import socket
+import stat
+import sys
 import threading
+import time
+from collections.abc import Callable
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
+
+from analysis.errors import shown_text
 
 STATUS_PATH = "/__analysis/status"
 POLL_MS = 300
+IDLE_SECONDS = 5.0  # a connection that sends or reads nothing for this long is closed
+REQUEST_SECONDS = 10.0  # a request's line and headers must have arrived within this
+MAX_CONNECTIONS = 32  # handled at once, a thread each; more are closed at once
+METHODS = ("GET", "HEAD")
+LOG_EVERY_SECONDS = 10.0  # connections closed at the limit are said at most this often
 
 # Shown only in served pages. The problems are set as text (textContent), never as markup.
 # GENERATION is the generation the page was served at (see `inject`).
@@ -90,7 +122,7 @@ class State:
             self._failures.pop(name, None)
 
     def failed(self, headline: str, problems: list[str], name: str = "") -> None:
-        """Record a failed build: pages show why, over the last good report."""
+        """Record a failed build: pages show why, over the report as it is."""
         with self._lock:
             self._failures[name] = (headline, list(problems))
 
@@ -134,53 +166,259 @@ def inject(page: bytes, generation: int) -> bytes:
 
 
 class Handler(SimpleHTTPRequestHandler):
-    """Serve the output folder; add the reload script to HTML; answer the status path."""
+    """Serve the output folder; add the reload script to HTML; answer the status path.
+
+    Requests are checked before any is answered (`parse_request`): the name asked for, then the
+    method. Files are read through `_open_inside`.
+    """
+
+    server: BoundedServer
 
     def __init__(self, *args: Any, state: State, home: str, **kwargs: Any) -> None:
         self.state, self.home = state, home
         super().__init__(*args, **kwargs)
 
-    def do_GET(self) -> None:
-        """Answer one GET request."""
-        path = self.path.split("?", 1)[0]
+    def setup(self) -> None:
+        """Bound the connection: each read or write by `IDLE_SECONDS`, the request by `REQUEST_SECONDS`."""
+        self.timeout = self.server.idle_seconds
+        super().setup()
+        deadline = time.monotonic() + self.server.request_seconds
+        self.rfile = io.BufferedReader(_Deadline(self.connection, deadline, self.server.idle_seconds))
+
+    def parse_request(self) -> bool:
+        """Read the request, then refuse it unless it is named as this server and is a GET or a HEAD."""
+        if not super().parse_request():
+            return False  # answered already (400, 414, 431...), and logged
+        self.close_connection = True  # one request a connection
         port = self.server.server_address[1]
-        if self.headers.get("Host", "") not in (f"127.0.0.1:{port}", f"localhost:{port}"):
+        hosts = self.headers.get_all("Host") or []
+        if len(hosts) != 1 or hosts[0].strip().lower() not in (f"127.0.0.1:{port}", f"localhost:{port}"):
             # another name for this address (DNS rebinding): a web page elsewhere cannot read ours
-            self._send(HTTPStatus.MISDIRECTED_REQUEST, "text/plain; charset=utf-8", b"not served under this name\n")
-        elif path == STATUS_PATH:
-            self._send(HTTPStatus.OK, "application/json", self.state.as_json())
-        elif path == "/favicon.ico":  # the report has none; a 404 would be a console error
-            self._send(HTTPStatus.NO_CONTENT, "image/x-icon", b"")
-        elif path == "/":
+            self._refuse(HTTPStatus.MISDIRECTED_REQUEST, "not served under this name")
+            return False
+        if self.command not in METHODS:
+            self._refuse(HTTPStatus.METHOD_NOT_ALLOWED, "only GET and HEAD are answered", Allow=", ".join(METHODS))
+            return False
+        return True
+
+    def do_GET(self) -> None:
+        """Answer a GET request."""
+        body = self.send_head()
+        if body is not None:
+            with contextlib.closing(body):
+                self.copyfile(body, self.wfile)
+
+    def do_HEAD(self) -> None:
+        """Answer a HEAD request: the headers a GET would have."""
+        body = self.send_head()
+        if body is not None:
+            body.close()
+
+    def send_head(self) -> BinaryIO | None:
+        """Send the status and headers of a GET; return what its body is read from (None: sent)."""
+        path = self.path.split("?", 1)[0].split("#", 1)[0]
+        if path == STATUS_PATH:
+            return self._head(HTTPStatus.OK, "application/json", self.state.as_json())
+        if path == "/favicon.ico":  # the report has none; a 404 would be a console error
+            return self._head(HTTPStatus.NO_CONTENT, "image/x-icon", b"")
+        if path == "/":
             self.send_response(HTTPStatus.FOUND)
             self.send_header("Location", f"/{self.home}")
             self.send_header("Content-Length", "0")
             self.end_headers()
-        elif path.endswith(".html"):
-            # The generation first: a build published while the page is read makes it reload.
-            generation = self.state.generation
-            try:
-                page = Path(self.translate_path(path)).read_bytes()
-            except OSError:
-                page = NOT_BUILT
-            self._send(HTTPStatus.OK, "text/html; charset=utf-8", inject(page, generation))
-        else:
-            super().do_GET()
+            return None
+        generation = self.state.generation  # before the page: a build published meanwhile reloads it
+        translated = self.translate_path(path)
+        if "\x00" in translated:
+            self._refuse(HTTPStatus.BAD_REQUEST, "a path holds no NUL character")
+            return None
+        found = self._open_inside(translated)
+        if path.endswith(".html") and found is not _OUTSIDE:
+            page = NOT_BUILT
+            if found is not None:
+                with found:
+                    page = found.read()
+            return self._head(HTTPStatus.OK, "text/html; charset=utf-8", inject(page, generation))
+        if found is None or found is _OUTSIDE:
+            self._refuse(HTTPStatus.NOT_FOUND, "not found", log=False)
+            return None
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", self.guess_type(path))
+        self.send_header("Content-Length", str(os.fstat(found.fileno()).st_size))
+        self.end_headers()
+        return found
+
+    def _open_inside(self, path: str) -> Any:
+        """Open a regular file whose resolved path lies inside the resolved folder.
+
+        Returns the file, None where there is no such file (missing, a folder, a pipe), or
+        `_OUTSIDE` where the path resolves out of the folder. The path is resolved before the
+        file is opened and, where /proc tells, the file opened is checked again.
+        """
+        root = os.path.realpath(self.directory)
+        try:
+            resolved = os.path.realpath(path)
+        except OSError:
+            return None
+        if not _within(resolved, root):
+            return _OUTSIDE
+        try:
+            # Never blocks: a pipe or a device in the folder would hold the connection for ever.
+            descriptor = os.open(resolved, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        except OSError:
+            return None
+        try:
+            opened = _opened_path(descriptor)
+            if opened is not None and not _within(opened, root):  # swapped for a link since resolved
+                os.close(descriptor)
+                return _OUTSIDE
+            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+                os.close(descriptor)
+                return None
+        except OSError:
+            os.close(descriptor)
+            return None
+        return os.fdopen(descriptor, "rb")
 
     def end_headers(self) -> None:
         """Forbid caching: a page must show the latest build."""
         self.send_header("Cache-Control", "no-store")
         super().end_headers()
 
-    def _send(self, status: HTTPStatus, kind: str, body: bytes) -> None:
+    def _head(self, status: HTTPStatus, kind: str, body: bytes) -> BinaryIO:
         self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        return io.BytesIO(body)
+
+    def _refuse(self, status: HTTPStatus, why: str, *, log: bool = True, **headers: str) -> None:
+        """Answer with an error status and a line of text (no body to a HEAD); log it."""
+        if log:
+            self.log_error("%s %s: %d %s", self.command, self.path, status, why)
+        body = f"{why}\n".encode()
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
     def log_message(self, format: str, *args: Any) -> None:
-        """Log nothing: the terminal is the watch's."""
+        """Log nothing of the requests answered: the terminal is the watch's."""
+
+    def log_error(self, format: str, *args: Any) -> None:
+        """Log a bad request in one line (an idle connection closed is no bad request)."""
+        text = format % args if args else format
+        if text.startswith("Request timed out"):
+            return
+        host, port = self.client_address[:2]
+        self.server.log(f"serve: a bad request from {host}:{port}: {shown_text(text, 200, quoted=False)}")
+
+
+class _Outside:
+    """The answer of `Handler._open_inside` for a path that resolves out of the folder."""
+
+
+_OUTSIDE = _Outside()
+
+
+def _within(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _opened_path(descriptor: int) -> str | None:
+    """Return the path of the file a descriptor has open (None where /proc does not tell)."""
+    try:
+        return str(Path(f"/proc/self/fd/{descriptor}").readlink())
+    except OSError:
+        return None
+
+
+class _Deadline(io.RawIOBase):
+    """A connection's reading side, bounded: each read by ``idle`` seconds, all of them by ``deadline``."""
+
+    def __init__(self, connection: socket.socket, deadline: float, idle: float) -> None:
+        self.connection, self.deadline, self.idle = connection, deadline, idle
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the request did not arrive in time")
+        self.connection.settimeout(min(self.idle, left))
+        try:
+            return self.connection.recv_into(buffer)
+        finally:
+            self.connection.settimeout(self.idle)
+
+
+class BoundedServer(ThreadingHTTPServer):
+    """A threading HTTP server with a bounded number of connections, that logs failures in one line."""
+
+    daemon_threads = True
+    request_queue_size = 64  # connections waiting to be accepted, held by the system (no open file of ours)
+
+    def __init__(
+        self,
+        address: tuple[str, int],
+        handler: Callable[..., Handler],
+        log: Callable[[str], None],
+        idle_seconds: float = IDLE_SECONDS,
+        request_seconds: float = REQUEST_SECONDS,
+        max_connections: int = MAX_CONNECTIONS,
+    ) -> None:
+        self.log = log
+        self.idle_seconds, self.request_seconds = idle_seconds, request_seconds
+        self.max_connections = max_connections
+        self._slots = threading.BoundedSemaphore(max_connections)
+        self._said_full = 0.0
+        super().__init__(address, handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """Handle a connection in a thread of its own, or close it at once past the limit."""
+        if not self._slots.acquire(blocking=False):
+            self.shutdown_request(request)
+            now = time.monotonic()
+            if now - self._said_full >= LOG_EVERY_SECONDS:
+                self._said_full = now
+                self.log(
+                    f"serve: {self.max_connections} connections at once, the most served: new ones are closed"
+                    " until some end"
+                )
+            return
+        try:
+            threading.Thread(target=self._handle, args=(request, client_address), daemon=True).start()
+        except BaseException:
+            self._slots.release()
+            self.shutdown_request(request)
+            raise
+
+    def _handle(self, request: Any, client_address: Any) -> None:
+        try:
+            self.process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Log what went wrong with one connection in one line, never a traceback."""
+        error = sys.exc_info()[1]
+        host, port = client_address[:2]
+        if isinstance(error, ConnectionResetError | BrokenPipeError | ConnectionAbortedError):
+            what = "the browser closed the connection before the answer was sent (a reload does)"
+        elif isinstance(error, TimeoutError):
+            what = f"nothing was sent or read for {self.idle_seconds:g} s, or the request took too long: closed"
+        else:
+            what = shown_text(f"{type(error).__name__}: {error}", 200, quoted=False)
+        self.log(f"serve: a request from {host}:{port}: {what}")
+
+
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
 
 
 class Server:
@@ -194,13 +432,14 @@ class Server:
         The page ``/`` leads to (``NAME.html``).
     port : int
         The port; 0 for a free one.
+    log : callable, optional
+        Takes one line for each bad request or failed connection (standard error by default).
     """
 
-    def __init__(self, folder: Path, home: str, port: int = 0) -> None:
+    def __init__(self, folder: Path, home: str, port: int = 0, log: Callable[[str], None] = _stderr) -> None:
         self.state = State()
         handler = functools.partial(Handler, directory=str(folder), state=self.state, home=home)
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
-        self.httpd.daemon_threads = True
+        self.httpd = BoundedServer(("127.0.0.1", port), handler, log)
         self.thread = threading.Thread(target=self.httpd.serve_forever, name="serve", daemon=True)
         self.thread.start()
 
