@@ -1,6 +1,8 @@
 """``analysis watch``: rebuilds on edits, shows bad input on the page, and Ctrl-C leaves nothing behind."""
 
 import contextlib
+import errno
+import io
 import json
 import os
 import queue
@@ -13,6 +15,7 @@ import sys
 import tempfile
 import threading
 import time
+import types
 import urllib.request
 from pathlib import Path
 
@@ -20,7 +23,9 @@ import pytest
 from conftest import FIXTURES
 
 from analysis import config, interrupts
+from analysis.errors import SystemLimitError
 from analysis.pipeline import BuildOptions
+from analysis.serve import State
 from analysis.watch import Session
 
 pytestmark = pytest.mark.slow
@@ -249,3 +254,88 @@ def test_a_pdf_that_fails_after_its_html_was_published_is_said_so(tmp_path):
         assert (out / "tiny.html").exists() and not (out / "tiny.pdf").exists()
     finally:
         watch.close()
+
+
+class FakeExecutor:
+    """Stands for the warm kernel where no build gets as far as running the notebook."""
+
+    def restart(self) -> None:
+        pass
+
+
+def session_with_page(tmp_path: Path, data: Path) -> tuple[Session, io.StringIO]:
+    stream = io.StringIO()
+    session = Session(
+        [tiny_params(tmp_path, data)], [], BuildOptions(out_dir=tmp_path / "out"), port=None, stream=stream
+    )
+    session.server = types.SimpleNamespace(state=State())  # what the page shows, without serving it
+    session.executor = FakeExecutor()
+    return session, stream
+
+
+@pytest.mark.parametrize("built_before", [False, True])
+def test_bad_data_says_whether_a_report_was_ever_built(tmp_path, data_copy, built_before):
+    fdi = data_copy / "fdi.csv"
+    fdi.write_text(fdi.read_text().replace("KOR,CHL,2023,12,50.0,", "KOR,CHL,2023,12,5O.0,"))
+    session, stream = session_with_page(tmp_path, data_copy)
+    if built_before:  # a report from an earlier session is in the output folder, and served
+        (tmp_path / "out").mkdir()
+        (tmp_path / "out" / "tiny.html").write_text("<p>an earlier report</p>")
+    session.rebuild("building")
+    shown = json.loads(session.server.state.as_json())
+    said = " ".join([shown["headline"], *shown["problems"], stream.getvalue()])
+    assert "column usd_millions: '5O.0' is not a number" in said
+    if built_before:
+        assert "the last good report" in shown["headline"] and "nothing has been built yet" not in said
+    else:
+        assert "nothing has been built yet" in shown["headline"] and "last good report" not in said
+
+
+def test_a_failed_build_of_a_report_never_built_says_so(tmp_path, data_copy, monkeypatch):
+    from analysis import watch as watch_module
+    from analysis.pipeline import Outcome
+
+    failed = Outcome("tiny", "failed", [], 1.0, "the report notebook failed: ValueError: x; nothing was published", 1)
+    monkeypatch.setattr(watch_module, "guarded", lambda variant, options, executor: failed)
+    session, stream = session_with_page(tmp_path, data_copy)
+    session.rebuild("building")
+    shown = json.loads(session.server.state.as_json())
+    assert shown["headline"].startswith("tiny: ") and "nothing has been built yet" in shown["headline"]
+    assert "last good report" not in " ".join([shown["headline"], *shown["problems"], stream.getvalue()])
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        OSError(errno.EMFILE, "Too many open files"),  # reading the data
+        SystemLimitError("too many open files while reading the inputs"),
+        RuntimeError("a fault of the package"),
+    ],
+)
+def test_a_rebuild_that_fails_unexpectedly_never_ends_the_watch(tmp_path, data_copy, monkeypatch, error):
+    from analysis import watch as watch_module
+
+    session, stream = session_with_page(tmp_path, data_copy)
+    calls = []
+
+    def failing(*args, **kwargs):
+        calls.append(args)
+        raise error
+
+    monkeypatch.setattr(watch_module, "check", failing)
+    signals = []
+    monkeypatch.setattr(os, "kill", lambda pid, number: signals.append(number))  # the watch must not stop itself
+    builder = threading.Thread(target=session._builder, daemon=True)
+    builder.start()
+    deadline = time.monotonic() + 30
+    while not calls and time.monotonic() < deadline:
+        time.sleep(0.01)
+    session.changes.put({(1, str(data_copy / "fdi.csv"))})  # an edit after the failed first build
+    while len(calls) < 2 and builder.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    session.changes.put(None)
+    builder.join(timeout=30)
+    assert len(calls) == 2 and signals == [] and not session.stop.is_set() and session.status == 0
+    said = stream.getvalue()
+    assert "stopping" not in said and said.count("the watch goes on") == 2
+    assert json.loads(session.server.state.as_json())["problems"]

@@ -7,7 +7,9 @@ last run left); a change to the notebook, the code or the lock file starts a fre
 change to the build's own code (modules this process has imported) restarts the whole command in
 place. Each rebuild publishes the HTML as soon as it is rendered and the PDF after it, each time
 a whole output set (`analysis.pipeline`, ``html_first``). Bad input is reported in the terminal
-and on the served page while the last good report stays published.
+and on the served page while the last good report stays published (or, before any was built,
+saying that none has been). No failed rebuild ends the watch: whatever it raised is reported the
+same way, and the next change is built again.
 
 The builds run in a thread of their own; the main thread watches files and takes Ctrl-C, which
 interrupts a run in progress, stops the kernel, and closes the server.
@@ -92,9 +94,10 @@ class Session:
     # What is watched ----------------------------------------------------------------------
 
     def _plan_quietly(self) -> list[Variant]:
+        """Plan the reports, or none where that fails (the build says why)."""
         try:
             return plan(self.params_files, self.overrides, self.options.notebook)
-        except (InputError, OSError):
+        except Exception:
             return []
 
     def _data_dirs(self, variants: list[Variant]) -> tuple[Path, ...]:
@@ -201,11 +204,9 @@ class Session:
             # those left unlisted included, as analysis build counts them
             count = error.count if isinstance(error, DataValidationError) else len(lines) or 1
             what = "in the data" if isinstance(error, DataValidationError) else "in the parameters"
-            summary = (
-                f"{count:,} problem{'s' if count != 1 else ''} {what}: nothing was built; "
-                "the last good report stays published."
-            )
-            self.problems("The last build failed: this is the last good report.", lines or [str(error)], summary)
+            kept = self._kept()
+            summary = f"{count:,} problem{'s' if count != 1 else ''} {what}: nothing was built; {kept[1]}."
+            self.problems(f"The last build failed: {kept[0]}.", lines or [str(error)], summary)
             return
         for variant in variants:
             outcome = guarded(variant, self.options, self.executor)
@@ -218,8 +219,9 @@ class Session:
                     headline = f"{variant.name}: this build's HTML is published, but its PDF failed."
                     summary = f"{variant.name}: the PDF failed; the HTML is this build's, and there is no PDF."
                 else:
-                    headline = f"{variant.name}: the last build failed: this is the last good report."
-                    summary = f"{variant.name}: failed; the last good report stays published."
+                    kept = self._kept([variant.name])
+                    headline = f"{variant.name}: the last build failed: {kept[0]}."
+                    summary = f"{variant.name}: failed; {kept[1]}."
                 self.problems(headline, lines, summary, variant.name)
             elif outcome.status == "unchanged":  # an edit undone: the published report is current
                 if self.server:
@@ -229,10 +231,37 @@ class Session:
             for warning in outcome.warnings:
                 self.say(f"{variant.name}: warning from the notebook: {warning}")
 
+    def _kept(self, names: list[str] | None = None) -> tuple[str, str]:
+        """Say what the page shows after a failure: the last good report, or that none was ever built."""
+        names = names or [v.name for v in self._plan_quietly()] or [self._home().removesuffix(".html")]
+        if any((self.options.out_dir / f"{name}.html").exists() for name in names):
+            return "this is the last good report", "the last good report stays published"
+        return "nothing has been built yet", "nothing has been built yet"
+
+    def _attempt(self, reason: str, fresh_kernel: bool = False) -> None:
+        """Rebuild (in a fresh kernel if asked); a failure of any kind is reported, and the watch goes on."""
+        try:
+            if fresh_kernel:
+                renderers_changed()  # a template or its CSS may have changed
+                self.executor.restart()
+            self.rebuild(reason)
+        except KeyboardInterrupt:
+            raise
+        except Exception as error:  # a bug or the machine (out of files): said, and the next change rebuilds
+            from analysis.faults import describe
+
+            shown = str(error) if isinstance(error, AnalysisError) else describe(error)
+            kept = self._kept()
+            self.problems(
+                f"The last build failed: {kept[0]}.",
+                [f"error: {shown}"],
+                f"the build failed; {kept[1]}; the watch goes on, and builds again on the next change.",
+            )
+
     def _builder(self) -> None:
         """Build on every batch of changes, until told to stop (runs in its own thread)."""
         try:
-            self.rebuild("building")
+            self._attempt("building")
             while not self.stop.is_set():
                 batch = [self.changes.get()]
                 with contextlib.suppress(queue.Empty):
@@ -250,14 +279,12 @@ class Session:
                     self.rewatch.set()
                     return
                 if kinds & set(FRESH_KERNEL):
-                    renderers_changed()  # a template or its CSS may have changed
-                    self.executor.restart()
-                    self.rebuild(f"{shown} changed: rebuilding in a fresh kernel")
+                    self._attempt(f"{shown} changed: rebuilding in a fresh kernel", fresh_kernel=True)
                 else:
-                    self.rebuild(f"{shown} changed: rebuilding in the warm kernel")
+                    self._attempt(f"{shown} changed: rebuilding in the warm kernel")
         except KeyboardInterrupt:  # the run in progress was interrupted: Ctrl-C
             return
-        except Exception as error:  # a bug must not leave the watch hanging silently
+        except Exception as error:  # a bug of the watch itself (not of a build) must not leave it hanging silently
             from analysis.faults import describe
 
             shown = str(error) if isinstance(error, AnalysisError) else describe(error)
@@ -287,8 +314,8 @@ class Session:
         Returns
         -------
         int
-            The exit status: 0 after Ctrl-C, 128 + N after signal N, 1 after an error that
-            stopped the watch (not a bad edit: that is shown, and the watch goes on).
+            The exit status: 0 after Ctrl-C, 128 + N after signal N, 1 after a fault of the watch
+            itself (never a failed build: that is shown, and the watch goes on).
         """
         import watchfiles
 
@@ -304,7 +331,7 @@ class Session:
             self.executor = WarmExecutor(self.options.notebook, self.options.time_limits)
             self.executor.start()  # boots and imports while the first build checks its inputs
             if self.port is not None:
-                self.server = Server(self.options.out_dir, self._home(), self.port)
+                self.server = Server(self.options.out_dir, self._home(), self.port, log=self.say)
                 self.say(f"serving {self.server.url}{self._home()} (Ctrl-C stops)")
             shown = ", ".join(config.display_path(p) for p in self.roots())
             self.say(f"watching {shown}")
