@@ -259,3 +259,33 @@ def test_a_params_file_that_is_a_pipe(tmp_path):
         run("build", path, "--out", tmp_path / "out"),
         f"{path}: is a named pipe (FIFO), not a regular file: give a params file saved on disk (a pipe or a device is not read)",
     )
+
+
+def test_a_bidirectional_control_in_the_data(data_copy):
+    path = data_copy / "timeline.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines[1] = lines[1].replace("Fixture treaty", "Fixture \u202etreaty")
+    path.write_text("\n".join(lines), encoding="utf-8")
+    refused(
+        run("validate", data_copy),
+        f"{data_copy}/timeline.csv:2: column event: holds the bidirectional control character U+202E (RIGHT-TO-LEFT"
+        " OVERRIDE), which changes the order the text around it is shown in: remove it",
+        "1 problem in the data; nothing was built.",
+    )
+
+
+def test_a_title_that_is_not_utf8_on_the_command_line(tmp_path):
+    out = tmp_path / "out"
+    done = subprocess.run(  # the bytes as a shell passes them: -p title $'\\xff'
+        [sys.executable, "-m", "analysis", "build", "-p", "title", b"A title \xff", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=config.PROJECT_ROOT,
+        timeout=TIME_LIMIT,
+    )
+    refused(
+        done,
+        "-p: parameter title: 'A title \\udcff' cannot be written as UTF-8: U+DCFF is no character (bytes that are"
+        " not UTF-8, read from the command line, or a \\u escape of half a pair): give the text as UTF-8",
+    )
+    assert not out.exists() or not any(out.iterdir())

@@ -1459,3 +1459,46 @@ def test_problems_in_claims_are_listed_with_the_others_and_validate_exits_2(data
         f"{data_copy}/fdi.csv:2: column months: '14' is outside 1-12 (months counted from January; 12 = full year)",
         "3 problems in the data; nothing was built.",
     ]
+
+
+BIDI_CONTROLS = {
+    "\u202a": "LEFT-TO-RIGHT EMBEDDING",
+    "\u202b": "RIGHT-TO-LEFT EMBEDDING",
+    "\u202c": "POP DIRECTIONAL FORMATTING",
+    "\u202d": "LEFT-TO-RIGHT OVERRIDE",
+    "\u202e": "RIGHT-TO-LEFT OVERRIDE",
+    "\u2066": "LEFT-TO-RIGHT ISOLATE",
+    "\u2067": "RIGHT-TO-LEFT ISOLATE",
+    "\u2068": "FIRST STRONG ISOLATE",
+    "\u2069": "POP DIRECTIONAL ISOLATE",
+    "\u200e": "LEFT-TO-RIGHT MARK",
+    "\u200f": "RIGHT-TO-LEFT MARK",
+    "\u061c": "ARABIC LETTER MARK",
+}
+
+
+@pytest.mark.parametrize("char", sorted(BIDI_CONTROLS))
+def test_a_character_that_reorders_the_text_after_it_is_refused_where_it_is(data_copy, char):
+    # shown, "a note \u202eetareggaxe ton\u202c" reads as "a note not exaggerate": the file says otherwise
+    lines = (data_copy / "fdi.csv").read_text(encoding="utf-8").split("\n")
+    lines[1] = f"KOR,CHL,2019,12,12.5,tiny-a,a note {char}etareggaxe ton"
+    (data_copy / "fdi.csv").write_text("\n".join(lines), encoding="utf-8")
+    problem = only_problem(data_copy)
+    assert (problem.line, problem.column, problem.message) == (
+        2,
+        "note",
+        f"holds the bidirectional control character U+{ord(char):04X} ({BIDI_CONTROLS[char]}), which changes the"
+        " order the text around it is shown in: remove it",
+    )
+
+
+@pytest.mark.parametrize(("file", "column"), [("timeline.csv", "event"), ("sources.csv", "title")])
+def test_a_bidirectional_control_is_refused_in_every_file(data_copy, file, column):
+    path = data_copy / file
+    lines = path.read_text(encoding="utf-8").split("\n")
+    header = lines[0].split(",")
+    values = next(csv.reader([lines[1]]))
+    values[header.index(column)] = "Fixture \u2067text\u2069"
+    lines[1] = ",".join(f'"{v}"' for v in values)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    assert [(p.line, p.column) for p in problems_in(data_copy)] == [(2, column)]

@@ -450,3 +450,50 @@ def test_the_command_line_refuses_a_bad_claim_before_any_kernel(tmp_path, capsys
     assert message.endswith(
         "no claim in it makes the report's comparison (RUS into MEX, 9 months of 2024 against 2025): leave claim empty"
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        (  # bytes that are not UTF-8 on the command line (-p title $'\xff'), as os.fsdecode reads them
+            "title",
+            "A title \udcff",
+            "-p: parameter title: 'A title \\udcff' cannot be written as UTF-8: U+DCFF is no character"
+            " (bytes that are not UTF-8, read from the command line, or a \\u escape of half a pair): give the"
+            " text as UTF-8",
+        ),
+        (
+            "data_dir",
+            "data\udc80",
+            "-p: parameter data_dir: 'data\\udc80' cannot be written as UTF-8: U+DC80 is no character"
+            " (bytes that are not UTF-8, read from the command line, or a \\u escape of half a pair): give the"
+            " text as UTF-8",
+        ),
+        (
+            "title",
+            "Growth \u202e03 times",
+            "-p: parameter title: 'Growth \\u202e03 times' holds the bidirectional control character U+202E"
+            " (RIGHT-TO-LEFT OVERRIDE), which changes the order the text around it is shown in: remove it",
+        ),
+        (
+            "prefer_sources",
+            '[a, "\\u2066b"]',
+            "-p: parameter prefer_sources: '\\u2066b' holds the bidirectional control character U+2066"
+            " (LEFT-TO-RIGHT ISOLATE), which changes the order the text around it is shown in: remove it",
+        ),
+    ],
+)
+def test_text_that_cannot_be_written_or_that_reorders_other_text_is_refused(name, text, message):
+    with pytest.raises(ParameterError) as caught:
+        resolve(SPECS, [], [(name, text)])
+    assert caught.value.problems[0] == message
+
+
+def test_a_params_file_with_half_a_surrogate_pair_is_refused_where_it_is(tmp_path):
+    path = tmp_path / "v.yaml"
+    path.write_text('origin: RUS\ntitle: "A title \\udc80"\n')
+    with pytest.raises(ParameterError) as caught:
+        resolve(SPECS, [(path, *read_yaml(path))], [])
+    assert caught.value.problems[0].startswith(
+        f"{path}:2: parameter title: 'A title \\udc80' cannot be written as UTF-8"
+    )

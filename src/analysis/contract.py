@@ -48,6 +48,20 @@ USD_DECIMALS = 6
 # Dates (published, accessed, timeline's date) lie from 1700 (the report's dates are pandas
 # timestamps, which begin in 1677) to the day of the build.
 FIRST_DATE_YEAR = 1700
+# Characters that change the order in which the text around them is shown (embeddings,
+# overrides, isolates and marks): "a \u202eetaregaxe ton" shows as "a not exagerate". No value
+# of the data or text parameter may hold one.
+BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+
+
+def bidi_message(char: str) -> str:
+    """Say what a bidirectional control character does, and what to do (after "holds")."""
+    import unicodedata
+
+    return (
+        f"the bidirectional control character U+{ord(char):04X} ({unicodedata.name(char)}), which changes the order"
+        " the text around it is shown in: remove it"
+    )
 
 
 def is_source_id(text: str) -> bool:

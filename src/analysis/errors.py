@@ -9,6 +9,8 @@ import datetime as dt
 import unicodedata
 from dataclasses import dataclass
 
+from analysis.contract import BIDI_CONTROLS
+
 # The most characters of a value any message quotes: a value from a file or the command line can
 # be as long as the file, so a message shows its start and says how much was left out.
 SHOWN_CHARS = 60
@@ -183,7 +185,7 @@ def problem_order(problem: Problem) -> tuple[str, bool, int, str, str]:
 
 # Characters that would act on a terminal rather than show: controls, and the marks that reorder
 # the text around them (bidirectional overrides and isolates).
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
+_BIDI_CONTROLS = frozenset(BIDI_CONTROLS)
 
 
 def _escaped(text: str) -> str:

@@ -257,8 +257,11 @@ SAVE_AS_UTF8 = "save it as CSV UTF-8 (in Excel: Save As, CSV UTF-8; in LibreOffi
 
 # Characters a CSV text file of the contract does not hold, each located and reported: bytes that
 # are not UTF-8 (decoded as lone surrogates), control characters but tab and the line ends, a
-# carriage return that ends no line, a byte order mark inside the file.
-_UNWANTED = re.compile("[\udc80-\udcff]+|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)|\ufeff")
+# carriage return that ends no line, a byte order mark inside the file, and the bidirectional
+# controls, which change how the text around them reads (`contract.BIDI_CONTROLS`).
+_UNWANTED = re.compile(
+    f"[\udc80-\udcff]+|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{contract.BIDI_CONTROLS}]|\r(?!\n)|\ufeff"
+)
 
 
 def _read_text(path: Path, limit: int) -> tuple[str | None, list[Problem], str | None, set[int]]:
@@ -338,6 +341,8 @@ def _unwanted_message(found: str) -> str:
         return "holds a carriage return (CR) that ends no line: remove it, or save the file with LF or CRLF line ends"
     if found == "\ufeff":
         return "holds a byte order mark (U+FEFF) inside the file (were two files joined?): remove it"
+    if found in contract.BIDI_CONTROLS:
+        return f"holds {contract.bidi_message(found)}"
     return f"holds the control character U+{ord(found):04X}, which no text holds: remove it"
 
 

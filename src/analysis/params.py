@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis import inputs
-from analysis.contract import MAX_TEXT_CHARS
+from analysis.contract import BIDI_CONTROLS, MAX_TEXT_CHARS, bidi_message
 from analysis.errors import InputFileError, ParameterError, shown_text, shown_value
 
 TYPES = ("str", "int", "float", "bool", "list[str]")
@@ -323,10 +323,39 @@ def type_problem(spec: Spec, value: Any) -> str | None:
     for text in [value] if isinstance(value, str) else value if isinstance(value, list) else []:
         if len(text) > longest:
             return f"{shown_text(text)} is {len(text):,} characters long; at most {longest:,}"
+        if problem := text_problem(text):
+            return f"{shown_text(text)} {problem}"
     if isinstance(value, float) and not math.isfinite(value):
         return f"expected a finite number, got {value!r}"
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**MAX_NUMBER_CHARS:
         return f"{shown_value(value)} is larger than any parameter takes"
+    return None
+
+
+def text_problem(text: str) -> str | None:
+    r"""Say why a text cannot be a parameter's value (after the text), or None.
+
+    A text must be written as UTF-8 into the notebook the kernel runs: half of a surrogate pair
+    (what ``os.fsdecode`` makes of bytes that are not UTF-8, or a YAML escape such as ``"\udc80"``) cannot
+    be. And it must read as written: a bidirectional control character changes the order the
+    text around it is shown in.
+
+    Examples
+    --------
+    >>> text_problem("Russia and Mexico") is None
+    True
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        code = ord(text[error.start])
+        return (
+            f"cannot be written as UTF-8: U+{code:04X} is no character (bytes that are not UTF-8, read from the"
+            " command line, or a \\u escape of half a pair): give the text as UTF-8"
+        )
+    for char in text:
+        if char in BIDI_CONTROLS:
+            return f"holds {bidi_message(char)}"
     return None
 
 
