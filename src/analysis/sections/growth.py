@@ -1,4 +1,9 @@
-"""Growth metrics: a table of every measure, each with how it is computed."""
+"""Growth metrics: a table of every measure, each with how it is computed.
+
+The table names the periods themselves ("2024 ÷ 2022"), never "base" and "target". The compound
+annual growth rate stays in the metrics file (``cagr_pct``) but not in the table: from two points
+of a flow that swings from year to year it says little about a trend.
+"""
 
 from __future__ import annotations
 
@@ -15,12 +20,15 @@ ID = "growth-metrics"
 def growth_metrics(report: Report) -> Section:
     """Tabulate the growth metrics: figures, change, multiple and its ranges, shares."""
     f, e = report.facts, report.edition
-    title = e.t("sections.growth")
+    title = e.gettext("Growth metrics")
+    g = f.growth
+    figures = [r for r in (g.base, g.target) if r is not None]
     markup = e.render(
         "growth.html.j2",
         id=ID,
         title=title,
-        g=f.growth,
+        g=g,
+        decimals=max((r.decimals for r in figures), default=1),  # a difference of the two: the more precise
         base=f.base,
         target=f.target,
         origin=f.origin,
