@@ -84,6 +84,12 @@ PATCHED = [
     (Path, "mkdir"),
     (Path, "rename"),
     (shutil, "rmtree"),
+    (os, "replace"),
+    (os, "symlink"),
+    (os, "unlink"),
+    (os, "mkdir"),
+    (os, "rmdir"),
+    (os, "rename"),
 ]
 
 

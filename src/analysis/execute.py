@@ -202,6 +202,11 @@ def short_temp_dir() -> str:
     return default if len(default) <= 60 else "/tmp"
 
 
+def run_folder() -> Path:
+    """Make a private folder for one run, outside the output folder (swept as a kernel's is if the build is killed)."""
+    return Path(tempfile.mkdtemp(prefix=f"{SOCKETS_PREFIX}{os.getpid()}-run-", dir=short_temp_dir()))
+
+
 def sweep_sockets() -> None:
     """Remove the kernel folders of builds that were killed (their process no longer exists)."""
     for folder in Path(short_temp_dir()).glob(f"{SOCKETS_PREFIX}*-*"):
@@ -380,8 +385,9 @@ class Kernel:
         parameters : dict
             Checked parameter values; injected as literals after the parameters cell.
         workdir : pathlib.Path
-            A private folder for this run: the notebook as executed so far (``executed.ipynb``)
-            and what the kernel printed meanwhile (``kernel.log``) are written there.
+            A private folder for this run (`run_folder`), never one of the output folder: the
+            notebook as executed so far (``executed.ipynb``) and what the kernel printed
+            meanwhile (``kernel.log``) are written there.
         validated : str, optional
             The validation token of the data (`analysis.load.validation_token`).
 

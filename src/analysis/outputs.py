@@ -15,8 +15,10 @@ A build writes inside the output folder only. `prepare` checks, before any kerne
 folder is one, can be written, and that none of the folders the build writes into (``figures/``,
 ``failed/``, ``.builds/``) is a symbolic link: publishing through a link could write outside the
 output folder, so the build refuses, and says how to remove the link, rather than replace it (the
-link, and what it leads to, may be there on purpose; a refusal loses nothing). The same is
-checked again where each file is written.
+link, and what it leads to, may be there on purpose; a refusal loses nothing). And every file,
+link or folder the build writes, renames or removes afterwards is reached from the output folder
+through directory handles opened without following a link (`opened`): a folder swapped for a
+link at any moment of the build is refused there, and nothing is written or removed through it.
 """
 
 from __future__ import annotations
@@ -155,6 +157,131 @@ def refuse_link(out_dir: Path, folder: Path) -> None:
         )
 
 
+_FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+
+
+@contextlib.contextmanager
+def opened(out_dir: Path, relative: str = "", *, make: bool = False) -> Iterator[int]:
+    """Open a folder inside the output folder by handles that never follow a link; yield its descriptor.
+
+    Each folder on the way from the output folder is opened relative to the one before, without
+    following a symbolic link, so what is done through the descriptor happens in that folder,
+    inside the output folder, whatever is swapped in on the way meanwhile.
+
+    Parameters
+    ----------
+    out_dir : pathlib.Path
+        The output folder (a link to a folder is fine: it was named on the command line).
+    relative : str
+        The folder, relative to it, with ``/`` between its parts; "" for the output folder.
+    make : bool, optional
+        Make the folders that are missing on the way (the output folder too).
+
+    Yields
+    ------
+    int
+
+    Raises
+    ------
+    BuildError
+        A folder on the way is a symbolic link, or a file.
+    FileNotFoundError
+        A folder on the way is missing (and ``make`` is false).
+    """
+    if make:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    handles = [os.open(out_dir, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0))]
+    try:
+        walked = out_dir
+        for part in relative.split("/") if relative else []:
+            if part in ("", ".", ".."):
+                raise BuildError(f"{relative!r} is not a folder inside the output folder: nothing is written there")
+            walked = walked / part
+            try:
+                try:
+                    handles.append(os.open(part, _FOLDER_FLAGS, dir_fd=handles[-1]))
+                except FileNotFoundError:
+                    if not make:
+                        raise
+                    with contextlib.suppress(FileExistsError):
+                        os.mkdir(part, 0o777, dir_fd=handles[-1])  # honours the umask and a set-group-ID folder
+                    handles.append(os.open(part, _FOLDER_FLAGS, dir_fd=handles[-1]))
+            except OSError as error:
+                if error.errno in (errno.ELOOP, errno.ENOTDIR):
+                    raise _not_a_folder_inside(out_dir, walked) from None
+                raise OSError(error.errno, error.strerror, str(walked)) from None
+        yield handles[-1]
+    finally:
+        for handle in handles:
+            os.close(handle)
+
+
+def _not_a_folder_inside(out_dir: Path, folder: Path) -> BuildError:
+    """Say that a folder the build writes into is now a link, or a file (refuse_link's words for a link)."""
+    refuse_link(out_dir, folder)
+    shown = config.display_path(folder)
+    if folder.is_symlink() or not folder.exists():
+        return BuildError(
+            f"{shown} became a symbolic link during the build: nothing was written or removed through it; remove "
+            "the link and build again"
+        )
+    return BuildError(
+        f"{shown} is a file where the build keeps a folder: move it away, or build into another folder with --out"
+    )
+
+
+def write(out_dir: Path, relative: str, data: bytes) -> None:
+    """Write a file inside the output folder, replacing what is there in one step, never through a link.
+
+    The folders on the way are reached by `opened` (and made if missing); the bytes go to a new
+    file beside the target, flushed to disk, which then takes the target's name: a link there is
+    replaced, never followed.
+
+    Parameters
+    ----------
+    out_dir : pathlib.Path
+        The output folder.
+    relative : str
+        The file, relative to it.
+    data : bytes
+        Its content.
+
+    Raises
+    ------
+    OSError
+        Naming the file (a full disk does not say which file it was writing).
+    BuildError
+        A folder on the way is a symbolic link, or a file.
+    """
+    parent, _, leaf = relative.rpartition("/")
+    target = out_dir / relative
+    with opened(out_dir, parent, make=True) as folder:
+        temporary = f"{SCRATCH}{leaf[:120]}.{secrets.token_hex(4)}"
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+        try:
+            with os.fdopen(os.open(temporary, flags, 0o666, dir_fd=folder), "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temporary, leaf, src_dir_fd=folder, dst_dir_fd=folder)
+        except BaseException as error:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary, dir_fd=folder)
+            if isinstance(error, OSError):
+                raise OSError(error.errno, error.strerror, str(target)) from error
+            raise
+
+
+def remove(out_dir: Path, relative: str) -> None:
+    """Remove a file or a link inside the output folder, if it is there, reached as `opened` reaches it."""
+    parent, _, leaf = relative.rpartition("/")
+    try:
+        with opened(out_dir, parent) as folder:
+            os.unlink(leaf, dir_fd=folder)
+    except FileNotFoundError:
+        return
+
+
 def versions(out_dir: Path, name: str) -> Path:
     """Return the folder holding a report's output sets: always strictly inside ``.builds``."""
     if not is_plain_name(name):
@@ -244,21 +371,21 @@ def new_version(out_dir: Path, name: str) -> Path:
     folder = versions(out_dir, name)
     refuse_link(out_dir, folder.parent)
     refuse_link(out_dir, folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    while True:
-        candidate = folder / f"{time.strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(4)}"
-        with contextlib.suppress(FileExistsError):
-            candidate.mkdir()  # honours the umask and a set-group-ID folder, unlike mkdtemp
-            return candidate
+    with opened(out_dir, f"{BUILDS_DIR}/{name}", make=True) as handle:
+        while True:
+            candidate = f"{time.strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(4)}"
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(candidate, 0o777, dir_fd=handle)  # honours the umask and a set-group-ID folder, unlike mkdtemp
+                return folder / candidate
 
 
 def discard(out_dir: Path, name: str, version: Path) -> None:
     """Remove a version folder unless it has become the current set (and the folders left empty)."""
     if version.name != current(out_dir, name):
         _remove(out_dir, name, version.name)
-    for folder in (versions(out_dir, name), out_dir / BUILDS_DIR):  # a first build's, interrupted
-        with contextlib.suppress(OSError):
-            folder.rmdir()  # only if empty
+    for parent, folder in ((BUILDS_DIR, name), ("", BUILDS_DIR)):  # a first build's, interrupted
+        with contextlib.suppress(OSError, BuildError), opened(out_dir, parent) as handle:
+            os.rmdir(folder, dir_fd=handle)  # only if empty
 
 
 def switch(out_dir: Path, name: str, version: Path, outputs: list[str]) -> None:
@@ -278,9 +405,10 @@ def switch(out_dir: Path, name: str, version: Path, outputs: list[str]) -> None:
     for relative in outputs:  # links the new set adds: they lead nowhere until the switch
         _link(out_dir, name, relative)
     with interrupts.deferred():  # a Ctrl-C now waits for the switch and the tidying to be done
-        pointer = versions(out_dir, name) / f"{SCRATCH}{CURRENT}-{secrets.token_hex(4)}"
-        pointer.symlink_to(version.name)
-        pointer.replace(versions(out_dir, name) / CURRENT)  # the switch: every output changes here
+        with opened(out_dir, f"{BUILDS_DIR}/{name}") as folder:
+            pointer = f"{SCRATCH}{CURRENT}-{secrets.token_hex(4)}"
+            os.symlink(version.name, pointer, dir_fd=folder)
+            os.replace(pointer, CURRENT, src_dir_fd=folder, dst_dir_fd=folder)  # the switch: every output changes here
         tidy(out_dir, name)
 
 
@@ -312,11 +440,11 @@ def tidy(out_dir: Path, name: str) -> None:
         _link(out_dir, name, relative)
     for relative in _links(out_dir, name):
         if relative not in wanted:
-            (out_dir / relative).unlink(missing_ok=True)
+            remove(out_dir, relative)
 
 
-def keep_failed(out_dir: Path, name: str, version: Path) -> str | None:
-    """Move a failed build's partly executed notebook (and its kernel's log) to ``failed/``.
+def keep_failed(out_dir: Path, name: str, run_folder: Path) -> str | None:
+    """Copy a failed build's partly executed notebook (and its kernel's log) into ``failed/``.
 
     Parameters
     ----------
@@ -324,36 +452,32 @@ def keep_failed(out_dir: Path, name: str, version: Path) -> str | None:
         The output folder.
     name : str
         The report.
-    version : pathlib.Path
-        The failed build's folder.
+    run_folder : pathlib.Path
+        The failed run's private folder, where the notebook as run so far was saved.
 
     Returns
     -------
     str or None
         Where the notebook now is; None if the build had not got as far as writing one.
     """
-    executed = version / "executed.ipynb"
+    executed = run_folder / "executed.ipynb"
     if not executed.is_file():
         return None
-    failed = out_dir / FAILED_DIR
-    refuse_link(out_dir, failed)
-    failed.mkdir(exist_ok=True)
-    log = version / "kernel.log"
+    refuse_link(out_dir, out_dir / FAILED_DIR)
+    log = run_folder / "kernel.log"
     if log.is_file() and log.stat().st_size:
-        log.replace(failed / f"{name}.kernel.log")
+        write(out_dir, f"{FAILED_DIR}/{name}.kernel.log", log.read_bytes())
     else:
-        (failed / f"{name}.kernel.log").unlink(missing_ok=True)
-    target = failed / f"{name}.ipynb"
-    executed.replace(target)
-    return str(target)
+        remove(out_dir, f"{FAILED_DIR}/{name}.kernel.log")
+    write(out_dir, f"{FAILED_DIR}/{name}.ipynb", executed.read_bytes())
+    return str(out_dir / FAILED_DIR / f"{name}.ipynb")
 
 
 def forget_failure(out_dir: Path, name: str) -> None:
     """Remove the record of a failed build once the report's outputs are current again."""
-    if (out_dir / FAILED_DIR).is_symlink():  # never through a link (`prepare` refuses it)
-        return
     for suffix in (".ipynb", ".kernel.log"):
-        (out_dir / FAILED_DIR / f"{name}{suffix}").unlink(missing_ok=True)
+        with contextlib.suppress(BuildError):  # never through a link (`prepare` refuses it)
+            remove(out_dir, f"{FAILED_DIR}/{name}{suffix}")
 
 
 def _link(out_dir: Path, name: str, relative: str) -> None:
@@ -363,11 +487,15 @@ def _link(out_dir: Path, name: str, relative: str) -> None:
     if link.is_symlink() and link.readlink().as_posix() == target:
         return
     refuse_link(out_dir, link.parent)
-    link.parent.mkdir(parents=True, exist_ok=True)
+    parent, _, leaf = relative.rpartition("/")
     # Made in the report's builds folder, where a killed build's leftover is tidied away.
-    temporary = versions(out_dir, name) / f"{SCRATCH}link-{secrets.token_hex(4)}"
-    temporary.symlink_to(target)
-    temporary.replace(link)
+    with opened(out_dir, parent, make=True) as folder, opened(out_dir, f"{BUILDS_DIR}/{name}") as builds:
+        temporary = f"{SCRATCH}link-{secrets.token_hex(4)}"
+        os.symlink(target, temporary, dir_fd=builds)
+        try:
+            os.replace(temporary, leaf, src_dir_fd=builds, dst_dir_fd=folder)
+        except OSError as error:
+            raise OSError(error.errno, error.strerror, str(link)) from error
 
 
 def _links(out_dir: Path, name: str) -> list[str]:
@@ -390,26 +518,13 @@ def _remove(out_dir: Path, name: str, entry: str) -> None:
     """
     if entry in ("", ".", "..") or "/" in entry:
         raise BuildError(f"{entry!r} is not an entry of a report's builds folder: not removed")
-    flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
-    handles: list[int] = []
+    versions(out_dir, name)  # a plain name, or refused
     try:
-        handles.append(os.open(out_dir, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0)))
-        for part in (BUILDS_DIR, name):
-            handles.append(os.open(part, flags, dir_fd=handles[-1]))
-        found = os.stat(entry, dir_fd=handles[-1], follow_symlinks=False)
-        if stat.S_ISDIR(found.st_mode):
-            shutil.rmtree(entry, dir_fd=handles[-1])  # by handles all the way down (shutil's own guarantee)
-        else:
-            os.unlink(entry, dir_fd=handles[-1])
+        with opened(out_dir, f"{BUILDS_DIR}/{name}") as folder:
+            found = os.stat(entry, dir_fd=folder, follow_symlinks=False)
+            if stat.S_ISDIR(found.st_mode):
+                shutil.rmtree(entry, dir_fd=folder)  # by handles all the way down (shutil's own guarantee)
+            else:
+                os.unlink(entry, dir_fd=folder)
     except FileNotFoundError:
         return  # gone already (another build tidied it)
-    except OSError as error:
-        if error.errno == errno.ELOOP or (error.errno == errno.ENOTDIR and len(handles) < 3):
-            raise BuildError(
-                f"{config.display_path(versions(out_dir, name))} or a folder above it inside the output folder "
-                "became a symbolic link during the build: nothing was removed through it"
-            ) from None
-        raise
-    finally:
-        for handle in handles:
-            os.close(handle)

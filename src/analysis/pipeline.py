@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
+import shutil
 import sys
 import threading
 import time
@@ -124,6 +124,7 @@ class Run:
     version: Path
     key: str
     started: float
+    scratch: Path  # the run's private folder, outside the output folder: the notebook as run so far, the kernel's log
     parameters: dict[str, Any] = field(default_factory=dict)
     nb: Any = None
     metrics: dict[str, Any] = field(default_factory=dict)
@@ -140,8 +141,12 @@ class Run:
     def step(self, text: str) -> None:
         """Say what the build is doing: to the progress callback, and in its folder for a kill."""
         interrupts.check()
-        (self.version / "phase").write_text(text + "\n")
+        outputs.write(self.options.out_dir, self.inside("phase"), f"{text}\n".encode())
         self.options.progress(self.name, text)
+
+    def inside(self, relative: str) -> str:
+        """Name a file of the build's folder relative to the output folder (as `analysis.outputs.write` takes it)."""
+        return f"{self.version.relative_to(self.options.out_dir).as_posix()}/{relative}"
 
 
 # The steps ----------------------------------------------------------------------------------
@@ -201,7 +206,7 @@ def execute_notebook(run: Run) -> None:
         "compare_with": config.display_path(previous) if previous.is_file() else "",
     }
     renderers = prepare_in_background()
-    run.nb = run.executor.run(run.options.notebook, run.parameters, run.version, run.variant.validated)
+    run.nb = run.executor.run(run.options.notebook, run.parameters, run.scratch, run.variant.validated)
     renderers.join()
 
 
@@ -296,18 +301,6 @@ STEPS: list[Callable[[Run], None]] = [
 # Writing and publishing ------------------------------------------------------------------------
 
 
-def _write(path: Path, data: bytes) -> None:
-    try:
-        with path.open("wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-    except OSError as error:  # a full disk says so on write, without naming the file: name it
-        if error.filename:
-            raise
-        raise OSError(error.errno, error.strerror, str(path)) from error
-
-
 def _publish(run: Run, formats: tuple[str, ...], version: Path) -> None:
     """Write the files a build of these formats makes, its metrics file last, and switch to them."""
     from analysis import __version__
@@ -318,9 +311,10 @@ def _publish(run: Run, formats: tuple[str, ...], version: Path) -> None:
         for relative, data in run.files.items()
         if not relative.endswith((".html", ".pdf")) or Path(relative).suffix in wanted
     }
-    (version / outputs.FIGURES_DIR).mkdir(exist_ok=True)
+    out_dir = run.options.out_dir
+    inside = version.relative_to(out_dir).as_posix()
     for relative, data in files.items():
-        _write(version / relative, data)
+        outputs.write(out_dir, f"{inside}/{relative}", data)  # never through a link (see analysis.outputs)
     # A key taken before the kernel read the inputs vouches for them only if they did not change
     # meanwhile; if they did, no key is stored, and the next build runs afresh.
     key = cache.cache_key(run.variant.parameters, formats, run.options.notebook)
@@ -338,9 +332,9 @@ def _publish(run: Run, formats: tuple[str, ...], version: Path) -> None:
         },
     }
     metrics_name = f"{run.name}.metrics.json"
-    _write(version / metrics_name, (json.dumps(metrics, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
-    for scratch in ("phase", "executed.ipynb", "kernel.log"):
-        (version / scratch).unlink(missing_ok=True)
+    text = json.dumps(metrics, indent=2, ensure_ascii=False) + "\n"
+    outputs.write(out_dir, f"{inside}/{metrics_name}", text.encode("utf-8"))
+    outputs.remove(out_dir, f"{inside}/phase")
     run.published = [*files, metrics_name]
     interrupts.pause("publishing")  # a seam for tests: inert unless asked for
     interrupts.check()  # a Ctrl-C whose exception was lost still stops the build before it publishes
@@ -395,17 +389,21 @@ def build_one(variant: Variant, options: BuildOptions, executor: Any = None) -> 
     with _locked(options, name):
         if reused := _reuse(options, name, key, started):
             return reused
-        run = Run(variant, options, executor, outputs.new_version(out_dir, name), key, started)
+        from analysis.execute import run_folder
+
+        run = Run(variant, options, executor, outputs.new_version(out_dir, name), key, started, run_folder())
         try:
             for step in STEPS:
                 step(run)
         except (NotebookExecutionError, TimeLimitError) as error:
             interrupts.check()  # a Ctrl-C that reached the kernel first is no failure of the notebook
-            raise _keep_failed(error, out_dir, name, run.version) from None
+            raise _keep_failed(error, out_dir, name, run.scratch) from None
         finally:
             # A leftover is tidied (or reported) by the next build; a Ctrl-C waits for the removal.
-            with interrupts.deferred(), contextlib.suppress(OSError):
-                outputs.discard(out_dir, name, run.version)
+            with interrupts.deferred():
+                shutil.rmtree(run.scratch, ignore_errors=True)
+                with contextlib.suppress(OSError, BuildError):
+                    outputs.discard(out_dir, name, run.version)
     return Outcome(
         name,
         "built",
@@ -415,14 +413,14 @@ def build_one(variant: Variant, options: BuildOptions, executor: Any = None) -> 
     )
 
 
-def _keep_failed(error: AnalysisError, out_dir: Path, name: str, version: Path) -> AnalysisError:
+def _keep_failed(error: AnalysisError, out_dir: Path, name: str, scratch: Path) -> AnalysisError:
     """Keep the partly executed notebook in ``failed/`` and say where; say why if it cannot be kept.
 
     The notebook's own error comes first, whatever happens to the copy: a ``failed/`` that cannot
     be written never hides it.
     """
     try:
-        kept = outputs.keep_failed(out_dir, name, version)
+        kept = outputs.keep_failed(out_dir, name, scratch)
         note = ""
     except (OSError, BuildError) as problem:
         kept = None
