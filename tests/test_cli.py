@@ -1,5 +1,6 @@
 """The command line: exit statuses and messages (no kernel is started by any of these)."""
 
+import os
 import subprocess
 import sys
 
@@ -256,3 +257,51 @@ def test_a_report_name_that_is_not_a_plain_file_name_is_refused_and_nothing_is_t
     assert sorted((p.relative_to(out).as_posix(), p.is_symlink()) for p in out.rglob("*")) == before
     assert (out / "notes.txt").read_text() == "the user's own file"
     assert (out / "other.html").read_text() == "another report"
+
+
+@pytest.fixture
+def unreadable(monkeypatch):
+    """Make every open of a path holding a text refuse, as a file of mode 000 does to a user who is not root."""
+    import builtins
+    import errno
+    import io
+    import os
+
+    def refuse(text: str) -> None:
+        def refusing(real):
+            def opening(path, *args, **kwargs):
+                if text in str(path):
+                    raise PermissionError(errno.EACCES, "Permission denied", str(path))
+                return real(path, *args, **kwargs)
+
+            return opening
+
+        monkeypatch.setattr(os, "open", refusing(os.open))
+        monkeypatch.setattr(io, "open", refusing(io.open))
+        monkeypatch.setattr(builtins, "open", refusing(builtins.open))
+
+    return refuse
+
+
+def test_a_data_file_that_cannot_be_read_is_bad_input_said_as_such(data_copy, tmp_path, capsys, unreadable):
+    from conftest import tiny_params
+
+    params = tiny_params(tmp_path, data_copy)
+    unreadable(f"{data_copy}/fdi.csv")
+    assert main(["build", str(params), "--out", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"{data_copy}/fdi.csv: permission denied: this user may not read the file; make it readable (chmod u+r) or"
+        " copy it somewhere readable",
+        "1 problem in the data; nothing was built.",
+    ]
+    assert not (tmp_path / "out" / "tiny.html").exists()
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file: permissions cannot be tested as root")
+def test_a_data_file_of_mode_000_is_said_unreadable(data_copy, tmp_path):
+    from conftest import tiny_params
+
+    (data_copy / "fdi.csv").chmod(0)
+    done = run("build", tiny_params(tmp_path, data_copy), "--out", tmp_path / "out")
+    assert done.returncode == 2, done.stderr
+    assert "may not read the file" in done.stderr and "may not write" not in done.stderr

@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis import cache, config, faults, forked, interrupts, limits, outputs
-from analysis.errors import AnalysisError, BuildError, NotebookExecutionError, TimeLimitError
+from analysis.errors import AnalysisError, BuildError, InputFileError, NotebookExecutionError, TimeLimitError
 from analysis.limits import TimeLimits
 from analysis.plan import Variant, check
 
@@ -317,8 +317,8 @@ def _publish(run: Run, formats: tuple[str, ...], version: Path) -> None:
         outputs.write(out_dir, f"{inside}/{relative}", data)  # never through a link (see analysis.outputs)
     # A key taken before the kernel read the inputs vouches for them only if they did not change
     # meanwhile; if they did, no key is stored, and the next build runs afresh.
-    key = cache.cache_key(run.variant.parameters, formats, run.options.notebook)
-    unchanged = cache.cache_key(run.variant.parameters, run.options.formats, run.options.notebook) == run.key
+    key = content_key(run.variant.parameters, formats, run.options.notebook)
+    unchanged = content_key(run.variant.parameters, run.options.formats, run.options.notebook) == run.key
     metrics = {
         **run.metrics,
         "build": {
@@ -345,6 +345,25 @@ def _publish(run: Run, formats: tuple[str, ...], version: Path) -> None:
 
 
 # One variant -------------------------------------------------------------------------------
+
+
+def content_key(parameters: dict[str, Any], formats: tuple[str, ...], notebook: Path) -> str:
+    """Return `analysis.cache.cache_key`; an input it cannot read is said to be unreadable, as bad input.
+
+    Raises
+    ------
+    InputFileError
+        A data file, the notebook or the lock file cannot be read (a permission, a folder in its
+        place): named, with what to do.
+    """
+    try:
+        return cache.cache_key(parameters, formats, notebook)
+    except OSError as error:
+        if error.filename is None:
+            raise
+        from analysis.inputs import os_reason
+
+        raise InputFileError(config.display_path(error.filename), os_reason(error)) from None
 
 
 def build_one(variant: Variant, options: BuildOptions, executor: Any = None) -> Outcome:
@@ -385,7 +404,7 @@ def build_one(variant: Variant, options: BuildOptions, executor: Any = None) -> 
     started = time.perf_counter()
     name, out_dir = variant.name, options.out_dir
     outputs.prepare(out_dir, [name])
-    key = cache.cache_key(variant.parameters, options.formats, options.notebook)
+    key = content_key(variant.parameters, options.formats, options.notebook)
     with _locked(options, name):
         if reused := _reuse(options, name, key, started):
             return reused
@@ -545,7 +564,11 @@ def pending(variants: list[Variant], options: BuildOptions) -> tuple[list[Varian
     to_build, done = [], {}
     for variant in variants:
         started = time.perf_counter()
-        key = cache.cache_key(variant.parameters, options.formats, options.notebook)
+        try:
+            key = content_key(variant.parameters, options.formats, options.notebook)
+        except InputFileError:  # an input that cannot be read: the checks say so, located
+            to_build.append(variant)
+            continue
         reused = None
         if not options.force and cache.reusable(options.out_dir, variant.name, key):  # no lock file made else
             with _locked(options, variant.name):
