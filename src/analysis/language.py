@@ -14,7 +14,7 @@ there when its folder has a catalogue: adding one means adding a folder, not edi
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -128,19 +128,24 @@ class Edition:
         """The language's gettext catalogue (`translations`)."""
         return translations(self.lang)
 
+    @functools.cached_property
+    def contract(self) -> Callable[[str], str]:
+        """Make the language's contractions in a filled-in message (`contractions`)."""
+        return contractions(self.translations)
+
     def gettext(self, message: str, **values: Any) -> str:
         """Translate a message and fill its ``%(name)s`` placeholders (plain text, not HTML)."""
         text = self.translations.gettext(message)
-        return text % values if values else text
+        return self.contract(text % values if values else text)
 
     def ngettext(self, singular: str, plural: str, n: int, **values: Any) -> str:
         """Translate a message with plural forms, chosen by ``n`` (also available as ``%(num)s``)."""
-        return self.translations.ngettext(singular, plural, n) % {"num": n, **values}
+        return self.contract(self.translations.ngettext(singular, plural, n) % {"num": n, **values})
 
     def pgettext(self, context: str, message: str, **values: Any) -> str:
         """Translate a message in a context (a word that reads differently in different places)."""
         text = self.translations.pgettext(context, message)
-        return text % values if values else text
+        return self.contract(text % values if values else text)
 
     @property
     def locale(self) -> str:
@@ -172,6 +177,8 @@ class Edition:
         )
         environment.policies["ext.i18n.trimmed"] = True  # a message's line breaks are layout, not words
         environment.install_gettext_translations(self.translations, newstyle=True)
+        for name in ("gettext", "ngettext", "pgettext", "npgettext"):  # {% trans %} and _() call these
+            environment.globals[name] = _contracting(environment.globals[name], self.contract)
         f = self.fmt
         environment.filters.update(
             listing=jinja2.pass_eval_context(functools.partial(listing, f)),
@@ -225,6 +232,48 @@ class Edition:
         text = loaded.render(**context) if block is None else "".join(blocks[block](loaded.new_context(context)))
         text = text.strip()
         return Markup(text) if escaped(template) else text
+
+
+def contractions(translations: Any) -> Callable[[str], str]:
+    """Return what makes a language's contractions in a filled-in message ("de el Banco" → "del Banco").
+
+    A message can put a preposition before a placeholder whose value starts with an article (a
+    body's name in the data carries its article: "el Banco Central de Chile"). The language's
+    catalogue lists its contractions; only lowercase words are contracted, never a capitalised
+    name ("de El Universal").
+    """
+    import re
+
+    from markupsafe import Markup
+
+    # Translators: the contractions your language makes of a word and
+    # an article, as "words = contraction" pairs separated by ";"
+    # (Spanish: "de el = del; a el = al"); "(none)" if it makes none.
+    listed = translations.pgettext("contractions", "(none)")
+    rules = []
+    for rule in listed.split(";"):
+        words, _, contraction = (part.strip() for part in rule.partition("="))
+        if words and contraction and words != contraction:
+            rules.append((re.compile(rf"\b{re.escape(words)}\b"), contraction))
+
+    def contract(text: str) -> str:
+        for pattern, contraction in rules:
+            changed = pattern.sub(contraction, str(text))
+            text = Markup(changed) if isinstance(text, Markup) else changed
+        return text
+
+    return contract
+
+
+def _contracting(translate: Callable[..., Any], contract: Callable[[str], str]) -> Callable[..., Any]:
+    """Wrap a template's gettext function so that what it returns has the language's contractions made."""
+    import jinja2
+
+    @jinja2.pass_context
+    def contracting(context: Any, *args: Any, **kwargs: Any) -> Any:
+        return contract(context.call(translate, *args, **kwargs))
+
+    return contracting
 
 
 def escaped(template: str | None) -> bool:

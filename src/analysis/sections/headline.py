@@ -16,6 +16,7 @@ from analysis.facts import Period, Reported, distinct
 from analysis.present import Section
 
 if TYPE_CHECKING:
+    from analysis.language import Edition
     from analysis.report import Report
 
 ID = "headline"
@@ -137,9 +138,34 @@ def facts(report: Report) -> Headline:
     )
 
 
+def reasons(edition: Edition) -> dict[str, str]:
+    """Say why a measure is undefined, for each code of `analysis.metrics.REASONS` (and ``no_total``)."""
+    e = edition
+    return {
+        "no_base": e.gettext("there is no base figure"),
+        "no_target": e.gettext("there is no target figure"),
+        "base_zero": e.gettext("the base value is zero"),
+        "base_negative": e.gettext("the base value is negative"),
+        "target_negative": e.gettext("the target value is negative"),
+        "not_after": e.gettext("the target period does not come after the base period"),
+        "rounding_reaches_zero": e.gettext("the base figure's rounding interval reaches zero"),
+        "total_not_positive": e.gettext("the total is not positive"),
+        "no_total": e.gettext("there is no total for that period"),
+    }
+
+
 def headline(report: Report) -> Section:
     """Write the headline paragraphs (see the module's docstring for their order)."""
     e = report.edition
-    title = e.t("sections.headline")
-    markup = e.render("headline.html.j2", id=ID, title=title, h=facts(report), sources=report.facts.sources)
+    title = e.gettext("Headline")
+    found = facts(report)
+    code = found.growth.codes.get("multiple")
+    markup = e.render(
+        "headline.html.j2",
+        id=ID,
+        title=title,
+        h=found,
+        reason=reasons(e)[code] if code else "",
+        sources=report.facts.sources,
+    )
     return Section(ID, title, [markup])
