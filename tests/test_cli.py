@@ -52,7 +52,10 @@ def test_the_count_of_problems_includes_those_left_unlisted(data_copy, capsys):
     ("args", "first_line"),
     [
         (["-p", "nope", "1"], "-p: parameter nope: unknown name"),
-        (["-p", "target_year", "twenty"], "-p: parameter target_year: expected int, got 'twenty' (str)"),
+        (
+            ["-p", "target_year", "twenty"],
+            "-p: parameter target_year: expected int, got 'twenty' (str): write a whole number in decimal digits 0-9, without quotes",
+        ),
         (
             ["-p", "base_year", "2024", "-p", "target_year", "2022"],
             "params/russia-mexico-fdi.yaml with -p base_year, target_year: parameter base_year (2024) must come before target_year (2022)",

@@ -16,6 +16,7 @@ from analysis.params import check_against_data, notebook_parameters, read_yaml, 
 
 TINY = Path(__file__).parent / "fixtures" / "tiny"
 SPECS = notebook_parameters(config.DEFAULT_NOTEBOOK)
+DECIMAL = "write a whole number in decimal digits 0-9, without quotes"
 
 
 def test_the_parameters_cell_reads_as_papermill_reads_it():
@@ -46,7 +47,7 @@ def test_the_default_params_file_matches_the_notebook_defaults():
     ("overrides", "message"),
     [
         ([("target_yaer", "2025")], "-p: parameter target_yaer: unknown name"),
-        ([("months", "nine")], "-p: parameter months: expected int, got 'nine' (str)"),
+        ([("months", "nine")], f"-p: parameter months: expected int, got 'nine' (str): {DECIMAL}"),
         ([("base_year", "true")], "-p: parameter base_year: expected int, got True (bool)"),
         ([("prefer_sources", "gw2ru")], "-p: parameter prefer_sources: expected list[str], got 'gw2ru' (str)"),
     ],
@@ -65,7 +66,7 @@ def test_every_problem_is_listed_at_once(tmp_path):
         resolve(SPECS, [(path, *read_yaml(path))], [("nope", "1")])
     assert caught.value.problems[:3] == [
         f"{path}:2: parameter target_yaer: unknown name",
-        f"{path}:3: parameter months: expected int, got '9' (str)",
+        f"{path}:3: parameter months: expected int, got '9' (str): {DECIMAL}",
         "-p: parameter nope: unknown name",
     ]
 
@@ -302,7 +303,7 @@ def test_a_params_file_that_is_a_pipe_is_refused_without_blocking(tmp_path):
             [("prefer_sources", "[&a x, *a]")],
             "-p: parameter prefer_sources: expected list[str], got '[&a x, *a]' (str)",
         ),
-        ([("target_year", "9" * 40)], f"-p: parameter target_year: expected int, got '{'9' * 40}' (str)"),
+        ([("target_year", "9" * 40)], f"-p: parameter target_year: expected int, got '{'9' * 40}' (str): {DECIMAL}"),
         ([("target_year", str(10**29))], None),  # 30 digits: a number, refused against the data, not here
         (
             [("target_yaer" * 1000, "1")],
@@ -338,7 +339,10 @@ def test_a_year_of_four_thousand_digits_gives_short_messages():
         problems = check_against_data(resolved, load_dataset(TINY))
     except ParameterError as error:
         problems = error.problems
-    assert problems[0] == f"-p: parameter target_year: expected int, got '{'9' * 60}…' (3,940 more characters) (str)"
+    assert (
+        problems[0]
+        == f"-p: parameter target_year: expected int, got '{'9' * 60}…' (3,940 more characters) (str): {DECIMAL}"
+    )
     assert all(len(line) < 300 for p in problems for line in p.splitlines())
 
 
@@ -497,3 +501,44 @@ def test_a_params_file_with_half_a_surrogate_pair_is_refused_where_it_is(tmp_pat
     assert caught.value.problems[0].startswith(
         f"{path}:2: parameter title: 'A title \\udc80' cannot be written as UTF-8"
     )
+
+
+# Numbers are read in plain decimal, whatever YAML 1.1 would make of them ----------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("base_year", "0o17"),  # octal, as YAML 1.2 writes it
+        ("months", "1_2"),  # 12 to YAML 1.1
+        ("target_year", "1:00"),  # 60 to YAML 1.1: base 60
+        ("target_year", "33:44:00"),  # 2024 to YAML 1.1
+        ("base_year", "0x7e8"),  # 2024 to YAML 1.1
+        ("base_year", "0b11111101000"),  # 2024 to YAML 1.1
+        ("months", "9.0"),
+    ],
+)
+def test_a_whole_number_is_written_in_decimal_digits_or_refused(name, text):
+    with pytest.raises(ParameterError) as caught:
+        resolve(SPECS, [], [(name, text)])
+    shown = f"'{text}' (str)" if name != "months" or text != "9.0" else "9.0 (float)"
+    assert caught.value.problems[0] == f"-p: parameter {name}: expected int, got {shown}: {DECIMAL}"
+
+
+def test_leading_zeros_are_decimal_not_octal():
+    values = resolve(SPECS, [], [("months", "010"), ("base_year", "02019"), ("target_year", "+2023")])
+    assert (values["months"], values["base_year"], values["target_year"]) == (10, 2019, 2023)  # YAML 1.1: 8, 1041
+
+
+def test_a_params_file_reads_numbers_and_words_as_they_are_written(tmp_path):
+    path = tmp_path / "v.yaml"
+    path.write_text("months: 010\nbase_year: 33:44:00\ntitle: no\norigin: 'RUS'\n")
+    values, lines = read_yaml(path)
+    assert values == {"months": 10, "base_year": "33:44:00", "title": "no", "origin": "RUS"}
+    with pytest.raises(ParameterError) as caught:
+        resolve(SPECS, [(path, values, lines)], [])
+    assert caught.value.problems == [
+        f"{path}:2: parameter base_year: expected int, got '33:44:00' (str): {DECIMAL}",
+        "Valid parameters:",
+        caught.value.problems[2],
+    ]

@@ -9,9 +9,11 @@ every value a user gives before any kernel starts.
 from __future__ import annotations
 
 import ast
+import functools
 import io
 import json
 import math
+import re
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +35,9 @@ MAX_LISTED = 10  # anchors, aliases or unknown sources listed in one message; th
 PATH_PARAMETERS = frozenset({"data_dir", "compare_with"})
 MAX_PATH_CHARS = 4096  # the longest path Linux takes
 _MERGE_TAG = "tag:yaml.org,2002:merge"
-_NUMBER_TAGS = frozenset({"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"})
+_BOOL_TAG, _INT_TAG = "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int"
+_FLOAT_TAG, _NULL_TAG = "tag:yaml.org,2002:float", "tag:yaml.org,2002:null"
+_NUMBER_TAGS = frozenset({_INT_TAG, _FLOAT_TAG})
 
 
 @dataclass(frozen=True)
@@ -148,7 +152,7 @@ def _load_yaml(text: str, shown: str) -> tuple[dict[str, Any], dict[str, int]]:
     problems = _event_problems(text, shown)
     if problems:
         raise ParameterError(problems)
-    loader = yaml.SafeLoader(text)
+    loader = _loader_class()(text)
     try:
         root = loader.get_single_node()
         if root is None:
@@ -194,6 +198,42 @@ def _load_yaml(text: str, shown: str) -> tuple[dict[str, Any], dict[str, int]]:
     if problems:
         raise ParameterError(problems)
     return values, lines
+
+
+@functools.cache
+def _loader_class() -> type:
+    """Return PyYAML's safe loader reading plain values by YAML 1.2's core rules, not 1.1's.
+
+    YAML 1.1 reads ``010`` as 8 (octal), ``1_2`` as 12, ``1:00`` as 60 (base 60), ``0x7e8`` as
+    2024, and ``no`` or ``on`` as booleans: a year or a title would silently become another
+    value. Here a whole number is decimal digits, with a sign at most (``010`` is ten), a number
+    with a point or an exponent is a float, only true and false are booleans, and anything else is
+    text, which a parameter of another type then refuses, saying why.
+    """
+    import yaml
+
+    replaced = {_BOOL_TAG, _INT_TAG, _FLOAT_TAG, _NULL_TAG}
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.yaml_implicit_resolvers = {  # its own copy: SafeLoader's stays as it is
+        first: [(tag, pattern) for tag, pattern in resolvers if tag not in replaced]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+    Loader.add_implicit_resolver(_BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+    Loader.add_implicit_resolver(_INT_TAG, re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789"))
+    Loader.add_implicit_resolver(
+        _FLOAT_TAG,
+        re.compile(
+            r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+        ),
+        list("-+0123456789."),
+    )
+    Loader.add_implicit_resolver(_NULL_TAG, re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
+    Loader.add_constructor(_INT_TAG, lambda loader, node: int(loader.construct_scalar(node), 10))
+    return Loader
 
 
 def _event_problems(text: str, shown: str) -> list[str]:
@@ -295,8 +335,9 @@ def parse_override(spec: Spec | None, text: str) -> Any:
     """Turn a ``-p NAME VALUE`` string into a value of the parameter's type.
 
     Text parameters take the string as it is (``-p title 2024`` is the text "2024"); others
-    read it as YAML (``-p target_year 2025``, ``-p prefer_sources "[a, b]"``), refusing what a
-    params file refuses (then the text stays text, and the type check says what is wrong).
+    read it as a params file's value is read (``-p target_year 2025``, ``-p prefer_sources "[a,
+    b]"``): a whole number in decimal digits, never octal or base 60 (see `_loader_class`);
+    what a params file refuses stays text, and the type check says what is wrong.
     """
     if spec is None or spec.type_name == "str":
         return text
@@ -318,7 +359,11 @@ def type_problem(spec: Spec, value: Any) -> str | None:
         "list[str]": lambda v: isinstance(v, list) and all(isinstance(i, str) for i in v),
     }[spec.type_name]
     if not expected(value):
-        return f"expected {spec.type_name}, got {shown_value(value)} ({type(value).__name__})"
+        advice = {
+            "int": ": write a whole number in decimal digits 0-9, without quotes",
+            "float": ": write a number in decimal digits 0-9, with a dot for decimals, without quotes",
+        }.get(spec.type_name, "")
+        return f"expected {spec.type_name}, got {shown_value(value)} ({type(value).__name__}){advice if isinstance(value, str | float) else ''}"
     longest = MAX_PATH_CHARS if spec.name in PATH_PARAMETERS else MAX_TEXT_CHARS
     for text in [value] if isinstance(value, str) else value if isinstance(value, list) else []:
         if len(text) > longest:
