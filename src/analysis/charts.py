@@ -146,7 +146,7 @@ def _frame(figure: Figure, title: str, source: str, alt: str, edition: Edition) 
     figure.suptitle(
         textwrap.fill(title, int(width * 13)), x=TEXT_LEFT, ha="left", fontsize=11.5, fontweight="bold", color=INK
     )
-    wrapped = textwrap.fill(edition.t("labels.source_line", sources=source), int(width * 17))
+    wrapped = textwrap.fill(edition.gettext("Source: %(sources)s", sources=source), int(width * 17))
     figure.supxlabel(wrapped, x=TEXT_LEFT, ha="left", fontsize=7.5, color=SOFT_INK)
     figure.get_layout_engine().set(w_pad=0.02, h_pad=0.04)
     figure.alt_text = alt
@@ -195,7 +195,7 @@ def fdi_by_year(years: Sequence[Any], growth: Growth, *, edition: Edition, sourc
     """
     fmt = edition.fmt
     origin, destination = fmt.country(growth.origin), fmt.country(growth.destination)
-    length = edition.t("charts.full_year") if growth.months == 12 else fmt.months_span(growth.months)
+    length = edition.pgettext("period", "full year") if growth.months == 12 else fmt.months_span(growth.months)
     ends = {growth.base_year, growth.target_year}
     xs = np.array([y.year for y in years]) if years else np.array([growth.base_year, growth.target_year])
     values = [y.origin.value for y in years if y.origin is not None]
@@ -215,7 +215,7 @@ def fdi_by_year(years: Sequence[Any], growth: Growth, *, edition: Edition, sourc
             top.bar(tx, np.array(tv) / 1000, width=0.72, color=colours, zorder=2)
         top.yaxis.set_major_formatter(_axis_number(edition))
         top.set_title(
-            edition.t("charts.fdi_total_panel", length=length, unit=edition.t("charts.usd_billions")),
+            edition.gettext("All origins, %(length)s, %(unit)s", length=length, unit=edition.gettext("US$ billions")),
             fontsize=9,
             fontweight="bold",
         )
@@ -259,13 +259,13 @@ def fdi_by_year(years: Sequence[Any], growth: Growth, *, edition: Edition, sourc
                 missing, [floor] * len(missing), linestyle="none", marker="x", color=SOFT_INK, markersize=4, zorder=3
             )
         bottom.yaxis.set_major_formatter(_axis_number(edition))
-        scale = edition.t("charts.log_scale" if log else "charts.linear_scale")
+        scale = edition.gettext("logarithmic scale") if log else edition.gettext("linear scale")
         bottom.set_title(
-            edition.t(
-                "charts.fdi_origin_panel",
+            edition.gettext(
+                "%(origin)s, %(length)s, %(unit)s, %(scale)s; years without a figure are marked ×",
                 origin=origin,
                 length=length,
-                unit=edition.t("charts.usd_millions"),
+                unit=edition.gettext("US$ millions"),
                 scale=scale,
             ),
             fontsize=9,
@@ -275,11 +275,11 @@ def fdi_by_year(years: Sequence[Any], growth: Growth, *, edition: Edition, sourc
 
         handles = [Patch(facecolor=HIGHLIGHT, label=length)]
         for months in sorted({m for _, m, _ in others}):
-            label = edition.t("charts.legend_part_year", months=fmt.months_span(months))
+            label = edition.pgettext("legend", "%(months)s only (not a full year)", months=fmt.months_span(months))
             handles.append(Patch(facecolor="white", edgecolor=HIGHLIGHT, hatch="////", label=label))
         if missing:
             handles.append(
-                Line2D([], [], linestyle="none", marker="x", color=SOFT_INK, label=edition.t("charts.no_figure"))
+                Line2D([], [], linestyle="none", marker="x", color=SOFT_INK, label=edition.gettext("no figure"))
             )
         bottom.legend(handles=handles, loc="upper left", ncols=len(handles), fontsize=7.5, handlelength=1.4)
 
@@ -292,7 +292,9 @@ def fdi_by_year(years: Sequence[Any], growth: Growth, *, edition: Edition, sourc
         bottom.set_xticks(ticks, [str(t) for t in ticks])
         bottom.set_xlim(xs.min() - 0.8, xs.max() + 0.8)
 
-    title = edition.t("charts.fdi_title", origin=origin, destination=destination)
+    title = edition.gettext(
+        "FDI into %(destination)s by year: %(origin)s, and all origins", origin=origin, destination=destination
+    )
     alt = edition.render(
         "alt.txt.j2",
         "by_year",
@@ -313,7 +315,9 @@ def _annotate_multiple(axes, growth: Growth, years: Sequence[Any], offset: float
         return
     fmt = edition.fmt
     if growth.multiple is None:
-        reason = edition.t(f"undefined.{growth.codes.get('multiple', 'no_base')}")
+        from analysis.sections.headline import reasons
+
+        reason = reasons(edition)[growth.codes.get("multiple", "no_base")]
         axes.text(0.02, 0.80, reason, transform=axes.transAxes, va="top", fontsize=8, color=INK)
         return
     base, target = by_year[growth.base_year], by_year[growth.target_year]
@@ -330,7 +334,7 @@ def _annotate_multiple(axes, growth: Growth, years: Sequence[Any], offset: float
         arrowprops={"arrowstyle": "-|>", "color": INK, "linewidth": 1.0, "shrinkA": 0, "shrinkB": 0},
         zorder=4,
     )
-    label = edition.t("charts.fdi_multiple", value=fmt.multiple(growth.multiple))
+    label = f"×{fmt.multiple(growth.multiple)}"
     axes.annotate(
         label,
         xy=((x0 + x1) / 2, bar_y),
@@ -392,7 +396,14 @@ def share_chart(
         left, right = figure.subplots(1, 2, width_ratios=[1, 1.15])
 
         if shares.empty:
-            left.text(0.5, 0.5, edition.t("charts.no_shares_year"), ha="center", va="center", transform=left.transAxes)
+            left.text(
+                0.5,
+                0.5,
+                edition.gettext("No year has both figures"),
+                ha="center",
+                va="center",
+                transform=left.transAxes,
+            )
         else:
             # one slot per year with a share, in order: years apart in time sit side by side
             slots = np.arange(len(shares))
@@ -402,14 +413,14 @@ def share_chart(
             left.set_ylim(0, shares["share_pct"].max() * 1.3)
             left.set_xlim(-0.7, len(shares) - 0.3)
         left.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.percent(v) if v else fmt.number(0, 0)))
-        left.set_title(edition.t("charts.share_by_year", origin=name), fontsize=9, fontweight="bold")
+        left.set_title(edition.gettext("%(origin)s's share, by year", origin=name), fontsize=9, fontweight="bold")
 
         period = fmt.period(year, months)
         if others.empty:
             right.text(
                 0.5,
                 0.5,
-                edition.t("charts.no_shares", period=period),
+                edition.gettext("No shares for %(period)s", period=period),
                 ha="center",
                 va="center",
                 transform=right.transAxes,
@@ -423,9 +434,9 @@ def share_chart(
             right.grid(axis="y", visible=False)
             right.grid(axis="x", visible=True)
         right.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.percent(v) if v >= 1 else fmt.number(0, 0)))
-        right.set_title(edition.t("charts.share_origins", period=period), fontsize=9, fontweight="bold")
+        right.set_title(edition.gettext("Origins' shares, %(period)s", period=period), fontsize=9, fontweight="bold")
 
-    title = edition.t("charts.share_title", origin=name, destination=place)
+    title = edition.gettext("%(origin)s's share of all FDI into %(destination)s", origin=name, destination=place)
     alt = edition.render(
         "alt.txt.j2",
         "share",
@@ -486,8 +497,11 @@ def timeline_chart(
     -------
     matplotlib.figure.Figure
     """
+    from analysis.sections.timeline import category_names
+
     events = [ev for ev in events if start <= int(ev.date[:4]) <= end]
     fmt = edition.fmt
+    names = category_names(edition)
     xs = [_decimal_year(ev.date) for ev in events]
     span = max(end - start, 1)
     pad = max(span * 0.04, 0.6)
@@ -554,7 +568,7 @@ def timeline_chart(
                 marker=CATEGORY_STYLE[c][1],
                 color=CATEGORY_STYLE[c][0],
                 markersize=6,
-                label=edition.t(f"categories.{c}"),
+                label=names[c],
             )
             for c in present
         ]
@@ -568,8 +582,10 @@ def timeline_chart(
             borderaxespad=0.2,
         )
 
-    title = edition.t("charts.timeline_title", start=start, end=end)
-    alt = edition.render("alt.txt.j2", "timeline", events=events, categories=[c for c in CATEGORIES if c in present])
+    title = edition.gettext("Dated events, %(start)s–%(end)s", start=start, end=end)
+    alt = edition.render(
+        "alt.txt.j2", "timeline", events=events, categories=[c for c in CATEGORIES if c in present], names=names
+    )
     return _frame(figure, title, source, alt, edition)
 
 
