@@ -206,3 +206,27 @@ def test_ctrl_c_stops_every_build_of_jobs(tiny_report, tmp_path):
         assert_nothing_left(build, before)  # tiny-again had no outputs, and still has none
     finally:
         build.close()
+
+
+def test_builds_of_jobs_stop_without_publishing_when_their_parent_is_killed(tiny_report, tmp_path):
+    # kill -9 of the build: its children get no signal of it, yet must not go on to publish
+    out = copy_outputs(tiny_report, tmp_path / "out")
+    before = tree(out)
+    first = tiny_params(tmp_path, FIXTURES / "tiny", "tiny")
+    second = tiny_params(tmp_path, FIXTURES / "tiny", "tiny-again")
+    build = Build(tmp_path, out, "no phase", first, second, extra=("--jobs", "2", "--format", "html"))
+    try:
+        deadline = time.monotonic() + 120
+        started = set()
+        while len(started) < 2:  # both children are building, each in a folder of its own
+            assert build.process.poll() is None and time.monotonic() < deadline, build.process.communicate()
+            started = {p.parent.parent.name for p in out.glob(".builds/*/*/phase")}
+            time.sleep(0.01)
+        os.kill(build.process.pid, signal.SIGKILL)
+        build.process.wait()
+        deadline = time.monotonic() + 120
+        while build_processes(build.marker) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert_nothing_left(build, before)  # tiny as it was, tiny-again never published, no process left
+    finally:
+        build.close()

@@ -266,15 +266,6 @@ class Kernel:
         from jupyter_core.utils import run_sync
 
         sweep_sockets()
-        self.folder = Path(tempfile.mkdtemp(prefix=f"{SOCKETS_PREFIX}{os.getpid()}-", dir=short_temp_dir()))
-        self.manager = AsyncKernelManager(
-            kernel_name="python3",
-            kernel_spec_manager=_kernel_specs(),
-            transport="ipc",
-            ip=str(self.folder / "k"),
-            connection_file=str(self.folder / "kernel.json"),
-        )
-        self.log = self.folder / KERNEL_LOG
         self.limits = time_limits or TimeLimits()
         self.runs = 0
         self.busy = False
@@ -282,8 +273,20 @@ class Kernel:
         self.timed_out = False
         self._client = None
         self._warmed: BaseException | None = None
-        self.started = time.monotonic()
+        self.manager = None
+        self.folder: Path | None = None
         try:
+            with interrupts.deferred():  # a stop now comes once the folder is known, to be removed below
+                self.folder = Path(tempfile.mkdtemp(prefix=f"{SOCKETS_PREFIX}{os.getpid()}-", dir=short_temp_dir()))
+            self.manager = AsyncKernelManager(
+                kernel_name="python3",
+                kernel_spec_manager=_kernel_specs(),
+                transport="ipc",
+                ip=str(self.folder / "k"),
+                connection_file=str(self.folder / "kernel.json"),
+            )
+            self.log = self.folder / KERNEL_LOG
+            self.started = time.monotonic()
             # A Ctrl-C waits until the process is started and known, then stops it (below).
             with interrupts.deferred(), self.log.open("ab") as log:  # the kernel keeps its own descriptor
                 run_sync(self.manager.start_kernel)(
@@ -292,11 +295,12 @@ class Kernel:
         except BaseException:
             with interrupts.deferred():
                 self.kill()
-                process = getattr(self.manager.provisioner, "process", None)
+                process = getattr(getattr(self.manager, "provisioner", None), "process", None)
                 if process is not None:
                     with contextlib.suppress(Exception):
                         process.wait(timeout=5)
-                shutil.rmtree(self.folder, ignore_errors=True)
+                if self.folder is not None:
+                    shutil.rmtree(self.folder, ignore_errors=True)
             raise
         self._warming = threading.Thread(target=self._warm, args=(imports,), name="kernel-warm-up", daemon=True)
         self._warming.start()

@@ -30,7 +30,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import shutil
+import signal
 import sys
 import threading
 import time
@@ -141,6 +143,8 @@ class Run:
     def step(self, text: str) -> None:
         """Say what the build is doing: to the progress callback, and in its folder for a kill."""
         interrupts.check()
+        if orphaned():  # a build of --jobs whose parent died: it stops, as on Ctrl-C
+            raise KeyboardInterrupt
         outputs.write(self.options.out_dir, self.inside("phase"), f"{text}\n".encode())
         self.options.progress(self.name, text)
 
@@ -338,6 +342,8 @@ def _publish(run: Run, formats: tuple[str, ...], version: Path) -> None:
     run.published = [*files, metrics_name]
     interrupts.pause("publishing")  # a seam for tests: inert unless asked for
     interrupts.check()  # a Ctrl-C whose exception was lost still stops the build before it publishes
+    if orphaned():  # nor does a build of --jobs whose parent died publish
+        raise KeyboardInterrupt
     outputs.switch(run.options.out_dir, run.name, version, run.published)
     outputs.forget_failure(run.options.out_dir, run.name)
     if run.options.on_publish:
@@ -410,8 +416,10 @@ def build_one(variant: Variant, options: BuildOptions, executor: Any = None) -> 
             return reused
         from analysis.execute import run_folder
 
-        run = Run(variant, options, executor, outputs.new_version(out_dir, name), key, started, run_folder())
+        run = None
         try:
+            with interrupts.deferred():  # a stop comes once both folders are known, to be removed below
+                run = Run(variant, options, executor, outputs.new_version(out_dir, name), key, started, run_folder())
             for step in STEPS:
                 step(run)
         except (NotebookExecutionError, TimeLimitError) as error:
@@ -420,9 +428,10 @@ def build_one(variant: Variant, options: BuildOptions, executor: Any = None) -> 
         finally:
             # A leftover is tidied (or reported) by the next build; a Ctrl-C waits for the removal.
             with interrupts.deferred():
-                shutil.rmtree(run.scratch, ignore_errors=True)
-                with contextlib.suppress(OSError, BuildError):
-                    outputs.discard(out_dir, name, run.version)
+                if run is not None:
+                    shutil.rmtree(run.scratch, ignore_errors=True)
+                    with contextlib.suppress(OSError, BuildError):
+                        outputs.discard(out_dir, name, run.version)
     return Outcome(
         name,
         "built",
@@ -482,6 +491,53 @@ def guarded(variant: Variant, options: BuildOptions, executor: Any = None) -> Ou
     return Outcome(variant.name, "failed", [], time.perf_counter() - started, message, status, detail=detail)
 
 
+_parent: int | None = None  # in a child building for --jobs: the process that started it
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies (Linux)
+
+
+def orphaned() -> bool:
+    """Tell whether this is a child building for ``--jobs`` whose parent has died."""
+    return _parent is not None and os.getppid() != _parent
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to send this process SIGTERM when its parent dies (elsewhere, `orphaned` is polled)."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
+
+
+def worker(variant: Variant, options: BuildOptions, parent: int) -> Outcome:
+    """Build one variant in a child of ``--jobs`` that stops, publishing nothing, if its parent dies.
+
+    Killed (SIGKILL), the parent can neither stop its children nor take their outcomes: each child
+    gets SIGTERM when it dies, and stops as on Ctrl-C (its kernel stopped, its folder removed),
+    and checks at each step and before it publishes that its parent is still the one that started it.
+
+    Parameters
+    ----------
+    variant : Variant
+        What to build.
+    options : BuildOptions
+        How.
+    parent : int
+        The process id of the build that started this child.
+
+    Returns
+    -------
+    Outcome
+    """
+    global _parent
+    _parent = parent
+    _die_with_parent()
+    if orphaned():  # it died before it could be asked to signal its death
+        raise KeyboardInterrupt
+    return guarded(variant, options)
+
+
 def in_parallel(variants: list[Variant], options: BuildOptions) -> Iterator[Outcome]:
     """Build variants in ``options.jobs`` child processes at once; yield each outcome as it comes.
 
@@ -507,7 +563,9 @@ def in_parallel(variants: list[Variant], options: BuildOptions) -> Iterator[Outc
         while waiting or running:
             while waiting and len(running) < options.jobs:
                 variant = waiting.pop(0)
-                child = forked.start(guarded, variant, options, phase=f"building {variant.name}", cleans_up=True)
+                child = forked.start(
+                    worker, variant, options, os.getpid(), phase=f"building {variant.name}", cleans_up=True
+                )
                 running[child] = variant
             interrupts.check()
             for child in forked.wait(list(running), forked.POLL):
