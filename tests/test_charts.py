@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 from analysis import charts
-from analysis.language import Catalogue, edition
+from analysis.language import edition
 from analysis.sections import by_year
 from analysis.sections.timeline import Event
 
@@ -222,8 +222,11 @@ def test_a_figures_content_key_changes_with_anything_it_is_drawn_from(change):
 
 
 def test_an_editions_catalogue_is_part_of_the_key():
-    entries = {**EN.catalogue.entries, "charts": {**EN.catalogue.entries["charts"], "x": "y"}}
-    other = dataclasses.replace(EN, catalogue=Catalogue(entries, "en"))  # the same language and folder
+    from analysis.cache import sha256
+    from analysis.language import catalogue_path
+
+    assert EN.digest == sha256(catalogue_path("en", ".mo").read_bytes())  # the compiled catalogue's
+    other = dataclasses.replace(EN, digest="sha256:another")  # the same language and locale, other words
     assert (
         charts.timeline_chart(**{**KEYED, "edition": other}).content_key != charts.timeline_chart(**KEYED).content_key
     )
@@ -728,9 +731,8 @@ def test_the_new_charts_draw_no_word_of_their_own(monkeypatch):
 
     from analysis import language
 
-    monkeypatch.setattr(language.Edition, "t", refuse)
-    monkeypatch.setattr(language.Edition, "render", refuse)
-    monkeypatch.setattr(language.Catalogue, "text", refuse)
+    for name in ("gettext", "ngettext", "pgettext", "render"):
+        monkeypatch.setattr(language.Edition, name, refuse)
     for figure in new_charts(False).values():
         assert figure.alt_text == WORDS.alt
 

@@ -1,77 +1,123 @@
-"""Editions: one folder per language, each complete, escaped by construction."""
+"""Editions: one gettext catalogue per language, templates shared by all of them, escaped by construction."""
 
+import os
 import shutil
 
 import pytest
 from markupsafe import Markup
 
 from analysis import language
+from analysis.errors import BuildError
 from analysis.language import edition, languages, year_ranges
 
-PLURAL_FORMS = {"zero", "one", "two", "few", "many", "other"}
+
+@pytest.fixture
+def templates(tmp_path, monkeypatch):
+    """A copy of the section templates, to add probes to; editions built afresh from it."""
+    folder = tmp_path / "sections"
+    shutil.copytree(language.SECTION_TEMPLATES, folder)
+    monkeypatch.setattr(language, "SECTION_TEMPLATES", folder)
+    language.edition.cache_clear()
+    yield folder
+    language.edition.cache_clear()
 
 
-def keys(node, prefix=""):
-    """Every dotted key of a catalogue, plural forms folded into their entry."""
-    if isinstance(node, dict) and not set(node) <= PLURAL_FORMS:
-        found = set()
-        for key, value in node.items():
-            found |= keys(value, f"{prefix}{key}.")
-        return found
-    return {prefix.rstrip(".")}
+@pytest.fixture
+def locale(tmp_path, monkeypatch):
+    """A copy of the catalogues (compiled ones too, their times kept), to add languages to."""
+    folder = tmp_path / "locale"
+    shutil.copytree(language.LOCALE_DIR, folder)
+    monkeypatch.setattr(language, "LOCALE_DIR", folder)
+    language.edition.cache_clear()
+    yield folder
+    language.edition.cache_clear()
 
 
 def test_the_package_writes_english_and_spanish():
     assert languages() == ("en", "es")
-    assert edition("es").locale == "es_MX" and edition("es").html_lang == "es-MX"
+    assert edition("es").locale == "es_MX" and edition("es").html_lang == "es-MX"  # the .po header's Language
+    assert edition("en").locale == "en"
 
 
-def test_every_language_has_every_catalogue_entry_of_every_other():
-    def translated(lang):  # how names read inside a sentence differs by language: not compared
-        return {k for k in keys(edition(lang).catalogue.entries) if not k.startswith("formats.in_text.")}
-
-    english = translated("en")
-    for lang in languages():
-        assert translated(lang) == english, lang
-
-
-def test_a_missing_entry_names_itself():
-    with pytest.raises(KeyError, match=r"the es catalogue has no entry 'sections\.nothing'"):
-        edition("es").t("sections.nothing")
-    with pytest.raises(KeyError, match="no edition in 'fr'"):
+def test_a_missing_language_names_the_languages():
+    with pytest.raises(KeyError, match="no edition in 'fr': the languages are en, es"):
         edition("fr")
 
 
-def test_html_templates_escape_what_they_print_and_text_templates_do_not(tmp_path, monkeypatch):
-    folder = tmp_path / "languages"
-    shutil.copytree(language.LANGUAGES_DIR, folder)
-    (folder / "en" / "probe.html.j2").write_text("<p>{{ value }} {{ made }}</p>", encoding="utf-8")
-    (folder / "en" / "probe.txt.j2").write_text("{{ value }}", encoding="utf-8")
-    monkeypatch.setattr(language, "LANGUAGES_DIR", folder)
-    language.edition.cache_clear()
-    try:
-        probe = language.edition("en")
-        html = probe.render("probe.html.j2", value='<b>"x"</b> & y', made=Markup("<em>kept</em>"))
-        assert isinstance(html, Markup)
-        assert html == "<p>&lt;b&gt;&#34;x&#34;&lt;/b&gt; &amp; y <em>kept</em></p>"
-        assert probe.render("probe.txt.j2", value="<b>x</b>") == "<b>x</b>"
-    finally:
-        language.edition.cache_clear()
+def compile_catalogue(po):
+    """Compile a .po beside itself, as `make translations` does."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    with po.open("rb") as source, po.with_suffix(".mo").open("wb") as target:
+        write_mo(target, read_po(source))
 
 
-def test_a_third_language_is_a_folder_with_a_catalogue(tmp_path, monkeypatch):
-    folder = tmp_path / "languages"
-    shutil.copytree(language.LANGUAGES_DIR, folder)
-    shutil.copytree(folder / "es", folder / "pt")
-    text = (folder / "pt" / "catalogue.yaml").read_text(encoding="utf-8").replace("locale: es_MX", "locale: pt_BR")
-    (folder / "pt" / "catalogue.yaml").write_text(text, encoding="utf-8")
-    monkeypatch.setattr(language, "LANGUAGES_DIR", folder)
-    language.edition.cache_clear()
-    try:
-        assert language.languages() == ("en", "es", "pt")
-        assert language.edition("pt").fmt.country("RUS") == "Rússia"  # CLDR pt, no Python touched
-    finally:
-        language.edition.cache_clear()
+def test_a_third_language_is_a_po_file(locale):
+    folder = locale / "pt" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    po = (locale / "es" / "LC_MESSAGES" / "messages.po").read_text(encoding="utf-8")
+    (folder / "messages.po").write_text(po.replace('"Language: es_MX\\n"', '"Language: pt_BR\\n"'), encoding="utf-8")
+    compile_catalogue(folder / "messages.po")
+    assert languages() == ("en", "es", "pt")
+    pt = edition("pt")
+    assert pt.locale == "pt_BR" and pt.fmt.country("RUS") == "Rússia"  # CLDR pt, from the header, no Python touched
+
+
+def test_a_stale_or_missing_compiled_catalogue_is_refused_never_read_as_english(locale):
+    mo = locale / "es" / "LC_MESSAGES" / "messages.mo"
+    os.utime(mo, ns=(0, 0))
+    with pytest.raises(BuildError, match=r"messages\.mo is missing or older than .*messages\.po: .*make translations"):
+        edition("es")
+    mo.unlink()
+    with pytest.raises(BuildError, match="missing or older"):
+        edition("es")
+
+
+def test_the_formatters_phrases_come_from_the_catalogue():
+    es, en = edition("es").fmt, edition("en").fmt
+    assert (es.money(86.4), es.money(1, 0), es.money(-2.5)) == (
+        "86.4 millones de dólares",
+        "1 millón de dólares",
+        "-2.5 millones de dólares",
+    )
+    # the form by CLDR's category of the number as written: English "1.0" is "other", Spanish "1.0" is "one"
+    assert (en.times(30.86), en.times(1), es.times(1), es.times(2.5)) == (
+        "30.9 times",
+        "1.0 times",
+        "1.0 vez",
+        "2.5 veces",
+    )
+    assert (en.country("NLD", in_text=True), es.country("NLD", in_text=True)) == ("the Netherlands", "los Países Bajos")
+    assert (en.country("WLD"), es.country("WLD")) == ("all origins", "todos los orígenes")
+
+
+def test_a_language_lists_its_contractions_and_they_are_made_in_its_messages():
+    es = edition("es")
+    assert es.contract("las estadísticas de el Banco y a el Senado") == "las estadísticas del Banco y al Senado"
+    assert es.contract("la edición de El Universal, de ellos") == "la edición de El Universal, de ellos"  # names, words
+    assert edition("en").contract("of the de el") == "of the de el"  # English makes none
+    made = es.contract(Markup("de el <b>Banco</b>"))
+    assert isinstance(made, Markup) and made == Markup("del <b>Banco</b>")
+
+
+def test_html_templates_escape_what_they_print_and_text_templates_do_not(templates):
+    (templates / "probe.html.j2").write_text("<p>{{ value }} {{ made }}</p>", encoding="utf-8")
+    (templates / "probe.txt.j2").write_text("{{ value }}", encoding="utf-8")
+    probe = language.edition("en")
+    html = probe.render("probe.html.j2", value='<b>"x"</b> & y', made=Markup("<em>kept</em>"))
+    assert isinstance(html, Markup)
+    assert html == "<p>&lt;b&gt;&#34;x&#34;&lt;/b&gt; &amp; y <em>kept</em></p>"
+    assert probe.render("probe.txt.j2", value="<b>x</b>") == "<b>x</b>"
+
+
+def test_a_messages_placeholder_values_are_escaped_and_its_own_words_are_not(templates):
+    (templates / "probe.html.j2").write_text(
+        "{% trans name=value %}parameter {{ name }}{% endtrans %} / {{ _('%(path)s changed', path=value) }}",
+        encoding="utf-8",
+    )
+    html = language.edition("es").render("probe.html.j2", value="<script>&")
+    assert html == "parámetro &lt;script&gt;&amp; / &lt;script&gt;&amp; cambió"
 
 
 @pytest.mark.parametrize(
@@ -91,43 +137,18 @@ def test_every_html_template_is_escaped_and_only_plain_text_is_not(name, escaped
     assert language.escaped(None) is True  # a template made from a string: HTML, to be safe
 
 
-def test_lists_escape_text_and_keep_markup_in_html_only(tmp_path, monkeypatch):
-    folder = tmp_path / "languages"
-    shutil.copytree(language.LANGUAGES_DIR, folder)
-    for lang in ("en", "es"):
-        (folder / lang / "probe.html.j2").write_text("{{ items | listing }} / {{ items | listing('or') }}")
-        (folder / lang / "probe.txt.j2").write_text("{{ items | listing }} / {{ items | listing('or') }}")
-    monkeypatch.setattr(language, "LANGUAGES_DIR", folder)
-    language.edition.cache_clear()
-    try:
-        items = ["<b>A</b>", Markup("<em>B</em>"), "C & D"]
-        html = language.edition("en").render("probe.html.j2", items=items)
-        assert (
-            html == "&lt;b&gt;A&lt;/b&gt;, <em>B</em>, and C &amp; D / &lt;b&gt;A&lt;/b&gt;, <em>B</em>, or C &amp; D"
-        )
-        assert language.edition("es").render("probe.html.j2", items=items[:2]) == (
-            "&lt;b&gt;A&lt;/b&gt; y <em>B</em> / &lt;b&gt;A&lt;/b&gt; o <em>B</em>"
-        )
-        assert language.edition("en").render("probe.txt.j2", items=items) == (
-            "<b>A</b>, <em>B</em>, and C & D / <b>A</b>, <em>B</em>, or C & D"
-        )
-    finally:
-        language.edition.cache_clear()
-
-
-def test_a_catalogue_text_fills_its_placeholders_and_refuses_what_is_not_a_text():
-    es = edition("es")
-    assert es.t("labels.source_line", sources="SE") == "Fuente: SE"
-    with pytest.raises(KeyError, match=r"the en catalogue's entry 'formats\.money' is not a text"):
-        edition("en").t("formats.money")
-
-
-def test_a_catalogue_names_its_language_in_what_it_lacks():
-    catalogue = language.Catalogue({"a": {"b": "text {x}"}}, "pt")
-    with pytest.raises(KeyError, match=r"the pt catalogue has no entry 'a\.c'"):
-        catalogue.get("a.c")
-    assert catalogue.text("a.b") == "text {x}"  # no values: the text as it is, braces and all
-    assert catalogue.text("a.b", x=1) == "text 1"
+def test_lists_escape_text_and_keep_markup_in_html_only(templates):
+    (templates / "probe.html.j2").write_text("{{ items | listing }} / {{ items | listing('or') }}")
+    (templates / "probe.txt.j2").write_text("{{ items | listing }} / {{ items | listing('or') }}")
+    items = ["<b>A</b>", Markup("<em>B</em>"), "C & D"]
+    html = language.edition("en").render("probe.html.j2", items=items)
+    assert html == "&lt;b&gt;A&lt;/b&gt;, <em>B</em>, and C &amp; D / &lt;b&gt;A&lt;/b&gt;, <em>B</em>, or C &amp; D"
+    assert language.edition("es").render("probe.html.j2", items=items[:2]) == (
+        "&lt;b&gt;A&lt;/b&gt; y <em>B</em> / &lt;b&gt;A&lt;/b&gt; o <em>B</em>"
+    )
+    assert language.edition("en").render("probe.txt.j2", items=items) == (
+        "<b>A</b>, <em>B</em>, and C & D / <b>A</b>, <em>B</em>, or C & D"
+    )
 
 
 def test_html_templates_render_to_markup_and_text_templates_to_plain_strings():

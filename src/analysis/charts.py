@@ -2,8 +2,8 @@
 
 Every figure has a left-aligned title, a source line and alt text (``figure.alt_text``, read by
 `alt_text`), all in the edition's language. The first helpers (`fdi_by_year`, `share_chart`,
-`timeline_chart`) take an edition: words come from its catalogue, numbers and dates from its
-formatter, alt text from its ``alt.txt.j2`` template. The later ones (`range_chart`,
+`timeline_chart`) take an edition: words come from its gettext catalogue, numbers and dates from
+its formatter, alt text from the ``alt.txt.j2`` template. The later ones (`range_chart`,
 `years_chart`, `origins_chart`, `events_chart`) look up no word: the caller passes every word,
 already translated (`ChartWords`), and a formatter for numbers; they come in a page's width and
 a phone's (``narrow=True``), every text legible at both. The helpers build figures with
@@ -80,12 +80,12 @@ def alt_text(figure: Figure) -> str:
 
 
 class _KeyPickler(pickle.Pickler):
-    """Pickles a chart's arguments, an edition by its language, folder and catalogue.
+    """Pickles a chart's arguments, an edition by its language, locale and compiled catalogue.
 
-    The edition's templates and formatter are read from its folder, and its catalogue is what its
-    words come from, so these identify it (its compiled templates could not be pickled). A
-    formatter is pickled by its locale and phrases, the same before and after it caches its Babel
-    locale.
+    Its words come from its catalogue (identified by the digest of its ``.mo``) and its numbers
+    from its locale, so these identify it (its loaded catalogue and compiled templates could not
+    be pickled). A formatter is pickled by its locale and phrases, the same before and after it
+    caches its Babel locale.
     """
 
     def persistent_id(self, obj: Any) -> Any:
@@ -93,7 +93,7 @@ class _KeyPickler(pickle.Pickler):
         from analysis.language import Edition
 
         if isinstance(obj, Edition):
-            return ("edition", obj.lang, obj.locale, str(obj.folder), obj.catalogue.entries)
+            return ("edition", obj.lang, obj.locale, obj.digest)
         if isinstance(obj, Formatter):  # by what it writes from, not the locale object it caches
             return ("formatter", obj.locale, obj.phrases)
         return None

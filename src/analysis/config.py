@@ -32,10 +32,10 @@ METRICS_MIME = "application/vnd.analysis.metrics+json"  # the content of NAME.me
 # in the contents ({"id": "...", "title": "..."}).
 SECTION_MIME = "application/vnd.analysis.section+json"
 
-# The report's editions: the `lang` parameter's values, one per folder of languages/ with a
-# catalogue (analysis.language reads them). An edition's outputs are named after its params file,
-# plus ".LANG" for every language but English.
-LANGUAGES = tuple(sorted(p.parent.name for p in (PACKAGE_DIR / "languages").glob("*/catalogue.yaml")))
+# The report's editions: the `lang` parameter's values, one per gettext catalogue
+# (locale/<lang>/LC_MESSAGES/messages.po; analysis.language reads them). An edition's outputs are
+# named after its params file, plus ".LANG" for every language but English.
+LANGUAGES = tuple(sorted(p.parent.parent.name for p in (PACKAGE_DIR / "locale").glob("*/LC_MESSAGES/messages.po")))
 DEFAULT_LANGUAGE = "en"
 
 FDI_FILE = "fdi.csv"

@@ -2,9 +2,10 @@
 
 Everything locale-dependent comes from Babel's copy of the Unicode CLDR: digits, separators,
 percent signs, month names, date patterns, lists ("A, B, and C" / "A, B y C"), plural categories
-and country names. The edition's catalogue (`analysis.language`) adds only what CLDR does not
-hold: how money in US$ millions reads ("US$86.4 million", "86.4 millones de dólares"), the word
-for "times", and how a country's name reads in running text ("the United States").
+and country names. The edition's gettext catalogue (`analysis.language.phrases`) adds only what
+CLDR does not hold: how money in US$ millions reads ("US$86.4 million", "86.4 millones de
+dólares"), the word for "times", and how a country's name reads in running text ("the United
+States").
 
 Numbers are rounded half away from zero at the digits a figure was reported with, never more:
 a multiple keeps one decimal, a percentage one decimal from 1 % up and two significant digits
@@ -27,6 +28,7 @@ from babel.lists import format_list
 from babel.numbers import parse_pattern
 
 MAX_DECIMALS = 6  # a figure is never written with more digits after the point than this
+PLURAL_CATEGORIES = ("zero", "one", "two", "few", "many", "other")  # CLDR's, for any language
 
 
 def _rounded(value: float, decimals: int) -> decimal.Decimal:
@@ -44,9 +46,9 @@ class Formatter:
     locale : str
         A CLDR locale identifier (``"en"``, ``"es_MX"``).
     phrases : mapping
-        The catalogue's ``formats`` block: ``money`` (plural forms with ``{sign}`` and
-        ``{amount}``), ``times`` (plural forms with ``{value}``), ``all_origins`` and
-        ``in_text`` (country names as they read inside a sentence).
+        `analysis.language.phrases`: ``money`` (a form by CLDR plural category, with
+        ``%(sign)s`` and ``%(amount)s``), ``times`` (likewise, with ``%(value)s``; or one form
+        for all), ``all_origins`` and ``in_text`` (country names as they read inside a sentence).
     """
 
     locale: str
@@ -136,12 +138,12 @@ class Formatter:
         """
         amount = self.number(abs(value), decimals)
         sign = self.cldr.number_symbols["latn"]["minusSign"] if _rounded(value, decimals) < 0 else ""
-        return self._plural("money", amount).format(sign=sign, amount=amount)
+        return self._plural("money", amount) % {"sign": sign, "amount": amount}
 
     def times(self, value: float) -> str:
         """Write a multiple in words: ``"30.9 times"``, ``"30.9 veces"``."""
         number = self.number(value, 1)
-        return self._plural("times", number).format(value=number)
+        return self._plural("times", number) % {"value": number}
 
     def multiple(self, value: float) -> str:
         """Write a multiple with one decimal: ``"30.9"``."""
@@ -212,27 +214,7 @@ class Formatter:
         category = self.cldr.plural_form(decimal.Decimal(plain))
         return forms.get(category) or forms["other"]
 
-    # Counting -----------------------------------------------------------------------------
-
-    def count(self, n: int, forms: Mapping[str, str] | str) -> str:
-        """Write a count with its noun in the right plural form.
-
-        Parameters
-        ----------
-        n : int
-            How many.
-        forms : mapping or str
-            The noun's forms by CLDR plural category (``{"one": "source", "other": "sources"}``),
-            each possibly holding ``{n}`` for where the number goes (default: before the noun).
-
-        Returns
-        -------
-        str
-            ``"1 source"``, ``"3 sources"``, ``"3 fuentes"``.
-        """
-        word = forms if isinstance(forms, str) else (forms.get(self.cldr.plural_form(n)) or forms["other"])
-        number = self.number(n, 0)
-        return word.format(n=number) if "{n}" in word else f"{number} {word}"
+    # Lists --------------------------------------------------------------------------------
 
     def join(self, items: Sequence[str], style: str = "standard") -> str:
         """Join items as the language lists them: ``"A, B, and C"``, ``"A, B y C"``.

@@ -1,20 +1,19 @@
-"""The report's editions: one folder per language, holding its catalogue and its templates.
+"""The report's editions: one gettext catalogue per language, and templates shared by all of them.
 
-``src/analysis/languages/<code>/`` holds everything a reader sees in that language:
-
-- ``catalogue.yaml``: the CLDR locale, the short texts (headings, table headers, chart labels,
-  captions, status words) and the few phrases CLDR lacks (how money reads);
-- ``*.html.j2``: one Jinja template per report section (prose and tables, autoescaped), and
-  ``*.txt.j2`` for plain text (chart alt text).
-
-``languages/common/`` holds the markup every language shares (the table macro). A language is
-there when its folder has a catalogue: adding one means adding a folder, not editing Python.
+A language is one file, ``src/analysis/locale/<code>/LC_MESSAGES/messages.po`` (compiled to
+``messages.mo`` by ``make translations``): every word a reader sees, English being the language
+the messages are written in, and in its header's ``Language`` the CLDR locale its numbers, dates,
+plurals and country names follow (through Babel). The templates, one per section for every
+language, are in ``templates/sections/``: HTML (``*.html.j2``, escaped by construction) and plain
+text (``*.txt.j2``, chart alt text). Adding a language means adding a ``.po`` file, not editing
+Python.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
+import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,10 +21,7 @@ from typing import Any
 from analysis import config
 from analysis.formatting import Formatter
 
-LANGUAGES_DIR = config.PACKAGE_DIR / "languages"
-COMMON = "common"
-CATALOGUE = "catalogue.yaml"
-LOCALE_DIR = config.PACKAGE_DIR / "locale"  # gettext catalogues: <lang>/LC_MESSAGES/messages.po and .mo
+LOCALE_DIR = config.PACKAGE_DIR / "locale"  # <lang>/LC_MESSAGES/messages.po and .mo; tests point it elsewhere
 DOMAIN = "messages"
 SECTION_TEMPLATES = config.PACKAGE_DIR / "templates" / "sections"  # one template per section, every language
 
@@ -35,17 +31,17 @@ def catalogue_path(lang: str, suffix: str = ".po") -> Path:
     return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}{suffix}"
 
 
-def translations(lang: str):
-    """Load a language's compiled gettext catalogue (``messages.mo``).
+def compiled(lang: str) -> bytes:
+    """Read a language's compiled gettext catalogue (``messages.mo``).
 
     Raises
     ------
+    KeyError
+        When the language has no catalogue.
     analysis.errors.BuildError
         When the ``.mo`` is missing or older than its ``.po``: the report would otherwise be
         written with stale words, or silently in English.
     """
-    from babel.support import Translations
-
     from analysis.errors import BuildError
 
     po, mo = catalogue_path(lang), catalogue_path(lang, ".mo")
@@ -56,8 +52,7 @@ def translations(lang: str):
             f"{config.display_path(mo)} is missing or older than {config.display_path(po)}: "
             "compile the catalogues with `make translations`"
         )
-    with mo.open("rb") as handle:
-        return Translations(handle, domain=DOMAIN)
+    return mo.read_bytes()
 
 
 def languages() -> tuple[str, ...]:
@@ -66,67 +61,24 @@ def languages() -> tuple[str, ...]:
     Returns
     -------
     tuple of str
-        Such as ``("en", "es")``: every folder of ``languages/`` with a catalogue.
+        Such as ``("en", "es")``: every language with a ``messages.po`` under `LOCALE_DIR`.
     """
-    return tuple(sorted(p.parent.name for p in LANGUAGES_DIR.glob(f"*/{CATALOGUE}")))
-
-
-class Catalogue:
-    """An edition's short texts, looked up by dotted key (``"table.growth.caption"``).
-
-    Parameters
-    ----------
-    entries : mapping
-        The parsed ``catalogue.yaml``.
-    lang : str
-        Its language code, for messages.
-    """
-
-    def __init__(self, entries: Mapping[str, Any], lang: str):
-        self.entries = entries
-        self.lang = lang
-
-    def get(self, key: str) -> Any:
-        """Return the entry at a dotted key (a text, a list or a mapping of plural forms).
-
-        Raises
-        ------
-        KeyError
-            Naming the key and the language, when the catalogue lacks it.
-        """
-        node: Any = self.entries
-        for part in key.split("."):
-            if not isinstance(node, Mapping) or part not in node:
-                raise KeyError(f"the {self.lang} catalogue has no entry {key!r}")
-            node = node[part]
-        return node
-
-    def text(self, key: str, **values: Any) -> str:
-        """Return the text at a key, its ``{placeholders}`` filled in (plain text, not HTML)."""
-        entry = self.get(key)
-        if not isinstance(entry, str):
-            raise KeyError(f"the {self.lang} catalogue's entry {key!r} is not a text")
-        return entry.format(**values) if values else entry
+    return tuple(sorted(p.parent.parent.name for p in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po")))
 
 
 @dataclass(frozen=True)
 class Edition:
-    """One language's catalogue, formatter and templates.
+    """One language's gettext catalogue, formatter and templates.
 
-    Build it with `edition`; the templates see the formatter's methods as filters (``money``,
-    ``number``, ``percent``, ``times``, ``date``, ``period``, ``country``, ``join``, ``count``)
-    and the catalogue as ``t(key, **values)``.
+    Build it with `edition`; the templates see the catalogue through Jinja's i18n extension
+    (``{% trans %}``, ``_()``, ``ngettext()``, ``pgettext()``) and the formatter's methods as
+    filters (``money``, ``number``, ``percent``, ``times``, ``date``, ``country``, ``listing``, …).
     """
 
     lang: str
-    catalogue: Catalogue
+    translations: Any  # babel.support.Translations
     fmt: Formatter
-    folder: Path
-
-    @functools.cached_property
-    def translations(self):
-        """The language's gettext catalogue (`translations`)."""
-        return translations(self.lang)
+    digest: str  # sha256 of the compiled catalogue: the words' identity (charts are keyed by it)
 
     @functools.cached_property
     def contract(self) -> Callable[[str], str]:
@@ -157,15 +109,11 @@ class Edition:
         """The BCP 47 tag for ``<html lang>`` (``"es-MX"``)."""
         return self.fmt.locale.replace("_", "-")
 
-    def t(self, key: str, **values: Any) -> str:
-        """Look up a short text (see `Catalogue.text`)."""
-        return self.catalogue.text(key, **values)
-
     @functools.cached_property
     def _environment(self):
         import jinja2
 
-        loader = jinja2.FileSystemLoader([str(SECTION_TEMPLATES), str(self.folder), str(LANGUAGES_DIR / COMMON)])
+        loader = jinja2.FileSystemLoader(str(SECTION_TEMPLATES))
         environment = jinja2.Environment(
             loader=loader,
             autoescape=escaped,
@@ -198,8 +146,6 @@ class Edition:
             capfirst=lambda text: text[:1].upper() + text[1:],
         )
         environment.globals.update(
-            t=self.t,
-            count=lambda n, key: f.count(n, self.catalogue.get(key)),
             period=f.period,
             months_span=f.months_span,
             multiple_range=f.multiple_range,
@@ -214,7 +160,7 @@ class Edition:
         Parameters
         ----------
         template : str
-            A file of this edition's folder (``"headline.html.j2"``).
+            A file of ``templates/sections/`` (``"headline.html.j2"``).
         block : str, optional
             A ``{% block %}`` of it to render alone.
         **context
@@ -333,18 +279,66 @@ def edition(lang: str) -> Edition:
     Returns
     -------
     Edition
+        Its formatter follows the CLDR locale of its catalogue's header (``Language: es_MX``).
 
     Raises
     ------
     KeyError
         When the package has no such language.
     """
-    import yaml
+    from babel.support import Translations
 
-    folder = LANGUAGES_DIR / lang
-    path = folder / CATALOGUE
-    if not path.is_file():
+    from analysis.cache import sha256
+
+    if lang not in languages():
         raise KeyError(f"no edition in {lang!r}: the languages are {', '.join(languages())}")
-    entries = yaml.safe_load(path.read_text(encoding="utf-8"))
-    catalogue = Catalogue(entries, lang)
-    return Edition(lang, catalogue, Formatter(entries["locale"], entries["formats"]), folder)
+    data = compiled(lang)
+    catalogue = Translations(io.BytesIO(data), domain=DOMAIN)
+    locale = catalogue.info().get("language") or lang
+    digest = sha256(data)
+    return Edition(lang, catalogue, Formatter(locale, phrases(catalogue)), digest)
+
+
+def phrases(catalogue: Any) -> dict[str, Any]:
+    """Return what the formatter writes that CLDR does not hold, from a language's catalogue.
+
+    How an amount in US$ millions and a multiple read, in a form for each CLDR plural category
+    (`analysis.formatting.PLURAL_CATEGORIES`: a figure such as 1.5 takes the category CLDR gives
+    it, which gettext's whole-number plural forms cannot say); how the origins together are named;
+    and how a country's name reads inside a sentence, where it differs from CLDR's name.
+    """
+    # Translators: an amount in US$ millions ("US$86.4 million"), in the form for
+    # numbers of the CLDR plural category the context names; a category your
+    # language does not use is never shown (copy "other"). %(sign)s: "-" or "".
+    money = {
+        "other": catalogue.pgettext("money, plural category other", "%(sign)sUS$%(amount)s million"),
+        "zero": catalogue.pgettext("money, plural category zero", "%(sign)sUS$%(amount)s million"),
+        "one": catalogue.pgettext("money, plural category one", "%(sign)sUS$%(amount)s million"),
+        "two": catalogue.pgettext("money, plural category two", "%(sign)sUS$%(amount)s million"),
+        "few": catalogue.pgettext("money, plural category few", "%(sign)sUS$%(amount)s million"),
+        "many": catalogue.pgettext("money, plural category many", "%(sign)sUS$%(amount)s million"),
+    }
+    # Translators: a multiple ("30.9 times"), in the form for numbers of the CLDR
+    # plural category the context names; a category your language does not use is
+    # never shown (copy "other").
+    times = {
+        "other": catalogue.pgettext("times, plural category other", "%(value)s times"),
+        "zero": catalogue.pgettext("times, plural category zero", "%(value)s times"),
+        "one": catalogue.pgettext("times, plural category one", "%(value)s time"),
+        "two": catalogue.pgettext("times, plural category two", "%(value)s times"),
+        "few": catalogue.pgettext("times, plural category few", "%(value)s times"),
+        "many": catalogue.pgettext("times, plural category many", "%(value)s times"),
+    }
+    # Translators: a country's name inside a sentence ("investment from the United
+    # States"), as your language writes it there, with its article if it takes one.
+    in_text = {
+        "USA": catalogue.pgettext("country in a sentence", "the United States"),
+        "GBR": catalogue.pgettext("country in a sentence", "the United Kingdom"),
+        "NLD": catalogue.pgettext("country in a sentence", "the Netherlands"),
+        "ARE": catalogue.pgettext("country in a sentence", "the United Arab Emirates"),
+        "PHL": catalogue.pgettext("country in a sentence", "the Philippines"),
+        "DOM": catalogue.pgettext("country in a sentence", "the Dominican Republic"),
+        "CZE": catalogue.pgettext("country in a sentence", "the Czech Republic"),
+        "BHS": catalogue.pgettext("country in a sentence", "the Bahamas"),
+    }
+    return {"money": money, "times": times, "all_origins": catalogue.gettext("all origins"), "in_text": in_text}

@@ -1,7 +1,7 @@
 """What the report notebook calls: one `Report` per run, one method per section.
 
 `Report` is a façade: it holds the run's frozen `analysis.facts.Facts`, the edition
-(`analysis.language.Edition`: the language's catalogue, formatter and templates) and the
+(`analysis.language.Edition`: the language's gettext catalogue, formatter and templates) and the
 numbering of tables and figures; each section method is defined in its own module of
 `analysis.sections` and attached here. Every number in the prose is written by those sections
 from the run's own facts, so a rerun with other figures changes every sentence with them.
@@ -171,8 +171,10 @@ class Report:
                 base=fmt.period(c.base_year, c.months),
                 target=fmt.period(c.target_year, c.months),
             )
-        return self.edition.t(
-            "page.default_title", origin=fmt.country(self.facts.origin), destination=fmt.country(self.facts.destination)
+        return self.edition.gettext(
+            "%(origin)s and %(destination)s: foreign direct investment, and the events around it",
+            origin=fmt.country(self.facts.origin),
+            destination=fmt.country(self.facts.destination),
         )
 
     def chart_source(self, source_ids: Sequence[str]) -> str:
@@ -183,8 +185,9 @@ class Report:
         """Name the publishers of some sources, for a chart's source line."""
         publishers = list(dict.fromkeys(self.facts.sources[s].name(self.edition.lang) for s in source_ids))
         if not publishers:
-            return self.edition.t("labels.no_figures")
-        return f"{self.edition.fmt.join(publishers)}; {self.edition.t('labels.see_sources')}"
+            return self.edition.gettext("no figures")
+        see = self.edition.gettext("see the table of sources")
+        return f"{self.edition.fmt.join(publishers)}; {see}"
 
     # The metrics file -------------------------------------------------------------------------
 
@@ -222,21 +225,17 @@ class Report:
                 "html_lang": e.html_lang,
                 "title": self.title,
                 "question": f.lead_claim is not None and not f.parameters["title"],
-                "subtitle": e.t(
-                    "page.subtitle",
+                "subtitle": e.gettext(
+                    "FDI from %(origin)s into %(destination)s, %(base)s to %(target)s, as the sources report it",
                     origin=fmt.country(f.origin),
                     destination=fmt.country(f.destination),
                     base=fmt.period(f.base_year, f.months),
                     target=fmt.period(f.target_year, f.months),
                 ),
                 "data_vintage": vintage,
-                "data_as_of": e.t(
-                    "page.data_as_of." + ("day" if vintage and len(vintage) == 10 else "other"), date=fmt.date(vintage)
-                )
-                if vintage
-                else None,
-                "labels": {key: e.catalogue.get(f"page.{key}") for key in e.catalogue.get("page")},
-                "read_in": {lang: _catalogue_entry(lang, "read_in") for lang in _languages()},
+                "data_as_of": _data_as_of(e, vintage) if vintage else None,
+                "labels": page_labels(e),
+                "read_in": {lang: _read_in(lang) for lang in _languages()},
             },
             "disagreements": [
                 {
@@ -265,8 +264,48 @@ def _languages() -> tuple[str, ...]:
     return languages()
 
 
-def _catalogue_entry(lang: str, key: str) -> str:
-    return edition(lang).t(key)
+def _read_in(lang: str) -> str:
+    """Name the link to a language's edition, in that language."""
+    # Translators: the link to this report in your language, written in it
+    # ("Leer en español"), shown at the top of every other edition.
+    return edition(lang).pgettext("link to this edition", "Read in English")
+
+
+def _data_as_of(e: Edition, vintage: str) -> str:
+    """Say up to when the figures were published: a day ("up to June 25, 2025"), a month or a year."""
+    if len(vintage) == 10:
+        return e.pgettext("a full day", "figures as published up to %(date)s", date=e.fmt.date(vintage))
+    return e.pgettext("a month or a year", "figures as published up to %(date)s", date=e.fmt.date(vintage))
+
+
+def page_labels(e: Edition) -> dict[str, Any]:
+    """Return the words of the page around the report (title block, contents, footer), in its language.
+
+    ``footer`` keeps ``{command}`` and ``{notebook}`` where the page puts them as code; ``page_of``
+    is what the PDF's footer writes before the page number, between it and the page count, and after.
+    """
+    page_of = e.gettext("Page %(page)s of %(pages)s", page="{page}", pages="{pages}")
+    before, rest = page_of.split("{page}", 1)
+    between, after = rest.split("{pages}", 1)
+    return {
+        "kicker": e.gettext("Fact check: foreign direct investment"),
+        "built": e.gettext("Built"),
+        "data": e.gettext("Data"),
+        "code": e.gettext("Code"),
+        "contents": e.gettext("Contents"),
+        "skip": e.gettext("Skip to the report"),
+        "footer": e.gettext(
+            "Built by %(command)s from %(notebook)s. The executed notebook and the metrics file beside this page are "
+            "its run record.",
+            command="{command}",
+            notebook="{notebook}",
+        ),
+        "page_of": [before, between, after],
+        "editions": e.gettext("Other editions"),
+        "modified": e.gettext("modified"),
+        "no_git": e.gettext("not a git checkout"),
+        "unknown": e.gettext("unknown"),
+    }
 
 
 def _read_previous(path: str) -> tuple[dict[str, Any] | None, str | None]:

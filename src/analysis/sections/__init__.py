@@ -6,7 +6,7 @@ The story: `lead` (the claim, the verdict, the summary; the `headline` where no 
 
 Each module computes the language-free facts its section writes from (out of the run's
 `analysis.facts.Facts`) and renders them through its template: one per section for every language
-(``templates/sections/``, words marked for gettext), or, for the sections not yet moved there,
-``languages/<lang>/<section>.html.j2``. Each exposes one function taking the `Report` and
-returning a `analysis.present.Section`; `analysis.report.Report` attaches them as its methods.
+(``templates/sections/``, words marked for gettext). Each exposes one function taking the
+`Report` and returning a `analysis.present.Section`; `analysis.report.Report` attaches them as
+its methods.
 """

@@ -54,7 +54,7 @@ def years(report: Report) -> list[Year]:
 def by_year(report: Report) -> Section:
     """Chart and table: the origin's FDI and the destination's total, year by year."""
     f, e = report.facts, report.edition
-    title = e.t("sections.by_year")
+    title = e.gettext("Investment by year")
     table = years(report)
     series = f.series(f.origin)
     lengths = sorted({(int(y), int(m)) for y, m in zip(series["year"], series["months"], strict=True)})
@@ -115,10 +115,12 @@ def by_year(report: Report) -> Section:
         "present": [str(y.year) for y in shown],
         "base_year": f.base_year,
         "target_year": f.target_year,
-        "disagreements_link": Markup('<a href="#where-sources-disagree">{}</a>').format(e.t("sections.disagreements")),
+        "disagreements_link": Markup('<a href="#where-sources-disagree">{}</a>').format(
+            e.gettext("Where sources disagree")
+        ),
     }
     caption = e.render("by_year.html.j2", "caption", **context)
     intro = e.render("by_year.html.j2", "intro", **context)
-    output = FigureOutput(figure, number, "fdi", str(caption), label=e.t("labels.figure"), narrow=narrow)
+    output = FigureOutput(figure, number, "fdi", str(caption), label=e.gettext("Figure"), narrow=narrow)
     rows = e.render("by_year.html.j2", "table", table_number=report.numbering.next_table(), **context)
     return Section(ID, title, [intro, output, rows])
