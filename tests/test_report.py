@@ -7,9 +7,12 @@ Worked by hand: multiple 50 / 12.5 = 4.0; the reports allow 45.5 / 12.5 = 3.64 t
 +37.5 (+300 %); shares 12.5 / 1250 = 1.0 % and 50 / 2000 = 2.5 %.
 """
 
+import csv
+import html
 import json
 import re
 import shutil
+import string
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -351,16 +354,22 @@ ENGLISH_WORDS = {
 
 
 class Visible(HTMLParser):
-    """The words a reader sees, except inside elements marked lang="en" and code."""
+    """The words a reader sees, except in code and inside elements marked as another language.
 
-    def __init__(self):
+    By default that is English (lang="en"); ``page`` (a language code) skips every element marked
+    with another language than the page's.
+    """
+
+    def __init__(self, page: str | None = None):
         super().__init__(convert_charrefs=True)
+        self.page = page
         self.stack: list[bool] = []
         self.words: list[str] = []
 
     def handle_starttag(self, tag, attrs):
-        skip = dict(attrs).get("lang", "").startswith("en") or tag == "code"
-        self.stack.append(skip or (bool(self.stack) and self.stack[-1]))
+        lang = dict(attrs).get("lang") or ""
+        other = lang.startswith("en") if self.page is None else bool(lang) and not lang.startswith(self.page)
+        self.stack.append(other or tag == "code" or (bool(self.stack) and self.stack[-1]))
 
     def handle_endtag(self, tag):
         if self.stack:
@@ -398,4 +407,121 @@ def test_the_spanish_edition_has_no_english_prose_outside_lang_en():
 
 def test_the_scan_finds_english_where_it_is():
     assert english_words("<p>El total of the years</p>") == {"of", "the", "years"}
+    assert latin_words('<p>Ελ total <span lang="es">de los</span> <code>x</code></p>', "el") == {"total"}
     assert english_words('<p lang="en">the year</p><code>the</code>') == set()
+
+
+# A language is one .po file -------------------------------------------------------------------
+
+# Every letter of a translation accented: unmistakably not English, and not any language's words.
+PSEUDO = str.maketrans(string.ascii_letters, "áƀçðéƒĝĥíĵķĺɱñóþǫŕšţúṽŵẋýžÁƁÇÐÉƑĜĤÍĴĶĹṀÑÓÞǪŔŠŢÚṼŴẊÝŽ")
+PLACEHOLDER = re.compile(r"(%\(\w+\)[sd]|%%)")
+
+
+def pseudo(text: str) -> str:
+    """A pseudo-translation: every letter accented, the whole bracketed, placeholders kept as they are."""
+    parts = PLACEHOLDER.split(text)
+    return "[" + "".join(part if i % 2 else part.translate(PSEUDO) for i, part in enumerate(parts)) + "]"
+
+
+def latin_words(html: str, page: str) -> set[str]:
+    """Words of Latin letters a reader sees, outside code and text marked as another language."""
+    parser = Visible(page)
+    parser.feed(html)
+    return {w for w in parser.words if len(w) > 1}
+
+
+@pytest.fixture
+def pseudo_language(tmp_path, monkeypatch):
+    """A language "xx" made of nothing but a .po file: every English message pseudo-translated, its
+    numbers, dates and country names from CLDR's Greek (a script of its own, so any word in Latin
+    letters on its page is a word left untranslated); and the fixture's data translated into it."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po, write_po
+
+    from analysis import language
+
+    locale = tmp_path / "locale"
+    shutil.copytree(language.LOCALE_DIR, locale)
+    with language.catalogue_path("en").open("rb") as handle:
+        english = read_po(handle)
+    catalogue = Catalog(locale="el")
+    for message in english:
+        if message.id:
+            string = tuple(pseudo(i) for i in message.id) if isinstance(message.id, tuple) else pseudo(message.id)
+            catalogue.add(message.id, string, context=message.context)
+    folder = locale / "xx" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    with (folder / "messages.po").open("wb") as handle:
+        write_po(handle, catalogue)
+    with (folder / "messages.mo").open("wb") as handle:
+        write_mo(handle, catalogue)
+    monkeypatch.setattr(language, "LOCALE_DIR", locale)
+    language.edition.cache_clear()
+
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURES / "bilingual", data)
+    for name in ("fdi.csv", "sources.csv", "timeline.csv"):  # a translation of each text the data translate
+        with (data / name).open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        texts = [c[: -len("_es")] for c in rows[0] if c.endswith("_es")] + (
+            ["publisher"] if name == "sources.csv" else []
+        )
+        for row in rows:
+            row.update({f"{c}_xx": pseudo(row[c]) if row[c] else "" for c in texts})
+        with (data / name).open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+    yield data
+    language.edition.cache_clear()
+
+
+def words_left(r: Report) -> dict[str, list[str]]:
+    """Every visible word of the report's sections, charts and page left in Latin letters, by where it is."""
+    from matplotlib.text import Text
+
+    found = {}
+    page, made = r.metrics()["report"], r.metrics()["provenance"]
+    # the run record's names are not words: Python, the platform, the packages, their versions, the commit
+    record = [made["python"], made["platform"], made["git_commit"] or "", made["built_at"], *made["packages"].items()]
+    technical = latin_words(html.escape(" ".join(map(str, record))), "xx") | {"Python"}
+    labels = [v for value in page["labels"].values() for v in ([value] if isinstance(value, str) else value)]
+    labels = [v.replace("{command}", "").replace("{notebook}", "") for v in labels]  # the page puts code there
+    shown = [r.title, page["subtitle"], page["data_as_of"] or "", page["read_in"]["xx"], *labels]
+    found["page"] = latin_words(html.escape(" ".join(shown)), "xx") | english_words(html.escape(" ".join(shown)))
+    for name in SECTIONS:
+        section = getattr(r, name)()
+        texts = [f.caption + " " + f.alt for f in section.figures]
+        texts += [
+            t.get_text() for f in section.figures for fig in (f.figure, f.narrow) if fig for t in fig.findobj(Text)
+        ]
+        plain = html.escape(" ".join(texts))
+        found[name] = english_words(section.html) | english_words(plain)
+        found[name] |= (latin_words(section.html, "xx") | latin_words(plain, "xx")) - technical
+    return {where: sorted(words) for where, words in found.items() if words}
+
+
+def test_a_language_is_one_po_file_and_leaves_no_english_on_its_page(pseudo_language):
+    from analysis.language import edition, languages
+
+    assert languages() == ("en", "es", "xx")
+    assert edition("xx").locale == "el" and edition("xx").html_lang == "el"  # from its catalogue's header
+    r = report(lang="xx", data_dir=str(pseudo_language))
+    assert words_left(r) == {}
+    text = r.headline().text
+    assert "[ŠƀŕÍŃ]" not in text and "Νότια Κορέα" in text  # CLDR's Greek names the countries
+    assert "[ÚŠ$12,5 ɱíĺĺíóñ]" in text  # the money phrase from the catalogue, the number from CLDR
+
+
+def test_a_word_left_out_of_the_catalogue_is_found(pseudo_language, monkeypatch, tmp_path):
+    from analysis import language
+
+    folder = tmp_path / "sections"
+    shutil.copytree(language.SECTION_TEMPLATES, folder)
+    path = folder / "appendix.html.j2"
+    path.write_text(path.read_text(encoding="utf-8").replace("</h2>", " Overview</h2>"), encoding="utf-8")
+    monkeypatch.setattr(language, "SECTION_TEMPLATES", folder)
+    language.edition.cache_clear()
+    assert words_left(report(lang="xx", data_dir=str(pseudo_language))) == {"appendix": ["Overview"]}
