@@ -64,7 +64,7 @@ def test_the_message_names_the_phase_and_how_to_raise_it():
 
 @pytest.mark.slow
 def test_a_page_that_makes_the_layout_run_long_ends_in_the_pdf_time_limit(tmp_path, tiny_report):
-    from analysis import pipeline
+    from analysis import outputs, pipeline
     from analysis.plan import Variant
 
     # The report's page with an event of one word of 100,000 letters, in the timeline's table: in
@@ -73,7 +73,8 @@ def test_a_page_that_makes_the_layout_run_long_ends_in_the_pdf_time_limit(tmp_pa
     # five times the word, so that a machine many times faster still runs past the 3 s limit.
     assert "Fixture ferry opens" in tiny_report.html
     options = pipeline.BuildOptions(out_dir=tmp_path, time_limits=TimeLimits(pdf=3))
-    run = pipeline.Run(Variant("r", "test", {}), options, None, tmp_path, "", time.perf_counter())
+    version = outputs.new_version(tmp_path, "r")
+    run = pipeline.Run(Variant("r", "test", {}), options, None, version, "", time.perf_counter(), tmp_path / "scratch")
     run.html = tiny_report.html.replace("Fixture ferry opens", "x" * 100_000)
     started = time.monotonic()
     with pytest.raises(TimeLimitError, match=r"^rendering the PDF took longer than its time limit of 3 s"):
