@@ -69,3 +69,17 @@ def test_the_package_map_names_every_module():
     named = set(re.findall(r"`(\w+)`", analysis.__doc__))
     assert modules - named == set()  # a module missing from the map in analysis/__init__.py
     assert {"sections"} <= named
+
+
+def test_no_section_imports_the_report_that_attaches_it():
+    """Sections depend on the protocol in sections/_report.py: no import cycle with analysis.report."""
+    import ast
+
+    found = []
+    for path in sorted((config.PACKAGE_DIR / "sections").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [node.module] if isinstance(node, ast.ImportFrom) else []
+            names += [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if "analysis.report" in names:
+                found.append(f"{path.name}:{node.lineno}")
+    assert found == []

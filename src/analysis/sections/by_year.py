@@ -17,7 +17,7 @@ from analysis.metrics import share_pct
 from analysis.present import FigureOutput, Section
 
 if TYPE_CHECKING:
-    from analysis.report import Report
+    from analysis.sections._report import Report
 
 ID = "investment-by-year"
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from analysis.present import Section
 
 if TYPE_CHECKING:
-    from analysis.report import Report
+    from analysis.sections._report import Report
 
 ID = "changes"
 

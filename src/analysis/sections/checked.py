@@ -14,7 +14,7 @@ from analysis.contract import TRUST_LEVELS, first_day
 from analysis.present import Section
 
 if TYPE_CHECKING:
-    from analysis.report import Report
+    from analysis.sections._report import Report
 
 ID = "how-we-checked"
 

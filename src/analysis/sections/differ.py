@@ -18,7 +18,7 @@ from analysis.sections.lead import routed_deals
 from analysis.sections.timeline import Event
 
 if TYPE_CHECKING:
-    from analysis.report import Report
+    from analysis.sections._report import Report
 
 ID = "why-figures-differ"
 KINDS = ("full_year_below_part_year", "releases_apart")  # the checks told here; the rest are in the lead

@@ -9,7 +9,7 @@ from analysis.facts import Period, Reported
 from analysis.present import Section
 
 if TYPE_CHECKING:
-    from analysis.report import Report
+    from analysis.sections._report import Report
 
 ID = "where-sources-disagree"
 

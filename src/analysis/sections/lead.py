@@ -19,7 +19,7 @@ from analysis.sections.headline import headline
 from analysis.sections.timeline import Event, events_in
 
 if TYPE_CHECKING:
-    from analysis.report import Report
+    from analysis.sections._report import Report
 
 ID = "claim"
 

@@ -11,7 +11,7 @@ from analysis.present import Section
 from analysis.sections.timeline import Event, events_in
 
 if TYPE_CHECKING:
-    from analysis.report import Report
+    from analysis.sections._report import Report
 
 ID = "since"
 

@@ -11,7 +11,7 @@ from analysis.facts import Reported
 from analysis.present import FigureOutput, Section
 
 if TYPE_CHECKING:
-    from analysis.report import Report
+    from analysis.sections._report import Report
 
 ID = "how-big"
 

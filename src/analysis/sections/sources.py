@@ -16,7 +16,7 @@ from analysis.facts import Period, Source
 from analysis.present import Section
 
 if TYPE_CHECKING:
-    from analysis.report import Report
+    from analysis.sections._report import Report
 
 ID = "sources-and-methods"
 

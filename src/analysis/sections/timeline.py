@@ -12,7 +12,7 @@ from analysis.present import FigureOutput, Section
 
 if TYPE_CHECKING:
     from analysis.language import Edition
-    from analysis.report import Report
+    from analysis.sections._report import Report
 
 ID = "timeline"
 

@@ -1,0 +1,36 @@
+"""What a section needs of the report it writes for: the run's facts, the edition, the numbering.
+
+A protocol, so that the sections depend on this and `analysis.report.Report` satisfies it: no
+section imports the module that attaches it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from analysis.caveats import Caveat
+    from analysis.facts import Facts
+    from analysis.language import Edition
+    from analysis.present import Numbering
+
+
+class Report(Protocol):
+    """The report a section is written for (`analysis.report.Report`)."""
+
+    facts: Facts
+    edition: Edition
+    numbering: Numbering
+    previous: dict[str, Any] | None
+    previous_problem: str | None
+
+    @property
+    def caveat_list(self) -> tuple[Caveat, ...]:
+        """Every caveat that applies to the run."""
+
+    def chart_source(self, source_ids: Sequence[str]) -> str:
+        """Return the source line a chart draws under itself."""
+
+    def metrics(self) -> dict[str, Any]:
+        """Return the content of the metrics file."""
