@@ -289,3 +289,22 @@ def test_a_title_that_is_not_utf8_on_the_command_line(tmp_path):
         " not UTF-8, read from the command line, or a \\u escape of half a pair): give the text as UTF-8",
     )
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_files_of_8_mib_of_rows_are_refused_at_once(data_copy):
+    # nearly 8 MiB of short rows each: 280,000 figures and as many events; a build of them ran for more than
+    # ten minutes
+    rows = "".join(f"KOR,CHL,{1900 + i % 120},{1 + i // 120 % 12},{i % 1000}.5,tiny-a,\n" for i in range(280_000))
+    (data_copy / "fdi.csv").write_text("origin,destination,year,months,usd_millions,source_id,note\n" + rows)
+    events = "".join(f"{1700 + i % 300},e,diplomacy,tiny-c,\n" for i in range(280_000))
+    (data_copy / "timeline.csv").write_text("date,event,category,source_id,note\n" + events)
+    assert (data_copy / "fdi.csv").stat().st_size <= 8 * 2**20 and (
+        data_copy / "timeline.csv"
+    ).stat().st_size <= 8 * 2**20
+    done = run("validate", data_copy)
+    refused(
+        done,
+        f"{data_copy}/fdi.csv:302: is row 301 of 280,000: fdi.csv holds at most 300 rows (what a build lays out grows"
+        " with them): keep the rows the reports need, or split the data into folders of their own",
+    )
+    assert f"{data_copy}/timeline.csv:202: is row 201 of 280,000: timeline.csv holds at most 200 rows" in done.stderr

@@ -602,7 +602,8 @@ def test_the_consistency_of_fdi_needs_its_four_columns_and_no_more(today):
 def test_the_limits_themselves_are_allowed(data_copy, today):
     set_line(data_copy / "fdi.csv", 2, "KOR,CHL,2019,12,9999999.999999,tiny-a,")
     set_line(data_copy / "fdi.csv", 3, "KOR,CHL,2027,5,-0000012.5,tiny-a,")  # May 2027 is over; leading zeros
-    set_line(data_copy / "sources.csv", 4, f"tiny-c,Archive,{'t' * 500},,1700,2027-06-15,low,")
+    title = " ".join(["t" * contract.MAX_WORD_CHARS] * 10)[: contract.MAX_TEXT_CHARS]  # words as long as allowed
+    set_line(data_copy / "sources.csv", 4, f"tiny-c,Archive,{title},,1700,2027-06-15,low,")
     set_line(data_copy / "timeline.csv", 2, "2027-06,Treaty,diplomacy,tiny-c,")  # this month: begun
     set_line(data_copy / "fdi.csv", 10, "KOR,CHL,1900,1,0.5,tiny-a,")  # the first year; one month
     loaded = load_dataset(data_copy)
@@ -976,15 +977,15 @@ def test_a_header_too_wide_is_refused_without_checking_its_columns(data_copy):
 
 
 def test_past_a_hundred_problems_the_rest_are_counted(data_copy):
-    rows = "".join(f"KOR,CHL,20x9,12,{i}.5,tiny-a,\n" for i in range(1000))
+    rows = "".join(f"KOR,CHL,20x9,12,{i}.5,tiny-a,\n" for i in range(250))
     (data_copy / "fdi.csv").write_text(f"{FDI_HEADER}\n" + rows)
     with pytest.raises(DataValidationError) as caught:
         load_dataset(data_copy)
     found = caught.value.problems
-    assert len(found) == 101 and caught.value.count == 1000
-    assert str(caught.value).startswith("1,000 problems in the data:\n")  # the unlisted 900 counted
+    assert len(found) == 101 and caught.value.count == 250
+    assert str(caught.value).startswith("250 problems in the data:\n")  # the unlisted 150 counted
     assert [p.line for p in found[:100]] == list(range(2, 102))
-    assert str(found[-1]) == f"{data_copy}/fdi.csv: 900 more problems not listed: fix those above and validate again"
+    assert str(found[-1]) == f"{data_copy}/fdi.csv: 150 more problems not listed: fix those above and validate again"
 
 
 @pytest.mark.parametrize(
@@ -1017,11 +1018,11 @@ def test_a_value_in_a_message_is_quoted_and_a_missing_one_is_called_empty(value,
 
 
 def test_repeated_rows_are_found_in_a_large_file(data_copy):
-    rows = "KOR,CHL,2019,12,1.5,tiny-a,\n" * 20_000
+    rows = "KOR,CHL,2019,12,1.5,tiny-a,\n" * contract.MAX_ROWS["fdi.csv"]
     (data_copy / "fdi.csv").write_text(f"{FDI_HEADER}\n" + rows)
     with pytest.raises(DataValidationError) as caught:
         load_dataset(data_copy)
-    assert caught.value.count == 19_999
+    assert caught.value.count == contract.MAX_ROWS["fdi.csv"] - 1
     assert str(caught.value.problems[0]).endswith(
         "fdi.csv:3: repeats line 2 (origin KOR, destination CHL, year 2019, months 12, source_id tiny-a): one source"
         " reports a period once"
@@ -1067,9 +1068,9 @@ def test_a_malformed_citation_ends_the_walk_so_no_cycle_is_made_through_it(data_
 
 def test_a_long_chain_of_citations_is_checked_in_linear_time(data_copy):
     # each source cites the next: the walk used to restart at every row (cubic in the length)
-    count = 3000
+    count = contract.MAX_ROWS["sources.csv"] - 3  # with the three sources the other files cite
     rows = [f"s{i},P,T,,2020,2026-01-02,low,,s{i + 1}" for i in range(count)]
-    rows[-1] = rows[-1].rsplit(",", 1)[0] + ",s0"  # and the last cites the first: one cycle of 3000
+    rows[-1] = rows[-1].rsplit(",", 1)[0] + ",s0"  # and the last cites the first: one cycle of them all
     (data_copy / "sources.csv").write_text(
         "source_id,publisher,title,url,published,accessed,trust,note,cites\n"
         + "\n".join(rows)
@@ -1080,10 +1081,10 @@ def test_a_long_chain_of_citations_is_checked_in_linear_time(data_copy):
     first = caught.value.problems[0]
     assert (first.line, first.column) == (2, "cites")
     assert first.message == (
-        "'s1' makes a cycle of citations (s0 → s1 → s2 → s3 → s4 → … 2,995 more → s0; line 3, line 4, line 5,"
-        " line 6, line 7, … 2,994 more): an echo must end at a source that reports on its own"
+        f"'s1' makes a cycle of citations (s0 → s1 → s2 → s3 → s4 → … {count - 5:,} more → s0; line 3, line 4,"
+        f" line 5, line 6, line 7, … {count - 6:,} more): an echo must end at a source that reports on its own"
     )
-    assert caught.value.count == 3000
+    assert caught.value.count == count
 
 
 @pytest.mark.parametrize(
@@ -1502,3 +1503,60 @@ def test_a_bidirectional_control_is_refused_in_every_file(data_copy, file, colum
     lines[1] = ",".join(f'"{v}"' for v in values)
     path.write_text("\n".join(lines), encoding="utf-8")
     assert [(p.line, p.column) for p in problems_in(data_copy)] == [(2, column)]
+
+
+# What a build lays out is bounded: rows per file, and words ---------------------------------------
+
+
+def fdi_rows(count: int) -> str:
+    """Rows of fdi.csv with distinct keys: one origin a row, each year, from tiny-a."""
+    origins = sorted(contract.iso_alpha3() - {"CHL"})
+    return "".join(f"{origins[i % len(origins)]},CHL,{1990 + i // len(origins)},12,1.5,tiny-a,\n" for i in range(count))
+
+
+@pytest.mark.parametrize("file", sorted(contract.MAX_ROWS))
+def test_the_projects_data_is_well_within_the_most_rows(file):
+    rows = len((config.DATA_DIR / file).read_text(encoding="utf-8").splitlines()) - 1
+    assert rows <= contract.MAX_ROWS[file] // 2  # room to grow, twice over at least
+
+
+def test_a_file_of_the_most_rows_is_read_and_one_more_is_refused_where_it_is(data_copy):
+    most = contract.MAX_ROWS["fdi.csv"]
+    (data_copy / "fdi.csv").write_text(f"{FDI_HEADER}\n" + fdi_rows(most), encoding="utf-8")
+    assert problems_in(data_copy) == []
+    (data_copy / "fdi.csv").write_text(f"{FDI_HEADER}\n" + fdi_rows(most + 1000), encoding="utf-8")
+    problem = only_problem(data_copy)
+    assert (problem.line, problem.column) == (most + 2, None)  # the header, then the rows allowed
+    assert problem.message == (
+        f"is row {most + 1:,} of {most + 1000:,}: fdi.csv holds at most {most:,} rows (what a build lays out grows"
+        " with them): keep the rows the reports need, or split the data into folders of their own"
+    )
+
+
+def test_blank_lines_are_not_rows(data_copy):
+    most = contract.MAX_ROWS["fdi.csv"]
+    (data_copy / "fdi.csv").write_text(f"{FDI_HEADER}\n\n" + fdi_rows(most) + "\n\n", encoding="utf-8")
+    assert problems_in(data_copy) == []
+
+
+def test_a_word_longer_than_the_layout_takes_is_refused_where_it_is(data_copy):
+    longest = contract.MAX_WORD_CHARS
+    lines = (data_copy / "fdi.csv").read_text(encoding="utf-8").split("\n")
+    lines[1] = f"KOR,CHL,2019,12,12.5,tiny-a,a note with {'x' * longest} in it"
+    (data_copy / "fdi.csv").write_text("\n".join(lines), encoding="utf-8")
+    assert problems_in(data_copy) == []
+    lines[1] = f"KOR,CHL,2019,12,12.5,tiny-a,a note with {'x' * (longest + 1)} in it"
+    (data_copy / "fdi.csv").write_text("\n".join(lines), encoding="utf-8")
+    problem = only_problem(data_copy)
+    assert (problem.line, problem.column) == (2, "note")
+    assert problem.message == (
+        f"holds a word of {longest + 1} characters ('{'x' * 30}…' ({longest + 1 - 30} more characters)); at most"
+        f" {longest} between spaces: put spaces in it, or shorten it (a longer word makes the PDF slow to lay out)"
+    )
+
+
+def test_an_address_is_not_held_to_the_length_of_a_word(data_copy):
+    path = data_copy / "sources.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("https://example.org/a", "https://example.org/a/" + "p" * 300), encoding="utf-8")
+    assert problems_in(data_copy) == []

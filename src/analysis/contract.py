@@ -36,6 +36,29 @@ DATE_PATTERNS = {
 # 0.5-1.4 s, of 1,000 4-10 s, of 2,000 17-54 s, of 4,000 over 70 s); the longest value in the
 # project's data is 217 characters.
 MAX_TEXT_CHARS = 500
+# A word (characters between spaces) is at most MAX_WORD_CHARS: the layout's cost grows with a
+# word's length once it is wider than its table column and must be hyphenated or broken inside.
+# Measured on two cores, with every file at MAX_ROWS and every text value of 500 characters: in
+# words of 3 to 9 characters a build of both formats took 98 s; in words of 40, 128 s; of 50,
+# 153 s; of 100, 209 s; 100 events of 500 characters without a space, 317 s. The longest word in
+# the project's data is 32 characters. Free text only is held to it: the columns with a form of
+# their own (codes, numbers, dates, identifiers) are checked against that form, and an address
+# (sources.csv's url) is a link, not laid out as text.
+MAX_WORD_CHARS = 50
+FORMATTED_COLUMNS = frozenset(
+    {
+        *("origin", "destination", "year", "months", "usd_millions", "source_id", "url", "published", "accessed"),
+        *("trust", "cites", "language", "date", "category", "claim_id", "base_year", "target_year", "base"),
+        *("target", "multiple"),
+    }
+)
+# Rows a file may hold: what a build lays out grows with them (every event and every source is a
+# row of a table, every figure a row where sources disagree), and with the rows a report computes
+# over (308,000 figures: the notebook ran past its 600 s limit). At these numbers, every text value
+# of 500 characters in words of 50, a build of both formats took 74 to 100 s and 0.7 GiB on two
+# busy cores (of the HTML alone, 20 s and 0.55 GiB).
+# The project's data hold 92 figures, 75 sources, 50 events and 1 claim.
+MAX_ROWS = {"fdi.csv": 300, "sources.csv": 200, "timeline.csv": 200, "claims.csv": 30}
 MAX_COLUMNS = 64  # the contract's columns and their translations, with room to spare
 MAX_LINE_CHARS = 40_000  # a line of MAX_COLUMNS values of MAX_TEXT_CHARS, quoted, is 32,192
 MAX_PROBLEMS_PER_FILE = 100  # listed; the rest are counted

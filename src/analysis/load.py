@@ -387,6 +387,7 @@ def _parse_csv(text: str, path: Path) -> tuple[pd.DataFrame | None, list[Problem
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
+    most_rows = contract.MAX_ROWS.get(path.name, len(lines))
     header: list[str] | None = None
     header_line = 0
     may_end_early: list[bool] = []  # by column: a line may leave it off its end
@@ -427,17 +428,22 @@ def _parse_csv(text: str, path: Path) -> tuple[pd.DataFrame | None, list[Problem
         if len(record) < len(header) and all(may_end_early[len(record) :]):
             record = record + [""] * (len(header) - len(record))  # optional columns left off the end
         if len(record) == len(header):
+            if len(rows) == most_rows:
+                left = sum(1 for rest in lines[number - 1 :] if rest.strip(", \r"))
+                report(
+                    number,
+                    None,
+                    f"is row {most_rows + 1:,} of {most_rows + left:,}: {path.name} holds at most {most_rows:,} rows"
+                    " (what a build lays out grows with them): keep the rows the reports need, or split the data"
+                    " into folders of their own",
+                )
+                break
             index.append(number)
             rows.append(record)
-            if sum(map(len, record)) > contract.MAX_TEXT_CHARS:
+            if sum(map(len, record)) > contract.MAX_WORD_CHARS:
                 for column, cell in zip(header, record, strict=True):
-                    if len(cell) > contract.MAX_TEXT_CHARS:
-                        report(
-                            number,
-                            column,
-                            f"is {len(cell):,} characters long; at most {contract.MAX_TEXT_CHARS}:"
-                            " shorten it (a longer value makes the PDF slow to lay out)",
-                        )
+                    for problem in _length_problems(column, cell):
+                        report(number, column, problem)
             continue
         if len(problems) < contract.MAX_PROBLEMS_PER_FILE:
             report(number, *_field_count_problem(record, header))
@@ -460,6 +466,25 @@ def _parse_csv(text: str, path: Path) -> tuple[pd.DataFrame | None, list[Problem
     for column in contract.OPTIONAL_COLUMNS.get(path.name, frozenset()) - set(header):
         frame[column] = ""
     return frame, problems
+
+
+def _length_problems(column: str, cell: str) -> list[str]:
+    """Say what makes a value too long to lay out: its length, or a word of it (a column laid out as text)."""
+    if len(cell) > contract.MAX_TEXT_CHARS:
+        return [
+            f"is {len(cell):,} characters long; at most {contract.MAX_TEXT_CHARS}: shorten it (a longer value makes"
+            " the PDF slow to lay out)"
+        ]
+    if column in contract.FORMATTED_COLUMNS or len(cell) <= contract.MAX_WORD_CHARS:
+        return []
+    longest = max(cell.split(), key=len, default="")
+    if len(longest) <= contract.MAX_WORD_CHARS:
+        return []
+    return [
+        f"holds a word of {len(longest):,} characters ({shown_text(longest, 30)}); at most"
+        f" {contract.MAX_WORD_CHARS} between spaces: put spaces in it, or shorten it (a longer word makes the PDF"
+        " slow to lay out)"
+    ]
 
 
 def _header_problems(header: list[str], line: int, shown: str) -> list[Problem]:
