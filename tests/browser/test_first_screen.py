@@ -6,27 +6,14 @@ within the viewport, unscrolled, and is not hidden.
 """
 
 import pytest
-from conftest import chromium_or_skip
+from test_report_page import browser  # noqa: F401 - the same Chromium, launched once per module
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-default-apps"]  # fmt: skip
 SCREENS = {
     (1280, 800): ["h1", "blockquote.claim-quote", ".claim-credit", ".verdict-label", ".summary p:first-child"],
     (390, 844): ["h1", "blockquote.claim-quote", ".verdict-label"],
 }
-
-
-@pytest.fixture(scope="module")
-def browser():
-    executable = chromium_or_skip()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable, headless=True, args=FLAGS)
-        yield launched
-        launched.close()
 
 
 def within_first_screen(page, selector: str) -> bool:
@@ -39,7 +26,7 @@ def within_first_screen(page, selector: str) -> bool:
 
 
 @pytest.mark.parametrize("screen", sorted(SCREENS), ids=lambda s: f"{s[0]}x{s[1]}")
-def test_the_first_screen_holds_the_answer(browser, edition, screen):
+def test_the_first_screen_holds_the_answer(browser, edition, screen):  # noqa: F811
     page = browser.new_page(viewport={"width": screen[0], "height": screen[1]})
     try:
         page.goto(edition[1].path(".html").as_uri(), wait_until="load")
