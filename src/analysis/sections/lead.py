@@ -35,14 +35,7 @@ def routed_deals(report: Report) -> tuple[tuple[Event, ...], str] | None:
     if f.origin not in ROUTED or f.destination not in SE_REGISTER:
         return None
     (word, others), via = ROUTED[f.origin]
-    rows = f.events(category="investment", mentioning=word)
-    found = [e for e in events_in(rows, "en") if any(o in e.text for o in others)]
-    chosen = {e.date + e.text for e in found}
-    translated = [
-        e
-        for e, en in zip(events_in(rows, report.edition.lang), events_in(rows, "en"), strict=True)
-        if en.date + en.text in chosen
-    ]
+    translated = events_in(f.events(category="investment", mentioning=word, any_of=others), report.edition.lang)
     return (tuple(translated), via) if translated else None
 
 
