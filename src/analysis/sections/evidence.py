@@ -38,10 +38,8 @@ def facts(report: Report) -> Evidence:
     """Compute the range of multiples the independent reports allow, and the figures used."""
     f = report.facts
     base, target = f.base, f.target
-    bases = [r.value for r in base.independent if r.value > 0]
-    targets = [r.value for r in target.independent]
-    low = min(targets) / max(bases) if bases and targets else None
-    high = max(targets) / min(bases) if bases and targets else None
+    values = f.growth.values  # the range the metrics file gives, over the same independent reports
+    low, high = values["multiple_reported_low"], values["multiple_reported_high"]
     disputed = tuple(p for p in (base, target) if len(p.values) > 1)
     return Evidence(base, target, low, high, disputed, tuple((p, p.chosen) for p in disputed if p.chosen))
 
