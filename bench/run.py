@@ -315,11 +315,10 @@ SCALE = textwrap.dedent(
     started = time.perf_counter()
     ranking = metrics.rank(fdi, sources, prefer_sources=["s3", "s7"])
     selected = metrics.select_figures(fdi, sources, ranking=ranking)
-    table = metrics.growth_table(selected, 2010, 2024)
     conflicts = metrics.disagreements(fdi, sources, ranking=ranking)
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(seconds, peak * 1024, before * 1024, len(selected), len(table), len(conflicts))
+    print(seconds, peak * 1024, before * 1024, len(selected), len(conflicts))
     """
 )
 
@@ -330,13 +329,13 @@ def measure_scale(rows: int, repetitions: int) -> tuple[list[float], int, str]:
         done = subprocess.run(
             [sys.executable, "-c", SCALE, str(rows)], cwd=ROOT, capture_output=True, text=True, check=True
         )
-        took, high, _, selected, table, conflicts = done.stdout.split()
+        took, high, _, selected, conflicts = done.stdout.split()
         seconds.append(float(took))
         peak = max(peak, int(high))
     return (
         seconds,
         peak,
-        f"{int(selected):,} periods chosen, {int(table):,} growth rows, {int(conflicts):,} conflicting reports",
+        f"{int(selected):,} periods chosen, {int(conflicts):,} conflicting reports",
     )
 
 

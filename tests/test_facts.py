@@ -241,8 +241,8 @@ def test_the_reports_are_ranked_once_for_the_choice_and_the_disagreements(monkey
     facts = Facts.compute(PARAMETERS, load_dataset(BILINGUAL), provenance={})
     assert len(calls) == 1
     # the facts carry that ranking: one entry per report, the chosen figures' bases per period
-    assert len(facts.ranking.order) == len(facts.data.fdi)
-    assert facts.ranking.basis.tolist() == facts.selected["basis"].tolist()
+    assert len(facts.ranking) == len(facts.data.fdi)
+    assert facts.ranking.loc[facts.ranking["used"], "basis"].tolist() == facts.selected["basis"].tolist()
 
 
 def test_a_period_is_the_destinations(bilingual):

@@ -143,16 +143,16 @@ def test_bounds_undefined_when_the_rounding_interval_reaches_zero():
 @pytest.mark.parametrize(
     ("metric", "base", "target", "years", "reason"),
     [
-        ("multiple", -21.0, 35.0, None, "base value is negative"),
-        ("pct_change", 0.0, 35.0, None, "base value is zero"),
-        ("cagr_pct", 10.0, -5.0, 1.0, "target value is negative"),
-        ("multiple", None, 35.0, None, "no base figure"),
+        ("multiple", -21.0, 35.0, None, "base_negative"),
+        ("pct_change", 0.0, 35.0, None, "base_zero"),
+        ("cagr_pct", 10.0, -5.0, 1.0, "target_negative"),
+        ("multiple", None, 35.0, None, "no_base"),
         ("abs_change", -21.0, 35.0, None, None),
         ("multiple", 2.8, 86.4, None, None),
     ],
 )
-def test_undefined_reason(metric, base, target, years, reason):
-    assert metrics.undefined_reason(metric, base, target, years) == reason
+def test_undefined_code(metric, base, target, years, reason):
+    assert metrics.undefined_code(metric, base, target, years) == reason
 
 
 def test_vectorised_over_arrays():
@@ -281,25 +281,6 @@ def test_growth_with_a_missing_year():
     assert result["multiple"] is None and result["multiple_reason"] == "no base figure"
 
 
-def test_growth_table_for_every_origin_at_once():
-    frame = fdi_frame(
-        [
-            ("RUS", 2022, 12, 2.8, 1, "proceso"),
-            ("RUS", 2024, 12, 86.4, 1, "proceso"),
-            ("WLD", 2022, 12, 35292.0, 0, "proceso"),
-            ("WLD", 2024, 12, 36872.0, 0, "proceso"),
-            ("CHN", 2022, 12, -10.0, 0, "proceso"),
-            ("CHN", 2024, 12, 20.0, 0, "proceso"),
-        ]
-    )
-    table = metrics.growth_table(metrics.select_figures(frame, SOURCES), 2022, 2024).set_index("origin")
-    assert table.loc["RUS", "multiple"] == approx(864 / 28)
-    assert table.loc["RUS", "target_share_of_total_pct"] == approx(86.4 / 36872 * 100)
-    assert table.loc["WLD", "multiple"] == approx(36872 / 35292)
-    assert math.isnan(table.loc["CHN", "multiple"])
-    assert table.loc["CHN", "abs_change"] == approx(30.0)
-
-
 def test_growth_bounds_follow_the_decimals_each_figure_was_reported_with():
     # January-September: 37 (2024, written without decimals) and 146.6 (2025, one decimal), as in
     # data/fdi.csv: 37 stands for [36.5, 37.5), 146.6 for [146.55, 146.65).
@@ -308,8 +289,32 @@ def test_growth_bounds_follow_the_decimals_each_figure_was_reported_with():
     result = metrics.growth(selected, "RUS", "MEX", 2024, 2025, 9).to_dict()
     assert result["multiple_low"] == approx(146.55 / 37.5)  # 3.90800
     assert result["multiple_high"] == approx(146.65 / 36.5)  # 4.01780...
-    row = metrics.growth_table(selected, 2024, 2025).iloc[0]
-    assert (row["multiple_low"], row["multiple_high"]) == (approx(146.55 / 37.5), approx(146.65 / 36.5))
+
+
+def test_an_origins_series_by_year_with_its_share_of_the_total():
+    frame = fdi_frame(
+        [
+            ("RUS", 2024, 12, 86.4, 1, "proceso"),
+            ("RUS", 2022, 12, 2.8, 1, "proceso"),
+            ("RUS", 2024, 9, 37.0, 0, "proceso"),  # another period length
+            ("WLD", 2024, 12, 36872.0, 0, "proceso"),
+            ("WLD", 2024, 9, 30000.0, 0, "proceso"),
+            ("USA", 2023, 12, 13640.0, 0, "proceso"),  # another origin
+        ]
+    )
+    frame.loc[len(frame)] = ["RUS", "USA", 2023, 12, 5.0, 1, "proceso", "", 99]  # into another destination
+    series = metrics.origin_series(metrics.select_figures(frame, SOURCES), "RUS", "MEX", 12)
+    expected = pd.DataFrame(
+        {
+            "year": [2022, 2024],
+            "usd_millions": [2.8, 86.4],
+            "decimals": [1, 1],
+            "source_id": ["proceso", "proceso"],
+            "total": [np.nan, 36872.0],
+            "share_pct": [np.nan, 86.4 / 36872 * 100],
+        }
+    )
+    assert_frame_equal(series, expected, check_dtype=False)
 
 
 def test_origins_in_a_period_largest_first_with_shares():
@@ -354,17 +359,11 @@ def test_metrics_scale_without_python_loops():
     )
     selected = metrics.select_figures(frame, SOURCES)
     assert not selected.duplicated(["origin", "destination", "year", "months"]).any()
-    table = metrics.growth_table(selected, 2010, 2020)
-    # one row for each origin and period length with a figure in both years, none for the others
-    both = set(zip(frame["origin"], frame["months"], frame["year"], strict=True))
-    expected = {(o, m) for o, m, y in both if y == 2010 and (o, m, 2020) in both}
-    assert set(zip(table["origin"], table["months"], strict=True)) == expected
-    assert not table.duplicated(["origin", "months"]).any()
-    positive = table["base_value"] > 0
-    np.testing.assert_allclose(
-        table.loc[positive, "multiple"], table.loc[positive, "target_value"] / table.loc[positive, "base_value"]
-    )
-    assert table.loc[~positive, "multiple"].isna().all()
+    # one chosen figure for every period in the data, and it is one of that period's figures
+    key = ["origin", "destination", "year", "months"]
+    assert len(selected) == len(frame.drop_duplicates(key))
+    reported = set(zip(*(frame[c] for c in [*key, "usd_millions"]), strict=True))
+    assert set(zip(*(selected[c] for c in [*key, "usd_millions"]), strict=True)) <= reported
 
 
 # Echoes folded into what they repeat, and the choice rule's decisive cases -----------------
@@ -456,6 +455,25 @@ def test_the_choice_rule_decides_in_order(rows, prefer, expected):
     assert (value, source, basis) == expected
 
 
+@pytest.mark.parametrize(
+    ("criteria", "expected"),
+    [
+        (metrics.CRITERIA, (6.0, "lo_new", "latest published")),
+        # trust before date: the older, more trusted report wins, and that is the basis named
+        (("preferred source", "more trusted source", "latest published"), (5.0, "hi_old", "more trusted source")),
+        # preference last: the date decides before the preference is reached
+        (("latest published", "more trusted source", "preferred source"), (6.0, "lo_new", "latest published")),
+    ],
+    ids=["as-shipped", "trust-before-date", "preference-last"],
+)
+def test_the_ranking_applies_the_criteria_in_the_order_of_the_tuple(monkeypatch, criteria, expected):
+    monkeypatch.setattr(metrics, "CRITERIA", criteria)
+    frame = fdi_frame([("USA", 2023, 12, 5.0, 1, "hi_old"), ("USA", 2023, 12, 6.0, 1, "lo_new")])
+    prefer = ("hi_old",) if criteria[-1] == "preferred source" else ()
+    value, source, _, basis, _, _ = chosen(frame, prefer)[("USA", 2023)]
+    assert (value, source, basis) == expected
+
+
 def test_reports_equal_in_every_way_are_taken_in_file_order():
     sources = pd.DataFrame(
         {
@@ -483,7 +501,7 @@ def test_the_reported_range_and_independent_counts():
     )
     ranking = metrics.rank(frame, ECHO_SOURCES)
     selected = metrics.select_figures(frame, ECHO_SOURCES, ranking=ranking)
-    reports = metrics.all_reports(frame, ECHO_SOURCES, ranking)
+    reports = metrics.all_reports(ranking)
     result = metrics.growth(selected, "RUS", "MEX", 2022, 2024, 12, reports=reports).to_dict()
     # 19.1 / 2.8 = 6.82142857...; 86.4 / 2.8 = 30.857142857...
     assert result["multiple_reported_low"] == approx(19.1 / 2.8)
@@ -506,9 +524,7 @@ def test_the_reported_range_with_the_origin_in_the_data_counts_the_echo_once():
     )
     ranking = metrics.rank(frame, ECHO_SOURCES)
     selected = metrics.select_figures(frame, ECHO_SOURCES, ranking=ranking)
-    result = metrics.growth(
-        selected, "RUS", "MEX", 2022, 2024, reports=metrics.all_reports(frame, ECHO_SOURCES, ranking)
-    ).to_dict()
+    result = metrics.growth(selected, "RUS", "MEX", 2022, 2024, reports=metrics.all_reports(ranking)).to_dict()
     assert result["target_independent_sources"] == 2
     assert (result["target_source_id"], result["target_via"]) == ("orig", None)
 
@@ -540,15 +556,10 @@ def test_reported_range_cases(bases, targets, expected):
 
 def test_the_span_decides_whether_a_growth_rate_is_defined():
     # January-December 2024 to January-December 2024: no time between them
-    assert (
-        metrics.undefined_reason("cagr_pct", 10.0, 20.0, 0.0) == "the target period does not come after the base period"
-    )
-    assert (
-        metrics.undefined_reason("cagr_pct", 10.0, 20.0, -1.0)
-        == "the target period does not come after the base period"
-    )
-    assert metrics.undefined_reason("cagr_pct", 10.0, 20.0, 1.0) is None
-    assert metrics.undefined_reason("multiple", 10.0, 20.0, 0.0) is None  # a multiple needs no span
+    assert metrics.undefined_code("cagr_pct", 10.0, 20.0, 0.0) == "not_after"
+    assert metrics.undefined_code("cagr_pct", 10.0, 20.0, -1.0) == "not_after"
+    assert metrics.undefined_code("cagr_pct", 10.0, 20.0, 1.0) is None
+    assert metrics.undefined_code("multiple", 10.0, 20.0, 0.0) is None  # a multiple needs no span
 
 
 def test_growth_to_dict_in_full():
@@ -605,58 +616,6 @@ def test_a_growth_copies_and_names_what_it_lacks():
     assert pickle.loads(pickle.dumps(growth)).to_dict() == growth.to_dict()
     with pytest.raises(AttributeError, match=r"^median$"):
         growth.median  # noqa: B018 - a metric the block does not have
-
-
-def test_growth_table_every_metric():
-    frame = fdi_frame(
-        [
-            ("RUS", 2022, 9, 2.0, 1, "proceso"),
-            ("RUS", 2024, 9, 8.0, 1, "proceso"),
-            ("RUS", 2022, 12, 2.8, 1, "proceso"),
-            ("RUS", 2024, 12, 86.4, 1, "proceso"),
-            ("WLD", 2024, 12, 36872.0, 0, "proceso"),
-        ]
-    )
-    table = metrics.growth_table(metrics.select_figures(frame, SOURCES), 2022, 2024).set_index("months")
-    # January-September: 2 to 8, two years apart: x4, +300 %, 4 ** (1/2) = 2: +100 % a year
-    nine = table.loc[9]
-    assert (nine["abs_change"], nine["multiple"], nine["pct_change"], nine["cagr_pct"]) == (
-        approx(6.0),
-        approx(4.0),
-        approx(300.0),
-        approx(100.0),
-    )
-    assert math.isnan(nine["base_share_of_total_pct"]) and math.isnan(nine["target_share_of_total_pct"])  # no totals
-    full = table.loc[12]
-    assert full["cagr_pct"] == approx((math.sqrt(864 / 28) - 1) * 100)
-    assert full["target_share_of_total_pct"] == approx(86.4 / 36872 * 100)
-    assert math.isnan(full["base_share_of_total_pct"])  # no total for 2022
-
-
-def test_an_origins_series_by_year_with_its_share_of_the_total():
-    frame = fdi_frame(
-        [
-            ("RUS", 2024, 12, 86.4, 1, "proceso"),
-            ("RUS", 2022, 12, 2.8, 1, "proceso"),
-            ("RUS", 2024, 9, 37.0, 0, "proceso"),  # another period length
-            ("WLD", 2024, 12, 36872.0, 0, "proceso"),
-            ("WLD", 2024, 9, 30000.0, 0, "proceso"),
-            ("USA", 2023, 12, 13640.0, 0, "proceso"),  # another origin
-        ]
-    )
-    frame.loc[len(frame)] = ["RUS", "USA", 2023, 12, 5.0, 1, "proceso", "", 99]  # into another destination
-    series = metrics.origin_series(metrics.select_figures(frame, SOURCES), "RUS", "MEX", 12)
-    expected = pd.DataFrame(
-        {
-            "year": [2022, 2024],
-            "usd_millions": [2.8, 86.4],
-            "decimals": [1, 1],
-            "source_id": ["proceso", "proceso"],
-            "total": [np.nan, 36872.0],
-            "share_pct": [np.nan, 86.4 / 36872 * 100],
-        }
-    )
-    assert_frame_equal(series, expected, check_dtype=False)
 
 
 def test_origins_in_a_period_without_a_total_have_no_share():
@@ -871,7 +830,7 @@ def test_the_reported_range_takes_every_independent_report_of_the_base_too():
     )
     ranking = metrics.rank(frame, ECHO_SOURCES)
     selected = metrics.select_figures(frame, ECHO_SOURCES, ranking=ranking)
-    reports = metrics.all_reports(frame, ECHO_SOURCES, ranking)
+    reports = metrics.all_reports(ranking)
     result = metrics.growth(selected, "RUS", "MEX", 2022, 2024, 12, reports=reports).to_dict()
     assert (result["multiple_reported_low"], result["multiple_reported_high"]) == (approx(10 / 4), approx(10 / 2))
     assert (result["base_independent_sources"], result["target_independent_sources"]) == (2, 1)
@@ -912,7 +871,7 @@ def test_a_growth_rate_backwards_in_time_is_undefined():
 
 def test_every_report_is_listed_with_its_sources_date_and_trust_in_the_documented_columns():
     ranking = metrics.rank(FDI, SOURCES)
-    table = metrics.all_reports(FDI, SOURCES, ranking)
+    table = metrics.all_reports(ranking)
     assert list(table.columns) == [
         *("origin", "destination", "year", "months", "usd_millions", "decimals", "source_id", "note", "line"),
         *("published", "trust", "credited_to", "independent", "used"),

@@ -86,7 +86,7 @@ class Period:
     year: int
     months: int
     reports: tuple[Reported, ...]
-    basis: str = ""  # why the chosen report was chosen (`analysis.metrics.BASES`)
+    basis: str = ""  # why the chosen report was chosen (`analysis.metrics.BASES`, or "first in file")
 
     @property
     def independent(self) -> tuple[Reported, ...]:
@@ -121,7 +121,7 @@ class Facts:
 
     parameters: Mapping[str, Any]
     data: Dataset
-    ranking: metrics.Ranking
+    ranking: pd.DataFrame  # every report in rank order (`analysis.metrics.rank`)
     selected: pd.DataFrame
     reports: pd.DataFrame
     conflicts: pd.DataFrame
@@ -160,7 +160,7 @@ class Facts:
         fdi, sources, preferred = data.fdi, data.sources, list(parameters["prefer_sources"])
         ranking = metrics.rank(fdi, sources, preferred)
         selected = metrics.select_figures(fdi, sources, preferred, ranking=ranking)
-        reports = metrics.all_reports(fdi, sources, ranking)
+        reports = metrics.all_reports(ranking)
         growth = metrics.growth(
             selected,
             parameters["origin"],

@@ -1,11 +1,9 @@
-"""Growth metrics, as pure functions of the figures.
+"""Growth metrics, as pure functions of the figures, and the rule that chooses one figure per period.
 
-The arithmetic functions take numbers or arrays (numpy broadcasting) and return NaN where a metric
-is undefined; `undefined_reason` says why in words. `select_figures` chooses one figure per period
-among rows that report the same one, and `growth` gathers the headline comparison into a
-`Growth`, whose `to_dict` is the ``growth`` block of NAME.metrics.json (null plus a reason where a
-metric is undefined). Nothing here loops over rows in Python, so a table of a million rows takes
-about a second.
+The arithmetic takes numbers or arrays and returns NaN where a metric is undefined (`undefined_code`
+says why). `rank` orders every period's reports by `CRITERIA`; `select_figures` keeps the first of
+each, and `growth` gathers the headline comparison into a `Growth`, whose `to_dict` is the
+``growth`` block of NAME.metrics.json.
 """
 
 from __future__ import annotations
@@ -242,18 +240,6 @@ def undefined_code(metric: str, base: float | None, target: float | None, years:
     return None
 
 
-def undefined_reason(metric: str, base: float | None, target: float | None, years: float | None = None) -> str | None:
-    """Say in words why a metric of two figures is undefined (see `undefined_code`).
-
-    Returns
-    -------
-    str or None
-        None when the metric is defined.
-    """
-    code = undefined_code(metric, base, target, years)
-    return REASONS[code] if code else None
-
-
 # Choosing among rows that report the same period -------------------------------------------
 
 
@@ -289,41 +275,15 @@ def fold_citations(sources: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return root, worst
 
 
-@dataclass(frozen=True)
-class Ranking:
-    """Every report in rank order (best first within its period), with per-period summaries.
-
-    Echoes are folded first: a report from a source that repeats another (``cites``) counts as
-    that source's report. Where the source it repeats has its own report of the period, the
-    echo is *folded* into it: listed after every independent report, never counted, never
-    chosen. Where it has none, the echo stands for it, dated and preferred as the source it
-    repeats, and trusted no more than the least trusted link of the chain.
-
-    Built with numpy on integer codes: one sort of the whole table, no Python loop over rows
-    and no grouping on text columns, so a million reports rank in well under a second.
-    """
-
-    order: np.ndarray  # fdi's row positions in rank order
-    where: np.ndarray  # per report, in rank order: its own source's row in sources
-    root: np.ndarray  # per report: the row of the source it is credited to (itself unless an echo)
-    independent: np.ndarray  # per report: not folded into another report of its period
-    first: np.ndarray  # per report: is it its period's chosen figure
-    period: np.ndarray  # per report: its period's number (0, 1, ...), periods in key order
-    starts: np.ndarray  # per period: position of its first (chosen) report
-    size: np.ndarray  # per period: how many independent reports
-    reports: np.ndarray  # per period: how many reports, echoes included
-    distinct: np.ndarray  # per period: how many distinct values among independent reports
-    distinct_all: np.ndarray  # per period: how many distinct values among all reports
-    low: np.ndarray  # per period: the smallest independent value
-    high: np.ndarray  # per period: the largest independent value
-    basis: np.ndarray  # per period: why the first report was chosen
+# How a figure is chosen among a period's independent reports, strongest first: each criterion
+# decides only a tie of those before it, and the row first in the file a tie of all. `rank` sorts by
+# this tuple and names the criterion that decided as the `basis`; the report words the rule from it.
+CRITERIA = ("preferred source", "latest published", "more trusted source")
+BASES = ("only report", "all reports agree", *CRITERIA)  # else "first in file"
 
 
-BASES = ("only report", "all reports agree", "preferred source", "latest published", "more trusted source")
-
-
-def rank(fdi: pd.DataFrame, sources: pd.DataFrame, prefer_sources: Sequence[str] = ()) -> Ranking:
-    """Rank every report within its period, best first, by the rule of `select_figures`.
+def rank(fdi: pd.DataFrame, sources: pd.DataFrame, prefer_sources: Sequence[str] = ()) -> pd.DataFrame:
+    """Return every report, best first within its period, by the rule of `select_figures`.
 
     Parameters
     ----------
@@ -334,172 +294,130 @@ def rank(fdi: pd.DataFrame, sources: pd.DataFrame, prefer_sources: Sequence[str]
 
     Returns
     -------
-    Ranking
-        For `select_figures` and `disagreements`, which can share one.
+    pandas.DataFrame
+        One row per report: the key, ``usd_millions``, ``decimals``, ``source_id``, ``note``,
+        ``line``, ``published``, ``trust``, ``credited_to``, ``independent``, ``used``, one column
+        per criterion of `CRITERIA` (smaller is better), and per period ``n_reports``,
+        ``n_echoes``, ``n_values``, ``n_values_all``, ``low``, ``high`` and ``basis``.
     """
-    count = len(fdi)
-    origin = pd.factorize(fdi["origin"], sort=True)[0]
-    destination, destinations = pd.factorize(fdi["destination"], sort=True)
-    # One integer per period that sorts as (origin, destination, year, months) does.
-    key = ((origin.astype(np.int64) * max(len(destinations), 1) + destination) * 100_000 + fdi["year"].to_numpy()) * 16
-    key += fdi["months"].to_numpy()
-
-    root_of, chain_trust = fold_citations(sources)
-    where = pd.Index(sources["source_id"]).get_indexer(fdi["source_id"])
-    root = root_of[where]
-    echo = root != where
-    line = fdi["line"].to_numpy().astype(np.int64)
-
-    # Fold: within a period, one report per root stands (its own report, else its first echo).
-    n_sources = max(len(sources), 1)
-    by_root = np.lexsort((line, echo, key * n_sources + root))
-    group = (key * n_sources + root)[by_root]
-    leads = np.ones(count, dtype=bool)
-    leads[1:] = group[1:] != group[:-1]
-    independent = np.empty(count, dtype=bool)
-    independent[by_root] = leads
-
-    # Rank the sources once (a few dozen rows), not the reports: best first by preferred source,
-    # latest publication, most trust, each taken from the source a report is credited to (an
-    # echo is neither a second source nor a newer release); equal sources share a rank.
-    published = sources["published_on"].to_numpy("datetime64[ns]").astype(np.int64)
-    preference = {source: rank for rank, source in enumerate(prefer_sources)}
-    preferred = sources["source_id"].map(preference).fillna(len(preference)).to_numpy("int64")
-    criteria = np.column_stack([preferred[root_of], -published[root_of], chain_trust])
-    source_rank = np.unique(criteria, axis=0, return_inverse=True)[1].ravel()
-
-    within = (source_rank[where].astype(np.int64) << 40) | line
-    order = np.lexsort((within, ~independent, key))
-    key, where, root, independent = key[order], where[order], root[order], independent[order]
-    published, trust, preferred = published[root], chain_trust[where], preferred[root]
-    values = fdi["usd_millions"].to_numpy()[order]
-    first = np.ones(count, dtype=bool)
-    first[1:] = key[1:] != key[:-1]
-    period = np.cumsum(first) - 1
-    starts = np.flatnonzero(first)
-    reports = np.diff(np.append(starts, count))
-    size = np.bincount(period[independent], minlength=len(starts)) if count else reports
-
-    if count:
-        kept = pd.Series(values[independent])
-        distinct = kept.groupby(period[independent], sort=True).nunique().to_numpy()
-        distinct_all = pd.Series(values).groupby(period, sort=True).nunique().to_numpy()
-        lead_positions = np.flatnonzero(independent)
-        segment = np.searchsorted(period[lead_positions], np.arange(len(starts)))
-        low = np.minimum.reduceat(values[lead_positions], segment)
-        high = np.maximum.reduceat(values[lead_positions], segment)
-    else:
-        distinct = distinct_all = low = high = values
-
-    second = np.minimum(starts + 1, max(count - 1, 0))  # the runner-up among independent reports
-    has_second = size > 1
-    basis = np.select(
-        [
-            size == 1,
-            distinct == 1,
-            has_second & (preferred[starts] < preferred[second]),
-            has_second & (published[starts] > published[second]),
-            has_second & (trust[starts] < trust[second]),
-        ],
-        BASES,
-        default="first in file",
-    )
-    return Ranking(
-        order, where, root, independent, first, period, starts, size, reports, distinct, distinct_all, low, high, basis
-    )
-
-
-def _reports(
-    fdi: pd.DataFrame, sources: pd.DataFrame, ranking: Ranking, positions: np.ndarray, columns: list[str]
-) -> pd.DataFrame:
-    """Return the reports at some positions of the ranking, with their source's date and trust."""
-    rows = fdi[columns].take(ranking.order[positions]).reset_index(drop=True)
-    where, root = ranking.where[positions], ranking.root[positions]
+    root, chain_trust = fold_citations(sources)
     ids = sources["source_id"].to_numpy()
-    return rows.assign(
-        published=sources["published"].to_numpy()[where],
-        trust=sources["trust"].to_numpy()[where],
-        credited_to=ids[root],
-        independent=ranking.independent[positions],
+    own = pd.Index(ids).get_indexer(fdi["source_id"])
+    credited = root[own]
+    preference = {source: i for i, source in enumerate(prefer_sources)}
+    published_on = sources["published_on"].to_numpy("datetime64[ns]").astype(np.int64)
+    # Each criterion is taken from the source a report is credited to: an echo is neither a
+    # second source nor a newer release, and no surer than the least trusted link of its chain.
+    score = {
+        "preferred source": pd.Series(ids[credited]).map(preference).fillna(len(preference)).to_numpy(),
+        "latest published": -published_on[credited],
+        "more trusted source": chain_trust[own],
+    }
+    # Sort numbers only (periods numbered in key order, the criteria, the line); the text follows once.
+    period = fdi.groupby(FDI_KEY, sort=True).ngroup().to_numpy()
+    line = fdi["line"].to_numpy()
+    fold = pd.DataFrame({"period": period, "credited": credited, "echo": credited != own, "line": line})
+    folded = fold.sort_values(["period", "credited", "echo", "line"]).duplicated(["period", "credited"])
+    independent = ~folded.sort_index().to_numpy()
+    keys = pd.DataFrame({"period": period, "independent": independent, **score, "line": line})
+    order = keys.sort_values(
+        ["period", "independent", *CRITERIA, "line"], ascending=[True, False, *[True] * len(CRITERIA), True]
+    ).index.to_numpy()
+    own, credited, period = own[order], credited[order], period[order]
+    ranked = (
+        fdi[[*FDI_KEY, "usd_millions", "decimals", "source_id", "note", "line"]]
+        .take(order)
+        .reset_index(drop=True)
+        .assign(
+            published=sources["published"].to_numpy()[own],
+            trust=sources["trust"].to_numpy()[own],
+            credited_to=ids[credited],
+            independent=independent[order],
+            used=np.append(True, period[1:] != period[:-1]) if len(order) else np.empty(0, bool),
+            **{criterion: keys[criterion].to_numpy()[order] for criterion in CRITERIA},
+        )
     )
+    value = ranked["usd_millions"]
+    kept = value.where(ranked["independent"]).groupby(period)
+    per_period = pd.DataFrame(
+        {
+            "n_reports": kept.count(),
+            "n_values": kept.nunique(),
+            "n_values_all": value.groupby(period).nunique(),
+            "low": kept.min(),
+            "high": kept.max(),
+        }
+    )
+    # The basis: the first criterion on which the chosen report beats the runner-up.
+    chosen, runner_up = ranked[ranked["used"]], ranked[list(CRITERIA)].shift(-1)[ranked["used"].to_numpy()]
+    reports, values = per_period["n_reports"].to_numpy(), per_period["n_values"].to_numpy()
+    beats = [
+        (chosen[criterion].to_numpy() != runner_up[criterion].to_numpy()) & (reports > 1) for criterion in CRITERIA
+    ]
+    bases = ("only report", "all reports agree", *CRITERIA)
+    per_period["basis"] = np.select([reports == 1, values == 1, *beats], bases, default="first in file")
+    ranked = ranked.join(per_period.iloc[period].reset_index(drop=True))
+    ranked["n_echoes"] = value.groupby(period).transform("size").to_numpy() - ranked["n_reports"]
+    return ranked
 
 
 def select_figures(
-    fdi: pd.DataFrame, sources: pd.DataFrame, prefer_sources: Sequence[str] = (), *, ranking: Ranking | None = None
+    fdi: pd.DataFrame, sources: pd.DataFrame, prefer_sources: Sequence[str] = (), *, ranking: pd.DataFrame | None = None
 ) -> pd.DataFrame:
     """Choose one figure for each (origin, destination, year, months).
 
     The rule: first fold every echo into the source it repeats (``cites``, followed to the end
     of the chain), so that an echo is neither a second source nor a newer release. Among the
-    independent reports left, a source listed in ``prefer_sources`` wins (the earlier listed,
-    the stronger); otherwise the most recently published; on a tie of dates, the more trusted
-    source; then the row that comes first in the file.
+    independent reports left, the criteria of `CRITERIA` decide in turn: a source listed in
+    ``prefer_sources`` (the earlier listed, the stronger), then the most recently published,
+    then the more trusted source; then the row that comes first in the file.
 
     Parameters
     ----------
-    fdi : pandas.DataFrame
-        Typed fdi.csv (see `analysis.load.Dataset`).
-    sources : pandas.DataFrame
-        Typed sources.csv.
+    fdi, sources : pandas.DataFrame
+        Typed fdi.csv and sources.csv (see `analysis.load.Dataset`).
     prefer_sources : sequence of str, optional
         source_ids to prefer, strongest first.
-    ranking : Ranking, optional
+    ranking : pandas.DataFrame, optional
         The result of `rank` for the same arguments, when the caller has it already.
 
     Returns
     -------
     pandas.DataFrame
         One row per period, sorted by the key: the key, ``usd_millions``, ``decimals``,
-        ``source_id`` (the row's own source), ``credited_to`` (the source the figure is
-        credited to: the one an echo repeats), ``published``, ``trust``, ``n_reports``
-        (independent reports of the period), ``n_echoes`` (reports folded into another),
-        ``n_values`` (distinct values among the independent reports) and ``basis`` (why this
-        row: ``only report``, ``all reports agree``, ``preferred source``, ``latest
-        published``, ``more trusted source``, ``first in file``).
+        ``source_id`` (the row's own source), ``published``, ``trust``, ``credited_to`` (the
+        source an echo repeats; else its own), ``n_reports`` (independent reports of the period),
+        ``n_echoes`` (reports folded into another), ``n_values`` (distinct values among the
+        independent reports) and ``basis`` (a criterion of `CRITERIA`, ``only report``, ``all
+        reports agree`` or ``first in file``).
     """
-    ranking = ranking or rank(fdi, sources, prefer_sources)
-    chosen = _reports(fdi, sources, ranking, ranking.starts, [*FDI_KEY, "usd_millions", "decimals", "source_id"])
-    return chosen.drop(columns="independent").assign(
-        n_reports=ranking.size,
-        n_echoes=ranking.reports - ranking.size,
-        n_values=ranking.distinct,
-        basis=ranking.basis,
-    )
+    ranking = rank(fdi, sources, prefer_sources) if ranking is None else ranking
+    columns = [*FDI_KEY, "usd_millions", "decimals", "source_id", "published", "trust", "credited_to"]
+    return ranking.loc[ranking["used"], [*columns, "n_reports", "n_echoes", "n_values", "basis"]].reset_index(drop=True)
 
 
 def disagreements(
-    fdi: pd.DataFrame, sources: pd.DataFrame, prefer_sources: Sequence[str] = (), *, ranking: Ranking | None = None
+    fdi: pd.DataFrame, sources: pd.DataFrame, prefer_sources: Sequence[str] = (), *, ranking: pd.DataFrame | None = None
 ) -> pd.DataFrame:
     """List every report of every period reported with more than one distinct value.
-
-    Parameters
-    ----------
-    fdi, sources : pandas.DataFrame
-        Typed fdi.csv and sources.csv.
-    prefer_sources : sequence of str, optional
-        As for `select_figures`.
-    ranking : Ranking, optional
-        The result of `rank` for the same arguments, when the caller has it already.
 
     Returns
     -------
     pandas.DataFrame
         One row per report, best first within each period and echoes last: the key,
         ``usd_millions``, ``decimals`` (as written, so 50.0 is shown as 50.0), ``source_id``,
-        ``credited_to``, ``independent`` (False for an echo folded into its origin's report),
-        ``published``, ``trust``, ``note``, ``used`` (bool), ``basis`` (why the used figure
-        won), ``spread`` (max - min over the independent reports, US$ millions) and
-        ``spread_ratio`` (max / min, NaN unless both are positive).
+        ``note``, ``published``, ``trust``, ``credited_to``, ``independent`` (False for an echo
+        folded into its origin's report), ``used``, ``basis`` (why the used figure won),
+        ``spread`` (max - min over the independent reports, US$ millions) and ``spread_ratio``
+        (max / min, NaN unless both are positive).
     """
-    ranking = ranking or rank(fdi, sources, prefer_sources)
-    keep = np.flatnonzero((ranking.distinct_all > 1)[ranking.period])
-    period = ranking.period[keep]
-    columns = [*FDI_KEY, "usd_millions", "decimals", "source_id", "note"]
-    return _reports(fdi, sources, ranking, keep, columns).assign(
-        used=ranking.first[keep],
-        basis=ranking.basis[period],
-        spread=(ranking.high - ranking.low)[period],
-        spread_ratio=multiple(ranking.low, ranking.high)[period] if len(period) else np.empty(0),
+    ranking = rank(fdi, sources, prefer_sources) if ranking is None else ranking
+    rows = ranking[ranking["n_values_all"] > 1]
+    columns = [*FDI_KEY, "usd_millions", "decimals", "source_id", "note", "published", "trust", "credited_to"]
+    return (
+        rows[[*columns, "independent", "used", "basis"]]
+        .assign(spread=rows["high"] - rows["low"], spread_ratio=multiple(rows["low"], rows["high"]))
+        .reset_index(drop=True)
     )
 
 
@@ -723,26 +641,10 @@ def reported_range(
     return _finite(ratios.min()), _finite(ratios.max()), None
 
 
-def all_reports(fdi: pd.DataFrame, sources: pd.DataFrame, ranking: Ranking) -> pd.DataFrame:
-    """List every report in rank order, with whether it is independent and whether it was used.
-
-    Parameters
-    ----------
-    fdi, sources : pandas.DataFrame
-        Typed fdi.csv and sources.csv.
-    ranking : Ranking
-        From `rank`.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per report, best first within each period and echoes last: the key,
-        ``usd_millions``, ``decimals``, ``source_id``, ``note``, ``line``, ``published``,
-        ``trust``, ``credited_to``, ``independent`` and ``used`` (the chosen report).
-    """
-    positions = np.arange(len(ranking.order))
-    columns = [*FDI_KEY, "usd_millions", "decimals", "source_id", "note", "line"]
-    return _reports(fdi, sources, ranking, positions, columns).assign(used=ranking.first)
+def all_reports(ranking: pd.DataFrame) -> pd.DataFrame:
+    """List every report in rank order (from `rank`), with whether it is independent and used."""
+    columns = [*FDI_KEY, "usd_millions", "decimals", "source_id", "note", "line", "published", "trust"]
+    return ranking[[*columns, "credited_to", "independent", "used"]]
 
 
 def in_period(frame: pd.DataFrame, origin: str, destination: str, year: int, months: int) -> pd.DataFrame:
@@ -789,55 +691,6 @@ def _figure(selected: pd.DataFrame, origin: str, destination: str, year: int, mo
 def _finite(value: ArrayLike) -> float | None:
     number = float(value)
     return number if math.isfinite(number) else None
-
-
-# Whole tables at once ----------------------------------------------------------------------
-
-
-def growth_table(selected: pd.DataFrame, base_year: int, target_year: int) -> pd.DataFrame:
-    """Compute the growth metrics for every origin, destination and period length at once.
-
-    Parameters
-    ----------
-    selected : pandas.DataFrame
-        One figure per period, from `select_figures`.
-    base_year, target_year : int
-        The two years compared.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per (origin, destination, months) with figures in both years: ``base_value``,
-        ``target_value``, ``abs_change``, ``multiple``, ``pct_change``, ``cagr_pct``,
-        ``multiple_low``, ``multiple_high``, ``base_share_of_total_pct``,
-        ``target_share_of_total_pct`` (NaN where undefined).
-    """
-    pair = ["origin", "destination", "months"]
-    columns = [*pair, "usd_millions", "decimals"]
-    base = selected.loc[selected["year"] == base_year, columns]
-    target = selected.loc[selected["year"] == target_year, columns]
-    table = base.merge(target, on=pair, suffixes=("_base", "_target"))
-    b, t = table["usd_millions_base"].to_numpy(), table["usd_millions_target"].to_numpy()
-    low, high = multiple_bounds(b, table["decimals_base"].to_numpy(), t, table["decimals_target"].to_numpy())
-    out = table[pair].assign(
-        base_value=b,
-        target_value=t,
-        abs_change=abs_change(b, t),
-        multiple=multiple(b, t),
-        pct_change=pct_change(b, t),
-        cagr_pct=cagr(
-            b, t, period_span_years(base_year, table["months"].to_numpy(), target_year, table["months"].to_numpy())
-        ),
-        multiple_low=low,
-        multiple_high=high,
-    )
-    totals = selected.loc[selected["origin"] == ALL_ORIGINS, ["destination", "months", "year", "usd_millions"]]
-    for end, year in (("base", base_year), ("target", target_year)):
-        total = totals[totals["year"] == year].drop(columns="year").rename(columns={"usd_millions": "_total"})
-        out = out.merge(total, on=["destination", "months"], how="left")
-        out[f"{end}_share_of_total_pct"] = share_pct(out[f"{end}_value"].to_numpy(), out["_total"].to_numpy())
-        out = out.drop(columns="_total")
-    return out
 
 
 def origin_series(selected: pd.DataFrame, origin: str, destination: str, months: int) -> pd.DataFrame:
