@@ -49,8 +49,8 @@ def test_headline_when_independent_reports_disagree():
         "Independent reports disagree on 2023: US$50.0 million (Fixture Review) and US$45.5 million (Fixture "
         "Gazette). Taken together, they allow a multiple anywhere from 3.6 times (on US$45.5 million for 2023 from "
         "Fixture Gazette) to 4.0 times (on US$50.0 million for 2023 from Fixture Review). The report uses US$50.0 "
-        "million for 2023: the figure of the most recently published independent report (Fixture Review, May 6, "
-        "2024), as a later release revises an earlier one. On the figures used, FDI in 2023 was 4.0 times that of "
+        "million for 2023: Fixture Review, published May 6, 2024, as the most recently published report (a later "
+        "release revises an earlier one). On the figures used, FDI in 2023 was 4.0 times that of "
         "2019, an increase of US$37.5 million (+300.0%). Even so, South Korea accounted for 2.5% of all FDI into "
         "Chile in 2023 (1.0% in 2019). The section Why the figures differ lists what else a careful reader should "
         "weigh."
@@ -103,7 +103,7 @@ def test_headline_in_spanish():
         "millones de dólares en 2019 y de 50.0 millones de dólares en 2023."
     )
     assert "permiten un múltiplo de entre 3.6 veces" in text and "y 4.0 veces" in text
-    assert "(Fixture Review, 6 de mayo de 2024)" in text  # CLDR es-MX long date
+    assert "Fixture Review, publicado el 6 de mayo de 2024" in text  # CLDR es-MX long date
     assert "un aumento de 37.5 millones de dólares (+300.0%)" in text
 
 
@@ -202,6 +202,30 @@ def test_disagreements_mark_the_echo_and_keep_the_figures_as_written():
         "45.5 Fixture Gazette, March 2020 an early release medium "
         "50.0 Fixture Mirror, June 2024 repeats the Review low repeats Fixture Review: not counted" in text
     )
+
+
+@pytest.mark.parametrize(
+    ("criteria", "basis"),
+    [
+        (("preferred source", "latest published", "more trusted source"), "latest published"),
+        (("preferred source", "more trusted source", "latest published"), "more trusted source"),
+    ],
+)
+def test_the_rule_the_report_states_is_the_order_the_ranking_applies(monkeypatch, criteria, basis):
+    # 2023: Fixture Review (May 6, 2024, high) against Fixture Gazette (March 2020, medium): the
+    # Review wins either way, decided by whichever of date and trust the rule puts first
+    from analysis import metrics
+
+    monkeypatch.setattr(metrics, "CRITERIA", criteria)
+    built = bilingual_report()
+    latest, trusted = "the most recently published report", "the report from the more trusted source"
+    first, second = (latest, trusted) if basis == "latest published" else (trusted, latest)
+    for section in (built.disagreements(), built.sources_and_methods()):
+        rule = section.text[section.text.index("among the independent reports left") :]
+        assert rule.index(first) < rule.index(second)
+    assert f"✓ {basis}" in built.disagreements().text
+    # the headline's "why" names the criterion that decided, in the rule's own words
+    assert f"published May 6, 2024: {first}" in built.evidence().text
 
 
 def test_sources_table_marks_the_echo_and_the_title_language():

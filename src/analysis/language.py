@@ -113,6 +113,8 @@ class Edition:
     def _environment(self):
         import jinja2
 
+        from analysis import metrics
+
         loader = jinja2.FileSystemLoader(str(SECTION_TEMPLATES))
         environment = jinja2.Environment(
             loader=loader,
@@ -151,6 +153,7 @@ class Edition:
             multiple_range=f.multiple_range,
             year_ranges=year_ranges,
             lang=self.lang,
+            criteria=lambda: metrics.CRITERIA,  # the ranking's order, read when a template asks
         )
         return environment
 
