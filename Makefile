@@ -13,7 +13,7 @@ LOCALE := src/analysis/locale
 MO := $(patsubst %.po,%.mo,$(wildcard $(LOCALE)/*/LC_MESSAGES/messages.po))
 
 .DEFAULT_GOAL := help
-.PHONY: help report watch lab test mutate bench lint format lock clean translations
+.PHONY: help report watch lab test quick mutate bench lint format lock clean translations
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -66,10 +66,15 @@ lab: $(LAB_INSTALLED) $(MO) ## open the report notebook in JupyterLab, on the pr
 # start (the command line, the report's kernels); [tool.coverage] in pyproject.toml. The total
 # is printed last, whatever the tests' outcome; the exit status is the tests'.
 test: export COVERAGE_FILE := $(CURDIR)/.cache/coverage/data
-test: $(INSTALLED) $(MO) $(AXE) ## run the tests (unit, build, PDF, and browser tests where Chromium is), with coverage
+test: $(INSTALLED) $(MO) $(AXE) ## lint, then run every test (unit, build, PDF, and browser tests where Chromium is), with coverage
+	$(BIN)/ruff check --quiet .
+	$(BIN)/ruff format --check --quiet .
 	@rm -rf .cache/coverage && mkdir -p .cache/coverage
 	$(BIN)/python -m coverage run -m pytest -n 2; status=$$?; \
 	$(BIN)/python -m coverage combine --quiet && $(BIN)/python -m coverage report; exit $$status
+
+quick: $(INSTALLED) $(MO) ## the tests to run while editing: no process, kernel, build or browser (under a minute)
+	$(BIN)/python -m pytest -n 2 -q -m "not slow and not browser"
 
 mutate: $(INSTALLED) ## mutation testing of metrics, loading, the cache key, outputs, formatting and escaping (long)
 	$(BIN)/python bench/mutate.py
