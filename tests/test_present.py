@@ -17,11 +17,14 @@ from analysis.language import edition
 from analysis.present import FIGURE_MIME, SECTION_MIME, FigureOutput, Numbering, Renders, Section, plain_text
 from analysis.sections.timeline import Event
 
-EVENTS = [Event("2025-06-20", 2025, "energy", "An event", "en", "", "en", "s")]
+FMT = edition("en").fmt
 
 
-def figure(width=charts.WIDE):
-    return charts.timeline_chart(EVENTS, start=2020, end=2025, edition=edition("en"), source="test", width=width)
+def figure(narrow: bool = False, text: str = "An event") -> Figure:
+    """A chart of one dated event, drawn by `analysis.charts` (so keyed by what it is drawn from)."""
+    marks = charts.timeline_marks([Event("2025-06-20", 2025, "energy", text, "en", "", "en", "s")], fmt=FMT, differ={})
+    words = charts.ChartWords(title="Events", source="test", alt=f"One event: {text}")
+    return charts.events_chart(marks, categories={"energy": "Energy"}, fmt=FMT, words=words, narrow=narrow)
 
 
 def test_numbering_counts_tables_and_figures_apart():
@@ -35,12 +38,12 @@ def test_plain_text_is_what_a_reader_sees():
 
 
 def test_figure_output_bundle_has_png_svg_alt_number_and_a_phone_version():
-    output = FigureOutput(figure(), 2, "timeline", "Caption", label="Figura", narrow=figure(charts.NARROW))
+    output = FigureOutput(figure(), 2, "timeline", "Caption", label="Figura", narrow=figure(narrow=True))
     data, meta = output._repr_mimebundle_()
     assert base64.b64decode(data["image/png"])[:4] == b"\x89PNG"
     assert base64.b64decode(meta[FIGURE_MIME]["narrow_png"])[:4] == b"\x89PNG"
     assert data["image/svg+xml"].startswith("<?xml")
-    assert meta["image/png"]["alt"] == output.alt == charts.alt_text(output.figure)
+    assert meta["image/png"]["alt"] == output.alt == output.figure.alt_text == "One event: An event"
     assert meta["image/png"]["width"] == round(charts.WIDE * 96)
     assert meta[FIGURE_MIME]["narrow_width"] == round(charts.NARROW * 96)
     assert {k: meta[FIGURE_MIME][k] for k in ("number", "key", "label", "caption", "source")} == {
@@ -138,7 +141,7 @@ def test_figure_output_svg_keeps_the_layout_of_the_png_whatever_matplotlibs_sett
 
 def test_the_phone_version_is_drawn_once_as_a_png_only():
     # no SVG of it is kept, so none is drawn (an SVG would cost it two more draws)
-    phone = figure(charts.NARROW)
+    phone = figure(narrow=True)
     draws = []
     phone.draw = lambda renderer, draw=phone.draw: draws.append(renderer) or draw(renderer)
     FigureOutput(figure(), 1, "timeline", "Caption", narrow=phone)._repr_mimebundle_()
@@ -195,12 +198,8 @@ def kept(monkeypatch):
     return renders, draws
 
 
-def output(events=EVENTS, dpi=200) -> FigureOutput:
-    drawn = [
-        charts.timeline_chart(events, start=2020, end=2025, edition=edition("en"), source="test", width=width)
-        for width in (charts.WIDE, charts.NARROW)
-    ]
-    return FigureOutput(drawn[0], 1, "timeline", "Caption", narrow=drawn[1], dpi=dpi)
+def output(text="An event", dpi=200) -> FigureOutput:
+    return FigureOutput(figure(text=text), 1, "timeline", "Caption", narrow=figure(True, text), dpi=dpi)
 
 
 def test_a_kept_rendering_is_reused_for_a_chart_drawn_from_the_same_data(kept):
@@ -213,7 +212,7 @@ def test_a_kept_rendering_is_reused_for_a_chart_drawn_from_the_same_data(kept):
 @pytest.mark.parametrize(
     "other",
     [
-        {"events": [Event("2025-06-20", 2025, "energy", "Another event", "en", "", "en", "s")]},
+        {"text": "Another event"},
         {"dpi": 100},
     ],
 )
@@ -227,16 +226,14 @@ def test_a_chart_drawn_from_other_data_is_drawn_again(kept, other):
 def test_the_least_recently_used_rendering_is_dropped_past_the_limit(kept):
     renders, draws = kept
     renders.limit = 2
-    texts = ["One", "Two", "Three"]
-    made = {t: [Event("2025-06-20", 2025, "energy", t, "en", "", "en", "s")] for t in texts}
-    output(made["One"])._repr_mimebundle_()
-    output(made["Two"])._repr_mimebundle_()
-    output(made["One"])._repr_mimebundle_()  # used again: now the most recent
-    output(made["Three"])._repr_mimebundle_()  # a third: "Two" is dropped
+    output("One")._repr_mimebundle_()
+    output("Two")._repr_mimebundle_()
+    output("One")._repr_mimebundle_()  # used again: now the most recent
+    output("Three")._repr_mimebundle_()  # a third: "Two" is dropped
     assert len(draws) == 6
-    output(made["One"])._repr_mimebundle_()
+    output("One")._repr_mimebundle_()
     assert len(draws) == 6  # kept
-    output(made["Two"])._repr_mimebundle_()
+    output("Two")._repr_mimebundle_()
     assert len(draws) == 8  # drawn again
 
 
@@ -266,15 +263,8 @@ def test_a_chart_without_a_phone_version_is_kept_too(kept):
 
 def test_a_phone_version_drawn_from_other_data_is_drawn_again(kept):
     _, draws = kept
-    other = [Event("2025-06-20", 2025, "energy", "Another event", "en", "", "en", "s")]
-
-    def narrow(events):
-        return charts.timeline_chart(
-            events, start=2020, end=2025, edition=edition("en"), source="test", width=charts.NARROW
-        )
-
-    first = FigureOutput(figure(), 1, "timeline", "Caption", narrow=narrow(EVENTS))._repr_mimebundle_()
-    second = FigureOutput(figure(), 1, "timeline", "Caption", narrow=narrow(other))._repr_mimebundle_()
+    first = FigureOutput(figure(), 1, "timeline", "Caption", narrow=figure(True))._repr_mimebundle_()
+    second = FigureOutput(figure(), 1, "timeline", "Caption", narrow=figure(True, "Another"))._repr_mimebundle_()
     assert len(draws) == 4
     assert second[1][FIGURE_MIME]["narrow_png"] != first[1][FIGURE_MIME]["narrow_png"]
 
@@ -283,8 +273,7 @@ def test_a_chart_without_a_content_key_is_never_taken_for_another(kept):
     _, draws = kept
     charts_drawn = []
     for text in ("One", "Two"):
-        events = [Event("2025-06-20", 2025, "energy", text, "en", "", "en", "s")]
-        chart = charts.timeline_chart(events, start=2020, end=2025, edition=edition("en"), source="test")
+        chart = figure(text=text)
         del chart.content_key  # drawn by hand, not by a helper of analysis.charts
         charts_drawn.append(FigureOutput(chart, 1, "timeline", "Caption")._repr_mimebundle_())
     assert len(draws) == 2 and charts_drawn[1][0]["image/png"] != charts_drawn[0][0]["image/png"]

@@ -12,8 +12,10 @@ from __future__ import annotations
 import copy
 import functools
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
+
+from matplotlib.figure import Figure
 
 from analysis import caveats as caveat_rules
 from analysis import config, provenance
@@ -21,7 +23,7 @@ from analysis.config import METRICS_MIME
 from analysis.facts import Facts
 from analysis.language import Edition, edition
 from analysis.load import load_dataset
-from analysis.present import Numbering
+from analysis.present import FigureOutput, Numbering
 from analysis.sections import (
     appendix,
     by_year,
@@ -175,6 +177,17 @@ class Report:
             "%(origin)s and %(destination)s: foreign direct investment, and the events around it",
             origin=fmt.country(self.facts.origin),
             destination=fmt.country(self.facts.destination),
+        )
+
+    def chart(self, key: str, caption: str, draw: Callable[..., Figure], *args: Any, **kwargs: Any) -> FigureOutput:
+        """Return the next numbered figure: ``draw(*args, **kwargs)`` for the page, and with ``narrow=True`` for a phone."""
+        return FigureOutput(
+            draw(*args, **kwargs),
+            self.numbering.next_figure(),
+            key,
+            str(caption),
+            label=self.edition.gettext("Figure"),
+            narrow=draw(*args, narrow=True, **kwargs),
         )
 
     def chart_source(self, source_ids: Sequence[str]) -> str:

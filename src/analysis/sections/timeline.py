@@ -125,8 +125,6 @@ def _chart(report: Report, piece: tuple, left_out: int) -> FigureOutput:
         else "",
     )
     arguments = {"categories": categories, "fmt": e.fmt, "words": words}
-    figure = charts.events_chart(piece, **arguments)
-    narrow = charts.events_chart(piece, narrow=True, **arguments)
     caption = e.gettext("Dated events from %(first)s to %(last)s, one mark each, by category.", first=first, last=last)
     key = f"timeline-{int(piece[0].start)}-{int(piece[-1].end)}"
-    return FigureOutput(figure, report.numbering.next_figure(), key, caption, label=e.gettext("Figure"), narrow=narrow)
+    return report.chart(key, caption, charts.events_chart, piece, **arguments)
