@@ -61,13 +61,6 @@ def overlaps(a, b) -> bool:
 LONG = "A long event description that needs a good deal of room on the page, " * 3
 
 
-def test_helpers_leave_no_pyplot_state():
-    plt.close("all")
-    report().timeline()
-    report().by_year()
-    assert plt.get_fignums() == []
-
-
 def test_the_style_loads_by_dotted_name():
     import matplotlib
 
@@ -280,12 +273,10 @@ def test_years_chart_draws_part_years_apart_from_full_years():
     assert legend == ["Full year", PART_YEAR[9]]
 
 
-def test_years_chart_draws_every_report_or_only_the_chosen_one():
+def test_years_chart_draws_every_independent_report():
     assert sorted(t.get_text() for t in by_gid(years_figure(), "year-value")) == sorted(
         ["1.9", "10.4", "1", "13.2", "2.8", "86.4", "19.1", "430"]
     )
-    chosen = years_figure(every=False)
-    assert [y for _, y in marks_at(chosen, 12)] == [1.9, 1.0, 2.8, 86.4]  # 13.2 and 19.1 were not chosen
 
 
 @pytest.mark.parametrize("narrow", [False, True])
@@ -368,7 +359,7 @@ def sourced(rows) -> list[Event]:
 
 
 def events_figure(marks, narrow=False, **changes) -> Figure:
-    arguments = {"categories": CATEGORY_WORDS, "fmt": FMT, "words": dataclasses.replace(WORDS, title="Events")}
+    arguments = {"categories": CATEGORY_WORDS, "words": dataclasses.replace(WORDS, title="Events")}
     return laid_out(lambda: charts.events_chart(marks, **{**arguments, "narrow": narrow, **changes}))
 
 
@@ -483,19 +474,14 @@ def test_three_thousand_events_stay_within_the_bound_in_bounded_time():
     worst = dataclasses.replace(
         WORDS, title="A long title " * 20, note="A long note " * 50, source="Sources: " + "; ".join(["Publisher"] * 300)
     )
-    for piece in pieces:
+    for i, piece in enumerate(pieces):
         assert 1 <= len(piece) <= charts.MAX_EVENT_MARKS
-        for narrow in (False, True):
+        for narrow in (False, True) if i == 0 else (True,):  # a phone's width takes the most lines
             figure = events_figure(piece, narrow, words=worst)
             assert figure.get_figheight() <= charts.MAX_TIMELINE_HEIGHT
             assert_events_fit(figure, piece)  # each piece drawn whole: it is within the bound as given
             lines = sum(t.get_text().count("\n") + 1 for t in by_gid(figure, "event-label"))
             assert lines <= charts.MAX_EVENT_LINES
-    # every mark given to one chart: it draws the first that fit, and says how many of how many
-    figure = events_figure(marks, True, words=worst, more="{shown} of {total} events shown")
-    drawn = len(by_gid(figure, "event-mark"))
-    assert 1 <= drawn <= charts.MAX_EVENT_MARKS and figure.get_figheight() <= charts.MAX_TIMELINE_HEIGHT
-    assert f"{drawn} of 3,000 events shown" in flat(figure._supxlabel.get_text())
     assert time.perf_counter() - started < 60  # bounded: the drawing does not grow with the events
 
 
@@ -529,24 +515,18 @@ PRINT_FLOOR = 7.0
 
 
 @pytest.mark.parametrize("narrow", [False, True])
-def test_every_text_of_the_new_charts_is_legible_on_a_phone_and_on_a4(narrow):
+def test_every_text_of_the_new_charts_is_legible_and_inside_the_image(narrow):
     floor = PHONE_FLOOR if narrow else PRINT_FLOOR
     assert floor == pytest.approx(7.92 if narrow else 7.0)
-    for name, figure in new_charts(narrow).items():
+    # the report's longest rank sentence: at a phone's width it wraps rather than run off the right edge
+    for name, figure in new_charts(narrow, rank="Russia: place 17 of the 17 origins the sources name").items():
         assert figure.get_figwidth() == (3.9 if narrow else 7.2), name
         drawn = [t for t in figure.findobj(Text) if t.get_text().strip() and t.get_visible()]
         assert len(drawn) >= 10, name  # titles, ticks, labels, legends, source lines: all of them measured
         small = [(t.get_text()[:30], t.get_fontsize()) for t in drawn if t.get_fontsize() < floor]
         assert not small, (name, small)
-
-
-@pytest.mark.parametrize("narrow", [False, True])
-def test_every_text_of_the_new_charts_lies_inside_the_image(narrow):
-    # the report's longest rank sentence, at a phone's width: it wraps rather than run off the right edge
-    rank = "Russia: place 17 of the 17 origins the sources name"
-    for name, figure in new_charts(narrow, rank=rank).items():
         renderer, page = figure.canvas.get_renderer(), figure.bbox
-        for text in figure.findobj(lambda a: isinstance(a, Text) and a.get_visible() and a.get_text().strip()):
+        for text in drawn:
             box = Text.get_window_extent(text, renderer)  # the text alone, not an annotation's arrow
             inside = page.x0 - 1 <= box.x0 and box.x1 <= page.x1 + 1 and page.y0 - 1 <= box.y0 and box.y1 <= page.y1 + 1
             assert inside, (name, text.get_text(), box)
@@ -566,7 +546,7 @@ def test_dollar_signs_in_any_text_of_the_new_charts_are_drawn_as_written(publish
         assert not any(t.get_parse_math() for t in figure.findobj(Text)), name
 
 
-def test_the_new_charts_draw_no_word_of_their_own(monkeypatch):
+def test_the_new_charts_draw_no_word_of_their_own_and_leave_no_pyplot_state(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("a chart looked up a word: the caller gives every word")
 
@@ -574,8 +554,10 @@ def test_the_new_charts_draw_no_word_of_their_own(monkeypatch):
 
     for name in ("gettext", "ngettext", "pgettext", "render"):
         monkeypatch.setattr(language.Edition, name, refuse)
+    plt.close("all")
     for figure in new_charts(False).values():
         assert figure.alt_text == WORDS.alt
+    assert plt.get_fignums() == []
 
 
 @pytest.mark.parametrize(
@@ -603,9 +585,3 @@ def test_a_figures_content_key_changes_with_anything_it_is_drawn_from(change):
     fresh.number(1.0)  # caches it: the same formatter, the same key
     assert key(fresh) == same == key() and same.startswith("sha256:")
     assert key(**change) != same
-
-
-def test_the_new_charts_leave_no_pyplot_state():
-    plt.close("all")
-    new_charts(False)
-    assert plt.get_fignums() == []

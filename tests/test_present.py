@@ -24,7 +24,7 @@ def figure(narrow: bool = False, text: str = "An event") -> Figure:
     """A chart of one dated event, drawn by `analysis.charts` (so keyed by what it is drawn from)."""
     marks = charts.timeline_marks([Event("2025-06-20", 2025, "energy", text, "en", "", "en", "s")], fmt=FMT, differ={})
     words = charts.ChartWords(title="Events", source="test", alt=f"One event: {text}")
-    return charts.events_chart(marks, categories={"energy": "Energy"}, fmt=FMT, words=words, narrow=narrow)
+    return charts.events_chart(marks, categories={"energy": "Energy"}, words=words, narrow=narrow)
 
 
 def test_numbering_counts_tables_and_figures_apart():

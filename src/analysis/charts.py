@@ -12,11 +12,9 @@ warm kernel reuses its rendering (`analysis.present`).
 from __future__ import annotations
 
 import calendar
-import dataclasses
 import datetime as dt
 import functools
 import hashlib
-import io
 import itertools
 import pickle
 from collections.abc import Callable, Mapping, Sequence
@@ -56,18 +54,10 @@ NARROW = 3.9  # inches: a phone's width (390 CSS pixels, 100 an inch)
 TITLE_LINES, NOTE_LINES, SOURCE_LINES = 3, 3, 4  # a longer text ends in "…": the figure stays bounded
 
 
-class _KeyPickler(pickle.Pickler):
-    """Pickles a chart's arguments, a formatter by its locale and phrases (not the Babel locale it caches)."""
-
-    def persistent_id(self, obj: Any) -> Any:
-        return ("formatter", obj.locale, obj.phrases) if isinstance(obj, Formatter) else None
-
-
 def content_key(name: str, args: tuple, kwargs: dict[str, Any]) -> str:
     """Return ``"sha256:<hex>"`` of a chart helper's name and arguments: the same key draws the same picture."""
-    buffer = io.BytesIO()
-    _KeyPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump((name, args, sorted(kwargs.items())))
-    return "sha256:" + hashlib.sha256(buffer.getvalue()).hexdigest()
+    pickled = pickle.dumps((name, args, sorted(kwargs.items())), protocol=pickle.HIGHEST_PROTOCOL)
+    return "sha256:" + hashlib.sha256(pickled).hexdigest()
 
 
 def _chart(draw: Callable[..., Figure]) -> Callable[..., Figure]:
@@ -254,14 +244,17 @@ def _unit(axes, unit: str, size: _Sizes) -> None:
         axes.set_title(unit, loc="left", fontsize=size.text, fontweight="normal", color=SOFT_INK, pad=6)
 
 
-def _legend_columns(labels: Sequence[str], size: float, points: float) -> int:
-    """Return the most columns a legend of these labels can have within ``points`` of width."""
-    entries = [_width(label, size) + size * 2.6 for label in labels]  # a marker and the gaps around it
-    for columns in range(len(entries), 1, -1):
-        widths = [max(entries[c::columns]) for c in range(columns)]
-        if sum(widths) + size * (columns - 1) <= points:
-            return columns
-    return 1
+def _legend(axes: Axes, handles: list[Line2D], size: _Sizes, **placement: Any) -> None:
+    """Add a legend (if any handles) of as many columns as fit in nine tenths of the figure's width."""
+    entries = [_width(h.get_label(), size.text) + size.text * 2.6 for h in handles]  # a marker, its gaps
+    points = _usable(axes.get_figure()) * 0.9
+    fits = (
+        n
+        for n in range(len(entries), 1, -1)
+        if sum(max(entries[c::n]) for c in range(n)) + size.text * (n - 1) <= points
+    )
+    if handles:
+        axes.legend(handles=handles, ncols=next(fits, 1), fontsize=size.text, handletextpad=0.3, **placement)
 
 
 def _value_ticks(low: float, high: float, most: int) -> np.ndarray:
@@ -269,11 +262,9 @@ def _value_ticks(low: float, high: float, most: int) -> np.ndarray:
     return MaxNLocator(nbins=most, steps=[1, 2, 2.5, 5, 10], min_n_ticks=3).tick_values(low, high)
 
 
-def _tick_texts(ticks: Sequence[float], fmt: Formatter, percent: bool = False) -> list[str]:
+def _tick_texts(ticks: Sequence[float], fmt: Formatter) -> list[str]:
     """Write ticks with as few decimals as write them all exactly (none for whole numbers)."""
     decimals = next((d for d in range(4) if all(abs(round(t, d) - t) < 1e-9 for t in ticks)), 3)
-    if percent:
-        return [fmt.number(0, 0) if t == 0 else f"{fmt.percent(t)}" for t in ticks]
     return [fmt.number(t, decimals) for t in ticks]
 
 
@@ -471,11 +462,11 @@ class _Dot:
     text: str
 
 
-def _dots(periods: Sequence[Any], fmt: Formatter, every: bool) -> list[_Dot]:
-    """Return a dot per distinct value of each period: of its independent reports, or its chosen one."""
+def _dots(periods: Sequence[Any], fmt: Formatter) -> list[_Dot]:
+    """Return a dot per distinct value of each period's independent reports."""
     dots = []
     for period in periods:
-        reports = period.independent if every else tuple(r for r in [period.chosen] if r is not None)
+        reports = period.independent
         for value in sorted({r.value for r in reports}, reverse=True):
             decimals = max(r.decimals for r in reports if r.value == value)
             dots.append(_Dot(period.year, period.months, value, fmt.number(value, decimals)))
@@ -499,7 +490,6 @@ def years_chart(
     words: ChartWords,
     full_year: str,
     part_year: Mapping[int, str],
-    every: bool = True,
     emphasis: Sequence[int] = (),
     narrow: bool = False,
 ) -> Figure:
@@ -508,11 +498,11 @@ def years_chart(
     A year without a figure is an empty stretch of the axis; a part-year figure is a hollow
     diamond (legend ``part_year[months]``), never drawn as a full year (``full_year``). Values are
     labelled on whichever side of their dots is free, else left out (the report's table holds
-    them). ``every``: every independent report, or only each period's chosen figure;
-    ``emphasis``: years whose tick is always written, in bold.
+    them). Every independent report's value is drawn; ``emphasis`` holds years whose tick is
+    always written, in bold.
     """
     size = _SIZES[narrow]
-    dots = _dots(periods, fmt, every)
+    dots = _dots(periods, fmt)
     values = [d.value for d in dots]
     years = sorted({d.year for d in dots}) or sorted({p.year for p in periods}) or [0]
     ticks = _value_ticks(min([0.0, *values]), max([0.0, *values]) * 1.05 or 1.0, 5)
@@ -526,19 +516,18 @@ def years_chart(
     for dot in dots:
         axes.plot([dot.year], [dot.value], **_dot_style(dot.months), zorder=4, gid=f"year-mark-{dot.months}")
     handles = [Line2D([], [], **_dot_style(m), label=full_year if m == 12 else part_year[m]) for m in kinds]
-    if handles:
-        axes.legend(
-            handles=handles,
-            loc="upper left",
-            bbox_to_anchor=(0, 0),
-            bbox_transform=offset_copy(axes.transAxes, figure, y=-(size.text * 1.6 + 6), units="points"),
-            ncols=_legend_columns([h.get_label() for h in handles], size.text, _usable(figure) * 0.9),
-            fontsize=size.text,
-            handletextpad=0.3,
-            columnspacing=1.2,
-            borderaxespad=0,
-            borderpad=0,
-        )
+    below = offset_copy(axes.transAxes, figure, y=-(size.text * 1.6 + 6), units="points")
+    _legend(
+        axes,
+        handles,
+        size,
+        loc="upper left",
+        bbox_to_anchor=(0, 0),
+        bbox_transform=below,
+        columnspacing=1.2,
+        borderaxespad=0,
+        borderpad=0,
+    )
     _framed(figure, words, size)
     _settle(figure)
 
@@ -639,15 +628,13 @@ def origins_chart(
     words: ChartWords,
     rank: str = "",
     top: int = 10,
-    percent: bool = False,
     narrow: bool = False,
 ) -> Figure:
     """Draw a period's origins as horizontal bars on a linear axis, largest first.
 
     ``ranked`` holds (name, value, value as written) for every origin, largest first. The ``top``
     largest are drawn, and the report's origin (``highlight``, its index) after a gap when it
-    ranks lower, highlighted; ``rank`` says where it stands, above the bars; ``percent`` writes
-    the ticks as percentages.
+    ranks lower, highlighted; ``rank`` says where it stands, above the bars.
     """
     size = _SIZES[narrow]
     rows = list(range(min(top, len(ranked))))
@@ -676,7 +663,7 @@ def origins_chart(
     heading = axes.set_title(rank, loc="left", fontsize=size.text + 0.5, fontweight="bold", color=HIGHLIGHT, pad=6)
     low, high = min([0.0, *values]), max([0.0, *values]) or 1.0
     ticks = [t for t in _value_ticks(low, high, 3 if narrow else 5) if low <= t <= high * 1.0001]
-    axes.set_xticks(ticks, _tick_texts(ticks, fmt, percent))
+    axes.set_xticks(ticks, _tick_texts(ticks, fmt))
     axes.set_xlim(low, high)
     _framed(figure, words, size)
     _settle(figure)
@@ -873,27 +860,17 @@ def events_chart(
     marks: Sequence[EventMark],
     *,
     categories: Mapping[str, str],
-    fmt: Formatter,
     words: ChartWords,
-    more: str = "",
     narrow: bool = False,
 ) -> Figure:
     """Draw dated events on a time axis, one mark and one row each, shaped and coloured by category.
 
     An event its sources date differently is one mark spanning their dates. Labels sit on the
-    side of their mark with more room, each on its own row, so none collide. Marks past the
-    bound are left out and ``more`` (with ``{shown}`` and ``{total}``) says so; the figure is at
-    most `MAX_TIMELINE_HEIGHT` inches tall.
+    side of their mark with more room, each on its own row, so none collide. Given a piece of
+    `timeline_pieces`, the figure is at most `MAX_TIMELINE_HEIGHT` inches tall.
     """
     size = _SIZES[narrow]
-    marks = list(marks)
-    lines = [_lines(_event_label(m, narrow=True)) for m in marks]
-    fits = next((k for k in range(1, len(marks) + 1) if k > MAX_EVENT_MARKS or sum(lines[:k]) > MAX_EVENT_LINES), 0)
-    fits = max(fits - 1, 1) if fits else len(marks)  # the first that fit, one at least
-    shown = marks[:fits]
-    if fits < len(marks) and more:
-        left_out = more.format(shown=fmt.number(fits, 0), total=fmt.number(len(marks), 0))
-        words = dataclasses.replace(words, note="\n".join(filter(None, [left_out, words.note])))  # first: never cut
+    shown = list(marks)
     lo = min((m.start for m in shown), default=2000.0)
     hi = max((m.end for m in shown), default=lo + 1)
     pad = max((hi - lo) * 0.04, 0.5)
@@ -959,17 +936,7 @@ def events_chart(
         )
         for c in present
     ]
-    if handles:
-        axes.legend(
-            handles=handles,
-            loc="lower left",
-            bbox_to_anchor=(0, 1.0),
-            ncols=_legend_columns([h.get_label() for h in handles], size.text, _usable(figure) * 0.9),
-            fontsize=size.text,
-            handletextpad=0.3,
-            columnspacing=1.0,
-            borderaxespad=0.3,
-        )
+    _legend(axes, handles, size, loc="lower left", bbox_to_anchor=(0, 1.0), columnspacing=1.0, borderaxespad=0.3)
     _framed(figure, words, size)
     for _ in range(3):  # grow the figure until the rows have the room they need, in inches
         _settle(figure)

@@ -45,17 +45,10 @@ def plain_text(markup: str) -> str:
 
 
 class Renders:
-    """Charts rendered by this process, kept for its later runs by what each was drawn from.
+    """Charts rendered by this process, by content key, for its later runs (least recently used dropped past ``limit``).
 
-    Off until `keep` is called (a report kernel does, as it settles): a process that runs the
-    report once, or tests that build many in one process, draw every chart. At most ``limit``
-    renderings are kept, the least recently used dropped first: enough for the charts of several
-    reports built in turn (two editions of a report have a dozen), at a few MB each.
-
-    Parameters
-    ----------
-    limit : int
-        The most renderings kept.
+    Off until `keep` is called (a report kernel does as it settles), so a process that builds
+    once, or tests that build many reports, draw every chart.
     """
 
     def __init__(self, limit: int = 32) -> None:
@@ -106,24 +99,10 @@ class Numbering:
 
 @dataclass
 class FigureOutput:
-    """A numbered chart: PNG for the page, SVG for reuse, alt text, caption and source.
+    """A numbered chart: PNG for the page, SVG for reuse (``reports/figures/NAME-KEY.svg``), alt text, caption.
 
-    Parameters
-    ----------
-    figure : matplotlib.figure.Figure
-        A chart from `analysis.charts` (its ``alt_text`` and ``source_text`` are used).
-    number : int
-        Its number in the report.
-    key : str
-        A short stable name (``"fdi"``): the build saves ``reports/figures/NAME-KEY.svg/.png``.
-    caption : str
-        What it shows (plain text).
-    label : str
-        The word before its number (``"Figure"``, ``"Figura"``).
-    narrow : matplotlib.figure.Figure, optional
-        The same chart laid out for a phone's width, shown there instead.
-    dpi : int
-        Resolution of the PNG.
+    ``figure`` comes from `analysis.charts` (its ``alt_text`` and ``source_text`` are shown);
+    ``narrow``, where given, is the same chart laid out for a phone, shown there instead.
     """
 
     figure: Figure
@@ -206,16 +185,9 @@ class FigureOutput:
 
 @dataclass
 class Section:
-    """One section of the report: its heading's id and text, and its parts in order.
+    """One section of the report: its heading's id (the same in every language) and text, and its parts.
 
-    Parameters
-    ----------
-    id : str
-        The heading's id (stable across languages: links and tests use it).
-    title : str
-        The heading's text, in the edition's language.
-    parts : sequence of Markup or FigureOutput
-        What it shows, in order; the first part holds the heading.
+    The parts are Markup or `FigureOutput`, in order; the first holds the heading.
     """
 
     id: str

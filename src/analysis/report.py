@@ -21,9 +21,9 @@ from analysis import caveats as caveat_rules
 from analysis import config, provenance
 from analysis.config import METRICS_MIME
 from analysis.facts import Facts
-from analysis.language import Edition, edition
+from analysis.language import Edition, edition, languages
 from analysis.load import load_dataset
-from analysis.present import FigureOutput, Numbering
+from analysis.present import FigureOutput, Numbering, Section
 from analysis.sections import (
     appendix,
     by_year,
@@ -179,8 +179,12 @@ class Report:
             destination=fmt.country(self.facts.destination),
         )
 
+    def section(self, id: str, title: str, template: str, **context: Any) -> Section:
+        """Return a section of one part: its template rendered with its id, title and ``context``."""
+        return Section(id, title, [self.edition.render(template, id=id, title=title, **context)])
+
     def chart(self, key: str, caption: str, draw: Callable[..., Figure], *args: Any, **kwargs: Any) -> FigureOutput:
-        """Return the next numbered figure: ``draw(*args, **kwargs)`` for the page, and with ``narrow=True`` for a phone."""
+        """Return the next numbered figure: ``draw(*args, **kwargs)``, and with ``narrow=True`` for a phone."""
         return FigureOutput(
             draw(*args, **kwargs),
             self.numbering.next_figure(),
@@ -248,7 +252,7 @@ class Report:
                 "data_vintage": vintage,
                 "data_as_of": _data_as_of(e, vintage) if vintage else None,
                 "labels": page_labels(e),
-                "read_in": {lang: _read_in(lang) for lang in _languages()},
+                "read_in": {lang: _read_in(lang) for lang in languages()},
             },
             "disagreements": [
                 {
@@ -269,12 +273,6 @@ class Report:
         from IPython.display import display
 
         display({METRICS_MIME: self.metrics(), "text/plain": "metrics for the build"}, raw=True)
-
-
-def _languages() -> tuple[str, ...]:
-    from analysis.language import languages
-
-    return languages()
 
 
 def _read_in(lang: str) -> str:

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from analysis.caveats import Caveat
     from analysis.facts import Facts
     from analysis.language import Edition
-    from analysis.present import FigureOutput, Numbering
+    from analysis.present import FigureOutput, Numbering, Section
 
 
 class Report(Protocol):
@@ -30,6 +30,9 @@ class Report(Protocol):
     @property
     def caveat_list(self) -> tuple[Caveat, ...]:
         """Every caveat that applies to the run."""
+
+    def section(self, id: str, title: str, template: str, **context: Any) -> Section:
+        """Return a section of one part: its template rendered with its id, title and ``context``."""
 
     def chart(self, key: str, caption: str, draw: Callable[..., Figure], *args: Any, **kwargs: Any) -> FigureOutput:
         """Return the next numbered figure, drawn at the page's width and a phone's."""
