@@ -69,20 +69,20 @@ def test_the_style_loads_by_dotted_name():
         assert matplotlib.rcParams["axes.prop_cycle"].by_key()["color"][0].lower() == "#0072b2"
 
 
-def test_every_chart_of_the_report_has_a_content_key():
+def test_every_chart_of_the_report_is_keyed_before_it_is_drawn():
     built = report()
     figures = [f for name in ("evidence", "size", "by_year", "timeline") for f in getattr(built, name)().figures]
     assert {f.key for f in figures} >= {"range", "origins", "fdi"}
-    assert all(f.narrow is not None for f in figures)  # their phone versions are keyed too
-    keys = [f.figure.content_key for f in figures] + [f.narrow.content_key for f in figures]
+    keys = [k for f in figures for k in f.content_keys[:2]]  # the page's and the phone's (then the resolution)
     assert all(k.startswith("sha256:") for k in keys)
     assert len(set(keys)) == len(keys)  # no two charts drawn from the same: no key shared
+    assert not any("figure" in f.__dict__ for f in figures)  # none drawn yet
+    assert figures[0].figure.content_key == figures[0].content_keys[0]  # the key of what is drawn
 
 
-# Publishers' names with dollar signs: an odd count (matplotlib would leave it alone), an even
-# count (it would be drawn as TeX: "x" italic, "2" raised) and one that TeX cannot parse (a
-# double subscript).
-TRICKY_PUBLISHERS = ["Cash $5 $x^2$ Ltd", "Pay $x^2$ Ltd", "US$5_1_2 and US$7 Ltd"]
+# Publishers' names with dollar signs: one mathtext would draw as TeX ("x" italic, "2" raised),
+# one it cannot parse (a double subscript) and would fail to draw.
+TRICKY_PUBLISHERS = ["Pay $x^2$ Ltd", "US$5_1_2 and US$7 Ltd"]
 
 
 def drawn_svg_text(figure: Figure) -> list[str]:
@@ -576,12 +576,16 @@ def test_the_new_charts_draw_no_word_of_their_own_and_leave_no_pyplot_state(monk
 def test_a_figures_content_key_changes_with_anything_it_is_drawn_from(change):
     from analysis.formatting import Formatter
 
-    def key(fmt=FMT, base=BASE, target=TARGET, **changes):
-        arguments = {"credits": CREDITS, "fmt": fmt, "words": WORDS, **changes}
-        return charts.range_chart(base, target, **arguments).content_key
+    def key(fmt=FMT, base=BASE, target=TARGET, **changes):  # known without drawing
+        return charts.range_chart.key(base, target, **{"credits": CREDITS, "fmt": fmt, "words": WORDS, **changes})
 
     fresh = Formatter(FMT.locale, FMT.phrases)  # its Babel locale not yet cached
     same = key(fresh)
     fresh.number(1.0)  # caches it: the same formatter, the same key
     assert key(fresh) == same == key() and same.startswith("sha256:")
     assert key(**change) != same
+
+
+def test_a_drawn_chart_carries_the_key_it_was_known_by():
+    figure = charts.range_chart(BASE, TARGET, credits=CREDITS, fmt=FMT, words=WORDS)
+    assert figure.content_key == charts.range_chart.key(BASE, TARGET, credits=CREDITS, fmt=FMT, words=WORDS)

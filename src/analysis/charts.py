@@ -73,6 +73,7 @@ def _chart(draw: Callable[..., Figure]) -> Callable[..., Figure]:
         figure.content_key = key
         return figure
 
+    chart.key = lambda *args, **kwargs: content_key(draw.__qualname__, args, kwargs)  # without drawing
     return chart
 
 
@@ -208,7 +209,7 @@ def _usable(figure: Figure) -> float:
     return figure.get_figwidth() * 72 * (1 - 2 * TEXT_LEFT)
 
 
-def _framed(figure: Figure, words: ChartWords, size: _Sizes) -> Figure:
+def _framed(figure: Figure, words: ChartWords, size: _Sizes) -> None:
     """Add the caller's title, note and source line, and attach its alt text and source."""
     usable = _usable(figure)
     title = _wrap(words.title, usable, size.title, "bold", TITLE_LINES)
@@ -218,8 +219,6 @@ def _framed(figure: Figure, words: ChartWords, size: _Sizes) -> Figure:
     figure.supxlabel("\n".join(foot), x=TEXT_LEFT, ha="left", fontsize=size.small, color=SOFT_INK, parse_math=False)
     figure.get_layout_engine().set(w_pad=TEXT_LEFT * figure.get_figwidth(), h_pad=0.04)  # in line with the title
     figure.alt_text = words.alt
-    figure.source_text = words.source
-    return figure
 
 
 def _settle(figure: Figure) -> None:

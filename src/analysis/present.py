@@ -14,10 +14,11 @@ drawn again: an edit to the figures redraws the charts of figures, not the timel
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import io
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
@@ -99,24 +100,47 @@ class Numbering:
 
 @dataclass
 class FigureOutput:
-    """A numbered chart: PNG for the page, SVG for reuse (``reports/figures/NAME-KEY.svg``), alt text, caption.
+    """A numbered chart, drawn when first shown: PNG for the page, SVG for reuse (``figures/NAME-KEY.svg``).
 
-    ``figure`` comes from `analysis.charts` (its ``alt_text`` and ``source_text`` are shown);
-    ``narrow``, where given, is the same chart laid out for a phone, shown there instead.
+    ``draw()`` draws it for the page and, unless ``phone`` is False, ``draw(narrow=True)`` for a
+    phone. Where ``draw`` is a `functools.partial` of a helper of `analysis.charts`, its
+    `content_keys` are known before drawing, so a rendering this process kept is shown undrawn.
     """
 
-    figure: Figure
+    draw: Callable[..., Figure]
     number: int
     key: str
     caption: str
+    alt: str
+    source: str = ""
     label: str = "Figure"
-    narrow: Figure | None = None
+    phone: bool = True
     dpi: int = 200
     _bundle: dict = field(default_factory=dict, repr=False)
 
+    @functools.cached_property
+    def figure(self) -> Figure:
+        """The chart at the page's width."""
+        return self.draw()
+
+    @functools.cached_property
+    def narrow(self) -> Figure | None:
+        """The chart at a phone's width, or None."""
+        return self.draw(narrow=True) if self.phone else None
+
+    @property
+    def content_keys(self) -> tuple | None:
+        """What its rendering depends on (each width's chart key, the resolution); None where not known."""
+        helper, args, kwargs = getattr(self.draw, "func", None), getattr(self.draw, "args", ()), {}
+        kwargs = getattr(self.draw, "keywords", kwargs)
+        if not hasattr(helper, "key"):
+            return None
+        phone = (helper.key(*args, narrow=True, **kwargs),) if self.phone else ()
+        return (helper.key(*args, **kwargs), *phone, self.dpi)
+
     def _render(self) -> dict:
         if not self._bundle:
-            key = self._key()
+            key = self.content_keys
             self._bundle = RENDERS.get(key) or {}
         if not self._bundle:
             with matplotlib.style.context(config.MPL_STYLE):  # savefig settings come from the style too
@@ -127,12 +151,6 @@ class FigureOutput:
             RENDERS.put(key, bundle)
             self._bundle = bundle
         return self._bundle
-
-    def _key(self) -> tuple | None:
-        """Return what the rendering depends on: each figure's content key, and the resolution."""
-        figures = [self.figure] if self.narrow is None else [self.figure, self.narrow]
-        keys = [getattr(figure, "content_key", None) for figure in figures]
-        return None if None in keys else (*keys, self.dpi)
 
     def _draw(self, figure: Figure, svg: bool) -> dict:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -155,11 +173,6 @@ class FigureOutput:
             drawn["svg"] = text.getvalue()
         return drawn
 
-    @property
-    def alt(self) -> str:
-        """The chart's alt text."""
-        return self.figure.alt_text
-
     def _repr_mimebundle_(self, include=None, exclude=None):
         rendered = self._render()
         data = {
@@ -175,7 +188,7 @@ class FigureOutput:
                 "label": self.label,
                 "caption": self.caption,
                 "alt": self.alt,
-                "source": getattr(self.figure, "source_text", ""),
+                "source": self.source,
                 "narrow_png": rendered.get("narrow_png"),
                 "narrow_width": rendered.get("narrow_width"),
             },

@@ -184,15 +184,11 @@ class Report:
         return Section(id, title, [self.edition.render(template, id=id, title=title, **context)])
 
     def chart(self, key: str, caption: str, draw: Callable[..., Figure], *args: Any, **kwargs: Any) -> FigureOutput:
-        """Return the next numbered figure: ``draw(*args, **kwargs)``, and with ``narrow=True`` for a phone."""
-        return FigureOutput(
-            draw(*args, **kwargs),
-            self.numbering.next_figure(),
-            key,
-            str(caption),
-            label=self.edition.gettext("Figure"),
-            narrow=draw(*args, narrow=True, **kwargs),
-        )
+        """Return the next numbered figure: a chart of `analysis.charts`, drawn when shown, at both widths."""
+        words = kwargs["words"]
+        chart = functools.partial(draw, *args, **kwargs)
+        number = self.numbering.next_figure()
+        return FigureOutput(chart, number, key, str(caption), words.alt, words.source, self.edition.gettext("Figure"))
 
     def chart_source(self, source_ids: Sequence[str]) -> str:
         """Return the source line a chart draws under itself: "Sources: …", its publishers named."""
