@@ -2,6 +2,7 @@
 every text legible and inside the image at both widths; part years never drawn as full years."""
 
 import dataclasses
+import functools
 import itertools
 import re
 
@@ -154,6 +155,12 @@ def range_figure(narrow=False, base=BASE, target=TARGET, **changes) -> Figure:
     return laid_out(lambda: charts.range_chart(base, target, **arguments))
 
 
+@functools.cache
+def shared(kind: str, narrow: bool) -> Figure:
+    """A chart drawn from the module's data once, for the tests that only read it."""
+    return {"range": range_figure, "years": years_figure, "origins": origins_figure}[kind](narrow)
+
+
 def by_gid(figure: Figure, gid: str) -> list:
     return list(figure.findobj(lambda a: a.get_gid() == gid))
 
@@ -164,7 +171,7 @@ def flat(text: str) -> str:
 
 @pytest.mark.parametrize("narrow", [False, True])
 def test_range_chart_draws_one_mark_per_distinct_independent_value_with_every_credit(narrow):
-    figure = range_figure(narrow)
+    figure = shared("range", narrow)
     marks = sorted((float(m.get_xdata()[0]), float(m.get_ydata()[0])) for m in by_gid(figure, "range-mark"))
     assert marks == [(0.0, 2.8), (1.0, 19.1), (1.0, 86.4)]  # 86.4, given by two sources, is one mark
     assert sorted(t.get_text() for t in by_gid(figure, "range-value")) == ["19.1", "2.8", "86.4"]
@@ -177,7 +184,7 @@ def test_range_chart_draws_one_mark_per_distinct_independent_value_with_every_cr
 
 
 def test_range_chart_marks_the_multiple_at_each_end_of_the_range():
-    figure = range_figure()
+    figure = shared("range", False)
     # lowest: 19.1 / 2.8 = 6.821...; highest: 86.4 / 2.8 = 30.857...; one decimal tells them apart
     assert sorted(t.get_text() for t in by_gid(figure, "range-multiple")) == ["×30.9", "×6.8"]
     arrows = [a for a in figure.axes[0].texts if a.get_text() == "" and a.arrow_patch is not None]
@@ -199,7 +206,7 @@ def test_range_chart_draws_no_multiple_from_a_base_that_is_not_above_zero():
 
 @pytest.mark.parametrize("narrow", [False, True])
 def test_range_chart_is_on_a_linear_axis_from_zero(narrow):
-    axes = range_figure(narrow).axes[0]
+    axes = shared("range", narrow).axes[0]
     assert axes.get_yscale() == "linear" and axes.get_ylim()[0] == 0
     assert axes.get_ylim()[1] >= 86.4
     assert not axes.patches  # marks, not bars
@@ -247,7 +254,7 @@ def marks_at(figure: Figure, months: int) -> list[tuple[float, float]]:
 
 @pytest.mark.parametrize("narrow", [False, True])
 def test_years_chart_places_years_by_their_value_on_a_time_axis(narrow):
-    figure = years_figure(narrow)
+    figure = shared("years", narrow)
     axes = figure.axes[0]
     full = marks_at(figure, 12)
     assert full == [(2016, 1.9), (2017, 1.0), (2017, 13.2), (2022, 2.8), (2024, 19.1), (2024, 86.4)]
@@ -264,7 +271,7 @@ def test_years_chart_places_years_by_their_value_on_a_time_axis(narrow):
 
 
 def test_years_chart_draws_part_years_apart_from_full_years():
-    figure = years_figure()
+    figure = shared("years", False)
     assert marks_at(figure, 9) == [(2017, 10.4), (2025, 430.0)]
     part = by_gid(figure, "year-mark-9")[0]
     full = by_gid(figure, "year-mark-12")[0]
@@ -274,14 +281,14 @@ def test_years_chart_draws_part_years_apart_from_full_years():
 
 
 def test_years_chart_draws_every_independent_report():
-    assert sorted(t.get_text() for t in by_gid(years_figure(), "year-value")) == sorted(
+    assert sorted(t.get_text() for t in by_gid(shared("years", False), "year-value")) == sorted(
         ["1.9", "10.4", "1", "13.2", "2.8", "86.4", "19.1", "430"]
     )
 
 
 @pytest.mark.parametrize("narrow", [False, True])
 def test_years_chart_labels_touch_no_dot_and_no_other_label(narrow):
-    figure = years_figure(narrow)
+    figure = shared("years", narrow)
     renderer = figure.canvas.get_renderer()
     labels = [Text.get_window_extent(t, renderer) for t in by_gid(figure, "year-value")]  # not its leader line
     assert len(labels) == 8  # every value labelled: there is room for each
@@ -307,7 +314,7 @@ def origins_figure(narrow=False, ranked=ORIGINS, highlight=16, **changes) -> Fig
 
 @pytest.mark.parametrize("narrow", [False, True])
 def test_origins_chart_ranks_the_top_ten_and_the_reports_origin(narrow):
-    figure = origins_figure(narrow)
+    figure = shared("origins", narrow)
     axes = figure.axes[0]
     names = [t.get_text() for t in axes.get_yticklabels()]
     assert names == [f"Country {i}" for i in range(1, 11)] + ["Russia"]

@@ -5,10 +5,10 @@ from the edition's templates, so every value from the data arrives escaped) and 
 (`FigureOutput`). In the notebook it displays each part as an output of its own; its first
 output carries the section's id and title in its metadata, where the build finds the contents.
 
-Drawing the charts is most of a run's time. A kernel kept warm between runs (`analysis watch`)
-keeps its latest renderings in `RENDERS`, by what each chart was drawn from
-(``figure.content_key``, `analysis.charts`), so that a chart whose data did not change is not
-drawn again: an edit to the figures redraws the charts of figures, not the timeline's.
+Drawing the charts is most of a run's time. A chart is drawn when first shown, and a kernel kept
+warm between runs (`analysis watch`) keeps its latest renderings in `RENDERS` by what each chart
+is drawn from (its content key, known before drawing): a chart whose data did not change is not
+drawn again, so an edit to the figures redraws the charts of figures, not the timeline's.
 """
 
 from __future__ import annotations
