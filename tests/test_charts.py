@@ -1,7 +1,8 @@
-"""Charts: a Figure each, with a left-aligned title, a source line, alt text, all in the edition's
-language; labels that fit; part years never drawn as full years."""
+"""Charts: a Figure each, with a left-aligned title, a source line and alt text in the caller's words;
+every text legible and inside the image at both widths; part years never drawn as full years."""
 
 import dataclasses
+import functools
 import itertools
 import re
 
@@ -15,7 +16,6 @@ from matplotlib.text import Text
 
 from analysis import charts
 from analysis.language import edition
-from analysis.sections import by_year
 from analysis.sections.timeline import Event
 
 EN, ES = edition("en"), edition("es")
@@ -27,84 +27,17 @@ def draw(figure: Figure) -> Figure:
     return figure
 
 
-def framed(figure: Figure, source_word: str = "Source: "):
+def framed(figure: Figure, source_word: str):
     assert isinstance(figure, Figure)
     assert figure._suptitle.get_text() and figure._suptitle.get_horizontalalignment() == "left"
     assert figure._suptitle.get_position()[0] == figure._supxlabel.get_position()[0] < 0.02
     assert figure._supxlabel.get_text().startswith(source_word)
 
 
-def texts(figure: Figure) -> set[str]:
-    return {t.get_text() for a in figure.axes for t in a.texts}
-
-
 def svg_text(output) -> str:
     """The text of a chart's SVG as the build saves it (text kept as text: svg.fonttype none)."""
     svg = output._repr_mimebundle_()[0]["image/svg+xml"]
     return " ".join(re.findall(r"<text[^>]*>([^<]*)</text>", svg))
-
-
-def test_fdi_by_year_draws_part_years_hatched_beside_their_year_and_marks_gaps():
-    r = report()
-    figure = draw(charts.fdi_by_year(by_year.years(r), r.facts.growth, edition=EN, source="test"))
-    framed(figure)
-    top, bottom = figure.axes[:2]
-    assert bottom.get_yscale() == "linear"  # 8 to 50: under a factor of 20
-    hatched = [p for p in bottom.patches if p.get_hatch()]
-    solid = [p for p in bottom.patches if not p.get_hatch()]
-    # January-June 2022 (8.0) and 2023 (20.0) are hatched; full years 2019 and 2023 are solid
-    assert sorted(round(p.get_height(), 1) for p in hatched) == [8.0, 20.0]
-    assert sorted(round(p.get_height(), 1) for p in solid) == [12.5, 50.0]
-    # beside their year, to its right (centred 0.2 after it), never in its place
-    assert sorted(round(p.get_x() + p.get_width() / 2, 2) for p in hatched) == [2022.2, 2023.2]
-    gaps = [line for line in bottom.lines if line.get_marker() == "x"]
-    assert list(gaps[0].get_xdata()) == [2020, 2021]  # no figure at all
-    assert "×4.0" in texts(figure)
-    assert [round(p.get_height(), 2) for p in top.patches] == [1.25, 2.0]  # totals, US$ billions
-    assert figure.alt_text == (
-        "Two bar charts of FDI into Chile by year. Above: all origins, full year, from 2019 (US$1,250.0 million) "
-        "to 2023 (US$2,000.0 million). Below: South Korea, full year, on a linear scale: 2019: US$12.5 million and "
-        "2023: US$50.0 million. No figure for 2020–2021. Drawn hatched, for part of a year: January\u2009–\u2009June "
-        "2022: US$8.0 million and January\u2009–\u2009June 2023: US$20.0 million. 2023 is 4.0 times 2019."
-    )
-
-
-def test_fdi_by_year_on_a_log_scale_when_values_span_more_than_twenty_times(tmp_path):
-    r = report(data_dir="data", origin="RUS", destination="MEX", base_year=2022, target_year=2024)
-    figure = draw(charts.fdi_by_year(by_year.years(r), r.facts.growth, edition=EN, source="test"))
-    assert figure.axes[1].get_yscale() == "log"  # 1 to 430
-
-
-def test_fdi_by_year_with_a_negative_base_says_why_there_is_no_multiple():
-    r = report(
-        data_dir="tests/fixtures/negative", origin="CHN", destination="MEX", base_year=2023, target_year=2024, months=9
-    )
-    figure = draw(charts.fdi_by_year(by_year.years(r), r.facts.growth, edition=EN, source="test"))
-    assert figure.axes[1].get_yscale() == "linear"
-    assert "the base value is negative" in texts(figure)
-    assert "-21" in texts(figure)
-
-
-def test_share_chart_percentages():
-    from analysis import metrics
-
-    f = report().facts
-    series = metrics.origin_series(f.selected, f.origin, f.destination, f.months)
-    comparison = metrics.origins_in(f.selected, f.destination, f.target_year, f.months)
-    figure = draw(
-        charts.share_chart(
-            series,
-            comparison,
-            origin=f.origin,
-            destination=f.destination,
-            year=f.target_year,
-            months=f.months,
-            edition=EN,
-            source="test",
-        )
-    )
-    framed(figure)
-    assert {"1.0%", "2.5%", "35.0%"} <= texts(figure)  # 12.5/1250, 50/2000, 700/2000
 
 
 def test_chart_text_is_in_the_editions_language():
@@ -126,54 +59,7 @@ def overlaps(a, b) -> bool:
     return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
 
 
-def assert_labels_fit(figure: Figure):
-    renderer = figure.canvas.get_renderer()
-    boxes = [t.get_window_extent(renderer) for t in charts.label_artists(figure)]
-    assert boxes
-    page = figure.bbox
-    for box in boxes:
-        assert page.x0 <= box.x0 and box.x1 <= page.x1 and page.y0 <= box.y0 and box.y1 <= page.y1, box
-    for a, b in itertools.combinations(boxes, 2):
-        assert not overlaps(a, b), (a, b)
-    markers = [line for line in figure.axes[0].lines if line.get_marker() not in (None, "None", "")]
-    assert len(markers) == len(boxes)
-
-
-def events(rows) -> list[Event]:
-    return [Event(date, int(date[:4]), category, text, "en", "", "en", "s") for date, category, text in rows]
-
-
 LONG = "A long event description that needs a good deal of room on the page, " * 3
-
-
-@pytest.mark.parametrize("width", [charts.WIDE, charts.NARROW])
-def test_timeline_labels_do_not_overlap_even_when_long_ones_crowd_one_month(width):
-    # 28 events in one month, long labels next to each other (three lines and more at the
-    # narrow width), and two lonely ones far away
-    rows = [(f"2025-06-{d:02d}", ["energy", "transport", "investment", "politics"][d % 4], LONG) for d in range(1, 29)]
-    rows = [("1890", "diplomacy", "Early"), ("1955-03", "energy", LONG), *rows]
-    figure = draw(charts.timeline_chart(events(rows), start=1890, end=2025, edition=EN, source="test", width=width))
-    assert_labels_fit(figure)
-    # the long labels are wrapped, not cut: each on several lines, every word kept in order
-    labels = [t.get_text() for t in charts.label_artists(figure)]
-    assert labels[0] == "1890: Early"
-    assert all("\n" in label and " ".join(label.split()).endswith(" ".join(LONG.split())) for label in labels[1:])
-
-
-def test_timeline_alt_text_counts_events_by_category():
-    rows = [("2020", "energy", "One"), ("2021-03", "energy", "Two"), ("2021-04-05", "transport", "Three")]
-    figure = charts.timeline_chart(events(rows), start=2020, end=2021, edition=EN, source="test")
-    assert figure.alt_text == (
-        "Timeline of 3 dated events from 2020 to April 5, 2021, one row each: 2 dated events (energy) and "
-        "1 dated event (transport). The same events are listed in the table of the timeline."
-    )
-
-
-def test_helpers_leave_no_pyplot_state():
-    plt.close("all")
-    report().timeline()
-    report().by_year()
-    assert plt.get_fignums() == []
 
 
 def test_the_style_loads_by_dotted_name():
@@ -184,78 +70,20 @@ def test_the_style_loads_by_dotted_name():
         assert matplotlib.rcParams["axes.prop_cycle"].by_key()["color"][0].lower() == "#0072b2"
 
 
-def test_dollar_signs_in_the_data_are_text_not_tex():
-    rows = [
-        ("2025-01", "investment", "Russia pledges US$5 million, then US$10 million"),
-        ("2025-02", "investment", "Pledges of US$5_1_2 and US$7 more"),
-    ]
-    figure = draw(
-        charts.timeline_chart(events(rows), start=2020, end=2025, edition=EN, source="US$ figures from a US$ source")
-    )
-    labels = [t.get_text() for t in charts.label_artists(figure)]
-    assert labels[0].endswith("Russia pledges US$5 million, then US$10 million")
-    # drawn as written: with mathtext on, the first would be drawn as TeX and the second fail to draw
-    assert not any(t.get_parse_math() for t in charts.label_artists(figure))
-
-
-# What a figure was drawn from ------------------------------------------------------------------
-
-KEYED = {"events": events([("2021-03", "energy", "One")]), "start": 2020, "end": 2025, "edition": EN, "source": "s"}
-
-
-@pytest.mark.parametrize(
-    "change",
-    [
-        {"events": events([("2021-03", "energy", "Two")])},  # an event's words
-        {"events": events([("2021-04", "energy", "One")])},  # its date
-        {"events": events([("2021-03", "transport", "One")])},  # its category
-        {"end": 2024},
-        {"source": "t"},
-        {"width": charts.NARROW},
-        {"edition": edition("es")},
-    ],
-)
-def test_a_figures_content_key_changes_with_anything_it_is_drawn_from(change):
-    same = charts.timeline_chart(**KEYED).content_key
-    assert charts.timeline_chart(**KEYED).content_key == same  # drawn again from the same: the same key
-    assert charts.timeline_chart(**{**KEYED, **change}).content_key != same
-
-
-def test_an_editions_catalogue_is_part_of_the_key():
-    from analysis.cache import sha256
-    from analysis.language import catalogue_path
-
-    assert EN.digest == sha256(catalogue_path("en", ".mo").read_bytes())  # the compiled catalogue's
-    other = dataclasses.replace(EN, digest="sha256:another")  # the same language and locale, other words
-    assert (
-        charts.timeline_chart(**{**KEYED, "edition": other}).content_key != charts.timeline_chart(**KEYED).content_key
-    )
-
-
-def test_every_chart_of_the_report_has_a_content_key():
+def test_every_chart_of_the_report_is_keyed_before_it_is_drawn():
     built = report()
     figures = [f for name in ("evidence", "size", "by_year", "timeline") for f in getattr(built, name)().figures]
     assert {f.key for f in figures} >= {"range", "origins", "fdi"}
-    keys = [f.figure.content_key for f in figures] + [f.narrow.content_key for f in figures if f.narrow is not None]
-    timeline = built.timeline().figures
-    assert timeline and all(f.narrow is not None for f in timeline)  # its phone versions are keyed too
+    keys = [k for f in figures for k in f.content_keys[:2]]  # the page's and the phone's (then the resolution)
     assert all(k.startswith("sha256:") for k in keys)
     assert len(set(keys)) == len(keys)  # no two charts drawn from the same: no key shared
+    assert not any("figure" in f.__dict__ for f in figures)  # none drawn yet
+    assert figures[0].figure.content_key == figures[0].content_keys[0]  # the key of what is drawn
 
 
-@pytest.mark.parametrize("width", [charts.WIDE, charts.NARROW])
-def test_timeline_draws_an_event_of_the_18th_century(width):
-    # the contract accepts dates from 1700: a span of 326 years must find a tick step
-    rows = [("1700-01-01", "diplomacy", "First"), ("1750", "politics", "Second"), ("2025-06", "energy", "Last")]
-    figure = draw(charts.timeline_chart(events(rows), start=1700, end=2025, edition=EN, source="s", width=width))
-    ticks = [t for t in figure.axes[0].get_xticks() if 1700 <= t <= 2025]
-    assert ticks and len(ticks) <= (8 if width == charts.WIDE else 4) + 1
-
-
-# Publishers' names with dollar signs: an odd count (matplotlib would leave it alone), an even
-# count (it would be drawn as TeX: "x" italic, "2" raised) and one that TeX cannot parse (a
-# double subscript).
-TRICKY_PUBLISHERS = ["Cash $5 $x^2$ Ltd", "Pay $x^2$ Ltd", "US$5_1_2 and US$7 Ltd"]
+# Publishers' names with dollar signs: one mathtext would draw as TeX ("x" italic, "2" raised),
+# one it cannot parse (a double subscript) and would fail to draw.
+TRICKY_PUBLISHERS = ["Pay $x^2$ Ltd", "US$5_1_2 and US$7 Ltd"]
 
 
 def drawn_svg_text(figure: Figure) -> list[str]:
@@ -271,13 +99,6 @@ def drawn_svg_text(figure: Figure) -> list[str]:
     with matplotlib.rc_context({"svg.fonttype": "none", "text.parse_math": True}):
         figure.savefig(buffer, format="svg")
     return [" ".join(t.split()) for t in re.findall(r"<text[^>]*>([^<]*)</text>", buffer.getvalue())]
-
-
-@pytest.mark.parametrize("publisher", TRICKY_PUBLISHERS)
-def test_a_source_line_with_dollar_signs_is_drawn_as_written(publisher):
-    rows = [("2025-01", "investment", "One")]
-    figure = charts.timeline_chart(events(rows), start=2020, end=2025, edition=EN, source=publisher)
-    assert f"Source: {publisher}" in drawn_svg_text(figure)
 
 
 # Charts drawn from the caller's words ------------------------------------------------------------
@@ -334,6 +155,12 @@ def range_figure(narrow=False, base=BASE, target=TARGET, **changes) -> Figure:
     return laid_out(lambda: charts.range_chart(base, target, **arguments))
 
 
+@functools.cache
+def shared(kind: str, narrow: bool) -> Figure:
+    """A chart drawn from the module's data once, for the tests that only read it."""
+    return {"range": range_figure, "years": years_figure, "origins": origins_figure}[kind](narrow)
+
+
 def by_gid(figure: Figure, gid: str) -> list:
     return list(figure.findobj(lambda a: a.get_gid() == gid))
 
@@ -344,7 +171,7 @@ def flat(text: str) -> str:
 
 @pytest.mark.parametrize("narrow", [False, True])
 def test_range_chart_draws_one_mark_per_distinct_independent_value_with_every_credit(narrow):
-    figure = range_figure(narrow)
+    figure = shared("range", narrow)
     marks = sorted((float(m.get_xdata()[0]), float(m.get_ydata()[0])) for m in by_gid(figure, "range-mark"))
     assert marks == [(0.0, 2.8), (1.0, 19.1), (1.0, 86.4)]  # 86.4, given by two sources, is one mark
     assert sorted(t.get_text() for t in by_gid(figure, "range-value")) == ["19.1", "2.8", "86.4"]
@@ -357,7 +184,7 @@ def test_range_chart_draws_one_mark_per_distinct_independent_value_with_every_cr
 
 
 def test_range_chart_marks_the_multiple_at_each_end_of_the_range():
-    figure = range_figure()
+    figure = shared("range", False)
     # lowest: 19.1 / 2.8 = 6.821...; highest: 86.4 / 2.8 = 30.857...; one decimal tells them apart
     assert sorted(t.get_text() for t in by_gid(figure, "range-multiple")) == ["×30.9", "×6.8"]
     arrows = [a for a in figure.axes[0].texts if a.get_text() == "" and a.arrow_patch is not None]
@@ -379,7 +206,7 @@ def test_range_chart_draws_no_multiple_from_a_base_that_is_not_above_zero():
 
 @pytest.mark.parametrize("narrow", [False, True])
 def test_range_chart_is_on_a_linear_axis_from_zero(narrow):
-    axes = range_figure(narrow).axes[0]
+    axes = shared("range", narrow).axes[0]
     assert axes.get_yscale() == "linear" and axes.get_ylim()[0] == 0
     assert axes.get_ylim()[1] >= 86.4
     assert not axes.patches  # marks, not bars
@@ -427,7 +254,7 @@ def marks_at(figure: Figure, months: int) -> list[tuple[float, float]]:
 
 @pytest.mark.parametrize("narrow", [False, True])
 def test_years_chart_places_years_by_their_value_on_a_time_axis(narrow):
-    figure = years_figure(narrow)
+    figure = shared("years", narrow)
     axes = figure.axes[0]
     full = marks_at(figure, 12)
     assert full == [(2016, 1.9), (2017, 1.0), (2017, 13.2), (2022, 2.8), (2024, 19.1), (2024, 86.4)]
@@ -444,7 +271,7 @@ def test_years_chart_places_years_by_their_value_on_a_time_axis(narrow):
 
 
 def test_years_chart_draws_part_years_apart_from_full_years():
-    figure = years_figure()
+    figure = shared("years", False)
     assert marks_at(figure, 9) == [(2017, 10.4), (2025, 430.0)]
     part = by_gid(figure, "year-mark-9")[0]
     full = by_gid(figure, "year-mark-12")[0]
@@ -453,17 +280,15 @@ def test_years_chart_draws_part_years_apart_from_full_years():
     assert legend == ["Full year", PART_YEAR[9]]
 
 
-def test_years_chart_draws_every_report_or_only_the_chosen_one():
-    assert sorted(t.get_text() for t in by_gid(years_figure(), "year-value")) == sorted(
+def test_years_chart_draws_every_independent_report():
+    assert sorted(t.get_text() for t in by_gid(shared("years", False), "year-value")) == sorted(
         ["1.9", "10.4", "1", "13.2", "2.8", "86.4", "19.1", "430"]
     )
-    chosen = years_figure(every=False)
-    assert [y for _, y in marks_at(chosen, 12)] == [1.9, 1.0, 2.8, 86.4]  # 13.2 and 19.1 were not chosen
 
 
 @pytest.mark.parametrize("narrow", [False, True])
 def test_years_chart_labels_touch_no_dot_and_no_other_label(narrow):
-    figure = years_figure(narrow)
+    figure = shared("years", narrow)
     renderer = figure.canvas.get_renderer()
     labels = [Text.get_window_extent(t, renderer) for t in by_gid(figure, "year-value")]  # not its leader line
     assert len(labels) == 8  # every value labelled: there is room for each
@@ -489,7 +314,7 @@ def origins_figure(narrow=False, ranked=ORIGINS, highlight=16, **changes) -> Fig
 
 @pytest.mark.parametrize("narrow", [False, True])
 def test_origins_chart_ranks_the_top_ten_and_the_reports_origin(narrow):
-    figure = origins_figure(narrow)
+    figure = shared("origins", narrow)
     axes = figure.axes[0]
     names = [t.get_text() for t in axes.get_yticklabels()]
     assert names == [f"Country {i}" for i in range(1, 11)] + ["Russia"]
@@ -541,7 +366,7 @@ def sourced(rows) -> list[Event]:
 
 
 def events_figure(marks, narrow=False, **changes) -> Figure:
-    arguments = {"categories": CATEGORY_WORDS, "fmt": FMT, "words": dataclasses.replace(WORDS, title="Events")}
+    arguments = {"categories": CATEGORY_WORDS, "words": dataclasses.replace(WORDS, title="Events")}
     return laid_out(lambda: charts.events_chart(marks, **{**arguments, "narrow": narrow, **changes}))
 
 
@@ -656,26 +481,23 @@ def test_three_thousand_events_stay_within_the_bound_in_bounded_time():
     worst = dataclasses.replace(
         WORDS, title="A long title " * 20, note="A long note " * 50, source="Sources: " + "; ".join(["Publisher"] * 300)
     )
-    for piece in pieces:
+    for i, piece in enumerate(pieces):
         assert 1 <= len(piece) <= charts.MAX_EVENT_MARKS
-        for narrow in (False, True):
+        for narrow in (False, True) if i == 0 else (True,):  # a phone's width takes the most lines
             figure = events_figure(piece, narrow, words=worst)
             assert figure.get_figheight() <= charts.MAX_TIMELINE_HEIGHT
             assert_events_fit(figure, piece)  # each piece drawn whole: it is within the bound as given
             lines = sum(t.get_text().count("\n") + 1 for t in by_gid(figure, "event-label"))
             assert lines <= charts.MAX_EVENT_LINES
-    # every mark given to one chart: it draws the first that fit, and says how many of how many
-    figure = events_figure(marks, True, words=worst, more="{shown} of {total} events shown")
-    drawn = len(by_gid(figure, "event-mark"))
-    assert 1 <= drawn <= charts.MAX_EVENT_MARKS and figure.get_figheight() <= charts.MAX_TIMELINE_HEIGHT
-    assert f"{drawn} of 3,000 events shown" in flat(figure._supxlabel.get_text())
     assert time.perf_counter() - started < 60  # bounded: the drawing does not grow with the events
 
 
 # Every new chart: legible, literal, worded by its caller ------------------------------------------
 
 
-def new_charts(narrow: bool, words: charts.ChartWords = WORDS, name: str = "Russia", credit: str = "") -> dict:
+def new_charts(
+    narrow: bool, words: charts.ChartWords = WORDS, name: str = "Russia", credit: str = "", rank: str = ""
+) -> dict:
     """Each new chart, drawn at one width; ``name`` and ``credit`` are put in its own texts."""
     credits = {**CREDITS, "forte": credit or CREDITS["forte"]}
     marks = charts.timeline_marks(
@@ -687,7 +509,7 @@ def new_charts(narrow: bool, words: charts.ChartWords = WORDS, name: str = "Russ
     return {
         "range": range_figure(narrow, words=words, credits=credits),
         "years": years_figure(narrow, words=words, part_year={9: f"{name}: January–September"}),
-        "origins": origins_figure(narrow, ranked=ranked, words=words, rank=f"{name}: 17th of 17"),
+        "origins": origins_figure(narrow, ranked=ranked, words=words, rank=rank or f"{name}: 17th of 17"),
         "events": events_figure(marks, narrow, words=words, categories={c: f"{name} {c}" for c in CATEGORY_WORDS}),
     }
 
@@ -700,15 +522,21 @@ PRINT_FLOOR = 7.0
 
 
 @pytest.mark.parametrize("narrow", [False, True])
-def test_every_text_of_the_new_charts_is_legible_on_a_phone_and_on_a4(narrow):
+def test_every_text_of_the_new_charts_is_legible_and_inside_the_image(narrow):
     floor = PHONE_FLOOR if narrow else PRINT_FLOOR
     assert floor == pytest.approx(7.92 if narrow else 7.0)
-    for name, figure in new_charts(narrow).items():
+    # the report's longest rank sentence: at a phone's width it wraps rather than run off the right edge
+    for name, figure in new_charts(narrow, rank="Russia: place 17 of the 17 origins the sources name").items():
         assert figure.get_figwidth() == (3.9 if narrow else 7.2), name
         drawn = [t for t in figure.findobj(Text) if t.get_text().strip() and t.get_visible()]
         assert len(drawn) >= 10, name  # titles, ticks, labels, legends, source lines: all of them measured
         small = [(t.get_text()[:30], t.get_fontsize()) for t in drawn if t.get_fontsize() < floor]
         assert not small, (name, small)
+        renderer, page = figure.canvas.get_renderer(), figure.bbox
+        for text in drawn:
+            box = Text.get_window_extent(text, renderer)  # the text alone, not an annotation's arrow
+            inside = page.x0 - 1 <= box.x0 and box.x1 <= page.x1 + 1 and page.y0 - 1 <= box.y0 and box.y1 <= page.y1 + 1
+            assert inside, (name, text.get_text(), box)
 
 
 @pytest.mark.parametrize("publisher", TRICKY_PUBLISHERS)
@@ -725,7 +553,7 @@ def test_dollar_signs_in_any_text_of_the_new_charts_are_drawn_as_written(publish
         assert not any(t.get_parse_math() for t in figure.findobj(Text)), name
 
 
-def test_the_new_charts_draw_no_word_of_their_own(monkeypatch):
+def test_the_new_charts_draw_no_word_of_their_own_and_leave_no_pyplot_state(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("a chart looked up a word: the caller gives every word")
 
@@ -733,23 +561,38 @@ def test_the_new_charts_draw_no_word_of_their_own(monkeypatch):
 
     for name in ("gettext", "ngettext", "pgettext", "render"):
         monkeypatch.setattr(language.Edition, name, refuse)
+    plt.close("all")
     for figure in new_charts(False).values():
         assert figure.alt_text == WORDS.alt
+    assert plt.get_fignums() == []
 
 
-def test_the_new_charts_are_keyed_by_what_they_are_drawn_from():
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"words": dataclasses.replace(WORDS, title="Another title")},
+        {"words": dataclasses.replace(WORDS, alt="Another alt text")},
+        {"credits": {**CREDITS, "forte": "forte.news, Apr 2025"}},
+        {"target": dataclasses.replace(TARGET, reports=TARGET.reports[:1])},
+        {"fmt": ES.fmt},
+        {"multiple": "{value} times"},
+        {"narrow": True},
+    ],
+    ids=["title", "alt", "credit", "reports", "language", "multiple", "narrow"],
+)
+def test_a_figures_content_key_changes_with_anything_it_is_drawn_from(change):
     from analysis.formatting import Formatter
 
+    def key(fmt=FMT, base=BASE, target=TARGET, **changes):  # known without drawing
+        return charts.range_chart.key(base, target, **{"credits": CREDITS, "fmt": fmt, "words": WORDS, **changes})
+
     fresh = Formatter(FMT.locale, FMT.phrases)  # its Babel locale not yet cached
-    key = charts.range_chart(BASE, TARGET, credits=CREDITS, fmt=fresh, words=WORDS).content_key
-    fresh.number(1.0)  # caches it
-    assert charts.range_chart(BASE, TARGET, credits=CREDITS, fmt=fresh, words=WORDS).content_key == key
-    assert charts.range_chart(BASE, TARGET, credits=CREDITS, fmt=fresh, words=WORDS, narrow=True).content_key != key
-    changed = dataclasses.replace(WORDS, title="Another title")
-    assert charts.range_chart(BASE, TARGET, credits=CREDITS, fmt=fresh, words=changed).content_key != key
+    same = key(fresh)
+    fresh.number(1.0)  # caches it: the same formatter, the same key
+    assert key(fresh) == same == key() and same.startswith("sha256:")
+    assert key(**change) != same
 
 
-def test_the_new_charts_leave_no_pyplot_state():
-    plt.close("all")
-    new_charts(False)
-    assert plt.get_fignums() == []
+def test_a_drawn_chart_carries_the_key_it_was_known_by():
+    figure = charts.range_chart(BASE, TARGET, credits=CREDITS, fmt=FMT, words=WORDS)
+    assert figure.content_key == charts.range_chart.key(BASE, TARGET, credits=CREDITS, fmt=FMT, words=WORDS)

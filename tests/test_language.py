@@ -101,14 +101,11 @@ def test_a_language_lists_its_contractions_and_they_are_made_in_its_messages():
     assert isinstance(made, Markup) and made == Markup("del <b>Banco</b>")
 
 
-def test_html_templates_escape_what_they_print_and_text_templates_do_not(templates):
+def test_templates_escape_what_they_print_and_keep_markup(templates):
     (templates / "probe.html.j2").write_text("<p>{{ value }} {{ made }}</p>", encoding="utf-8")
-    (templates / "probe.txt.j2").write_text("{{ value }}", encoding="utf-8")
-    probe = language.edition("en")
-    html = probe.render("probe.html.j2", value='<b>"x"</b> & y', made=Markup("<em>kept</em>"))
+    html = language.edition("en").render("probe.html.j2", value='<b>"x"</b> & y', made=Markup("<em>kept</em>"))
     assert isinstance(html, Markup)
     assert html == "<p>&lt;b&gt;&#34;x&#34;&lt;/b&gt; &amp; y <em>kept</em></p>"
-    assert probe.render("probe.txt.j2", value="<b>x</b>") == "<b>x</b>"
 
 
 def test_a_messages_placeholder_values_are_escaped_and_its_own_words_are_not(templates):
@@ -128,31 +125,11 @@ def test_year_ranges(years, expected):
     assert year_ranges(years) == expected
 
 
-@pytest.mark.parametrize(
-    ("name", "escaped"),
-    [("headline.html.j2", True), ("macros.html.j2", True), ("alt.txt.j2", False), ("alt.txt.j2.html", True)],
-)
-def test_every_html_template_is_escaped_and_only_plain_text_is_not(name, escaped):
-    assert language.escaped(name) is escaped
-    assert language.escaped(None) is True  # a template made from a string: HTML, to be safe
-
-
-def test_lists_escape_text_and_keep_markup_in_html_only(templates):
+def test_lists_escape_text_and_keep_markup(templates):
     (templates / "probe.html.j2").write_text("{{ items | listing }} / {{ items | listing('or') }}")
-    (templates / "probe.txt.j2").write_text("{{ items | listing }} / {{ items | listing('or') }}")
     items = ["<b>A</b>", Markup("<em>B</em>"), "C & D"]
     html = language.edition("en").render("probe.html.j2", items=items)
     assert html == "&lt;b&gt;A&lt;/b&gt;, <em>B</em>, and C &amp; D / &lt;b&gt;A&lt;/b&gt;, <em>B</em>, or C &amp; D"
     assert language.edition("es").render("probe.html.j2", items=items[:2]) == (
         "&lt;b&gt;A&lt;/b&gt; y <em>B</em> / &lt;b&gt;A&lt;/b&gt; o <em>B</em>"
     )
-    assert language.edition("en").render("probe.txt.j2", items=items) == (
-        "<b>A</b>, <em>B</em>, and C & D / <b>A</b>, <em>B</em>, or C & D"
-    )
-
-
-def test_html_templates_render_to_markup_and_text_templates_to_plain_strings():
-    en = edition("en")
-    alt = en.render("alt.txt.j2", "timeline", events=[], categories=[])
-    assert type(alt) is str
-    assert type(en.render("macros.html.j2")) is Markup

@@ -2,6 +2,7 @@
 figures carry alt text, a number and, where given, a version for phones."""
 
 import base64
+import functools
 import io
 import re
 
@@ -17,11 +18,24 @@ from analysis.language import edition
 from analysis.present import FIGURE_MIME, SECTION_MIME, FigureOutput, Numbering, Renders, Section, plain_text
 from analysis.sections.timeline import Event
 
-EVENTS = [Event("2025-06-20", 2025, "energy", "An event", "en", "", "en", "s")]
+FMT = edition("en").fmt
 
 
-def figure(width=charts.WIDE):
-    return charts.timeline_chart(EVENTS, start=2020, end=2025, edition=edition("en"), source="test", width=width)
+def chart(text: str = "An event") -> functools.partial:
+    """A chart of one dated event by `analysis.charts`, to draw (so keyed by what it is drawn from)."""
+    marks = charts.timeline_marks([Event("2025-06-20", 2025, "energy", text, "en", "", "en", "s")], fmt=FMT, differ={})
+    words = charts.ChartWords(title="Events", source="test", alt=f"One event: {text}")
+    return functools.partial(charts.events_chart, marks, categories={"energy": "Energy"}, words=words)
+
+
+def output(text: str = "An event", **changes) -> FigureOutput:
+    arguments = {"alt": f"One event: {text}", "source": "test", **changes}
+    return FigureOutput(chart(text), arguments.pop("number", 1), "timeline", "Caption", **arguments)
+
+
+def drawn(figure: Figure, alt: str = "A chart drawn by hand") -> FigureOutput:
+    """A figure drawn by hand (not by a helper of `analysis.charts`: no content key), without a phone version."""
+    return FigureOutput(lambda: figure, 1, "board", "Caption", alt, phone=False)
 
 
 def test_numbering_counts_tables_and_figures_apart():
@@ -35,12 +49,12 @@ def test_plain_text_is_what_a_reader_sees():
 
 
 def test_figure_output_bundle_has_png_svg_alt_number_and_a_phone_version():
-    output = FigureOutput(figure(), 2, "timeline", "Caption", label="Figura", narrow=figure(charts.NARROW))
-    data, meta = output._repr_mimebundle_()
+    shown = output(number=2, label="Figura")
+    data, meta = shown._repr_mimebundle_()
     assert base64.b64decode(data["image/png"])[:4] == b"\x89PNG"
     assert base64.b64decode(meta[FIGURE_MIME]["narrow_png"])[:4] == b"\x89PNG"
     assert data["image/svg+xml"].startswith("<?xml")
-    assert meta["image/png"]["alt"] == output.alt == charts.alt_text(output.figure)
+    assert meta["image/png"]["alt"] == shown.alt == shown.figure.alt_text == "One event: An event"
     assert meta["image/png"]["width"] == round(charts.WIDE * 96)
     assert meta[FIGURE_MIME]["narrow_width"] == round(charts.NARROW * 96)
     assert {k: meta[FIGURE_MIME][k] for k in ("number", "key", "label", "caption", "source")} == {
@@ -57,9 +71,9 @@ def test_a_section_displays_each_part_with_its_heading_on_the_first(capsys):
     shell = InteractiveShell.instance()
     shown = []
     shell.display_pub.publish = lambda data, metadata=None, **kw: shown.append((data, metadata or {}))
-    chart = FigureOutput(figure(), 1, "timeline", "Caption")
+    figure = output()
     section = Section(
-        "timeline", "Timeline", [Markup("<h2 id='timeline'>Timeline</h2><p>x</p>"), chart, Markup("<p>y</p>")]
+        "timeline", "Timeline", [Markup("<h2 id='timeline'>Timeline</h2><p>x</p>"), figure, Markup("<p>y</p>")]
     )
     try:
         from IPython.display import display
@@ -74,7 +88,7 @@ def test_a_section_displays_each_part_with_its_heading_on_the_first(capsys):
     assert first["text/html"].startswith('<div class="section-intro"><h2')
     assert "image/png" in image and FIGURE_MIME in image_meta
     assert last == {"text/html": "<p>y</p>", "text/plain": "y"} and SECTION_MIME not in last_meta
-    assert section.text == "Timeline x y" and section.figures == [chart]
+    assert section.text == "Timeline x y" and section.figures == [figure]
 
 
 @pytest.mark.parametrize(
@@ -90,24 +104,23 @@ def test_plain_text_breaks_at_a_line_break():
 
 
 def test_figure_output_png_is_the_chart_drawn_opaque_at_its_resolution():
-    output = FigureOutput(figure(), 1, "timeline", "Caption", dpi=100)
-    drawn = output.figure
-    with Image.open(io.BytesIO(base64.b64decode(output._repr_mimebundle_()[0]["image/png"]))) as png:
+    shown = output(dpi=100)
+    with Image.open(io.BytesIO(base64.b64decode(shown._repr_mimebundle_()[0]["image/png"]))) as png:
         # the chart's own size in inches, at 100 dots an inch; no alpha channel (a soft mask in the PDF)
-        assert png.size == (round(drawn.get_figwidth() * 100), round(drawn.get_figheight() * 100))
+        assert png.size == (round(shown.figure.get_figwidth() * 100), round(shown.figure.get_figheight() * 100))
         assert png.mode == "RGB"
         assert png.convert("L").getextrema() == (pytest.approx(0, abs=80), 255)  # ink on white
 
 
 def test_figure_output_svg_carries_no_build_date():
-    svg = FigureOutput(figure(), 1, "timeline", "Caption")._repr_mimebundle_()[0]["image/svg+xml"]
+    svg = output()._repr_mimebundle_()[0]["image/svg+xml"]
     assert "<dc:date>" not in svg  # matplotlib would write the time of drawing: outputs would differ by it
 
 
 def test_figure_output_png_is_the_pixels_saved_at_zlib_level_3():
     # the same pixels saved by Pillow at compress level 3 give the same bytes: no other level
     # (the default is 6), no other chunk
-    png = base64.b64decode(FigureOutput(figure(), 1, "timeline", "Caption")._repr_mimebundle_()[0]["image/png"])
+    png = base64.b64decode(output()._repr_mimebundle_()[0]["image/png"])
     with Image.open(io.BytesIO(png)) as drawn:
         pixels = Image.frombytes("RGB", drawn.size, drawn.tobytes())
     again = io.BytesIO()
@@ -118,10 +131,9 @@ def test_figure_output_png_is_the_pixels_saved_at_zlib_level_3():
 def test_figure_output_svg_is_drawn_at_72_dots_an_inch():
     # one pixel a point (not the style's 200 for saved files): an image filling a chart of 2 by 1
     # inches is 144 by 72 pixels inside the SVG
-    chart = Figure(figsize=(2, 1))
-    chart.add_axes((0, 0, 1, 1)).imshow([[0, 1], [1, 0]], aspect="auto", interpolation="nearest")
-    chart.alt_text = "A chequerboard"
-    svg = FigureOutput(chart, 1, "board", "Caption")._repr_mimebundle_()[0]["image/svg+xml"]
+    board = Figure(figsize=(2, 1))
+    board.add_axes((0, 0, 1, 1)).imshow([[0, 1], [1, 0]], aspect="auto", interpolation="nearest")
+    svg = drawn(board)._repr_mimebundle_()[0]["image/svg+xml"]
     (data,) = re.findall(r'xlink:href="data:image/png;base64,\s*([^"]+)"', svg)
     with Image.open(io.BytesIO(base64.b64decode(data))) as image:
         assert image.size == (144, 72)
@@ -129,26 +141,24 @@ def test_figure_output_svg_is_drawn_at_72_dots_an_inch():
 
 def test_figure_output_svg_keeps_the_layout_of_the_png_whatever_matplotlibs_settings():
     # an analyst's matplotlibrc asking for tight layout must not lay the chart out again for the SVG
-    plain, asked = figure(), figure()
-    FigureOutput(plain, 1, "timeline", "Caption")._repr_mimebundle_()
+    plain, asked = output(), output()
+    plain._repr_mimebundle_()
     with matplotlib.rc_context({"figure.autolayout": True}):
-        FigureOutput(asked, 1, "timeline", "Caption")._repr_mimebundle_()
-    assert [a.get_position().bounds for a in asked.axes] == [a.get_position().bounds for a in plain.axes]
+        asked._repr_mimebundle_()
+    assert [a.get_position().bounds for a in asked.figure.axes] == [a.get_position().bounds for a in plain.figure.axes]
 
 
 def test_the_phone_version_is_drawn_once_as_a_png_only():
     # no SVG of it is kept, so none is drawn (an SVG would cost it two more draws)
-    phone = figure(charts.NARROW)
-    draws = []
+    shown = output()
+    phone, draws = shown.narrow, []
     phone.draw = lambda renderer, draw=phone.draw: draws.append(renderer) or draw(renderer)
-    FigureOutput(figure(), 1, "timeline", "Caption", narrow=phone)._repr_mimebundle_()
+    shown._repr_mimebundle_()
     assert len(draws) == 1
 
 
 def test_a_figure_without_a_source_line_carries_an_empty_one():
-    bare = Figure()
-    bare.alt_text = "A bare chart"
-    meta = FigureOutput(bare, 3, "bare", "Caption")._repr_mimebundle_()[1]
+    meta = drawn(Figure(), "A bare chart")._repr_mimebundle_()[1]
     assert meta[FIGURE_MIME]["source"] == "" and meta[FIGURE_MIME]["alt"] == "A bare chart"
     assert meta[FIGURE_MIME]["narrow_png"] is None
 
@@ -195,14 +205,6 @@ def kept(monkeypatch):
     return renders, draws
 
 
-def output(events=EVENTS, dpi=200) -> FigureOutput:
-    drawn = [
-        charts.timeline_chart(events, start=2020, end=2025, edition=edition("en"), source="test", width=width)
-        for width in (charts.WIDE, charts.NARROW)
-    ]
-    return FigureOutput(drawn[0], 1, "timeline", "Caption", narrow=drawn[1], dpi=dpi)
-
-
 def test_a_kept_rendering_is_reused_for_a_chart_drawn_from_the_same_data(kept):
     _, draws = kept
     first = output()._repr_mimebundle_()
@@ -213,7 +215,7 @@ def test_a_kept_rendering_is_reused_for_a_chart_drawn_from_the_same_data(kept):
 @pytest.mark.parametrize(
     "other",
     [
-        {"events": [Event("2025-06-20", 2025, "energy", "Another event", "en", "", "en", "s")]},
+        {"text": "Another event"},
         {"dpi": 100},
     ],
 )
@@ -227,16 +229,14 @@ def test_a_chart_drawn_from_other_data_is_drawn_again(kept, other):
 def test_the_least_recently_used_rendering_is_dropped_past_the_limit(kept):
     renders, draws = kept
     renders.limit = 2
-    texts = ["One", "Two", "Three"]
-    made = {t: [Event("2025-06-20", 2025, "energy", t, "en", "", "en", "s")] for t in texts}
-    output(made["One"])._repr_mimebundle_()
-    output(made["Two"])._repr_mimebundle_()
-    output(made["One"])._repr_mimebundle_()  # used again: now the most recent
-    output(made["Three"])._repr_mimebundle_()  # a third: "Two" is dropped
+    output("One")._repr_mimebundle_()
+    output("Two")._repr_mimebundle_()
+    output("One")._repr_mimebundle_()  # used again: now the most recent
+    output("Three")._repr_mimebundle_()  # a third: "Two" is dropped
     assert len(draws) == 6
-    output(made["One"])._repr_mimebundle_()
+    output("One")._repr_mimebundle_()
     assert len(draws) == 6  # kept
-    output(made["Two"])._repr_mimebundle_()
+    output("Two")._repr_mimebundle_()
     assert len(draws) == 8  # drawn again
 
 
@@ -252,39 +252,39 @@ def test_renderings_are_not_kept_unless_asked(monkeypatch):
 
 def test_the_same_chart_drawn_twice_gives_the_same_svg_bytes():
     # matplotlib names a chart's markers and clips at random unless the style gives a salt
-    first, second = (FigureOutput(figure(), 1, "timeline", "Caption")._repr_mimebundle_()[0] for _ in range(2))
+    first, second = (output()._repr_mimebundle_()[0] for _ in range(2))
     assert first["image/svg+xml"] == second["image/svg+xml"]
     assert 'id="' in first["image/svg+xml"]
 
 
 def test_a_chart_without_a_phone_version_is_kept_too(kept):
     _, draws = kept
-    first = FigureOutput(figure(), 1, "timeline", "Caption")._repr_mimebundle_()
-    assert FigureOutput(figure(), 1, "timeline", "Caption")._repr_mimebundle_() == first
+    first = output(phone=False)._repr_mimebundle_()
+    assert output(phone=False)._repr_mimebundle_() == first
     assert len(draws) == 1
 
 
-def test_a_phone_version_drawn_from_other_data_is_drawn_again(kept):
+def test_a_chart_with_and_without_its_phone_version_are_kept_apart(kept):
     _, draws = kept
-    other = [Event("2025-06-20", 2025, "energy", "Another event", "en", "", "en", "s")]
-
-    def narrow(events):
-        return charts.timeline_chart(
-            events, start=2020, end=2025, edition=edition("en"), source="test", width=charts.NARROW
-        )
-
-    first = FigureOutput(figure(), 1, "timeline", "Caption", narrow=narrow(EVENTS))._repr_mimebundle_()
-    second = FigureOutput(figure(), 1, "timeline", "Caption", narrow=narrow(other))._repr_mimebundle_()
-    assert len(draws) == 4
-    assert second[1][FIGURE_MIME]["narrow_png"] != first[1][FIGURE_MIME]["narrow_png"]
+    alone = output(phone=False)._repr_mimebundle_()
+    both = output()._repr_mimebundle_()
+    assert len(draws) == 3  # the page's chart, then the page's and the phone's: nothing taken for the other
+    assert alone[1][FIGURE_MIME]["narrow_png"] is None and both[1][FIGURE_MIME]["narrow_png"]
 
 
 def test_a_chart_without_a_content_key_is_never_taken_for_another(kept):
     _, draws = kept
-    charts_drawn = []
+    shown = []
     for text in ("One", "Two"):
-        events = [Event("2025-06-20", 2025, "energy", text, "en", "", "en", "s")]
-        chart = charts.timeline_chart(events, start=2020, end=2025, edition=edition("en"), source="test")
-        del chart.content_key  # drawn by hand, not by a helper of analysis.charts
-        charts_drawn.append(FigureOutput(chart, 1, "timeline", "Caption")._repr_mimebundle_())
-    assert len(draws) == 2 and charts_drawn[1][0]["image/png"] != charts_drawn[0][0]["image/png"]
+        figure = Figure(figsize=(2, 1))
+        figure.text(0.5, 0.5, text)
+        shown.append(drawn(figure)._repr_mimebundle_())  # drawn by hand, not by a helper of analysis.charts
+    assert len(draws) == 2 and shown[1][0]["image/png"] != shown[0][0]["image/png"]
+
+
+def test_a_kept_rendering_is_shown_without_drawing_the_chart(kept):
+    first = output()
+    first._repr_mimebundle_()
+    again = output()
+    assert again._repr_mimebundle_() == first._repr_mimebundle_()
+    assert "figure" not in again.__dict__ and "narrow" not in again.__dict__  # neither width drawn

@@ -14,7 +14,6 @@ from analysis.errors import ParameterError
 from analysis.facts import Facts
 from analysis.load import load_dataset
 from analysis.report import Report
-from analysis.verdict import LABELS, VERDICTS
 
 PARAMETERS = {
     "origin": "RUS",
@@ -84,9 +83,8 @@ def test_the_default_data_are_disputed_by_the_reports_of_2024():
     lead = facts.lead_claim
     assert lead is facts.claims[0] and lead.claim.source_id == "source-article-2025-07-04"
     assert (lead.verdict, lead.reasons, lead.also) == ("disputed", ("target_disagree",), ("base_thin",))
-    assert lead.label == "Disputed"
-    assert sorted(r.value for r in lead.target_reports) == [19.1, 86.4, 86.4]
-    assert [r.source_id for r in lead.base_reports] == ["proceso-2025-06-25"]
+    assert sorted(r.value for r in lead.target.independent) == [19.1, 86.4, 86.4]
+    assert [r.source_id for r in lead.base.independent] == ["proceso-2025-06-25"]
     assert lead.range_low == pytest.approx(19.1 / 2.8) and lead.range_high == pytest.approx(86.4 / 2.8)
     assert lead.range_low_widened == pytest.approx(19.05 / 2.85)
     assert lead.range_high_widened == pytest.approx(86.45 / 2.75)
@@ -252,7 +250,7 @@ def test_a_period_without_reports(tmp_path):
     # no 2024 report at all: nothing can be false by the range, and the claim is unproven
     found = judged(tmp_path, [(2022, "2.8", "se")], **HIGH)
     assert (found.verdict, found.reasons) == ("unproven", ("target_missing",))
-    assert (found.range_low, found.range_high_widened, found.target_reports) == (None, None, ())
+    assert (found.range_low, found.range_high_widened, found.target.independent) == (None, None, ())
     # its own arithmetic still decides: 86.4 / 2.8 = 30.857 is 23.4 % above 25
     wrong = judged(tmp_path / "again", [(2022, "2.8", "se")], claim_line(multiple="25"), **HIGH)
     assert (wrong.verdict, wrong.reasons, wrong.also) == ("false", ("arithmetic",), ("target_missing",))
@@ -268,7 +266,7 @@ def test_an_echo_is_not_a_second_report(tmp_path):
     sources = {"trust": {"proceso": "unverified", "echo": "high", "se": "high"}, "cites": {"echo": "proceso"}}
     found = judged(tmp_path, reports, **sources)
     assert (found.verdict, found.reasons) == ("unproven", ("base_thin",))
-    assert [r.source_id for r in found.base_reports] == ["proceso"]
+    assert [r.source_id for r in found.base.independent] == ["proceso"]
     assert len(found.base.reports) == 2  # the echo is still there for the writer to name
 
 
@@ -279,7 +277,7 @@ def test_an_echo_differing_from_what_it_repeats_does_not_dispute_it(tmp_path):
     assert (found.verdict, found.reasons) == ("confirmed", ("within_range", "agree", "sourced"))
     # nor does it widen the range: 86.4 / 2.8 only, not down to 19.1 / 2.8
     assert found.range_low == found.range_high == pytest.approx(86.4 / 2.8)
-    assert [r.value for r in found.target_reports] == [86.4]
+    assert [r.value for r in found.target.independent] == [86.4]
 
 
 def test_an_echo_standing_for_its_origin_is_rated_no_higher_than_its_chain(tmp_path):
@@ -305,10 +303,6 @@ def test_disputed_comes_before_unproven(tmp_path):
     reports = [(2022, "2.8", "a"), (2024, "86.4", "a"), (2024, "19.1", "b")]
     found = judged(tmp_path, reports)
     assert (found.verdict, found.reasons, found.also) == ("disputed", ("target_disagree",), ("base_thin",))
-
-
-def test_the_verdicts_english_labels_are_their_codes_capitalised():
-    assert [LABELS[v] for v in VERDICTS] == ["Confirmed", "Unproven", "Disputed", "False"]
 
 
 # Which claims a run judges, and the metrics file ---------------------------------------------------------

@@ -41,25 +41,9 @@ class Caveat:
 
 
 def caveats(facts: Facts) -> tuple[Caveat, ...]:
-    """Return every caveat that applies to a run, data rules first, standing caveats last.
-
-    Parameters
-    ----------
-    facts : Facts
-        The run.
-
-    Returns
-    -------
-    tuple of Caveat
-    """
-    found: list[Caveat] = []
-    found += single_source(facts)
-    found += known_through_echo(facts)
-    found += full_year_below_part_year(facts)
-    found += releases_apart(facts)
-    found += part_year_beside_full_year(facts)
-    found += standing(facts)
-    return tuple(found)
+    """Return every caveat that applies to a run, data rules first, standing caveats last."""
+    rules = (single_source, known_through_echo, full_year_below_part_year, releases_apart, part_year_beside_full_year)
+    return tuple(caveat for rule in (*rules, standing) for caveat in rule(facts))
 
 
 def single_source(facts: Facts) -> list[Caveat]:

@@ -39,20 +39,14 @@ def _rounded(value: float, decimals: int) -> decimal.Decimal:
 
 @dataclass(frozen=True)
 class Formatter:
-    """Writes values for one edition: a CLDR locale plus the catalogue's few phrases.
-
-    Parameters
-    ----------
-    locale : str
-        A CLDR locale identifier (``"en"``, ``"es_MX"``).
-    phrases : mapping
-        `analysis.language.phrases`: ``money`` (a form by CLDR plural category, with
-        ``%(sign)s`` and ``%(amount)s``), ``times`` (likewise, with ``%(value)s``; or one form
-        for all), ``all_origins`` and ``in_text`` (country names as they read inside a sentence).
-    """
+    """Writes values for one edition: a CLDR locale, plus the catalogue's `analysis.language.phrases`."""
 
     locale: str
     phrases: Mapping[str, Any] = field(default_factory=dict)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle by what it writes from, not the Babel locale it caches: charts are keyed by the pickle."""
+        return {"locale": self.locale, "phrases": self.phrases}
 
     @cached_property
     def cldr(self) -> Locale:
@@ -62,20 +56,7 @@ class Formatter:
     # Numbers ------------------------------------------------------------------------------
 
     def number(self, value: float, decimals: int = 1) -> str:
-        """Write a number with the locale's separators and a fixed count of decimals.
-
-        Parameters
-        ----------
-        value : float
-            The number.
-        decimals : int, default 1
-            Digits after the point (at most `MAX_DECIMALS`).
-
-        Returns
-        -------
-        str
-            ``"36,872"``, ``"2.8"``, ``"-21"`` (en and es-MX alike write these the same way).
-        """
+        """Write a number with the locale's separators and ``decimals`` (at most `MAX_DECIMALS`): ``"36,872"``."""
         decimals = max(0, min(int(decimals), MAX_DECIMALS))
         rounded = _rounded(value, decimals)
         if rounded == 0:
@@ -85,20 +66,7 @@ class Formatter:
         return pattern.apply(rounded, self.cldr)
 
     def percent(self, value: float, signed: bool = False) -> str:
-        """Write a percentage: one decimal from 1 % up, two significant digits below.
-
-        Parameters
-        ----------
-        value : float
-            The percentage (30 for 30 %).
-        signed : bool, default False
-            Write a plus sign before a positive value.
-
-        Returns
-        -------
-        str
-            ``"2,985.7%"``, ``"0.23%"``, ``"0.0079%"``, ``"+12.0%"``.
-        """
+        """Write a percentage (30 for 30 %): one decimal from 1 % up, two significant digits below (``"0.23%"``)."""
         magnitude = abs(value)
         decimals = min(MAX_DECIMALS, 1 - math.floor(math.log10(magnitude))) if 0 < magnitude < 1 else 1
         pattern = parse_pattern(self.cldr.percent_formats[None].pattern)
@@ -122,20 +90,7 @@ class Formatter:
         return f"{self.cldr.number_symbols['latn']['plusSign']}{text}" if _rounded(value, decimals) > 0 else text
 
     def money(self, value: float, decimals: int = 1) -> str:
-        """Write a flow in US$ millions as the edition's prose does.
-
-        Parameters
-        ----------
-        value : float
-            US$ millions.
-        decimals : int, default 1
-            Digits after the point, normally as the figure was reported.
-
-        Returns
-        -------
-        str
-            ``"US$86.4 million"`` (en), ``"86.4 millones de dólares"`` (es).
-        """
+        """Write a flow in US$ millions as prose does: ``"US$86.4 million"``, ``"86.4 millones de dólares"``."""
         amount = self.number(abs(value), decimals)
         sign = self.cldr.number_symbols["latn"]["minusSign"] if _rounded(value, decimals) < 0 else ""
         return self._plural("money", amount) % {"sign": sign, "amount": amount}
@@ -169,14 +124,7 @@ class Formatter:
         return ends
 
     def rounded_percent(self, value: float) -> tuple[str, bool]:
-        """Write a share as prose rounds it, and say whether it is below the smallest shown.
-
-        Returns
-        -------
-        (str, bool)
-            ``("45%", False)`` from 10 % up, ``("0.23%", False)`` below that (two significant
-            digits), ``("0.01%", True)`` for anything under 0.01 % (prose writes "under 0.01%").
-        """
+        """Write a share as prose rounds it (``"45%"``, ``"0.23%"``), and say whether it is under 0.01 %."""
         pattern = parse_pattern(self.cldr.percent_formats[None].pattern)
         magnitude = abs(value)
         if magnitude < 0.01:
@@ -187,18 +135,7 @@ class Formatter:
         return pattern.apply(_rounded(value, decimals) / 100, self.cldr), False
 
     def multiple_range(self, low: float, high: float) -> tuple[str, str]:
-        """Write the two ends of a range of multiples with as few decimals as tell them apart.
-
-        Parameters
-        ----------
-        low, high : float
-            The range.
-
-        Returns
-        -------
-        (str, str)
-            ``("30.3", "31.4")``; ``("3.98", "4.02")`` where one decimal would write both as 4.0.
-        """
+        """Write a range of multiples with as few decimals as tell its ends apart: ``("3.98", "4.02")``."""
         for decimals in (1, 2):
             ends = self.number(low, decimals), self.number(high, decimals)
             if ends[0] != ends[1]:
@@ -217,38 +154,14 @@ class Formatter:
     # Lists --------------------------------------------------------------------------------
 
     def join(self, items: Sequence[str], style: str = "standard") -> str:
-        """Join items as the language lists them: ``"A, B, and C"``, ``"A, B y C"``.
-
-        Parameters
-        ----------
-        items : sequence of str
-            The items.
-        style : str, default "standard"
-            A CLDR list style: ``"standard"`` (and), ``"or"``.
-
-        Returns
-        -------
-        str
-        """
+        """Join items in a CLDR list style (``"standard"``, ``"or"``): ``"A, B, and C"``, ``"A, B y C"``."""
         items = list(items)
         return format_list(items, style=style, locale=self.cldr) if items else ""
 
     # Dates and periods --------------------------------------------------------------------
 
     def date(self, text: str) -> str:
-        """Write a YYYY, YYYY-MM or YYYY-MM-DD date in words at its own precision.
-
-        Parameters
-        ----------
-        text : str
-            The date as in a data file.
-
-        Returns
-        -------
-        str
-            ``"December 1, 1890"`` / ``"1 de diciembre de 1890"``; ``"November 1942"`` /
-            ``"noviembre de 1942"``; ``"1891"``.
-        """
+        """Write a YYYY, YYYY-MM or YYYY-MM-DD date at its precision: ``"December 1, 1890"``, ``"1942"``."""
         parts = [int(p) for p in text.split("-")]
         if len(parts) == 1:
             return str(parts[0])
@@ -257,19 +170,7 @@ class Formatter:
         return format_date(dt.date(*parts), format="long", locale=self.cldr)
 
     def period(self, year: int, months: int) -> str:
-        """Name a period counted from January: ``"2024"``, ``"January–September 2024"``.
-
-        Parameters
-        ----------
-        year : int
-            The year.
-        months : int
-            Months covered from January (12 = the full year).
-
-        Returns
-        -------
-        str
-        """
+        """Name ``months`` counted from January of ``year``: ``"2024"``, ``"January–September 2024"``."""
         if months == 12:
             return str(year)
         first, last = dt.date(year, 1, 1), dt.date(year, months, 1)
@@ -287,21 +188,7 @@ class Formatter:
     # Names --------------------------------------------------------------------------------
 
     def country(self, code: str, in_text: bool = False) -> str:
-        """Name a country from its ISO alpha-3 code.
-
-        Parameters
-        ----------
-        code : str
-            ISO 3166-1 alpha-3, or ``WLD`` (all origins).
-        in_text : bool, default False
-            The name as it reads inside a sentence (``"the United States"``), where the
-            catalogue says it differs.
-
-        Returns
-        -------
-        str
-            CLDR's short name (``"Russia"``, ``"Corea del Sur"``); the code itself if unknown.
-        """
+        """Name a country by its ISO alpha-3 code (``WLD``: all origins), as inside a sentence if ``in_text``."""
         if code == "WLD":
             return self.phrases["all_origins"]
         if in_text and code in self.phrases.get("in_text", {}):

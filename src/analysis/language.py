@@ -4,9 +4,9 @@ A language is one file, ``src/analysis/locale/<code>/LC_MESSAGES/messages.po`` (
 ``messages.mo`` by ``make translations``): every word a reader sees, English being the language
 the messages are written in, and in its header's ``Language`` the CLDR locale its numbers, dates,
 plurals and country names follow (through Babel). The templates, one per section for every
-language, are in ``templates/sections/``: HTML (``*.html.j2``, escaped by construction) and plain
-text (``*.txt.j2``, chart alt text). Adding a language means adding a ``.po`` file, not editing
-Python.
+language, are in ``templates/sections/``: HTML, escaped by construction (every value a template
+prints is escaped unless it is already Markup). Adding a language means adding a ``.po`` file, not
+editing Python.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from markupsafe import Markup, escape
 
 from analysis import config
 from analysis.formatting import Formatter
@@ -32,16 +34,7 @@ def catalogue_path(lang: str, suffix: str = ".po") -> Path:
 
 
 def compiled(lang: str) -> bytes:
-    """Read a language's compiled gettext catalogue (``messages.mo``).
-
-    Raises
-    ------
-    KeyError
-        When the language has no catalogue.
-    analysis.errors.BuildError
-        When the ``.mo`` is missing or older than its ``.po``: the report would otherwise be
-        written with stale words, or silently in English.
-    """
+    """Read a language's ``messages.mo``; refuse one missing or older than its ``.po`` (stale words, or English)."""
     from analysis.errors import BuildError
 
     po, mo = catalogue_path(lang), catalogue_path(lang, ".mo")
@@ -56,13 +49,7 @@ def compiled(lang: str) -> bytes:
 
 
 def languages() -> tuple[str, ...]:
-    """Return the codes of the editions this package can write, sorted.
-
-    Returns
-    -------
-    tuple of str
-        Such as ``("en", "es")``: every language with a ``messages.po`` under `LOCALE_DIR`.
-    """
+    """Return the codes of the editions this package can write (every ``messages.po`` under `LOCALE_DIR`), sorted."""
     return tuple(sorted(p.parent.parent.name for p in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po")))
 
 
@@ -78,7 +65,6 @@ class Edition:
     lang: str
     translations: Any  # babel.support.Translations
     fmt: Formatter
-    digest: str  # sha256 of the compiled catalogue: the words' identity (charts are keyed by it)
 
     @functools.cached_property
     def contract(self) -> Callable[[str], str]:
@@ -118,7 +104,7 @@ class Edition:
         loader = jinja2.FileSystemLoader(str(SECTION_TEMPLATES))
         environment = jinja2.Environment(
             loader=loader,
-            autoescape=escaped,
+            autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=False,
@@ -131,7 +117,7 @@ class Edition:
             environment.globals[name] = _contracting(environment.globals[name], self.contract)
         f = self.fmt
         environment.filters.update(
-            listing=jinja2.pass_eval_context(functools.partial(listing, f)),
+            listing=functools.partial(listing, f),
             number=f.number,
             money=f.money,
             percent=f.percent,
@@ -157,30 +143,12 @@ class Edition:
         )
         return environment
 
-    def render(self, template: str, block: str | None = None, **context: Any):
-        """Render a template, or one of its blocks, with the given facts.
-
-        Parameters
-        ----------
-        template : str
-            A file of ``templates/sections/`` (``"headline.html.j2"``).
-        block : str, optional
-            A ``{% block %}`` of it to render alone.
-        **context
-            The facts the template writes from.
-
-        Returns
-        -------
-        markupsafe.Markup or str
-            Markup for an HTML template (its values escaped), str for a ``.txt.j2`` one.
-        """
-        from markupsafe import Markup
-
+    def render(self, template: str, block: str | None = None, **context: Any) -> Markup:
+        """Render a template of ``templates/sections/``, or one ``{% block %}`` of it, as escaped Markup."""
         loaded = self._environment.get_template(template)
         blocks = loaded.blocks
         text = loaded.render(**context) if block is None else "".join(blocks[block](loaded.new_context(context)))
-        text = text.strip()
-        return Markup(text) if escaped(template) else text
+        return Markup(text.strip())
 
 
 def contractions(translations: Any) -> Callable[[str], str]:
@@ -192,8 +160,6 @@ def contractions(translations: Any) -> Callable[[str], str]:
     name ("de El Universal").
     """
     import re
-
-    from markupsafe import Markup
 
     # Translators: the contractions your language makes of a word and
     # an article, as "words = contraction" pairs separated by ";"
@@ -225,42 +191,13 @@ def _contracting(translate: Callable[..., Any], contract: Callable[[str], str]) 
     return contracting
 
 
-def escaped(template: str | None) -> bool:
-    """Say whether a template's output is escaped: every HTML template's is.
-
-    Escaped by construction: every value a template prints is escaped unless it is already
-    Markup (a rendered template, a macro's output). Plain-text templates (``.txt.j2``: alt text,
-    chart labels) are not HTML and are not escaped. (Jinja's ``autoescape`` rule.)
-    """
-    return template is None or not template.endswith(".txt.j2")
-
-
-def listing(fmt: Formatter, context: Any, items: Any, style: str = "standard") -> str:
-    """Join items as the language lists them; Markup items stay Markup, text is escaped.
-
-    The ``listing`` filter of the templates (with the edition's formatter bound): in an HTML
-    template the result is Markup, each item escaped unless it is Markup already.
-    """
-    from markupsafe import Markup, escape
-
-    items = list(items)
-    if context.autoescape:
-        return Markup(fmt.join([str(escape(i)) for i in items], style))
-    return fmt.join([str(i) for i in items], style)
+def listing(fmt: Formatter, items: Any, style: str = "standard") -> Markup:
+    """Join items as the language lists them (the ``listing`` filter): text escaped, Markup kept."""
+    return Markup(fmt.join([str(escape(i)) for i in items], style))
 
 
 def year_ranges(years: list[int]) -> list[str]:
-    """Write runs of consecutive years as ranges: ``[1999, 2000, 2001, 2005]`` → ``["1999–2001", "2005"]``.
-
-    Parameters
-    ----------
-    years : list of int
-        Years, in any order.
-
-    Returns
-    -------
-    list of str
-    """
+    """Write runs of consecutive years as ranges: ``[1999, 2000, 2001, 2005]`` → ``["1999–2001", "2005"]``."""
     runs: list[list[int]] = []
     for year in sorted(set(years)):
         if runs and year == runs[-1][-1] + 1:
@@ -272,34 +209,15 @@ def year_ranges(years: list[int]) -> list[str]:
 
 @functools.cache
 def edition(lang: str) -> Edition:
-    """Return the edition of a language.
-
-    Parameters
-    ----------
-    lang : str
-        One of `languages`.
-
-    Returns
-    -------
-    Edition
-        Its formatter follows the CLDR locale of its catalogue's header (``Language: es_MX``).
-
-    Raises
-    ------
-    KeyError
-        When the package has no such language.
-    """
+    """Return the edition of one of `languages`, its formatter in its catalogue's CLDR locale (``Language: es_MX``)."""
     from babel.support import Translations
-
-    from analysis.cache import sha256
 
     if lang not in languages():
         raise KeyError(f"no edition in {lang!r}: the languages are {', '.join(languages())}")
     data = compiled(lang)
     catalogue = Translations(io.BytesIO(data), domain=DOMAIN)
     locale = catalogue.info().get("language") or lang
-    digest = sha256(data)
-    return Edition(lang, catalogue, Formatter(locale, phrases(catalogue)), digest)
+    return Edition(lang, catalogue, Formatter(locale, phrases(catalogue)))
 
 
 def phrases(catalogue: Any) -> dict[str, Any]:

@@ -5,19 +5,20 @@ from the edition's templates, so every value from the data arrives escaped) and 
 (`FigureOutput`). In the notebook it displays each part as an output of its own; its first
 output carries the section's id and title in its metadata, where the build finds the contents.
 
-Drawing the charts is most of a run's time. A kernel kept warm between runs (`analysis watch`)
-keeps its latest renderings in `RENDERS`, by what each chart was drawn from
-(``figure.content_key``, `analysis.charts`), so that a chart whose data did not change is not
-drawn again: an edit to the figures redraws the charts of figures, not the timeline's.
+Drawing the charts is most of a run's time. A chart is drawn when first shown, and a kernel kept
+warm between runs (`analysis watch`) keeps its latest renderings in `RENDERS` by what each chart
+is drawn from (its content key, known before drawing): a chart whose data did not change is not
+drawn again, so an edit to the figures redraws the charts of figures, not the timeline's.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import io
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
@@ -45,17 +46,10 @@ def plain_text(markup: str) -> str:
 
 
 class Renders:
-    """Charts rendered by this process, kept for its later runs by what each was drawn from.
+    """Charts rendered by this process, by content key, for its later runs (least recently used dropped past ``limit``).
 
-    Off until `keep` is called (a report kernel does, as it settles): a process that runs the
-    report once, or tests that build many in one process, draw every chart. At most ``limit``
-    renderings are kept, the least recently used dropped first: enough for the charts of several
-    reports built in turn (two editions of a report have a dozen), at a few MB each.
-
-    Parameters
-    ----------
-    limit : int
-        The most renderings kept.
+    Off until `keep` is called (a report kernel does as it settles), so a process that builds
+    once, or tests that build many reports, draw every chart.
     """
 
     def __init__(self, limit: int = 32) -> None:
@@ -106,38 +100,47 @@ class Numbering:
 
 @dataclass
 class FigureOutput:
-    """A numbered chart: PNG for the page, SVG for reuse, alt text, caption and source.
+    """A numbered chart, drawn when first shown: PNG for the page, SVG for reuse (``figures/NAME-KEY.svg``).
 
-    Parameters
-    ----------
-    figure : matplotlib.figure.Figure
-        A chart from `analysis.charts` (its ``alt_text`` and ``source_text`` are used).
-    number : int
-        Its number in the report.
-    key : str
-        A short stable name (``"fdi"``): the build saves ``reports/figures/NAME-KEY.svg/.png``.
-    caption : str
-        What it shows (plain text).
-    label : str
-        The word before its number (``"Figure"``, ``"Figura"``).
-    narrow : matplotlib.figure.Figure, optional
-        The same chart laid out for a phone's width, shown there instead.
-    dpi : int
-        Resolution of the PNG.
+    ``draw()`` draws it for the page and, unless ``phone`` is False, ``draw(narrow=True)`` for a
+    phone. Where ``draw`` is a `functools.partial` of a helper of `analysis.charts`, its
+    `content_keys` are known before drawing, so a rendering this process kept is shown undrawn.
     """
 
-    figure: Figure
+    draw: Callable[..., Figure]
     number: int
     key: str
     caption: str
+    alt: str
+    source: str = ""
     label: str = "Figure"
-    narrow: Figure | None = None
+    phone: bool = True
     dpi: int = 200
     _bundle: dict = field(default_factory=dict, repr=False)
 
+    @functools.cached_property
+    def figure(self) -> Figure:
+        """The chart at the page's width."""
+        return self.draw()
+
+    @functools.cached_property
+    def narrow(self) -> Figure | None:
+        """The chart at a phone's width, or None."""
+        return self.draw(narrow=True) if self.phone else None
+
+    @property
+    def content_keys(self) -> tuple | None:
+        """What its rendering depends on (each width's chart key, the resolution); None where not known."""
+        helper, args, kwargs = getattr(self.draw, "func", None), getattr(self.draw, "args", ()), {}
+        kwargs = getattr(self.draw, "keywords", kwargs)
+        if not hasattr(helper, "key"):
+            return None
+        phone = (helper.key(*args, narrow=True, **kwargs),) if self.phone else ()
+        return (helper.key(*args, **kwargs), *phone, self.dpi)
+
     def _render(self) -> dict:
         if not self._bundle:
-            key = self._key()
+            key = self.content_keys
             self._bundle = RENDERS.get(key) or {}
         if not self._bundle:
             with matplotlib.style.context(config.MPL_STYLE):  # savefig settings come from the style too
@@ -148,12 +151,6 @@ class FigureOutput:
             RENDERS.put(key, bundle)
             self._bundle = bundle
         return self._bundle
-
-    def _key(self) -> tuple | None:
-        """Return what the rendering depends on: each figure's content key, and the resolution."""
-        figures = [self.figure] if self.narrow is None else [self.figure, self.narrow]
-        keys = [getattr(figure, "content_key", None) for figure in figures]
-        return None if None in keys else (*keys, self.dpi)
 
     def _draw(self, figure: Figure, svg: bool) -> dict:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -176,11 +173,6 @@ class FigureOutput:
             drawn["svg"] = text.getvalue()
         return drawn
 
-    @property
-    def alt(self) -> str:
-        """The chart's alt text."""
-        return self.figure.alt_text
-
     def _repr_mimebundle_(self, include=None, exclude=None):
         rendered = self._render()
         data = {
@@ -196,7 +188,7 @@ class FigureOutput:
                 "label": self.label,
                 "caption": self.caption,
                 "alt": self.alt,
-                "source": getattr(self.figure, "source_text", ""),
+                "source": self.source,
                 "narrow_png": rendered.get("narrow_png"),
                 "narrow_width": rendered.get("narrow_width"),
             },
@@ -206,16 +198,9 @@ class FigureOutput:
 
 @dataclass
 class Section:
-    """One section of the report: its heading's id and text, and its parts in order.
+    """One section of the report: its heading's id (the same in every language) and text, and its parts.
 
-    Parameters
-    ----------
-    id : str
-        The heading's id (stable across languages: links and tests use it).
-    title : str
-        The heading's text, in the edition's language.
-    parts : sequence of Markup or FigureOutput
-        What it shows, in order; the first part holds the heading.
+    The parts are Markup or `FigureOutput`, in order; the first holds the heading.
     """
 
     id: str

@@ -12,16 +12,18 @@ from __future__ import annotations
 import copy
 import functools
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
+
+from matplotlib.figure import Figure
 
 from analysis import caveats as caveat_rules
 from analysis import config, provenance
 from analysis.config import METRICS_MIME
 from analysis.facts import Facts
-from analysis.language import Edition, edition
+from analysis.language import Edition, edition, languages
 from analysis.load import load_dataset
-from analysis.present import Numbering
+from analysis.present import FigureOutput, Numbering, Section
 from analysis.sections import (
     appendix,
     by_year,
@@ -177,6 +179,17 @@ class Report:
             destination=fmt.country(self.facts.destination),
         )
 
+    def section(self, id: str, title: str, template: str, **context: Any) -> Section:
+        """Return a section of one part: its template rendered with its id, title and ``context``."""
+        return Section(id, title, [self.edition.render(template, id=id, title=title, **context)])
+
+    def chart(self, key: str, caption: str, draw: Callable[..., Figure], *args: Any, **kwargs: Any) -> FigureOutput:
+        """Return the next numbered figure: a chart of `analysis.charts`, drawn when shown, at both widths."""
+        words = kwargs["words"]
+        chart = functools.partial(draw, *args, **kwargs)
+        number = self.numbering.next_figure()
+        return FigureOutput(chart, number, key, str(caption), words.alt, words.source, self.edition.gettext("Figure"))
+
     def chart_source(self, source_ids: Sequence[str]) -> str:
         """Return the source line a chart draws under itself: "Sources: …", its publishers named."""
         return self.edition.gettext("Sources: %(sources)s", sources=self.source_line(source_ids))
@@ -235,7 +248,7 @@ class Report:
                 "data_vintage": vintage,
                 "data_as_of": _data_as_of(e, vintage) if vintage else None,
                 "labels": page_labels(e),
-                "read_in": {lang: _read_in(lang) for lang in _languages()},
+                "read_in": {lang: _read_in(lang) for lang in languages()},
             },
             "disagreements": [
                 {
@@ -256,12 +269,6 @@ class Report:
         from IPython.display import display
 
         display({METRICS_MIME: self.metrics(), "text/plain": "metrics for the build"}, raw=True)
-
-
-def _languages() -> tuple[str, ...]:
-    from analysis.language import languages
-
-    return languages()
 
 
 def _read_in(lang: str) -> str:

@@ -1,39 +1,13 @@
-"""A verdict on each claim of claims.csv, by one written rule (data/README.md, "claims.csv").
+"""A verdict on each claim of claims.csv, by the written rule of data/README.md ("claims.csv").
 
-A claim says that the origin's FDI into the destination grew from a base figure to a target
-figure, so many times over. Its verdict is one of four codes, decided in this order:
-
-1. ``false``: the multiple claimed (the one the claim states, else its target ÷ base) lies more
-   than 5 % outside the range of multiples that the independent reports of the two periods allow
-   (echoes folded into what they repeat), each end widened by its figures' rounding: 2.8 stands
-   for [2.75, 2.85), so 2.8 and 86.4 allow 86.35 / 2.85 to 86.45 / 2.75. More than 5 % outside
-   means below 95 % of the low end or above 105 % of the high end. Or the claim's own arithmetic
-   fails: its target ÷ base is more than 5 % away from the multiple it states.
-2. ``disputed``: the independent reports of either period disagree: two of them cannot be one
-   value however each is rounded (their rounding intervals have no common point).
-3. ``unproven``: either period has fewer than two independent reports and none rated ``high``.
-4. ``confirmed``: otherwise.
-
-Each verdict carries ``reasons``, the codes of the conditions that decided it, and ``also``,
-the conditions of a later step that hold as well (a disputed claim whose base rests on one
-unverified report is also ``base_thin``):
-
-- ``outside_range``: the multiple claimed is more than 5 % outside the widened range (false).
-- ``arithmetic``: target ÷ base as claimed is more than 5 % away from the multiple the claim
-  states, or the claim states a multiple of a base of zero or below (false).
-- ``base_not_positive``: no independent report of the base period is above zero, so the reports
-  allow no multiple at all (false).
-- ``base_disagree``, ``target_disagree``: that period's independent reports disagree (disputed).
-- ``base_missing``, ``target_missing``: that period has no report at all (unproven).
-- ``base_thin``, ``target_thin``: that period has one independent report, not rated high
-  (unproven).
-- ``within_range``, ``agree``, ``sourced``: the three that make a claim confirmed: within 5 % of
-  the range (and its own arithmetic holds), each period's reports agree, each period has two
-  independent reports or one rated high.
-
-A report's rating is the lowest along its chain of citations (a figure known only through an
-echo is no surer than the echo). The arithmetic is exact: every figure is taken as the decimal
-written in the file, so a claim exactly at the edge of the rule is decided as the rule says.
+In order: ``false`` when the multiple claimed lies more than 5 % outside the range the
+independent reports of the two periods allow (each figure widened by its rounding), or the
+claim's own arithmetic is off by more than 5 %; ``disputed`` when either period's reports
+cannot be one value however rounded; ``unproven`` when either period has fewer than two
+independent reports and none rated high; else ``confirmed``. Each verdict carries the reason
+codes that decided it (`REASONS`, tabled in data/README.md) and those of later steps that hold
+too. The arithmetic is exact (`fractions.Fraction` of the decimals written), so a claim at the
+rule's edge is decided as the rule says.
 """
 
 from __future__ import annotations
@@ -50,7 +24,6 @@ if TYPE_CHECKING:
 
 TOLERANCE = Fraction(5, 100)  # how far outside the range, or off its own arithmetic, a claim may be
 VERDICTS = ("confirmed", "unproven", "disputed", "false")  # from best to worst
-LABELS = {code: code.capitalize() for code in VERDICTS}  # the codes' English labels
 # Every reason code, in the order a verdict lists them, with the verdict it leads to.
 REASONS = {
     "outside_range": "false",
@@ -109,31 +82,11 @@ class Claim:
 class Verdict:
     """A claim judged by the rule, with what a writer needs to say why.
 
-    Attributes
-    ----------
-    claim : Claim
-        The row judged: its quote, source and figures.
-    verdict : str
-        One of `VERDICTS`; `label` is its English label.
-    reasons : tuple of str
-        The conditions that decided it (keys of `REASONS`).
-    also : tuple of str
-        Conditions of a later step of the rule that hold as well.
-    multiple_claimed : float or None
-        The multiple the claim states, else its target ÷ base (None: it has none).
-    multiple_arithmetic : float or None
-        Target ÷ base as claimed; None where the claimed base is zero or below.
-    arithmetic_gap : float or None
-        ``multiple_arithmetic / multiple - 1`` where the claim states a multiple (0.0286 for
-        86.4 / 2.8 against 30).
-    range_low, range_high : float or None
-        The smallest and largest target ÷ base over the independent reports (positive bases
-        only); None where a period has no report or no base report is above zero.
-    range_low_widened, range_high_widened : float or None
-        The same, each figure taken at the end of its rounding interval that widens the range.
-    base, target : Period
-        Every report of the two periods; `base_reports` and `target_reports` are the
-        independent ones the rule considers.
+    ``multiple_claimed`` is the multiple the claim states, else its target ÷ base;
+    ``multiple_arithmetic`` its target ÷ base (None for a base not above zero) and
+    ``arithmetic_gap`` how far that is from the stated multiple. ``range_low``/``range_high`` are
+    the least and greatest target ÷ base over the independent reports, and the ``_widened`` pair
+    the same with each figure at the end of its rounding interval that widens the range.
     """
 
     claim: Claim
@@ -150,29 +103,8 @@ class Verdict:
     base: Period
     target: Period
 
-    @property
-    def label(self) -> str:
-        """The verdict's English label: its code capitalised."""
-        return LABELS[self.verdict]
-
-    @property
-    def base_reports(self) -> tuple[Reported, ...]:
-        """The independent reports of the base period (echoes folded)."""
-        return self.base.independent
-
-    @property
-    def target_reports(self) -> tuple[Reported, ...]:
-        """The independent reports of the target period (echoes folded)."""
-        return self.target.independent
-
     def to_dict(self) -> dict[str, Any]:
-        """Return the claim's entry in the metrics file's ``claims``.
-
-        Returns
-        -------
-        dict
-            ``claim_id``, ``verdict``, ``multiple_claimed`` and ``reasons`` (a list).
-        """
+        """Return the claim's entry in the metrics file's ``claims``: id, verdict, multiple claimed, reasons."""
         return {
             "claim_id": self.claim.claim_id,
             "verdict": self.verdict,
@@ -182,17 +114,7 @@ class Verdict:
 
 
 def claims_from(frame: pd.DataFrame) -> tuple[Claim, ...]:
-    """Turn typed claims.csv into claims, in file order.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        `analysis.load.Dataset.claims`.
-
-    Returns
-    -------
-    tuple of Claim
-    """
+    """Turn typed claims.csv (`analysis.load.Dataset.claims`) into claims, in file order."""
     translated = [c for c in frame.columns if c.startswith("quote_")]
     return tuple(
         Claim(
@@ -220,40 +142,15 @@ def claims_from(frame: pd.DataFrame) -> tuple[Claim, ...]:
 def matching(
     claims: Sequence[Claim], origin: str, destination: str, base_year: int, target_year: int, months: int
 ) -> tuple[Claim, ...]:
-    """Return the claims that make one comparison, in their order.
-
-    Parameters
-    ----------
-    claims : sequence of Claim
-        From `claims_from`.
-    origin, destination : str
-        ISO alpha-3 codes.
-    base_year, target_year, months : int
-        The two periods.
-
-    Returns
-    -------
-    tuple of Claim
-    """
+    """Return the claims that make one comparison (countries, years, months), in their order."""
     return tuple(c for c in claims if c.makes(origin, destination, base_year, target_year, months))
 
 
 def judge(claim: Claim, base: Period, target: Period, trust: Mapping[str, str] | None = None) -> Verdict:
-    """Judge one claim against every report of its two periods, by the rule of this module.
+    """Judge one claim against every report of its two periods (echoes marked), by the rule.
 
-    Parameters
-    ----------
-    claim : Claim
-        The claim.
-    base, target : analysis.facts.Period
-        Every report of the claim's base and target periods (echoes marked as such).
-    trust : mapping of str to str, optional
-        Each source's rating along its chain of citations, by source_id; a report's own rating
-        where a source is not in it (by default, every report's own).
-
-    Returns
-    -------
-    Verdict
+    ``trust`` gives each source's rating along its chain of citations, by source_id; a report
+    missing from it is rated by its own rating.
 
     Examples
     --------

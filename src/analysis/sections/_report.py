@@ -6,14 +6,16 @@ section imports the module that attaches it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
     from analysis.caveats import Caveat
     from analysis.facts import Facts
     from analysis.language import Edition
-    from analysis.present import Numbering
+    from analysis.present import FigureOutput, Numbering, Section
 
 
 class Report(Protocol):
@@ -28,6 +30,12 @@ class Report(Protocol):
     @property
     def caveat_list(self) -> tuple[Caveat, ...]:
         """Every caveat that applies to the run."""
+
+    def section(self, id: str, title: str, template: str, **context: Any) -> Section:
+        """Return a section of one part: its template rendered with its id, title and ``context``."""
+
+    def chart(self, key: str, caption: str, draw: Callable[..., Figure], *args: Any, **kwargs: Any) -> FigureOutput:
+        """Return the next numbered figure, drawn at the page's width and a phone's."""
 
     def chart_source(self, source_ids: Sequence[str]) -> str:
         """Return the source line a chart draws under itself."""

@@ -16,4 +16,4 @@ def appendix(report: Report) -> Section:
     """Open the appendix: the tables, the timeline, the sources, the methods and the run record."""
     e = report.edition
     title = e.gettext("Appendix: the evidence in full")
-    return Section(ID, title, [e.render("appendix.html.j2", id=ID, title=title)])
+    return report.section(ID, title, "appendix.html.j2")

@@ -14,7 +14,7 @@ from analysis import charts
 from analysis.contract import ALL_ORIGINS
 from analysis.facts import Reported
 from analysis.metrics import share_pct
-from analysis.present import FigureOutput, Section
+from analysis.present import Section
 
 if TYPE_CHECKING:
     from analysis.sections._report import Report
@@ -101,9 +101,6 @@ def by_year(report: Report) -> Section:
         },
         "emphasis": (f.base_year, f.target_year),
     }
-    figure = charts.years_chart(periods, **arguments)
-    narrow = charts.years_chart(periods, narrow=True, **arguments)
-    number = report.numbering.next_figure()
     shown = [y for y in table if y.origin is not None or y.other]  # the years a reader can learn something from
     context = {
         "id": ID,
@@ -121,6 +118,6 @@ def by_year(report: Report) -> Section:
     }
     caption = e.render("by_year.html.j2", "caption", **context)
     intro = e.render("by_year.html.j2", "intro", **context)
-    output = FigureOutput(figure, number, "fdi", str(caption), label=e.gettext("Figure"), narrow=narrow)
+    output = report.chart("fdi", caption, charts.years_chart, periods, **arguments)
     rows = e.render("by_year.html.j2", "table", table_number=report.numbering.next_table(), **context)
     return Section(ID, title, [intro, output, rows])

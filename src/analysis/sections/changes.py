@@ -56,17 +56,7 @@ class Changes:
 
 
 def compare(previous: dict, current: dict) -> Changes:
-    """Compare two metrics files (the last build's and this one's).
-
-    Parameters
-    ----------
-    previous, current : dict
-        Contents of NAME.metrics.json.
-
-    Returns
-    -------
-    Changes
-    """
+    """Compare two metrics files' contents: the last build's and this one's."""
     before_inputs, after_inputs = previous.get("inputs", {}), current["inputs"]
     changed = tuple(p for p in after_inputs if p in before_inputs and before_inputs[p] != after_inputs[p])
     added = tuple(p for p in after_inputs if p not in before_inputs)
@@ -114,8 +104,6 @@ def changes(report: Report) -> Section:
     e = report.edition
     title = e.gettext("Changes since the last build")
     context = {
-        "id": ID,
-        "title": title,
         "problem": report.previous_problem,
         "changes": None,
         "table_number": None,
@@ -126,4 +114,4 @@ def changes(report: Report) -> Section:
         context["changes"] = found
         if found.moved:
             context["table_number"] = report.numbering.next_table()
-    return Section(ID, title, [e.render("changes.html.j2", **context)])
+    return report.section(ID, title, "changes.html.j2", **context)

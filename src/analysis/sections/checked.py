@@ -57,10 +57,10 @@ def checked(report: Report) -> Section:
     """Say how the report was checked, and define its trust levels and verdicts."""
     e, f = report.edition, report.facts
     title = e.gettext("How we checked")
-    markup = e.render(
+    return report.section(
+        ID,
+        title,
         "checked.html.j2",
-        id=ID,
-        title=title,
         x=facts(report),
         origin=f.origin,
         destination=f.destination,
@@ -69,4 +69,3 @@ def checked(report: Report) -> Section:
         tolerance=float(rule.TOLERANCE) * 100,
         claimed=f.lead_claim is not None,
     )
-    return Section(ID, title, [markup])

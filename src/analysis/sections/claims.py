@@ -99,10 +99,10 @@ def claims(report: Report) -> Section:
     if office and office.shown:
         best = max(office.shown + office.before, key=lambda item: item[1].value)
         record = best if best in office.shown else None
-    markup = e.render(
+    return report.section(
+        ID,
+        title,
         "claims.html.j2",
-        id=ID,
-        title=title,
         c=found,
         placed=statuses(found),
         scale=STATUSES,
@@ -110,4 +110,3 @@ def claims(report: Report) -> Section:
         origin=report.facts.origin,
         sources=report.facts.sources,
     )
-    return Section(ID, title, [markup])

@@ -71,10 +71,10 @@ def differ(report: Report) -> Section:
     """Say why reports of the same figure differ, with the data's own examples."""
     e, f = report.edition, report.facts
     title = e.gettext("Why the figures differ")
-    markup = e.render(
+    return report.section(
+        ID,
+        title,
         "differ.html.j2",
-        id=ID,
-        title=title,
         x=facts(report),
         origin=f.origin,
         destination=f.destination,
@@ -82,4 +82,3 @@ def differ(report: Report) -> Section:
         sources=f.sources,
         apart_months=round(rules.RELEASES_APART_DAYS / 30.44),
     )
-    return Section(ID, title, [markup])

@@ -46,14 +46,13 @@ def disagreements(report: Report) -> Section:
     for key, _ in f.conflicts.groupby(["origin", "destination", "year", "months"], sort=False):
         origin, _, year, months = key
         periods.append(f.period(origin, int(year), int(months)))
-    markup = e.render(
+    return report.section(
+        ID,
+        title,
         "disagreements.html.j2",
-        id=ID,
-        title=title,
         periods=len(periods),
         listed=listed(periods),
         preferred=list(f.parameters["prefer_sources"]),
         sources=f.sources,
         table_number=report.numbering.next_table() if periods else None,
     )
-    return Section(ID, title, [markup])

@@ -14,7 +14,7 @@ from babel.dates import format_skeleton
 from analysis import charts
 from analysis.contract import first_day
 from analysis.facts import Period, Reported
-from analysis.present import FigureOutput, Section
+from analysis.present import Section
 
 if TYPE_CHECKING:
     from analysis.sections._report import Report
@@ -105,8 +105,6 @@ def evidence(report: Report) -> Section:
         "words": words,
         "multiple": e.gettext("×%(value)s").replace("%(value)s", "{value}"),
     }
-    figure = charts.range_chart(x.base, x.target, **arguments)
-    narrow = charts.range_chart(x.base, x.target, narrow=True, **arguments)
     caption = e.gettext(
         "FDI from %(origin)s into %(destination)s as each independent report gives it, %(base)s and %(target)s (US$ millions).",
         origin=fmt.country(f.origin),
@@ -114,9 +112,7 @@ def evidence(report: Report) -> Section:
         base=base_name,
         target=target_name,
     )
-    output = FigureOutput(
-        figure, report.numbering.next_figure(), "range", caption, label=e.gettext("Figure"), narrow=narrow
-    )
+    output = report.chart("range", caption, charts.range_chart, x.base, x.target, **arguments)
     context = {"id": ID, "title": title, "x": x, "sources": f.sources, "months": f.months}
     markup = e.render("evidence.html.j2", "intro", **context)
     text = e.render("evidence.html.j2", "after", **context)

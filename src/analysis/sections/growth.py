@@ -23,10 +23,10 @@ def growth_metrics(report: Report) -> Section:
     title = e.gettext("Growth metrics")
     g = f.growth
     figures = [r for r in (g.base, g.target) if r is not None]
-    markup = e.render(
+    return report.section(
+        ID,
+        title,
         "growth.html.j2",
-        id=ID,
-        title=title,
         g=g,
         decimals=max((r.decimals for r in figures), default=1),  # a difference of the two: the more precise
         base=f.base,
@@ -37,4 +37,3 @@ def growth_metrics(report: Report) -> Section:
         sources=f.sources,
         table_number=report.numbering.next_table(),
     )
-    return Section(ID, title, [markup])

@@ -36,18 +36,7 @@ class RangeEnd:
 
 
 def range_ends(base: Period, target: Period) -> tuple[RangeEnd, RangeEnd] | None:
-    """Return the lowest and highest multiple independent reports allow, with their reports.
-
-    Parameters
-    ----------
-    base, target : Period
-        The two periods.
-
-    Returns
-    -------
-    (low, high) or None
-        None when no independent base report is positive or a period has no report.
-    """
+    """Return the lowest and highest multiple independent reports allow, with their reports; None if none."""
     bases = [r for r in base.independent if r.value > 0]
     if not bases or not target.independent:
         return None
@@ -160,12 +149,11 @@ def headline(report: Report) -> Section:
     title = e.gettext("Headline")
     found = facts(report)
     code = found.growth.codes.get("multiple")
-    markup = e.render(
+    return report.section(
+        ID,
+        title,
         "headline.html.j2",
-        id=ID,
-        title=title,
         h=found,
         reason=reasons(e)[code] if code else "",
         sources=report.facts.sources,
     )
-    return Section(ID, title, [markup])

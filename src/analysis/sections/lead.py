@@ -142,10 +142,10 @@ def lead(report: Report) -> Section:
         return headline(report)
     e = report.edition
     title = e.gettext("The claim")
-    markup = e.render(
+    return report.section(
+        ID,
+        title,
         "lead.html.j2",
-        id=ID,
-        title=title,
         x=found,
         c=found.judged.claim,
         origin=report.facts.origin,
@@ -154,4 +154,3 @@ def lead(report: Report) -> Section:
         verdicts=rule.VERDICTS,
         tolerance=float(rule.TOLERANCE) * 100,
     )
-    return Section(ID, title, [markup])

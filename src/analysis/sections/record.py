@@ -19,13 +19,12 @@ def run_record(report: Report) -> Section:
     title = e.gettext("Run record")
     record = report.metrics()
     parameters = [(k, json.dumps(v, ensure_ascii=False)) for k, v in record["parameters"].items()]
-    markup = e.render(
+    return report.section(
+        ID,
+        title,
         "record.html.j2",
-        id=ID,
-        title=title,
         parameters=parameters,
         inputs=list(record["inputs"].items()),
         prov=record["provenance"],
         table_number=report.numbering.next_table(),
     )
-    return Section(ID, title, [markup])

@@ -48,13 +48,12 @@ def since(report: Report) -> Section:
     """Tell the later figures and events, so the reader knows where the story stands now."""
     e, f = report.edition, report.facts
     title = e.gettext("What has happened since")
-    markup = e.render(
+    return report.section(
+        ID,
+        title,
         "since.html.j2",
-        id=ID,
-        title=title,
         x=facts(report),
         origin=f.origin,
         destination=f.destination,
         sources=f.sources,
     )
-    return Section(ID, title, [markup])

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from analysis import charts, metrics
 from analysis.contract import ALL_ORIGINS
 from analysis.facts import Reported
-from analysis.present import FigureOutput, Section
+from analysis.present import Section
 
 if TYPE_CHECKING:
     from analysis.sections._report import Report
@@ -93,14 +93,5 @@ def size(report: Report) -> Section:
             destination=fmt.country(f.destination),
             period=period,
         )
-        parts.append(
-            FigureOutput(
-                charts.origins_chart(rows, **arguments),
-                report.numbering.next_figure(),
-                "origins",
-                caption,
-                label=e.gettext("Figure"),
-                narrow=charts.origins_chart(rows, narrow=True, **arguments),
-            )
-        )
+        parts.append(report.chart("origins", caption, charts.origins_chart, rows, **arguments))
     return Section(ID, title, parts)

@@ -74,8 +74,6 @@ def sources_and_methods(report: Report) -> Section:
         ("total", ALL_ORIGINS, g.target_year),
     ]
     context = {
-        "id": ID,
-        "title": title,
         "files": [Path(p).name for p in f.data.checksums],
         "folder": config.display_path(f.data.data_dir),
         "n_figures": len(f.data.fdi),
@@ -92,4 +90,4 @@ def sources_and_methods(report: Report) -> Section:
         "verification_number": report.numbering.next_table(),
     }
     context["sources_number"] = report.numbering.next_table()
-    return Section(ID, title, [e.render("sources.html.j2", **context)])
+    return report.section(ID, title, "sources.html.j2", **context)

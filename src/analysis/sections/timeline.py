@@ -32,19 +32,7 @@ class Event:
 
 
 def events_in(timeline: pd.DataFrame, lang: str) -> list[Event]:
-    """Return the events in date order, each in ``lang`` where translated, else in English.
-
-    Parameters
-    ----------
-    timeline : pandas.DataFrame
-        The typed timeline (`analysis.load.Dataset.timeline`).
-    lang : str
-        The edition's language.
-
-    Returns
-    -------
-    list of Event
-    """
+    """Return the typed timeline's events in date order, each in ``lang`` where translated, else in English."""
     found = []
     for row in timeline.to_dict("records"):
         text, text_lang = _translated(row, "event", lang)
@@ -124,9 +112,7 @@ def _chart(report: Report, piece: tuple, left_out: int) -> FigureOutput:
         if left_out
         else "",
     )
-    arguments = {"categories": categories, "fmt": e.fmt, "words": words}
-    figure = charts.events_chart(piece, **arguments)
-    narrow = charts.events_chart(piece, narrow=True, **arguments)
+    arguments = {"categories": categories, "words": words}
     caption = e.gettext("Dated events from %(first)s to %(last)s, one mark each, by category.", first=first, last=last)
     key = f"timeline-{int(piece[0].start)}-{int(piece[-1].end)}"
-    return FigureOutput(figure, report.numbering.next_figure(), key, caption, label=e.gettext("Figure"), narrow=narrow)
+    return report.chart(key, caption, charts.events_chart, piece, **arguments)
