@@ -1,11 +1,10 @@
-"""The data contract that data/README.md documents, written once, as pandera models of the files' text.
+"""The data contract that data/README.md documents, as pandera models of the files' text.
 
 Each model describes one CSV file as it is on disk: every column holds text, and each check says
-what that text must look like (a year is four digits, a flow is a plain number with a dot for
-decimals, a date is YYYY, YYYY-MM or YYYY-MM-DD). `analysis.load` reads a file, validates it with
-its model and only then converts the columns to numbers and dates, which can no longer fail.
-
-A check's ``error`` is the sentence the analyst reads after the offending value, so it says what
+what that text must look like (a year is four digits, a date YYYY, YYYY-MM or YYYY-MM-DD), so
+that a value is refused in the analyst's terms ("'2O24' is not a year") rather than as a failed
+conversion. `analysis.load` types the columns (`contract.DTYPES`) once they passed, which can
+no longer fail. A check's ``error`` is the sentence after the offending value: it says what
 would be right.
 """
 
@@ -359,23 +358,6 @@ MODELS: dict[str, type[pa.DataFrameModel]] = {
 }
 
 
-def columns(model: type[pa.DataFrameModel]) -> list[str]:
-    """Return a model's columns in the order the contract lists them.
-
-    Parameters
-    ----------
-    model : pandera DataFrameModel subclass
-        One of `MODELS`.
-
-    Returns
-    -------
-    list of str
-        The fixed columns; the optional translation columns (a pattern, not a name) are left out.
-    """
-    schema = model.to_schema()
-    return [name for name, column in schema.columns.items() if not column.regex]
-
-
 # Dates that may not lie after the day of the build, and why, per file.
 NOT_AFTER_TODAY = {
     "sources.csv": {
@@ -387,18 +369,7 @@ NOT_AFTER_TODAY = {
 
 
 def unique_keys(file_name: str) -> list[tuple[str, ...]]:
-    """Return the columns whose values, together, may appear on one row of a file only.
-
-    Parameters
-    ----------
-    file_name : str
-        ``fdi.csv``, ``sources.csv``, ``timeline.csv`` or ``claims.csv``.
-
-    Returns
-    -------
-    list of tuple of str
-        The model's ``unique`` (several columns), and each column declared ``unique=True``.
-    """
+    """Return the keys of a file: the model's ``unique`` columns together, and each ``unique=True`` column."""
     schema = MODELS[file_name].to_schema()
     keys = [tuple(schema.unique)] if schema.unique else []
     return keys + [(name,) for name, column in schema.columns.items() if column.unique and not column.regex]
@@ -407,21 +378,9 @@ def unique_keys(file_name: str) -> list[tuple[str, ...]]:
 def validator(file_name: str, source_ids: set[str] | None = None) -> pa.DataFrameSchema:
     """Return the schema a file is validated with: its model, and the checks that depend on the run.
 
-    Those are the dates that may not lie after the day of the build (checked against the day
-    the validation runs, and named in the message), and the references to sources.csv. The
-    model's uniqueness (`unique_keys`) is left to `analysis.load`, which checks it in linear
-    time: pandera's report of many repeated rows grows far faster than the file.
-
-    Parameters
-    ----------
-    file_name : str
-        ``fdi.csv``, ``sources.csv``, ``timeline.csv`` or ``claims.csv``.
-    source_ids : set of str, optional
-        The source_ids that sources.csv defines; when given, a file's ``source_id`` must be one.
-
-    Returns
-    -------
-    pandera.DataFrameSchema
+    Dates may not lie after the day the validation runs, and a ``source_id`` must be one of
+    ``source_ids`` when given. Uniqueness (`unique_keys`) is left to `analysis.load`, whose
+    message names the line repeated.
     """
     schema = copy.deepcopy(MODELS[file_name].to_schema())  # to_schema() is cached: never change it
     schema.unique = None
