@@ -29,8 +29,10 @@ from analysis.errors import (
 
 def _no_claims() -> pd.DataFrame:
     """Return the typed claims of a folder without claims.csv: no rows, every column."""
-    columns = ["line", *contract.COLUMNS[config.CLAIMS_FILE], *contract.DECIMALS[config.CLAIMS_FILE].values()]
-    return _typed(config.CLAIMS_FILE, pd.DataFrame({c: pd.Series(dtype="str") for c in columns}).set_index("line"))
+    name = config.CLAIMS_FILE
+    types = {"line": "int64", **contract.DTYPES[name], **dict.fromkeys(contract.DECIMALS[name].values(), "int64")}
+    columns = ["line", *contract.COLUMNS[name], *contract.DECIMALS[name].values()]
+    return pd.DataFrame({column: pd.Series(dtype=types.get(column, "str")) for column in columns})
 
 
 @dataclass(frozen=True)
