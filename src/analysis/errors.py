@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import os
+import resource
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -274,12 +275,7 @@ def out_of_files(error: BaseException) -> bool:
 
 def out_of_files_message() -> str:
     """Say that the process ran out of file descriptors, and what to do."""
-    try:
-        import resource
-
-        limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
-    except ImportError:
-        limit = 0
+    limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
     shown = f" (this process may have {limit} open at once)" if limit > 0 else ""
     return (
         f"too many open files{shown}: close programs that hold many files, or raise the limit in the shell "

@@ -10,6 +10,7 @@ the limit, whatever its size said.
 from __future__ import annotations
 
 import os
+import resource
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -163,10 +164,6 @@ def ensure_open_files(needed: int = OPEN_FILES_NEEDED, wanted: int = OPEN_FILES_
     so the limit is made enough before anything starts. Raises `BuildError` when the hard limit
     is below ``needed``.
     """
-    try:
-        import resource
-    except ImportError:  # not a Unix: nothing to set
-        return
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     infinite = resource.RLIM_INFINITY
     if soft != infinite and soft < wanted:

@@ -433,7 +433,6 @@ def citation_problems(sources: pd.DataFrame, shown: str) -> list[Problem]:
         return []
     cites = dict(zip(sources["source_id"], sources["cites"], strict=True))
     line_of = {source: int(line) for line, source in zip(sources.index, sources["source_id"], strict=True)}
-    cycle_of = _citation_cycles(cites)
     problems = []
     for line, source, cited in zip(sources.index, sources["source_id"], sources["cites"], strict=True):
         if not cited or not contract.is_source_id(cited):
@@ -442,11 +441,9 @@ def citation_problems(sources: pd.DataFrame, shown: str) -> list[Problem]:
             message = f"{shown_text(cited)} is the row's own source_id: a source cannot repeat itself"
         elif cited not in cites:
             message = f"{shown_text(cited)} is not a source_id listed in sources.csv"
-        elif source in cycle_of:
-            cycle, at = cycle_of[source]
-            ids = [cycle[(at + k) % len(cycle)] for k in range(min(len(cycle), 7))]  # from this row on
-            loop = " → ".join([*_few(ids, len(cycle)), shown_text(source, quoted=False)])
-            where = ", ".join(_few([f"line {line_of[s]}" for s in ids[1:]], len(cycle) - 1))
+        elif cycle := _cycle(cites, source):
+            loop = " → ".join([*_few(cycle, len(cycle)), shown_text(source, quoted=False)])
+            where = ", ".join(_few([f"line {line_of[s]}" for s in cycle[1:]], len(cycle) - 1))
             message = (
                 f"{shown_text(cited)} makes a cycle of citations ({loop}; {where}): an echo must end at a source"
                 " that reports on its own"
@@ -457,27 +454,16 @@ def citation_problems(sources: pd.DataFrame, shown: str) -> list[Problem]:
     return problems
 
 
-def _citation_cycles(cites: dict[str, str]) -> dict[str, tuple[list[str], int]]:
-    """Map each source on a cycle of citations to its cycle (in citing order) and its place in it, in linear time."""
-    cycle_of: dict[str, tuple[list[str], int]] = {}
-    done: set[str] = set()
-    for start in cites:
-        path: list[str] = []
-        on_path: dict[str, int] = {}
-        current = start
-        while current in cites and current not in done and current not in on_path:
-            on_path[current] = len(path)
-            path.append(current)
-            cited = cites[current]
-            if not cited or cited == current or not contract.is_source_id(cited):
-                break
-            current = cited
-        else:
-            if current in on_path:
-                cycle = path[on_path[current] :]
-                cycle_of.update({source: (cycle, place) for place, source in enumerate(cycle)})
-        done.update(path)
-    return cycle_of
+def _cycle(cites: dict[str, str], source: str) -> list[str]:
+    """Return the cycle of citations through ``source``, in citing order from it (empty if none).
+
+    Quadratic in the rows at worst: a file holds at most `contract.MAX_ROWS` of them.
+    """
+    path, seen = [source], {source}
+    while (cited := cites.get(path[-1], "")) and contract.is_source_id(cited) and cited not in seen:
+        path.append(cited)
+        seen.add(cited)
+    return path if cited == source and len(path) > 1 and contract.is_source_id(cited) else []
 
 
 def _few(items: list[str], total: int, most: int = 6) -> list[str]:
