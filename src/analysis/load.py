@@ -185,11 +185,15 @@ class _Problems(list):
         super().__init__()
         self.shown, self.uncounted = shown, 0
 
+    @property
+    def room(self) -> bool:
+        return len(self) < contract.MAX_PROBLEMS_PER_FILE
+
+    def count(self) -> None:
+        self.uncounted += 1
+
     def add(self, line: int | None, column: str | None, message: str) -> None:
-        if len(self) < contract.MAX_PROBLEMS_PER_FILE:
-            self.append(Problem(self.shown, line, column, message))
-        else:
-            self.uncounted += 1
+        self.append(Problem(self.shown, line, column, message)) if self.room else self.count()
 
     def counted(self) -> list[Problem]:
         rest = self.uncounted
@@ -224,8 +228,10 @@ def _parse(text: str, name: str, shown: str) -> tuple[pd.DataFrame | None, list[
             if not header:
                 return None, problems
             continue
-        try:
-            record = [cell.strip() for cell in next(csv.reader([line], strict=True), [])]
+        try:  # without a quote, a line splits at its commas as the csv module splits it
+            record = [
+                cell.strip() for cell in (next(csv.reader([line], strict=True), []) if '"' in line else line.split(","))
+            ]
         except csv.Error as error:
             problems.add(
                 number, None, CSV_ERRORS.get(str(error), f"is not valid CSV: {shown_text(str(error), quoted=False)}")
@@ -244,7 +250,7 @@ def _parse(text: str, name: str, shown: str) -> tuple[pd.DataFrame | None, list[
         if len(record) < len(header) and all(may_end_early[len(record) :]):
             record += [""] * (len(header) - len(record))  # optional columns left off the end
         if len(record) != len(header):
-            problems.add(number, *_field_count_problem(record, header))
+            problems.add(number, *_field_count_problem(record, header)) if problems.room else problems.count()
         elif len(rows) == most_rows:
             left = sum(1 for rest in lines[number - 1 :] if rest.strip(", \r"))
             problems.add(
