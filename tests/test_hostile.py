@@ -135,7 +135,7 @@ def test_nul_bytes_control_characters_and_carriage_returns(data_copy):
         f"{data_copy}/timeline.csv:2: column event: holds a NUL byte (00), which no text holds (a damaged file, or one"
         " saved by a program as binary): remove it",
         f"{data_copy}/timeline.csv:3: column event: holds the control character U+001B, which no text holds: remove it",
-        f"{data_copy}/timeline.csv:4: holds a carriage return (CR) that ends no line: remove it, or save"
+        f"{data_copy}/timeline.csv:4: column event: holds a carriage return (CR) that ends no line: remove it, or save"
         " the file with LF or CRLF line ends",
     )
 

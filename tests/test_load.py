@@ -657,6 +657,11 @@ def test_files_that_are_not_utf8_csv_text(data_copy, content, line, message):
         ),
         (
             b"KOR,CHL,2019,12,12.5,tiny-a,a\rnote",
+            (2, "note"),
+            "holds a carriage return (CR) that ends no line: remove it, or save the file with LF or CRLF line ends",
+        ),
+        (  # a line with a quote is split by the csv module, which refuses a carriage return outside quotes
+            b'KOR,C\rHL,2019,12,12.5,tiny-a,"a note"',
             (2, None),
             "holds a carriage return (CR) that ends no line: remove it, or save the file with LF or CRLF line ends",
         ),
