@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from analysis import inputs
-from analysis.errors import InputFileError, ParameterError, SystemLimitError
+from analysis.errors import InputFileError, ParameterError, SystemLimitError, os_reason
 
 
 def read_within(seconds, function, *args, **kwargs):
@@ -110,7 +110,7 @@ def test_a_folder_given_as_a_file(tmp_path):
     ],
 )
 def test_operating_system_errors_are_explained(code, words):
-    assert words in inputs.os_reason(OSError(code, os.strerror(code)))
+    assert words in os_reason(OSError(code, os.strerror(code)))
 
 
 @pytest.mark.parametrize("code", [errno.EMFILE, errno.ENFILE, errno.ENOMEM])
@@ -145,32 +145,34 @@ def test_a_size_limit_that_is_not_a_size(monkeypatch, value):
 
 
 @pytest.mark.parametrize(
-    ("data", "kind"),
+    ("data", "said"),
     [
-        ("origin,year\n".encode("utf-16"), "is saved as UTF-16 (little-endian)"),
-        ("origin,year\n".encode("utf-16-be"), "is saved as UTF-16 (big-endian), without a byte order mark"),
-        ("origin,year\n".encode("utf-16-le"), "is saved as UTF-16 (little-endian), without a byte order mark"),
-        ("origin,year\n".encode("utf-32"), "is saved as UTF-32 (little-endian)"),
-        ("origin,year\n".encode("utf-32-be"), "is saved as UTF-32 (big-endian), without a byte order mark"),
-        (b"PK\x03\x04\x14\x00\x06\x00", "is a ZIP archive (an .xlsx or .ods spreadsheet is one), not a text file"),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00", "is an Excel 97-2003 (.xls) workbook, not a text file"),
-        (bytes(range(256)) * 4, "is not a text file (120 of its first 1,024 bytes are control characters"),
-        ("origin,ñandú\n".encode("utf-16-le"), "is saved as UTF-16 (little-endian), without a byte order mark"),
+        ("origin,year\n".encode("utf-16"), "f.csv: is saved as UTF-16: "),
+        ("origin,year\n".encode("utf-16-be"), "f.csv: is saved as UTF-16 (big-endian): "),
+        ("origin,ñandú\n".encode("utf-16-le"), "f.csv: is saved as UTF-16 (little-endian): "),
+        ("origin,year\n".encode("utf-32"), "f.csv: is saved as UTF-32: "),
+        (b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00\xb5U0#", "f.csv: is not a text file (a spreadsheet"),
+        (b"\x7fELF" + bytes(range(256)) * 4, "f.csv: is not a text file"),
+        (
+            b"a,b\nx,y\nx,caf\xe9\n",
+            "f.csv:3: byte(s) E9 are not UTF-8 (the file looks saved as Windows-1252 or Latin-1)",
+        ),
     ],
 )
-def test_files_that_are_not_utf8_text_are_told_apart(data, kind):
-    assert inputs.not_text(data).startswith(kind)
+def test_bytes_that_are_not_utf8_text_are_told_apart_with_what_to_do(data, said):
+    with pytest.raises(InputFileError) as caught:
+        inputs.decode(data, "f.csv")
+    assert str(caught.value).startswith(said)
+    assert str(caught.value).endswith(inputs.SAVE_AS_UTF8)
 
 
 @pytest.mark.parametrize(
-    "data",
+    ("data", "text"),
     [
-        b"origin,year\nRUS,2024\n",
-        "año,ñandú\n".encode(),
-        b"a,b\n" + b"1,2\n" * 50 + b"3,\x004\n",
-        "a,b\n".encode("latin-1"),
+        (b"origin,year\nRUS,2024\n", "origin,year\nRUS,2024\n"),
+        ("\ufeffaño,ñandú\n".encode(), "año,ñandú\n"),  # a byte order mark is dropped
+        (b"a,b\n" + b"1,2\n" * 50 + b"3,\x004\n", "a,b\n" + "1,2\n" * 50 + "3,\x004\n"),  # a stray NUL: located later
     ],
 )
-def test_text_is_text(data):
-    # a stray NUL or two is located later, line by line: the file is still text
-    assert inputs.not_text(data) is None
+def test_utf8_is_text(data, text):
+    assert inputs.decode(data, "f.csv") == text

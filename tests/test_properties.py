@@ -17,19 +17,18 @@ Params files and ``-p`` values likewise: the values resolve to their declared ty
 ``FILE:LINE: what is wrong`` or ``FILE: what is wrong`` (``-p: parameter NAME: ...`` for an
 override), followed by the list of valid parameters.
 
-These run in-process (fast enough for ``make test``); a few run ``python -m analysis validate``.
+These run in process, the command line's too (`analysis.cli.main`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
 import math
 import os
 import re
-import subprocess
-import sys
 import tempfile
 from datetime import timedelta
 from pathlib import Path
@@ -38,7 +37,7 @@ import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from analysis import config, contract, metrics
+from analysis import cli, config, contract, metrics
 from analysis.errors import DataValidationError, ParameterError
 from analysis.load import load_dataset
 from analysis.params import (
@@ -59,9 +58,13 @@ SETTINGS = {
     "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
     "derandomize": True,
 }
-# `make mutate` caps the examples of every property test (bench/mutate.py sets the variable): a
-# mutant that survives runs every test that reaches it, and these are the slowest of them.
-CAP = int(os.environ.get("ANALYSIS_MAX_EXAMPLES") or 0)
+# HYPOTHESIS_PROFILE=dev (the quick tier) caps every property test at a few examples; `make
+# mutate` caps them with ANALYSIS_MAX_EXAMPLES (bench/mutate.py sets it).
+settings.register_profile("dev", max_examples=15)
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "")
+if PROFILE:
+    settings.load_profile(PROFILE)
+CAP = int(os.environ.get("ANALYSIS_MAX_EXAMPLES") or 0) or (settings.default.max_examples if PROFILE == "dev" else 0)
 
 
 def examples(wanted: int) -> int:
@@ -486,21 +489,20 @@ def test_any_override_is_a_value_or_the_text_itself(spec, text):
 # Through the command line ------------------------------------------------------------------
 
 
-@settings(max_examples=examples(4), **{**SETTINGS, "deadline": timedelta(seconds=60)})
+@settings(max_examples=examples(10), **SETTINGS)
 @given(data_folder())
 def test_validate_exits_0_or_2_with_located_lines_and_no_traceback(example):
     _, files = example
+    out, err = io.StringIO(), io.StringIO()
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         write_folder(folder, files)
-        done = subprocess.run(
-            [sys.executable, "-m", "analysis", "validate", str(folder)], capture_output=True, text=True, timeout=60
-        )
-    assert "Traceback" not in done.stderr
-    if done.returncode == 0:
-        assert done.stderr == "" and done.stdout.startswith(f"{folder}: valid: ")
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            status = cli.main(["validate", str(folder)])
+    if status == 0:
+        assert err.getvalue() == "" and out.getvalue().startswith(f"{folder}: valid: ")
         return
-    assert done.returncode == 2, done.stderr
-    *lines, last = done.stderr.splitlines()
+    assert status == 2, err.getvalue()
+    *lines, last = err.getvalue().splitlines()
     assert re.fullmatch(r"[0-9]+ problems? in the data; nothing was built\.", last), last
     assert_located(lines, folder, files)

@@ -16,7 +16,7 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from analysis import config, faults, interrupts, limits
+from analysis import config, errors, inputs, interrupts, limits
 from analysis.errors import AnalysisError, DataValidationError, InputError, ParameterError, shown_text
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -176,7 +176,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         status, failure = EXIT_FAILED, error
     except Exception as error:  # a full disk, too many open files, a bug: a sentence, not a traceback
-        print(f"error: {faults.describe(error)}", file=sys.stderr)
+        print(f"error: {errors.describe(error)}", file=sys.stderr)
         status, failure = EXIT_FAILED, error
     if debug:  # the error's own traceback (outside the except clauses, sys.exc_info() is empty)
         traceback.print_exception(failure, file=sys.stderr)
@@ -213,7 +213,7 @@ def _formats(text: str) -> tuple[str, ...]:
 def _options(arguments: argparse.Namespace, **more: object):  # -> pipeline.BuildOptions
     from analysis import pipeline
 
-    faults.ensure_open_files()
+    inputs.ensure_open_files()
     return pipeline.BuildOptions(
         out_dir=config.given_path(arguments.out),
         formats=_formats(arguments.format),

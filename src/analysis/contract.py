@@ -1,7 +1,7 @@
-"""The data contract's vocabulary: codes, levels, patterns and date precision.
+"""The data contract's vocabulary: columns, codes, levels, patterns, limits and date precision.
 
-Plain Python with no pandera, so code that only reads already-validated data (the report's kernel,
-see `analysis.load`) need not import it. `analysis.schema` builds the pandera models from these.
+Plain Python, no pandera: the report's sections use it too. `analysis.schema` builds the pandera
+models from it.
 """
 
 from __future__ import annotations
@@ -28,23 +28,12 @@ DATE_PATTERNS = {
     "day": re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})"),
 }
 
-# Limits: what a file may hold for the report to mean something and to be built in bounded time.
-#
-# A value (any cell) is at most MAX_TEXT_CHARS characters. Laying out text in a PDF table cell
-# grows with the square of its length where the cell may break anywhere (WeasyPrint, CSS
-# `overflow-wrap: anywhere`, measured on this project's machine: one cell of 500 characters
-# 0.5-1.4 s, of 1,000 4-10 s, of 2,000 17-54 s, of 4,000 over 70 s); the longest value in the
-# project's data is 217 characters.
-MAX_TEXT_CHARS = 500
-# A word (characters between spaces) is at most MAX_WORD_CHARS: the layout's cost grows with a
-# word's length once it is wider than its table column and must be hyphenated or broken inside.
-# Measured on two cores, with every file at MAX_ROWS and every text value of 500 characters: in
-# words of 3 to 9 characters a build of both formats took 98 s; in words of 40, 128 s; of 50,
-# 153 s; of 100, 209 s; 100 events of 500 characters without a space, 317 s. The longest word in
-# the project's data is 32 characters. Free text only is held to it: the columns with a form of
-# their own (codes, numbers, dates, identifiers) are checked against that form, and an address
-# (sources.csv's url) is a link, not laid out as text.
-MAX_WORD_CHARS = 50
+# Limits: what a file may hold for the report to mean something and a build to take bounded time
+# (bench/notes.md has the measurements behind them).
+MAX_TEXT_CHARS = 500  # a value: laying it out in a PDF table cell grows with its length squared
+MAX_WORD_CHARS = 50  # a word of free text: a word wider than its column is broken inside, slowly
+# Columns with a form of their own (codes, numbers, dates, identifiers, addresses): not held to
+# MAX_WORD_CHARS.
 FORMATTED_COLUMNS = frozenset(
     {
         *("origin", "destination", "year", "months", "usd_millions", "source_id", "url", "published", "accessed"),
@@ -52,24 +41,16 @@ FORMATTED_COLUMNS = frozenset(
         *("target", "multiple"),
     }
 )
-# Rows a file may hold: what a build lays out grows with them (every event and every source is a
-# row of a table, every figure a row where sources disagree), and with the rows a report computes
-# over (308,000 figures: the notebook ran past its 600 s limit). At these numbers, every text value
-# of 500 characters in words of 50, a build of both formats took 74 to 100 s and 0.7 GiB on two
-# busy cores (of the HTML alone, 20 s and 0.55 GiB).
-# The project's data hold 92 figures, 75 sources, 50 events and 1 claim.
-MAX_ROWS = {"fdi.csv": 300, "sources.csv": 200, "timeline.csv": 200, "claims.csv": 30}
+MAX_ROWS = {"fdi.csv": 300, "sources.csv": 200, "timeline.csv": 200, "claims.csv": 30}  # what a build lays out
 MAX_COLUMNS = 64  # the contract's columns and their translations, with room to spare
 MAX_LINE_CHARS = 40_000  # a line of MAX_COLUMNS values of MAX_TEXT_CHARS, quoted, is 32,192
 MAX_PROBLEMS_PER_FILE = 100  # listed; the rest are counted
 # usd_millions: at most 7 digits before the point (9,999,999 US$ millions is about US$10
 # trillion, five times the largest year of FDI flows the world has seen) and 6 after it (a
-# millionth of a million is one dollar). 13 significant digits at most: a float holds 15, so
-# every figure is exact to the digit written.
+# millionth of a million is one dollar): 13 significant digits, exact in a float.
 USD_INTEGER_DIGITS = 7
 USD_DECIMALS = 6
-# Dates (published, accessed, timeline's date) lie from 1700 (the report's dates are pandas
-# timestamps, which begin in 1677) to the day of the build.
+# Dates lie from 1700 (pandas timestamps begin in 1677) to the day of the build.
 FIRST_DATE_YEAR = 1700
 # Characters that change the order in which the text around them is shown (embeddings,
 # overrides, isolates and marks): "a \u202eetaregaxe ton" shows as "a not exagerate". No value
@@ -173,6 +154,36 @@ def period_end(year: int, months: int) -> dt.date:
     return dt.date(year, months, calendar.monthrange(year, months)[1])
 
 
+# Each file's columns, in the contract's order; translations (`TRANSLATABLE`) come besides.
+COLUMNS = {
+    "fdi.csv": ("origin", "destination", "year", "months", "usd_millions", "source_id", "note"),
+    "sources.csv": (
+        *("source_id", "publisher", "title", "url", "published", "accessed", "trust", "note", "cites"),
+        *("figures_by", "language"),
+    ),
+    "timeline.csv": ("date", "event", "category", "source_id", "note"),
+    "claims.csv": (
+        *("claim_id", "origin", "destination", "base_year", "target_year", "months", "base", "target"),
+        *("multiple", "quote", "source_id"),
+    ),
+}
+# The columns typed as numbers once valid (every other column is text), and where the digits
+# after the point of a figure, as written, are counted (to show it as precisely as its source).
+DTYPES = {
+    "fdi.csv": {"year": "int64", "months": "int64", "usd_millions": "float64"},
+    "claims.csv": {
+        "base_year": "int64",
+        "target_year": "int64",
+        "months": "int64",
+        "base": "float64",
+        "target": "float64",
+        "multiple": "float64",
+    },
+}
+DECIMALS = {
+    "fdi.csv": {"usd_millions": "decimals"},
+    "claims.csv": {"base": "base_decimals", "target": "target_decimals", "multiple": "multiple_decimals"},
+}
 # Columns a file may leave out: they read as empty.
 OPTIONAL_COLUMNS = {
     "fdi.csv": frozenset({"note"}),

@@ -1,26 +1,32 @@
-"""The project's exceptions: one base, `AnalysisError`, and a subclass for each kind of failure.
+"""The project's exceptions, and every sentence that tells an analyst what went wrong and what to do.
 
-The command line maps them to exit statuses: 2 for bad input (`InputError`), 1 for the rest.
+The command line maps the exceptions to exit statuses: 2 for bad input (`InputError`), 1 for the
+rest. An error that is not the project's own (a full disk, too many open files) becomes one
+sentence (`describe`), so an analyst reads a traceback only when asking for one with ``--debug``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import os
+import resource
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
+from analysis import config
 from analysis.contract import BIDI_CONTROLS
 
-# The most characters of a value any message quotes: a value from a file or the command line can
-# be as long as the file, so a message shows its start and says how much was left out.
-SHOWN_CHARS = 60
+SHOWN_CHARS = 60  # of a value quoted in a message: a value can be as long as its file
 SHOWN_ITEMS = 5  # items of a list or mapping shown in a message
 SHOWN_DEPTH = 2  # levels of nesting shown in a message
 
 
 @dataclass(frozen=True, order=True)
 class Problem:
-    """One thing wrong with an input, located as precisely as it can be.
+    """One thing wrong with an input, shown as ``FILE:LINE: column COLUMN: message``.
 
     Attributes
     ----------
@@ -49,13 +55,7 @@ class Problem:
 
 @dataclass(frozen=True, order=True)
 class Omitted(Problem):
-    """A line saying how many more problems a file has: it comes last among the file's problems.
-
-    Attributes
-    ----------
-    count : int
-        How many problems it stands for.
-    """
+    """The count of a file's problems not listed: it comes last among them."""
 
     count: int = 0
 
@@ -94,7 +94,7 @@ class DataValidationError(InputError):
 
 
 class ParameterError(InputError):
-    """A parameter is unknown, of the wrong type, or asks for something the data lacks.
+    """A parameter is unknown, of the wrong type, or asks for something the data lack.
 
     Parameters
     ----------
@@ -108,27 +108,15 @@ class ParameterError(InputError):
 
 
 class InputFileError(InputError):
-    """An input file cannot be read as one: missing, not a regular file, too large, unreadable.
+    """An input file cannot be read as one: missing, not a regular file, too large, unreadable, not UTF-8."""
 
-    Parameters
-    ----------
-    shown : str
-        The file, as messages name it.
-    reason : str
-        What is wrong and what to do, as a sentence after the file's name.
-    """
-
-    def __init__(self, shown: str, reason: str):
-        self.shown, self.reason = shown, reason
-        super().__init__(f"{shown}: {reason}")
+    def __init__(self, shown: str, reason: str, line: int | None = None):
+        self.shown, self.reason, self.line = shown, reason, line
+        super().__init__(f"{shown}{'' if line is None else f':{line}'}: {reason}")
 
 
 class CheckError(AnalysisError):
-    """A check of the data raised instead of answering: a fault of the package, not of the file.
-
-    pandera, validating lazily, records such a check as a failure on no line; it would otherwise
-    let the file pass.
-    """
+    """A check of the data raised instead of answering: a fault of the package, and the file does not pass."""
 
 
 class SystemLimitError(AnalysisError):
@@ -136,15 +124,7 @@ class SystemLimitError(AnalysisError):
 
 
 class NotebookExecutionError(AnalysisError):
-    """A cell of the report notebook raised; the partly executed notebook was kept.
-
-    Parameters
-    ----------
-    message : str
-        The exception raised inside the kernel.
-    kept_at : str or None
-        Where the partly executed notebook was saved.
-    """
+    """A cell of the report notebook raised; the partly executed notebook was kept (``kept_at``)."""
 
     def __init__(self, message: str, kept_at: str | None = None):
         self.kept_at = kept_at
@@ -166,32 +146,18 @@ class TimeLimitError(BuildError):
 
 
 def problem_order(problem: Problem) -> tuple[str, bool, int, str, str]:
-    """Return the key problems are listed by: file, then line (a file's own first), then column.
-
-    Parameters
-    ----------
-    problem : Problem
-        One problem; a count of problems not listed (`Omitted`) comes last in its file.
-
-    Returns
-    -------
-    tuple
-        The sort key.
-    """
+    """Order problems by file, then line, then column; a file's `Omitted` count last."""
     return (problem.file, isinstance(problem, Omitted), problem.line or 0, problem.column or "", problem.message)
 
 
 # Values in messages --------------------------------------------------------------------------
 
-# Characters that would act on a terminal rather than show: controls, and the marks that reorder
-# the text around them (bidirectional overrides and isolates).
-_BIDI_CONTROLS = frozenset(BIDI_CONTROLS)
-
 
 def _escaped(text: str) -> str:
+    """Escape what would act on a terminal rather than show: controls, and marks that reorder text."""
     out = []
     for char in text:
-        if char in _BIDI_CONTROLS or unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp"):
+        if char in BIDI_CONTROLS or unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp"):
             code = ord(char)
             out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
         else:
@@ -200,24 +166,10 @@ def _escaped(text: str) -> str:
 
 
 def shown_text(text: str, limit: int = SHOWN_CHARS, *, quoted: bool = True) -> str:
-    """Quote a text for a message: at most ``limit`` characters, and a count of the rest.
+    """Quote a text for a message, escaped: at most ``limit`` characters, and a count of the rest.
 
-    Control characters (and the marks that reorder text) are escaped, so a value cannot act on
-    the terminal that shows the message.
-
-    Parameters
-    ----------
-    text : str
-        The value, as long as it may be.
-    limit : int, optional
-        The most characters shown.
-    quoted : bool, optional
-        Put it in single quotes.
-
-    Returns
-    -------
-    str
-        Such as ``'xxxx…' (1,940 more characters)``.
+    >>> shown_text("x" * 62)
+    "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…' (2 more characters)"
     """
     head = _escaped(text[:limit])
     quote = "'" if quoted else ""
@@ -228,24 +180,7 @@ def shown_text(text: str, limit: int = SHOWN_CHARS, *, quoted: bool = True) -> s
 
 
 def shown_value(value: object, depth: int = 0) -> str:
-    """Show any value from a params file or ``-p`` in a message, in bounded length.
-
-    A text is cut as `shown_text` cuts it; a list or a mapping shows its first few items and
-    counts the rest; a nesting deeper than a couple of levels is elided; a huge integer is
-    described by its number of digits. Nothing is expanded: the work and the message are bounded
-    whatever the value.
-
-    Parameters
-    ----------
-    value : object
-        The value.
-    depth : int, optional
-        Nesting level (for the recursion).
-
-    Returns
-    -------
-    str
-    """
+    """Show any value from a params file or ``-p`` in a message, bounded whatever its size or nesting."""
     if isinstance(value, str):
         return shown_text(value)
     if value is None or isinstance(value, bool | float | dt.date):
@@ -268,3 +203,157 @@ def shown_value(value: object, depth: int = 0) -> str:
             parts.append(f"… ({rest:,} more item{'s' if rest != 1 else ''})")
         return opening + ", ".join(parts) + closing
     return f"a {type(value).__name__}"
+
+
+# Sentences for errors that are not the project's own ----------------------------------------
+
+OUT_OF_FILES = frozenset({errno.EMFILE, errno.ENFILE})
+SYSTEM_LIMITS = OUT_OF_FILES | {errno.ENOMEM}  # the machine ran short, not the input
+OUT_OF_MEMORY = "out of memory: close other programs, or build on a machine with more memory; nothing was published"
+
+# errno: (reading an input, after its name; writing an output at {where}). None: the error's own words.
+OS_ERRORS: dict[int, tuple[str | None, str | None]] = {
+    errno.ENOENT: ("{what} not found", None),
+    errno.EACCES: (
+        "permission denied: this user may not read the {what}; make it readable (chmod u+r) or copy it somewhere"
+        " readable",
+        "permission denied: this user may not write {where}: make it writable (ls -ld shows its owner and mode), or"
+        " build into another folder with --out",
+    ),
+    errno.ENOSPC: (
+        None,
+        "no space left on the disk (or over the disk quota) while writing {where}: free some space, or build into"
+        " a folder on another disk with --out; the outputs already in place are as they were",
+    ),
+    errno.EROFS: (None, "{where} is on a read-only file system: build into a writable folder with --out"),
+    errno.ELOOP: (
+        "is a symbolic link loop (the link leads back to itself): point it at the real file or folder (ls -l shows"
+        " where it leads)",
+        "{where} is a symbolic link loop (the link leads back to itself): point it at a real folder (ls -l shows"
+        " where it leads)",
+    ),
+    errno.ENOTDIR: (
+        "a part of the path is a file where a folder should be: check the path",
+        "a part of {where} is a file where a folder should be: check the path, or build into another folder with --out",
+    ),
+    errno.EISDIR: (
+        "is a folder, not a {what}: give the {what} itself",
+        "{where} is a folder where the build writes a file: move the folder away, or build into another folder"
+        " with --out",
+    ),
+    errno.EEXIST: (
+        None,
+        "{where} already exists and is in the way: move it away, or build into another folder with --out",
+    ),
+    errno.ENAMETOOLONG: (
+        "the path is too long for this system: use a shorter one",
+        "the path {where} is too long for this system: build into a folder with a shorter path",
+    ),
+    errno.EIO: (
+        "cannot be read: input/output error (a failing disk or a lost network share): copy the file again",
+        "input/output error at {where} (a failing disk, or a lost network share): check the disk and build again",
+    ),
+}
+OS_ERRORS[errno.EPERM] = OS_ERRORS[errno.EACCES]
+OS_ERRORS[errno.ENOTEMPTY] = OS_ERRORS[errno.EEXIST]
+OS_ERRORS[getattr(errno, "EDQUOT", errno.ENOSPC)] = OS_ERRORS[errno.ENOSPC]
+
+
+def _chain(error: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def out_of_files(error: BaseException) -> bool:
+    """Tell whether an error, or one it arose from, is running out of file descriptors (ZMQError too)."""
+    return any(getattr(e, "errno", None) in OUT_OF_FILES for e in _chain(error))
+
+
+def out_of_files_message() -> str:
+    """Say that the process ran out of file descriptors, and what to do."""
+    limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    shown = f" (this process may have {limit} open at once)" if limit > 0 else ""
+    return (
+        f"too many open files{shown}: close programs that hold many files, or raise the limit in the shell "
+        "that runs the command (ulimit -n 4096) and build again; nothing was published"
+    )
+
+
+def system_limit(error: OSError) -> SystemLimitError | None:
+    """Return the `SystemLimitError` an error of the machine running short stands for, or None."""
+    if error.errno == errno.ENOMEM:
+        return SystemLimitError(OUT_OF_MEMORY)
+    return SystemLimitError(out_of_files_message()) if error.errno in OUT_OF_FILES else None
+
+
+def os_reason(error: OSError, what: str = "file") -> str:
+    """Say what an error reading an input means, after the input's name ("params file", "folder").
+
+    Raises `SystemLimitError` for running out of open files or memory: not a fault of the input.
+    """
+    if (limit := system_limit(error)) is not None:
+        raise limit from None
+    reading = OS_ERRORS.get(error.errno or 0, (None, None))[0]
+    return reading.format(what=what) if reading else f"cannot be read: {error.strerror or error}"
+
+
+def describe_os_error(error: OSError) -> str:
+    """Say what an error making a folder, writing a file or starting a process means, and what to do."""
+    code = error.errno or 0
+    if code in SYSTEM_LIMITS:
+        return OUT_OF_MEMORY if code == errno.ENOMEM else out_of_files_message()
+    path = error.filename
+    if error.filename2 and code in (errno.EISDIR, errno.ENOTDIR, errno.EEXIST, errno.ENOTEMPTY):
+        path = error.filename2  # a rename: what is in the way is at its destination
+    where = config.display_path(path) if path else "a file"
+    writing = OS_ERRORS.get(code, (None, None))[1]
+    if writing:
+        return writing.format(where=where)
+    reason = error.strerror or str(error) or type(error).__name__
+    return f"{reason} ({where})" if error.filename else reason
+
+
+def describe(error: BaseException) -> str:
+    """Say in one sentence what went wrong, for an error that is not an `AnalysisError`.
+
+    Parameters
+    ----------
+    error : BaseException
+        Any error.
+
+    Returns
+    -------
+    str
+        What happened and what to do; an unforeseen error asks for ``--debug``.
+    """
+    if out_of_files(error):
+        return out_of_files_message()
+    if isinstance(error, OSError):
+        return describe_os_error(error)
+    if isinstance(error, MemoryError):
+        return OUT_OF_MEMORY
+    if isinstance(error, RuntimeError) and str(error).startswith("Symlink loop from"):  # Path.resolve, Python 3.11
+        path = str(error).removeprefix("Symlink loop from ").strip("'\"")
+        return describe_os_error(OSError(errno.ELOOP, os.strerror(errno.ELOOP), path))
+    return (
+        f"an unexpected error: {type(error).__name__}: {str(error) or 'no message'}; "
+        "run the command again with --debug to see where it happened, and report it"
+    )
+
+
+def last_words(log: Path, lines: int = 1, limit: int = 300) -> str:
+    """Return the last non-empty line(s) of a process's log, at most ``limit`` characters ("" if none)."""
+    try:
+        with log.open("rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            handle.seek(max(0, handle.tell() - 8192))
+            tail = handle.read().decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+    found = [line.strip() for line in tail.splitlines() if line.strip()][-lines:]
+    text = " / ".join(found)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

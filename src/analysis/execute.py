@@ -369,14 +369,14 @@ class Kernel:
 
     def _died(self, error: BaseException) -> str:
         """Say why the kernel failed: from its log if it died, else from the error."""
-        from analysis import faults
+        from analysis import errors
 
         if self.alive:
             return f"{type(error).__name__}: {str(error) or 'no message'}"
-        words = faults.last_words(self.log)
+        words = errors.last_words(self.log)
         said = f" (its log ends: {words})" if words else ""
         if "Too many open files" in words:
-            said += f": {faults.out_of_files_message()}"
+            said += f": {errors.out_of_files_message()}"
         return f"{type(error).__name__}: the kernel process exited{said}"
 
     def run(self, notebook: Path, parameters: dict[str, Any], workdir: Path, validated: str = "") -> Any:
@@ -487,12 +487,12 @@ class Kernel:
 
     def _log_end(self) -> str:
         """Say how the kernel's log ends (why it died, often), for a message."""
-        from analysis import faults
+        from analysis import errors
 
-        words = faults.last_words(self.log)
+        words = errors.last_words(self.log)
         if not words:
             return ""
-        advice = f": {faults.out_of_files_message()}" if "Too many open files" in words else ""
+        advice = f": {errors.out_of_files_message()}" if "Too many open files" in words else ""
         return f" (its log ends: {words}){advice}"
 
     def interrupt(self) -> None:

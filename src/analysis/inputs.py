@@ -1,49 +1,48 @@
-"""Read an input file (a data file, a params file) in bounded time and memory.
+"""Read an input file (a data file, a params file) in bounded time and memory, as UTF-8 text.
 
-A file is read only if it is a regular file and no larger than a limit: a named pipe or a device
-would block or never end, a file of gigabytes would exhaust memory. The file is looked at with
-``stat`` before it is opened, so a pipe or a device is never opened at all (opening a device can
-have effects of its own); it is then opened with ``O_NONBLOCK``, so that a file swapped for a
-pipe between the two steps cannot block the open, and checked again with ``fstat`` on what was
-opened. The read stops one byte past the limit whatever the size said, for files that grow, or
-that report no size (``/proc``).
-
-Every failure is an `InputFileError` with a sentence saying what is wrong and what to do, except
-running out of open files or memory (`SystemLimitError`): not a fault of the input.
+A file is read only if it is a regular file no larger than a limit: a pipe or a device would
+block or never end, a file of gigabytes would exhaust memory. It is looked at with ``stat``
+before it is opened (a pipe or a device is never opened), opened with ``O_NONBLOCK`` and looked at
+again with ``fstat`` (in case it was swapped meanwhile), and read no further than one byte past
+the limit, whatever its size said.
 """
 
 from __future__ import annotations
 
-import errno
 import os
+import resource
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from analysis.errors import InputFileError, ParameterError, SystemLimitError
+from analysis.errors import BuildError, InputFileError, ParameterError, os_reason, shown_text, system_limit
 
 MAX_INPUT_ENV = "ANALYSIS_MAX_INPUT_MIB"
 DEFAULT_MAX_INPUT_MIB = 8  # a data file; the project's three are 20 KiB together
 MAX_PARAMS_BYTES = 64 * 1024  # a params file; the project's are under 1 KiB
 MIB = 1024 * 1024
-_CHUNK = 1024 * 1024
-
-# errno values that say the machine, not the input, ran short.
-SYSTEM_LIMITS = {errno.EMFILE, errno.ENFILE, errno.ENOMEM}
+OPEN_FILES_NEEDED = 160  # twice what a build uses
+OPEN_FILES_WANTED = 4096
+UTF8_BOM = b"\xef\xbb\xbf"
+SAVE_AS_UTF8 = "save it as CSV UTF-8 (in Excel: Save As, CSV UTF-8; in LibreOffice: character set Unicode (UTF-8))"
+# The encodings a text that is not UTF-8 is told apart as (charset-normalizer's names).
+LIKELY_ENCODINGS = ["utf_8", "cp1252", "utf_16", "utf_16_le", "utf_16_be", "utf_32", "utf_32_le", "utf_32_be"]
+LEGACY_NAMES = {"cp1252": "Windows-1252 or Latin-1"}
+ENCODING_NAMES = {
+    "utf_16": "UTF-16",
+    "utf_16_le": "UTF-16 (little-endian)",
+    "utf_16_be": "UTF-16 (big-endian)",
+    "utf_32": "UTF-32",
+    "utf_32_le": "UTF-32 (little-endian)",
+    "utf_32_be": "UTF-32 (big-endian)",
+}
 
 
 def max_data_bytes() -> int:
-    """Return the largest data file read, in bytes: `DEFAULT_MAX_INPUT_MIB`, or the environment's.
+    """Return the largest data file read, in bytes: `DEFAULT_MAX_INPUT_MIB`, or ``ANALYSIS_MAX_INPUT_MIB``'s.
 
-    Returns
-    -------
-    int
-
-    Raises
-    ------
-    ParameterError
-        When ``ANALYSIS_MAX_INPUT_MIB`` is set to something other than a positive number.
+    Raises `ParameterError` when the variable is set to something other than a positive number.
     """
     text = os.environ.get(MAX_INPUT_ENV, "").strip()
     if not text:
@@ -53,8 +52,6 @@ def max_data_bytes() -> int:
     except ValueError:
         mib = float("nan")
     if not 0 < mib <= 1024 * 1024:  # nan fails too
-        from analysis.errors import shown_text
-
         raise ParameterError(
             [
                 f"environment variable {MAX_INPUT_ENV}: {shown_text(text)} is not a size in MiB: "
@@ -67,27 +64,8 @@ def max_data_bytes() -> int:
 def read_bytes(path: Path, limit: int, shown: str, *, what: str = "file") -> bytes:
     """Return the bytes of a regular file no larger than ``limit``.
 
-    Parameters
-    ----------
-    path : pathlib.Path
-        The file.
-    limit : int
-        The most bytes it may hold.
-    shown : str
-        The file's name in messages.
-    what : str, optional
-        What the file is, in messages ("params file").
-
-    Returns
-    -------
-    bytes
-
-    Raises
-    ------
-    InputFileError
-        Missing, not a regular file, too large, or unreadable; the message says what to do.
-    SystemLimitError
-        Out of file descriptors or memory.
+    Raises `InputFileError` (missing, not a regular file, too large, unreadable: ``shown`` and what
+    to do), or `SystemLimitError` when out of file descriptors or memory.
     """
     try:
         before = path.stat()  # does not open: a pipe or a device is refused unopened
@@ -104,7 +82,7 @@ def read_bytes(path: Path, limit: int, shown: str, *, what: str = "file") -> byt
         _check_kind(os.fstat(descriptor).st_mode, shown, what)  # swapped since the stat?
         chunks, total = [], 0
         while total <= limit:
-            chunk = os.read(descriptor, min(_CHUNK, limit + 1 - total))
+            chunk = os.read(descriptor, min(MIB, limit + 1 - total))
             if not chunk:
                 break
             chunks.append(chunk)
@@ -117,87 +95,46 @@ def read_bytes(path: Path, limit: int, shown: str, *, what: str = "file") -> byt
     return b"".join(chunks)
 
 
-# Files that are not text at all, by their first bytes.
-SIGNATURES = (
-    (b"\xff\xfe\x00\x00", "is saved as UTF-32 (little-endian)"),
-    (b"\x00\x00\xfe\xff", "is saved as UTF-32 (big-endian)"),
-    (b"\xff\xfe", "is saved as UTF-16 (little-endian)"),
-    (b"\xfe\xff", "is saved as UTF-16 (big-endian)"),
-    (b"PK\x03\x04", "is a ZIP archive (an .xlsx or .ods spreadsheet is one), not a text file"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "is an Excel 97-2003 (.xls) workbook, not a text file"),
-    (b"\x1f\x8b", "is compressed with gzip, not a text file"),
-    (b"%PDF", "is a PDF document, not a text file"),
-    (b"\x89PNG", "is a PNG image, not a text file"),
-    (b"\xff\xd8\xff", "is a JPEG image, not a text file"),
-    (b"\x7fELF", "is a program, not a text file"),
-    (b"SQLite format 3\x00", "is an SQLite database, not a text file"),
-)
-SNIFF_BYTES = 4096
-# Where NUL bytes fall, modulo 4, in text of mostly ASCII characters saved without a byte order mark.
-_WIDE_ENCODINGS = {
-    "UTF-32 (little-endian)": (1, 2, 3),
-    "UTF-32 (big-endian)": (0, 1, 2),
-    "UTF-16 (little-endian)": (1, 3),
-    "UTF-16 (big-endian)": (0, 2),
-}
-_CONTROL_BYTES = (*range(9), 11, 12, *range(14, 32), 127)
+def decode(data: bytes, shown: str, *, save_as: str = SAVE_AS_UTF8) -> str:
+    """Return bytes as UTF-8 text, a byte order mark dropped.
 
-
-def not_text(data: bytes) -> str | None:
-    """Say what a file is when it is not UTF-8 text at all: another encoding, a binary file.
-
-    UTF-16 and UTF-32 are told by their byte order mark, or without one by where the NUL bytes
-    fall (every other byte, or three bytes in four, for mostly ASCII text); archives, workbooks,
-    images and programs by their first bytes; any other file by the share of control bytes in its
-    first 4 KiB. A text with a stray NUL or two is text: those are located one by one.
-
-    Parameters
-    ----------
-    data : bytes
-        The file's bytes (a UTF-8 byte order mark removed).
-
-    Returns
-    -------
-    str or None
-        Such as "is saved as UTF-16 (little-endian)", to follow the file's name; None for text.
+    Raises `InputFileError` for bytes that are not UTF-8, naming what they look like
+    (charset-normalizer's guess: UTF-16, UTF-32, Windows-1252, or no text at all) and, for stray
+    bytes in a text, the line of the first; ``save_as`` says what to do.
     """
-    for signature, kind in SIGNATURES:
-        if data.startswith(signature):
-            return kind
-    sample = data[:SNIFF_BYTES]
-    if len(sample) >= 8 and sample.count(0) >= len(sample) // 4:
-        zeros = [sample[k::4].count(0) / max(1, len(sample[k::4])) for k in range(4)]
-        for name, positions in _WIDE_ENCODINGS.items():
-            others = [k for k in range(4) if k not in positions]
-            if all(zeros[k] >= 0.6 for k in positions) and all(zeros[k] <= 0.1 for k in others):
-                return f"is saved as {name}, without a byte order mark"
-    controls = sum(sample.count(byte) for byte in _CONTROL_BYTES)
-    if controls > max(8, len(sample) // 50):
-        return (
-            f"is not a text file ({controls:,} of its first {len(sample):,} bytes are control characters such as NUL)"
-        )
-    return None
+    data = data.removeprefix(UTF8_BOM)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        bad = data[error.start : error.end].hex(" ").upper()
+        guess = _guess(data)
+        if guess is None:
+            raise InputFileError(
+                shown, f"is not a text file (a spreadsheet such as .xlsx, an image, an archive?): {save_as}"
+            ) from None
+        if guess in ENCODING_NAMES:
+            raise InputFileError(shown, f"is saved as {ENCODING_NAMES[guess]}: {save_as}") from None
+        raise InputFileError(
+            shown,
+            f"byte(s) {bad} are not UTF-8 (the file looks saved as {LEGACY_NAMES.get(guess, guess)}): {save_as}",
+            line,
+        ) from None
+    if "\x00" in text and (guess := _guess(data)) in ENCODING_NAMES:  # UTF-16 of ASCII is UTF-8 with NULs
+        raise InputFileError(shown, f"is saved as {ENCODING_NAMES[guess]}: {save_as}")
+    return text
+
+
+def _guess(data: bytes) -> str | None:
+    """Return charset-normalizer's guess at a text's encoding, among `LIKELY_ENCODINGS`; None for no text."""
+    import charset_normalizer
+
+    best = charset_normalizer.from_bytes(data, cp_isolation=LIKELY_ENCODINGS).best()
+    return None if best is None else best.encoding
 
 
 def check_folder(folder: Path, shown: str, holds: str) -> None:
-    """Say what is wrong with a folder that should hold input files, if anything.
-
-    Parameters
-    ----------
-    folder : pathlib.Path
-        The folder.
-    shown : str
-        Its name in messages.
-    holds : str
-        What it should hold, for messages ("fdi.csv, sources.csv and timeline.csv").
-
-    Raises
-    ------
-    InputFileError
-        When it is missing, a file, a symbolic link loop, or cannot be searched.
-    SystemLimitError
-        Out of file descriptors or memory.
-    """
+    """Raise `InputFileError` unless ``folder`` is a folder that can be searched (``holds``: what it should hold)."""
     try:
         mode = folder.stat().st_mode
     except OSError as error:
@@ -210,60 +147,39 @@ def check_folder(folder: Path, shown: str, holds: str) -> None:
 
 @contextmanager
 def system_limits() -> Iterator[None]:
-    """Turn running out of open files or memory into `SystemLimitError` (exit status 1).
-
-    Around the whole of a reading (`analysis.load.load`); where a file is opened, `os_reason`
-    says the same of the error it is given.
-
-    Yields
-    ------
-    None
-    """
+    """Turn running out of open files or memory into `SystemLimitError` (exit status 1, not 2)."""
     try:
         yield
     except OSError as error:
-        if error.errno not in SYSTEM_LIMITS:
+        limit = system_limit(error)
+        if limit is None:
             raise
-        raise SystemLimitError(_limit_message(error)) from None
+        raise limit from None
 
 
-def os_reason(error: OSError, what: str = "file") -> str:
-    """Say in words what an operating system error means for an input, and what to do.
+def ensure_open_files(needed: int = OPEN_FILES_NEEDED, wanted: int = OPEN_FILES_WANTED) -> None:
+    """Raise this process's limit of open files towards ``wanted``; refuse to build below ``needed``.
 
-    Parameters
-    ----------
-    error : OSError
-        The error from opening, reading or looking at the file.
-    what : str, optional
-        What the file is ("file", "params file", "folder").
-
-    Returns
-    -------
-    str
-
-    Raises
-    ------
-    SystemLimitError
-        For running out of open files or memory: not a fault of the input.
+    The kernel and the renderers inherit the limit; ZeroMQ aborts the process when it runs out,
+    so the limit is made enough before anything starts. Raises `BuildError` when the hard limit
+    is below ``needed``.
     """
-    code = error.errno
-    if code in SYSTEM_LIMITS:
-        raise SystemLimitError(_limit_message(error)) from None
-    if code == errno.ENOENT:
-        return f"{what} not found"
-    if code in (errno.EACCES, errno.EPERM):
-        return f"permission denied: this user may not read the {what}; make it readable (chmod u+r) or copy it somewhere readable"
-    if code == errno.ELOOP:
-        return "is a symbolic link loop (the link leads back to itself): point it at the real file or folder (ls -l shows where it leads)"
-    if code == errno.ENOTDIR:
-        return "a part of the path is a file where a folder should be: check the path"
-    if code == errno.ENAMETOOLONG:
-        return "the path is too long for this system: use a shorter one"
-    if code == errno.EISDIR:
-        return f"is a folder, not a {what}: give the {what} itself"
-    if code == errno.EIO:
-        return "cannot be read: input/output error (a failing disk or a lost network share): copy the file again"
-    return f"cannot be read: {error.strerror or error}"
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    infinite = resource.RLIM_INFINITY
+    if soft != infinite and soft < wanted:
+        target = wanted if hard == infinite else min(wanted, hard)
+        if target > soft:
+            try:
+                resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+                soft = target
+            except (OSError, ValueError):
+                pass
+    if soft != infinite and soft < needed:
+        raise BuildError(
+            f"this process may have only {soft} files open at once (ulimit -n), and a build needs about "
+            f"{needed}: raise the limit in the shell that runs the command (ulimit -n 4096) and build again; "
+            "nothing was built"
+        )
 
 
 def _check_kind(mode: int, shown: str, what: str) -> None:
@@ -300,16 +216,3 @@ def _size(count: int) -> str:
     if count % MIB == 0:
         return f"{count // MIB:,} MiB"
     return f"{count // 1024:,} KiB" if count % 1024 == 0 else f"{count:,} bytes"
-
-
-def _limit_message(error: OSError) -> str:
-    from analysis.faults import open_files_limit
-
-    if error.errno == errno.ENOMEM:
-        return "out of memory while reading the inputs: close other programs, or run on a machine with more memory"
-    limit = open_files_limit()
-    shown = f" (this process may have {limit} open at once)" if limit and limit > 0 else ""
-    return (
-        f"too many open files{shown} while reading the inputs: close other programs' files, or raise the "
-        "limit in the shell that runs the command (ulimit -n 4096) and run it again"
-    )

@@ -108,8 +108,6 @@ def prepare_run(validated: str) -> None:
     """
     from IPython import get_ipython
 
-    from analysis.load import VALIDATED_ENV
-
     shell = get_ipython()
     shell.reset(new_session=True)
     _pause_in_first_cell(shell)
@@ -122,7 +120,6 @@ def prepare_run(validated: str) -> None:
     warnings._filters_mutated()  # every module's record of warnings already shown is stale now
     if "cwd" in _BASELINE:
         os.chdir(_BASELINE["cwd"])
-    os.environ[VALIDATED_ENV] = validated
 
 
 def _pause_in_first_cell(shell: Any) -> None:

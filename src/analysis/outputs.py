@@ -79,7 +79,7 @@ def prepare(out_dir: Path, names: Iterable[str] = ()) -> None:
         What is wrong and what to do: the folder cannot be written; a folder the build writes
         into is a symbolic link or a file; a report's output name is taken by a folder.
     """
-    from analysis.faults import describe_os_error
+    from analysis.errors import describe_os_error
 
     shown = config.display_path(out_dir)
     try:

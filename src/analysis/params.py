@@ -134,16 +134,10 @@ def read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
 
 def _decoded(data: bytes, shown: str) -> str:
     """Decode a params file's bytes as UTF-8, or say where and why it is not."""
-    data = data.removeprefix(b"\xef\xbb\xbf")
-    not_text = inputs.not_text(data)
-    if not_text:
-        raise ParameterError([f"{shown}: {not_text}: save it as UTF-8"])
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        bad = data[error.start : error.end].hex(" ").upper()
-        raise ParameterError([f"{shown}:{line}: byte(s) {bad} are not UTF-8: save the file as UTF-8"]) from None
+        return inputs.decode(data, shown, save_as="save it as UTF-8")
+    except InputFileError as error:
+        raise ParameterError([str(error)]) from None
 
 
 def _load_yaml(text: str, shown: str) -> tuple[dict[str, Any], dict[str, int]]:

@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from analysis import cache, config, faults, forked, interrupts, limits, outputs
+from analysis import cache, config, errors, forked, interrupts, limits, outputs
 from analysis.errors import AnalysisError, BuildError, InputFileError, NotebookExecutionError, TimeLimitError
 from analysis.limits import TimeLimits
 from analysis.plan import Variant, check
@@ -367,7 +367,7 @@ def content_key(parameters: dict[str, Any], formats: tuple[str, ...], notebook: 
     except OSError as error:
         if error.filename is None:
             raise
-        from analysis.inputs import os_reason
+        from analysis.errors import os_reason
 
         raise InputFileError(config.display_path(error.filename), os_reason(error)) from None
 
@@ -452,7 +452,7 @@ def _keep_failed(error: AnalysisError, out_dir: Path, name: str, scratch: Path) 
         note = ""
     except (OSError, BuildError) as problem:
         kept = None
-        why = faults.describe_os_error(problem) if isinstance(problem, OSError) else str(problem)
+        why = errors.describe_os_error(problem) if isinstance(problem, OSError) else str(problem)
         note = f"\nThe partly executed notebook could not be kept: {why}"
     shown = config.display_path(kept) if kept else None
     if isinstance(error, NotebookExecutionError):
@@ -487,7 +487,7 @@ def guarded(variant: Variant, options: BuildOptions, executor: Any = None) -> Ou
     except AnalysisError as error:
         status, message, detail = error.exit_status, str(error), traceback.format_exc()
     except Exception as error:  # an unforeseen failure of one variant must not sink the others
-        status, message, detail = 1, faults.describe(error), traceback.format_exc()
+        status, message, detail = 1, errors.describe(error), traceback.format_exc()
     return Outcome(variant.name, "failed", [], time.perf_counter() - started, message, status, detail=detail)
 
 

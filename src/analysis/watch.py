@@ -248,7 +248,7 @@ class Session:
         except KeyboardInterrupt:
             raise
         except Exception as error:  # a bug or the machine (out of files): said, and the next change rebuilds
-            from analysis.faults import describe
+            from analysis.errors import describe
 
             shown = str(error) if isinstance(error, AnalysisError) else describe(error)
             kept = self._kept()
@@ -285,7 +285,7 @@ class Session:
         except KeyboardInterrupt:  # the run in progress was interrupted: Ctrl-C
             return
         except Exception as error:  # a bug of the watch itself (not of a build) must not leave it hanging silently
-            from analysis.faults import describe
+            from analysis.errors import describe
 
             shown = str(error) if isinstance(error, AnalysisError) else describe(error)
             self.say(f"error: {shown}; stopping")
