@@ -9,6 +9,7 @@ import json
 import os
 import re
 import signal
+import threading
 import time
 from pathlib import Path
 
@@ -60,7 +61,7 @@ def test_the_warm_kernel_forgets_the_last_runs_names(tmp_path):
         "warnings.warn('shown every run')\n"
         "matplotlib.rcParams['font.size'] = 31\nleft_by = 1"
     )
-    seen = []
+    seen, threads = [], []
     with contextlib.closing(WarmExecutor(notebook)) as warm:
         for name in ("first", "second"):
             nb = run(warm, tmp_path / name, code, notebook)
@@ -68,7 +69,9 @@ def test_the_warm_kernel_forgets_the_last_runs_names(tmp_path):
             seen.append(
                 (streams["stdout"], "shown every run" in streams["stderr"], [c.execution_count for c in nb.cells])
             )
+            threads.append(threading.active_count())
         assert warm.kernel.runs == 2
+    assert threads[0] == threads[1]  # a run leaves no thread behind (nbclient's client of it is closed)
     assert seen[0] == seen[1] == ("[] 10.0\n", True, [1, 2, 3])  # nothing left, the defaults, counted from 1
 
 
