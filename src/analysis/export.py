@@ -1,12 +1,10 @@
 """Export the executed notebook as the report's HTML page (nbconvert) and PDF (WeasyPrint).
 
-`ReportExporter` is nbconvert's ``HTMLExporter`` with the report's defaults: the package's own
-template (``templates/fdi_report``, extending ``lab``), no code, no prompts, images embedded,
-nothing loaded from another host. Its preprocessors work on the notebook before the template
-renders it: cells tagged ``remove-cell`` go, text written to stderr goes (warnings stay in the
-run record, not on the page), and `ContentsList` gathers the sections for the template's table
-of contents. The PDF is the same HTML laid out by WeasyPrint for A4, whose fetcher is refused
-every address that is not embedded in the page.
+`ReportExporter` is nbconvert's ``HTMLExporter`` with the package's template (``templates/
+fdi_report``, extending ``lab``): no code, no prompts, images embedded, nothing loaded from
+another host. Its preprocessors drop cells tagged ``remove-cell`` and text written to stderr
+(warnings belong in the run record), and gather the sections for the table of contents. The PDF
+is the same page laid out by WeasyPrint, which may fetch nothing but ``data:`` URLs.
 """
 
 from __future__ import annotations
@@ -60,18 +58,7 @@ class _Headings(HTMLParser):
 
 
 def markdown_sections(source: str) -> list[dict[str, str]]:
-    """Return the ``## `` headings of a Markdown cell, with the ids nbconvert gives them.
-
-    Parameters
-    ----------
-    source : str
-        The cell's Markdown.
-
-    Returns
-    -------
-    list of dict
-        ``{"id": ..., "title": ...}`` for each second-level heading, in order.
-    """
+    """Return a Markdown cell's ``## `` headings as ``{"id", "title"}``, with the ids nbconvert gives them."""
     if "#" not in source:
         return []
     from nbconvert.filters.markdown_mistune import markdown2html_mistune
@@ -82,11 +69,10 @@ def markdown_sections(source: str) -> list[dict[str, str]]:
 
 
 class ContentsList(Preprocessor):
-    """Gather the report's sections, in order, into ``resources["contents"]``.
+    """Gather the sections, in order and each id once, into ``resources["contents"]``.
 
-    A section is either a display output whose metadata carries ``SECTION_MIME``
-    (``{"id": ..., "title": ...}``), or a ``## `` heading in a Markdown cell. Cells removed by
-    an earlier preprocessor are not seen; a section id seen twice is listed once.
+    A section is a display output whose metadata carries ``SECTION_MIME`` (``{"id", "title"}``),
+    or a ``## `` heading of a Markdown cell.
     """
 
     def preprocess(self, nb: Any, resources: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
@@ -115,11 +101,7 @@ class StderrRemover(Preprocessor):
 
 
 class PageLanguage(Preprocessor):
-    """Give the page the edition's language (``<html lang="es-MX">``).
-
-    Screen readers and WeasyPrint's hyphenation follow it; nbconvert's own ``language_code`` is
-    one per exporter.
-    """
+    """Give the page the edition's language (``<html lang="es-MX">``), for screen readers and hyphenation."""
 
     def preprocess(self, nb: Any, resources: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
         """Set ``resources["language_code"]`` from the page's ``html_lang``."""
@@ -206,12 +188,7 @@ def _rehearsal() -> Any:
 
 
 def prepare() -> None:
-    """Import the renderers and compile the templates ahead of use, by rendering a small page.
-
-    nbconvert compiles the templates a page includes, and WeasyPrint loads its fonts, on first
-    use: the build runs this in a thread while the kernel starts and runs the notebook in its own
-    process, so that the first real page costs what every later one costs.
-    """
+    """Render a small page and its PDF, so that templates compile and fonts load while the kernel works."""
     page = dict.fromkeys(("title", "subtitle", "built", "data_vintage", "code", "notebook", "version"), "x")
     try:
         html = to_html(_rehearsal(), page)
@@ -221,38 +198,13 @@ def prepare() -> None:
 
 
 def to_html(nb: Any, page: dict[str, Any]) -> str:
-    """Render the executed notebook as the report's self-contained HTML page.
-
-    Parameters
-    ----------
-    nb : nbformat.NotebookNode
-        The executed notebook (left as it is).
-    page : dict
-        What the template reads as ``resources.report``: the title block (``title``,
-        ``subtitle``, ``built``, ``data_vintage``, ``code``), ``notebook``, ``version``,
-        ``lang``, ``editions``, and whatever else the notebook's metrics carry under
-        ``report`` (``labels``, for one).
-
-    Returns
-    -------
-    str
-    """
+    """Render the executed notebook (left as it is) as the report's page; ``page`` is the template's ``resources.report``."""
     body, _ = exporter().from_notebook_node(nb, resources={"report": page})
     return body
 
 
 def to_pdf(page: str) -> bytes:
-    """Lay the HTML page out as an A4 PDF with WeasyPrint.
-
-    Parameters
-    ----------
-    page : str
-        The report's HTML.
-
-    Returns
-    -------
-    bytes
-    """
+    """Lay the HTML page out as a PDF with WeasyPrint."""
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
