@@ -135,7 +135,7 @@ def test_a_warm_kernel_that_died_between_runs_is_replaced(warm, tmp_path):
     run(warm, tmp_path / "1", "")
     first = warm.kernel
     os.kill(first.pid, signal.SIGKILL)  # killed from outside (out of memory, say)
-    first.manager.provisioner.process.wait()
+    first.process.wait()
     nb = run(warm, tmp_path / "2", "")
     assert nb.cells[-1].outputs[-1]["data"] == {"text/plain": "shown"}
     assert warm.kernel is not first and warm.kernel.runs == 1

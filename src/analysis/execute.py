@@ -25,7 +25,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from analysis import config, interrupts, limits
 from analysis.errors import NotebookExecutionError, TimeLimitError
@@ -36,22 +36,6 @@ PARTIAL = "executed.ipynb"  # in a run's folder: the notebook as executed so far
 KERNEL_LOG = "kernel.log"  # in a run's folder: what the kernel process printed during the run
 SETTLE = "__import__('analysis.kernel', fromlist=['settle']).settle()"
 PREPARE = "__import__('analysis.kernel', fromlist=['prepare_run']).prepare_run({!r})"
-
-
-class Executor(Protocol):
-    """Runs the notebook; `analysis.pipeline` builds with either executor."""
-
-    def start(self) -> None:
-        """Start a kernel ahead of the next run (it imports while the caller goes on)."""
-
-    def ready(self) -> None:
-        """Wait until the kernel of the next run has done its imports (within its time limit)."""
-
-    def run(self, notebook: Path, parameters: dict[str, Any], workdir: Path, validated: str = "") -> Any:
-        """Execute the notebook; see `Kernel.run`."""
-
-    def close(self) -> None:
-        """Stop every kernel and remove everything they left."""
 
 
 @functools.cache
@@ -149,7 +133,7 @@ class Kernel:
         self.limits = time_limits or TimeLimits()
         self.runs = 0
         self.busy = self.interrupted = False
-        self.manager = self.client = self.folder = self._warming = None
+        self.manager = self.client = self.folder = self.process = self._warming = None
         try:
             with interrupts.deferred():  # a stop now comes once the folder is known, to be removed below
                 self.folder = Path(tempfile.mkdtemp(prefix="analysis-kernel-", dir=_socket_dir()))
@@ -160,6 +144,7 @@ class Kernel:
             self.started = time.monotonic()
             with interrupts.deferred(), self.log.open("ab") as log:  # stopped below once it is known
                 run_sync(self.manager.start_kernel)(cwd=str(config.PROJECT_ROOT), stdout=log, stderr=log)
+                self.process = self.manager.provisioner.process  # a subprocess.Popen, kept past the shutdown
             self.client = BlockingKernelClient()
             self.client.load_connection_info(self.manager.get_connection_info())
             self.client.start_channels(iopub=False, stdin=False, hb=False, control=False)
@@ -172,14 +157,12 @@ class Kernel:
     @property
     def pid(self) -> int | None:
         """The kernel process's id, once started."""
-        process = getattr(getattr(self.manager, "provisioner", None), "process", None)
-        return process.pid if process is not None else None
+        return self.process.pid if self.process is not None else None
 
     @property
     def alive(self) -> bool:
         """Whether the kernel process is still running."""
-        process = getattr(getattr(self.manager, "provisioner", None), "process", None)
-        return process is not None and process.poll() is None
+        return self.process is not None and self.process.poll() is None
 
     def _reply(self, request: str, deadline: float, phase: str) -> dict[str, Any]:
         """Wait for the kernel's reply to ``request``, stopping at a stop request, its death or the phase's deadline."""
@@ -337,6 +320,8 @@ class Kernel:
 
 
 class _Executor:
+    """What both executors share: the notebook whose imports a kernel runs ahead, and the time limits."""
+
     def __init__(self, notebook: Path = config.DEFAULT_NOTEBOOK, time_limits: TimeLimits | None = None) -> None:
         self.notebook = notebook
         self.limits = time_limits or TimeLimits()
@@ -346,15 +331,7 @@ class _Executor:
 
 
 class ColdExecutor(_Executor):
-    """A fresh kernel for every run; `start` starts the next one ahead.
-
-    Parameters
-    ----------
-    notebook : pathlib.Path
-        The report notebook, whose imports each kernel runs as soon as it is up.
-    time_limits : TimeLimits, optional
-        Of starting each kernel, and of each run.
-    """
+    """A fresh kernel for every run of ``notebook``; `start` starts the next one ahead."""
 
     def __init__(self, notebook: Path = config.DEFAULT_NOTEBOOK, time_limits: TimeLimits | None = None) -> None:
         super().__init__(notebook, time_limits)
@@ -392,15 +369,7 @@ class ColdExecutor(_Executor):
 
 
 class WarmExecutor(_Executor):
-    """One kernel kept between runs, each run starting from a fresh kernel's state.
-
-    Parameters
-    ----------
-    notebook : pathlib.Path
-        The report notebook, whose imports the kernel runs once, as soon as it is up.
-    time_limits : TimeLimits, optional
-        Of starting the kernel, and of each run.
-    """
+    """One kernel kept between runs of ``notebook``, each run starting from a fresh kernel's state."""
 
     kernel: Kernel | None = None
 
@@ -444,6 +413,9 @@ class WarmExecutor(_Executor):
         kernel, self.kernel = self.kernel, None
         if kernel is not None:
             kernel.close()
+
+
+Executor = ColdExecutor | WarmExecutor  # what `analysis.pipeline` builds with: start, ready, run, close
 
 
 # Messages (they belong with the package's other messages, in `analysis.errors`) ---------------
