@@ -57,8 +57,8 @@ def register() -> None:
     papermill_translators.register("python", LiteralTranslator)
     logging.getLogger("papermill").addHandler(logging.NullHandler())
     logging.getLogger("papermill").propagate = False
-    # nbclient leaves a stopped cell's output-polling task to fail when its channels close: not news.
-    logging.getLogger("asyncio").addFilter(lambda record: "_async_poll_output_msg" not in record.getMessage())
+    # nbclient's tasks of a run that was stopped fail when its kernel goes: not news.
+    logging.getLogger("asyncio").addFilter(lambda record: "coro=<NotebookClient." not in record.getMessage())
 
 
 def _socket_dir() -> str:
