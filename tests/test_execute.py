@@ -9,6 +9,8 @@ import json
 import os
 import re
 import signal
+import subprocess
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -162,10 +164,15 @@ def test_the_notebook_stops_at_its_time_limit_and_keeps_what_it_printed(tmp_path
 
 @pytest.mark.slow
 def test_a_kernel_started_ahead_and_never_used_leaves_nothing():
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    killed = Path(tempfile.gettempdir()) / f"analysis-kernel-{dead.pid}-sockets-x"  # a killed build's
+    killed.mkdir()
     executor = ColdExecutor(STUB)
     executor.ready()
     kernel = executor._next
     assert kernel.alive and (kernel.folder / "kernel.json").is_file()
+    assert not killed.exists()  # removed by the next build's kernel
     executor.close()
     assert gone(kernel.pid) and not kernel.folder.exists()
 

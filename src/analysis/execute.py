@@ -67,9 +67,26 @@ def _socket_dir() -> str:
     return default if len(default) <= 60 else "/tmp"
 
 
+def _private_folder(kind: str) -> Path:
+    """Make a private folder, named after this process so that a build killed leaves it to the next to remove."""
+    return Path(tempfile.mkdtemp(prefix=f"analysis-kernel-{os.getpid()}-{kind}-", dir=_socket_dir()))
+
+
 def run_folder() -> Path:
     """Make a private folder for one run's partial notebook and kernel log (the caller removes it)."""
-    return Path(tempfile.mkdtemp(prefix="analysis-run-"))
+    return _private_folder("run")
+
+
+def _sweep() -> None:
+    """Remove the private folders of builds that were killed (their process is gone)."""
+    for folder in Path(_socket_dir()).glob("analysis-kernel-*-*"):
+        owner = folder.name.split("-")[2]
+        if owner.isdigit() and int(owner) != os.getpid():
+            with contextlib.suppress(PermissionError):  # another user's live build
+                try:
+                    os.kill(int(owner), 0)
+                except ProcessLookupError:
+                    shutil.rmtree(folder, ignore_errors=True)
 
 
 def warm_imports(notebook: Path) -> str:
@@ -135,8 +152,9 @@ class Kernel:
         self.busy = self.interrupted = False
         self.manager = self.client = self.folder = self.process = self._warming = None
         try:
+            _sweep()
             with interrupts.deferred():  # a stop now comes once the folder is known, to be removed below
-                self.folder = Path(tempfile.mkdtemp(prefix="analysis-kernel-", dir=_socket_dir()))
+                self.folder = _private_folder("sockets")
             self.log = self.folder / KERNEL_LOG
             self.manager = _manager_class()(
                 transport="ipc", ip=str(self.folder / "k"), connection_file=str(self.folder / "kernel.json")
