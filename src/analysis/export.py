@@ -3,14 +3,14 @@
 `ReportExporter` is nbconvert's ``HTMLExporter`` with the package's template (``templates/
 fdi_report``, extending ``lab``): no code, no prompts, images embedded, nothing loaded from
 another host. Its preprocessors drop cells tagged ``remove-cell`` and text written to stderr
-(warnings belong in the run record), and gather the sections for the table of contents. The PDF
+(warnings belong in the run record), and gather the sections the report's cells displayed for the
+table of contents. The PDF
 is the same page laid out by WeasyPrint, which may fetch nothing but ``data:`` URLs.
 """
 
 from __future__ import annotations
 
 import functools
-from html.parser import HTMLParser
 from typing import Any
 
 from nbconvert import HTMLExporter
@@ -28,65 +28,20 @@ DISPLAY_PRIORITY = ["text/html", "text/markdown", "image/png", "image/svg+xml", 
 REMOVE_TAG = "remove-cell"
 
 
-class _Headings(HTMLParser):
-    """Collect the ``<h2 id=…>`` headings of rendered Markdown, with their text."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.found: list[dict[str, str]] = []
-        self._current: str | None = None
-        self._text: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "h2":
-            self._current = dict(attrs).get("id")
-            self._text = []
-        elif tag == "a" and self._current is not None and "anchor-link" in (dict(attrs).get("class") or ""):
-            self._skip += 1
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "a" and self._skip:
-            self._skip -= 1
-        elif tag == "h2" and self._current:
-            self.found.append({"id": self._current, "title": "".join(self._text).strip()})
-            self._current = None
-
-    def handle_data(self, data: str) -> None:
-        if self._current is not None and not self._skip:
-            self._text.append(data)
-
-
-def markdown_sections(source: str) -> list[dict[str, str]]:
-    """Return a Markdown cell's ``## `` headings as ``{"id", "title"}``, with the ids nbconvert gives them."""
-    if "#" not in source:
-        return []
-    from nbconvert.filters.markdown_mistune import markdown2html_mistune
-
-    headings = _Headings()
-    headings.feed(markdown2html_mistune(source))
-    return headings.found
-
-
 class ContentsList(Preprocessor):
-    """Gather the sections, in order and each id once, into ``resources["contents"]``.
-
-    A section is a display output whose metadata carries ``SECTION_MIME`` (``{"id", "title"}``),
-    or a ``## `` heading of a Markdown cell.
-    """
+    """Gather the sections (outputs whose metadata carries ``SECTION_MIME``), in order and each id once, into ``resources["contents"]``."""
 
     def preprocess(self, nb: Any, resources: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
         """Collect the sections of the whole notebook; the notebook is left as it is."""
-        contents: list[dict[str, str]] = []
+        contents: dict[str, dict[str, str]] = {}
         for cell in nb.cells:
-            if cell.cell_type == "markdown":
-                contents += markdown_sections(cell.source)
             for output in cell.get("outputs", []):
                 section = output.get("metadata", {}).get(SECTION_MIME)
                 if section and section.get("id"):
-                    contents.append({"id": str(section["id"]), "title": str(section.get("title", ""))})
-        seen: set[str] = set()
-        resources["contents"] = [s for s in contents if not (s["id"] in seen or seen.add(s["id"]))]
+                    contents.setdefault(
+                        str(section["id"]), {"id": str(section["id"]), "title": str(section.get("title", ""))}
+                    )
+        resources["contents"] = list(contents.values())
         return nb, resources
 
 
