@@ -40,21 +40,12 @@ PREPARE = "__import__('analysis.kernel', fromlist=['prepare_run']).prepare_run({
 
 @functools.cache
 def register() -> None:
-    """Set papermill up once: parameters written with ``repr``, its log and nbclient's kept off the terminal.
+    """Import papermill (`analysis.pipeline` does it in the background) and keep its logs and nbclient's off the terminal.
 
-    papermill's translator escapes strings by hand; ``repr`` round-trips any text, so a value is
-    always data, never code. A failure is reported once, as the build's message.
+    A failure is said once, as the build's message.
     """
-    from papermill.translators import PythonTranslator, papermill_translators
+    import papermill  # noqa: F401
 
-    class LiteralTranslator(PythonTranslator):
-        @classmethod
-        def translate_str(cls, val: str) -> str:
-            return repr(val)
-
-        translate_escaped_str = translate_str
-
-    papermill_translators.register("python", LiteralTranslator)
     logging.getLogger("papermill").addHandler(logging.NullHandler())
     logging.getLogger("papermill").propagate = False
     # nbclient's tasks of a run that was stopped fail when its kernel goes: not news.
