@@ -1,11 +1,11 @@
 """Export the executed notebook as the report's HTML page (nbconvert) and PDF (WeasyPrint).
 
-`ReportExporter` is nbconvert's ``HTMLExporter`` with the package's template (``templates/
-fdi_report``, extending ``lab``): no code, no prompts, images embedded, nothing loaded from
+`exporter` is nbconvert's ``HTMLExporter``, configured: the package's template (``templates/
+fdi_report``, extending ``lab``), no code, no prompts, images embedded, nothing loaded from
 another host. Its preprocessors drop cells tagged ``remove-cell`` and text written to stderr
 (warnings belong in the run record), and gather the sections the report's cells displayed for the
-table of contents. The PDF
-is the same page laid out by WeasyPrint, which may fetch nothing but ``data:`` URLs.
+table of contents. The PDF is the same page laid out by WeasyPrint, which may fetch nothing but
+``data:`` URLs.
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ import functools
 from typing import Any
 
 from nbconvert import HTMLExporter
-from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
-from traitlets import default
+from nbconvert.preprocessors import Preprocessor
 from traitlets.config import Config
 
 from analysis import config
@@ -66,50 +65,21 @@ class PageLanguage(Preprocessor):
         return nb, resources
 
 
-class ReportExporter(HTMLExporter):
-    """nbconvert's HTML exporter with the report's template, options and preprocessors."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        # Read from the configuration by the output filter nbconvert makes for each page.
-        settings = Config()
-        settings.NbConvertBase.display_data_priority = DISPLAY_PRIORITY
-        settings.merge(kwargs.pop("config", Config()))
-        super().__init__(config=settings, **kwargs)
-
-    @default("template_name")
-    def _template_name_default(self) -> str:
-        return config.TEMPLATE_NAME
-
-    @default("extra_template_basedirs")
-    def _extra_template_basedirs_default(self) -> list[str]:
-        return [str(config.TEMPLATE_DIR)]
-
-    @default("exclude_input")
-    def _exclude_input_default(self) -> bool:
-        return True
-
-    @default("exclude_input_prompt")
-    def _exclude_input_prompt_default(self) -> bool:
-        return True
-
-    @default("exclude_output_prompt")
-    def _exclude_output_prompt_default(self) -> bool:
-        return True
-
-    @default("preprocessors")
-    def _preprocessors_default(self) -> list[Any]:
-        return [
-            TagRemovePreprocessor(remove_cell_tags={REMOVE_TAG}, enabled=True),
-            StderrRemover(),
-            ContentsList(),
-            PageLanguage(),
-        ]
-
-
 @functools.cache
-def exporter() -> ReportExporter:
-    """Return the exporter (made once: its template compiles on first use)."""
-    made = ReportExporter()
+def exporter() -> HTMLExporter:
+    """Return nbconvert's HTML exporter set up for the report (made once: its template compiles now)."""
+    settings = Config()
+    settings.NbConvertBase.display_data_priority = DISPLAY_PRIORITY  # read by the output filter of each page
+    settings.HTMLExporter.update(
+        template_name=config.TEMPLATE_NAME,
+        extra_template_basedirs=[str(config.TEMPLATE_DIR)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        preprocessors=[StderrRemover, ContentsList, PageLanguage],  # after nbconvert's own, TagRemovePreprocessor's
+    )
+    settings.TagRemovePreprocessor.update(enabled=True, remove_cell_tags={REMOVE_TAG})
+    made = HTMLExporter(config=settings)
     made.template  # noqa: B018 - compiles the Jinja template now
     return made
 
