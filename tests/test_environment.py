@@ -4,6 +4,7 @@ import re
 import subprocess
 import tomllib
 
+import pytest
 import yaml
 from packaging.requirements import Requirement
 
@@ -53,6 +54,7 @@ def test_every_dependency_is_pinned_in_the_lock_and_satisfies_its_bound():
     assert {"setuptools", "wheel"} <= set(pins)  # installed with --no-build-isolation
 
 
+@pytest.mark.slow  # runs make
 def test_make_has_the_readme_commands_and_ci_runs_the_test_one():
     listed = subprocess.run(
         ["make", "--no-print-directory", "help"], cwd=ROOT, capture_output=True, text=True, check=True

@@ -6,7 +6,7 @@ import nbformat
 import pytest
 
 from analysis.config import SECTION_MIME
-from analysis.export import ContentsList, markdown_sections, to_html
+from analysis.export import ContentsList, to_html
 
 # The labels a template in the edition's language reads (the report's side supplies them).
 LABELS = {
@@ -41,7 +41,7 @@ def section(id_: str, title: str, body: str = "") -> dict:
 
 
 def notebook() -> nbformat.NotebookNode:
-    """Today's style (Markdown headings) and tomorrow's (section outputs), interleaved."""
+    """Section outputs among Markdown cells, one of them removed."""
     nb = nbformat.v4.new_notebook()
     removed = nbformat.v4.new_markdown_cell("## Left out", metadata={"tags": ["remove-cell"]})
     code = nbformat.v4.new_code_cell("report.growth()")
@@ -60,22 +60,11 @@ def notebook() -> nbformat.NotebookNode:
     return nb
 
 
-def test_markdown_sections_have_nbconverts_ids():
-    found = markdown_sections("# Title\n\n## Where sources disagree\n\n### Sub\n\n## Growth, 2022–2024")
-    assert found == [
-        {"id": "Where-sources-disagree", "title": "Where sources disagree"},
-        {"id": "Growth,-2022%E2%80%932024", "title": "Growth, 2022–2024"},  # the en dash is URL-quoted
-    ]
-
-
-def test_contents_come_from_headings_and_section_outputs_in_order():
+def test_contents_come_from_section_outputs_in_order():
     _, resources = ContentsList().preprocess(notebook(), {})
-    assert resources["contents"] == [
-        {"id": "Left-out", "title": "Left out"},  # the preprocessor alone: removal is the exporter's
-        {"id": "Headline", "title": "Headline"},
+    assert resources["contents"] == [  # a Markdown heading is no section
         {"id": "growth", "title": "Growth & <metrics>"},
         {"id": "timeline", "title": "Timeline"},
-        {"id": "Where-sources-disagree", "title": "Where sources disagree"},
     ]
 
 
@@ -98,12 +87,7 @@ def nav(html: str) -> str:
 def test_the_page_lists_the_sections_and_keeps_stderr_off_it():
     html = to_html(notebook(), PAGE)
     links = re.findall(r'<li><a href="#([^"]+)">([^<]*)</a></li>', nav(html))
-    assert links == [
-        ("Headline", "Headline"),
-        ("growth", "Growth &amp; &lt;metrics&gt;"),
-        ("timeline", "Timeline"),
-        ("Where-sources-disagree", "Where sources disagree"),
-    ]
+    assert links == [("growth", "Growth &amp; &lt;metrics&gt;"), ("timeline", "Timeline")]
     assert '<summary class="toc-title" id="toc-title">Contents</summary>' in nav(html)
     assert "Left out" not in html  # the remove-cell tag
     assert "a warning" not in html  # stderr

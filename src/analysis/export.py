@@ -1,23 +1,20 @@
 """Export the executed notebook as the report's HTML page (nbconvert) and PDF (WeasyPrint).
 
-`ReportExporter` is nbconvert's ``HTMLExporter`` with the report's defaults: the package's own
-template (``templates/fdi_report``, extending ``lab``), no code, no prompts, images embedded,
-nothing loaded from another host. Its preprocessors work on the notebook before the template
-renders it: cells tagged ``remove-cell`` go, text written to stderr goes (warnings stay in the
-run record, not on the page), and `ContentsList` gathers the sections for the template's table
-of contents. The PDF is the same HTML laid out by WeasyPrint for A4, whose fetcher is refused
-every address that is not embedded in the page.
+`exporter` is nbconvert's ``HTMLExporter``, configured: the package's template (``templates/
+fdi_report``, extending ``lab``), no code, no prompts, images embedded, nothing loaded from
+another host. Its preprocessors drop cells tagged ``remove-cell`` and text written to stderr
+(warnings belong in the run record), and gather the sections the report's cells displayed for the
+table of contents. The PDF is the same page laid out by WeasyPrint, which may fetch nothing but
+``data:`` URLs.
 """
 
 from __future__ import annotations
 
 import functools
-from html.parser import HTMLParser
 from typing import Any
 
 from nbconvert import HTMLExporter
-from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
-from traitlets import default
+from nbconvert.preprocessors import Preprocessor
 from traitlets.config import Config
 
 from analysis import config
@@ -30,77 +27,20 @@ DISPLAY_PRIORITY = ["text/html", "text/markdown", "image/png", "image/svg+xml", 
 REMOVE_TAG = "remove-cell"
 
 
-class _Headings(HTMLParser):
-    """Collect the ``<h2 id=…>`` headings of rendered Markdown, with their text."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.found: list[dict[str, str]] = []
-        self._current: str | None = None
-        self._text: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "h2":
-            self._current = dict(attrs).get("id")
-            self._text = []
-        elif tag == "a" and self._current is not None and "anchor-link" in (dict(attrs).get("class") or ""):
-            self._skip += 1
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "a" and self._skip:
-            self._skip -= 1
-        elif tag == "h2" and self._current:
-            self.found.append({"id": self._current, "title": "".join(self._text).strip()})
-            self._current = None
-
-    def handle_data(self, data: str) -> None:
-        if self._current is not None and not self._skip:
-            self._text.append(data)
-
-
-def markdown_sections(source: str) -> list[dict[str, str]]:
-    """Return the ``## `` headings of a Markdown cell, with the ids nbconvert gives them.
-
-    Parameters
-    ----------
-    source : str
-        The cell's Markdown.
-
-    Returns
-    -------
-    list of dict
-        ``{"id": ..., "title": ...}`` for each second-level heading, in order.
-    """
-    if "#" not in source:
-        return []
-    from nbconvert.filters.markdown_mistune import markdown2html_mistune
-
-    headings = _Headings()
-    headings.feed(markdown2html_mistune(source))
-    return headings.found
-
-
 class ContentsList(Preprocessor):
-    """Gather the report's sections, in order, into ``resources["contents"]``.
-
-    A section is either a display output whose metadata carries ``SECTION_MIME``
-    (``{"id": ..., "title": ...}``), or a ``## `` heading in a Markdown cell. Cells removed by
-    an earlier preprocessor are not seen; a section id seen twice is listed once.
-    """
+    """Gather the sections (outputs whose metadata carries ``SECTION_MIME``), in order and each id once, into ``resources["contents"]``."""
 
     def preprocess(self, nb: Any, resources: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
         """Collect the sections of the whole notebook; the notebook is left as it is."""
-        contents: list[dict[str, str]] = []
+        contents: dict[str, dict[str, str]] = {}
         for cell in nb.cells:
-            if cell.cell_type == "markdown":
-                contents += markdown_sections(cell.source)
             for output in cell.get("outputs", []):
                 section = output.get("metadata", {}).get(SECTION_MIME)
                 if section and section.get("id"):
-                    contents.append({"id": str(section["id"]), "title": str(section.get("title", ""))})
-        seen: set[str] = set()
-        resources["contents"] = [s for s in contents if not (s["id"] in seen or seen.add(s["id"]))]
+                    contents.setdefault(
+                        str(section["id"]), {"id": str(section["id"]), "title": str(section.get("title", ""))}
+                    )
+        resources["contents"] = list(contents.values())
         return nb, resources
 
 
@@ -115,11 +55,7 @@ class StderrRemover(Preprocessor):
 
 
 class PageLanguage(Preprocessor):
-    """Give the page the edition's language (``<html lang="es-MX">``).
-
-    Screen readers and WeasyPrint's hyphenation follow it; nbconvert's own ``language_code`` is
-    one per exporter.
-    """
+    """Give the page the edition's language (``<html lang="es-MX">``), for screen readers and hyphenation."""
 
     def preprocess(self, nb: Any, resources: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
         """Set ``resources["language_code"]`` from the page's ``html_lang``."""
@@ -129,50 +65,21 @@ class PageLanguage(Preprocessor):
         return nb, resources
 
 
-class ReportExporter(HTMLExporter):
-    """nbconvert's HTML exporter with the report's template, options and preprocessors."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        # Read from the configuration by the output filter nbconvert makes for each page.
-        settings = Config()
-        settings.NbConvertBase.display_data_priority = DISPLAY_PRIORITY
-        settings.merge(kwargs.pop("config", Config()))
-        super().__init__(config=settings, **kwargs)
-
-    @default("template_name")
-    def _template_name_default(self) -> str:
-        return config.TEMPLATE_NAME
-
-    @default("extra_template_basedirs")
-    def _extra_template_basedirs_default(self) -> list[str]:
-        return [str(config.TEMPLATE_DIR)]
-
-    @default("exclude_input")
-    def _exclude_input_default(self) -> bool:
-        return True
-
-    @default("exclude_input_prompt")
-    def _exclude_input_prompt_default(self) -> bool:
-        return True
-
-    @default("exclude_output_prompt")
-    def _exclude_output_prompt_default(self) -> bool:
-        return True
-
-    @default("preprocessors")
-    def _preprocessors_default(self) -> list[Any]:
-        return [
-            TagRemovePreprocessor(remove_cell_tags={REMOVE_TAG}, enabled=True),
-            StderrRemover(),
-            ContentsList(),
-            PageLanguage(),
-        ]
-
-
 @functools.cache
-def exporter() -> ReportExporter:
-    """Return the exporter (made once: its template compiles on first use)."""
-    made = ReportExporter()
+def exporter() -> HTMLExporter:
+    """Return nbconvert's HTML exporter set up for the report (made once: its template compiles now)."""
+    settings = Config()
+    settings.NbConvertBase.display_data_priority = DISPLAY_PRIORITY  # read by the output filter of each page
+    settings.HTMLExporter.update(
+        template_name=config.TEMPLATE_NAME,
+        extra_template_basedirs=[str(config.TEMPLATE_DIR)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        preprocessors=[StderrRemover, ContentsList, PageLanguage],  # after nbconvert's own, TagRemovePreprocessor's
+    )
+    settings.TagRemovePreprocessor.update(enabled=True, remove_cell_tags={REMOVE_TAG})
+    made = HTMLExporter(config=settings)
     made.template  # noqa: B018 - compiles the Jinja template now
     return made
 
@@ -206,12 +113,7 @@ def _rehearsal() -> Any:
 
 
 def prepare() -> None:
-    """Import the renderers and compile the templates ahead of use, by rendering a small page.
-
-    nbconvert compiles the templates a page includes, and WeasyPrint loads its fonts, on first
-    use: the build runs this in a thread while the kernel starts and runs the notebook in its own
-    process, so that the first real page costs what every later one costs.
-    """
+    """Render a small page and its PDF, so that templates compile and fonts load while the kernel works."""
     page = dict.fromkeys(("title", "subtitle", "built", "data_vintage", "code", "notebook", "version"), "x")
     try:
         html = to_html(_rehearsal(), page)
@@ -221,38 +123,13 @@ def prepare() -> None:
 
 
 def to_html(nb: Any, page: dict[str, Any]) -> str:
-    """Render the executed notebook as the report's self-contained HTML page.
-
-    Parameters
-    ----------
-    nb : nbformat.NotebookNode
-        The executed notebook (left as it is).
-    page : dict
-        What the template reads as ``resources.report``: the title block (``title``,
-        ``subtitle``, ``built``, ``data_vintage``, ``code``), ``notebook``, ``version``,
-        ``lang``, ``editions``, and whatever else the notebook's metrics carry under
-        ``report`` (``labels``, for one).
-
-    Returns
-    -------
-    str
-    """
+    """Render the executed notebook (left as it is) as the report's page; ``page`` is the template's ``resources.report``."""
     body, _ = exporter().from_notebook_node(nb, resources={"report": page})
     return body
 
 
 def to_pdf(page: str) -> bytes:
-    """Lay the HTML page out as an A4 PDF with WeasyPrint.
-
-    Parameters
-    ----------
-    page : str
-        The report's HTML.
-
-    Returns
-    -------
-    bytes
-    """
+    """Lay the HTML page out as a PDF with WeasyPrint."""
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 

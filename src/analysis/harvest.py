@@ -23,22 +23,7 @@ def outputs(nb: Any) -> Iterator[dict[str, Any]]:
 
 
 def metrics(nb: Any) -> dict[str, Any]:
-    """Return the metrics the notebook displayed (`analysis.report.Report.emit_metrics`).
-
-    Parameters
-    ----------
-    nb : nbformat.NotebookNode
-        The executed notebook.
-
-    Returns
-    -------
-    dict
-
-    Raises
-    ------
-    BuildError
-        When no cell displayed them.
-    """
+    """Return the metrics the notebook displayed (`analysis.report.Report.emit_metrics`); none is a `BuildError`."""
     for output in outputs(nb):
         if METRICS_MIME in output.get("data", {}):
             return dict(output["data"][METRICS_MIME])
@@ -46,17 +31,7 @@ def metrics(nb: Any) -> dict[str, Any]:
 
 
 def figures(nb: Any) -> list[dict[str, Any]]:
-    """Return every chart the notebook displayed: its metadata, PNG (base64) and SVG text.
-
-    Parameters
-    ----------
-    nb : nbformat.NotebookNode
-        The executed notebook.
-
-    Returns
-    -------
-    list of dict
-    """
+    """Return every chart the notebook displayed: its metadata, PNG (base64) and SVG text."""
     return [
         {**meta, "png": output["data"].get("image/png"), "svg": output["data"].get("image/svg+xml")}
         for output in outputs(nb)
@@ -65,19 +40,7 @@ def figures(nb: Any) -> list[dict[str, Any]]:
 
 
 def figure_files(nb: Any, name: str) -> dict[str, bytes]:
-    """Return the chart files of a report: ``figures/NAME-KEY.png`` and ``.svg`` to their bytes.
-
-    Parameters
-    ----------
-    nb : nbformat.NotebookNode
-        The executed notebook.
-    name : str
-        The report's name.
-
-    Returns
-    -------
-    dict of str to bytes
-    """
+    """Return the chart files of report ``name``: ``figures/NAME-KEY.png`` and ``.svg`` to their bytes."""
     files = {}
     for figure in figures(nb):
         stem = f"{FIGURES_DIR}/{name}-{figure['key']}"

@@ -1,14 +1,9 @@
-"""The report's kernel: its launcher, and what the build does inside it between runs.
+"""What runs inside the report's kernel: its launcher, and its reset between runs.
 
-``python -m analysis.kernel -f FILE`` starts ipykernel with every socket on IPC. ipykernel binds
-the channels its connection file names (IPC sockets, for ``analysis build``), but it also listens
-on a TCP port of 127.0.0.1 for output from processes the kernel forks (its IOPub "pipe"). This
-launcher moves that pipe to an IPC socket beside the kernel's others, so the kernel opens no TCP
-port at all. `analysis.execute` starts kernels through it.
-
-`settle` and `prepare_run` run inside the kernel (`analysis.execute` sends them as code): once
-its imports are done, and before each run of the notebook, so that a kernel kept warm starts
-every run from the state a fresh one starts from.
+``python -m analysis.kernel -f FILE`` is ipykernel's own launcher, under a name that tells the
+report's kernels from other processes. `analysis.execute` sends `settle` once the notebook's
+imports are done and `prepare_run` before each run, so that a kernel kept warm starts every run
+from the state a fresh one starts from.
 """
 
 from __future__ import annotations
@@ -17,39 +12,6 @@ import os
 import sys
 import warnings
 from typing import Any
-
-import zmq
-from ipykernel import iostream
-from ipykernel.kernelapp import IPKernelApp
-from zmq.eventloop.zmqstream import ZMQStream
-
-
-def _pipe_address() -> str:
-    app = IPKernelApp.instance()
-    if app.transport != "ipc":  # a TCP kernel keeps ipykernel's own pipe
-        raise RuntimeError("analysis.kernel expects an IPC connection file")
-    return f"ipc://{app.ip}-iopub-pipe"
-
-
-def _setup_pipe_in(self: iostream.IOPubThread) -> None:
-    """Listen for forked processes' output on an IPC socket (ipykernel: TCP on 127.0.0.1)."""
-    self._pipe_uuid = os.urandom(16)
-    self._pipe_address = _pipe_address()
-    pipe_in = self.socket.context.socket(zmq.PULL)
-    pipe_in.linger = 0
-    pipe_in.bind(self._pipe_address)
-    self._pipe_in = ZMQStream(pipe_in, self.io_loop)
-    self._pipe_in.on_recv(self._handle_pipe_msg)
-
-
-def _setup_pipe_out(self: iostream.IOPubThread) -> tuple[zmq.Context, zmq.Socket]:
-    """Connect a forked process's output to the IPC pipe."""
-    context = zmq.Context()  # a new context after a fork
-    pipe_out = context.socket(zmq.PUSH)
-    pipe_out.linger = 3000
-    pipe_out.connect(self._pipe_address)
-    return context, pipe_out
-
 
 _BASELINE: dict[str, Any] = {}
 
@@ -69,11 +31,7 @@ def settle() -> None:
 
 
 def _rehearse_a_chart() -> None:
-    """Draw a small chart in the report's style, PNG and SVG, and throw it away.
-
-    The first chart a process draws loads fonts and renderers: done here, while the build
-    checks its inputs, instead of in the notebook's first chart. Only caches keep anything of it.
-    """
+    """Draw a small chart, PNG and SVG, and throw it away: fonts and renderers load while the build checks its inputs."""
     import io
 
     import matplotlib.style
@@ -92,19 +50,12 @@ def _rehearse_a_chart() -> None:
 
 
 def prepare_run(validated: str) -> None:
-    """Give the next run a fresh kernel's state, the imported modules aside.
+    """Give the next run a fresh kernel's state, the imported modules and the charts already drawn aside.
 
-    The user namespace and the output cache are emptied and the execution count starts at 1
-    (IPython's ``reset``); figures are closed and matplotlib's settings, the warning filters and
-    the working folder are put back as they were when the kernel settled, and warnings already
-    shown are shown again. Charts rendered by earlier runs stay at hand, by what they were drawn
-    from (`analysis.present.Renders`): the same data gives the same picture.
-
-    Parameters
-    ----------
-    validated : str
-        The validation token of this run's data (`analysis.load.validation_token`), for the
-        notebook's loading to find in its environment.
+    IPython's ``reset`` empties the namespace and counts executions from 1 again; figures are
+    closed; matplotlib's settings, the warning filters and the working folder are put back as
+    they were when the kernel settled, and warnings already shown will show again. ``validated``
+    is the data's validation token (`analysis.load.validation_token`), left in the environment.
     """
     from IPython import get_ipython
 
@@ -115,9 +66,9 @@ def prepare_run(validated: str) -> None:
         sys.modules["matplotlib.pyplot"].close("all")
     if "rc" in _BASELINE:
         sys.modules["matplotlib"].rcParams.update(_BASELINE["rc"])
-    if "warnings" in _BASELINE:
-        warnings.filters[:] = _BASELINE["warnings"]
-    warnings._filters_mutated()  # every module's record of warnings already shown is stale now
+    filters = _BASELINE.get("warnings", list(warnings.filters))
+    warnings.resetwarnings()  # and every module's record of warnings already shown is stale now
+    warnings.filters[:] = filters
     if "cwd" in _BASELINE:
         os.chdir(_BASELINE["cwd"])
 
@@ -137,12 +88,7 @@ def _pause_in_first_cell(shell: Any) -> None:
     shell.events.register("pre_run_cell", once)
 
 
-def main() -> None:
-    """Launch the kernel with the IOPub pipe on IPC."""
-    iostream.IOPubThread._setup_pipe_in = _setup_pipe_in
-    iostream.IOPubThread._setup_pipe_out = _setup_pipe_out
-    IPKernelApp.launch_instance()
-
-
 if __name__ == "__main__":
-    main()
+    from ipykernel.kernelapp import IPKernelApp
+
+    IPKernelApp.launch_instance()
