@@ -67,7 +67,11 @@ def _annotation(spec: Spec) -> Any:
 
 
 def notebook_parameters(notebook: Path) -> dict[str, Spec]:
-    """Read the notebook's cell tagged ``parameters``: ``name: type = literal  # help`` a line, in order."""
+    """Read the notebook's cell tagged ``parameters``: ``name: type = literal  # help`` a line, in order.
+
+    The same as ``papermill.inspect_notebook`` (a test compares them), without importing papermill,
+    which would make ``--help`` and an unchanged rebuild wait for it.
+    """
     cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
     tagged = [c for c in cells if "parameters" in c.get("metadata", {}).get("tags", [])]
     if len(tagged) != 1:
