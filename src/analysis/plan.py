@@ -21,7 +21,7 @@ class Variant:
     name: str
     params_file: str
     parameters: dict[str, Any]
-    validated: str = ""  # no longer set: the kernel validates its data itself
+    validated: str = ""  # handed to the executor; empty, so the kernel validates its data itself
     overridden: tuple[str, ...] = ()
 
     @property
