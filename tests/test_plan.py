@@ -59,3 +59,16 @@ def test_given_by_names_the_params_file_and_the_overrides():
     assert Variant("r", "params/r.yaml", {}, overridden=("origin", "months")).given_by == (
         "params/r.yaml with -p origin, months"
     )
+
+
+def test_every_problem_of_every_params_file_is_listed_at_once(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("months: nine\n")
+    with pytest.raises(ParameterError) as caught:
+        plan([tmp_path, bad, DEFAULT], [])
+    problems = caught.value.problems
+    assert problems[0] == (
+        f"{tmp_path}: is a folder, not a params file: give a params file, such as params/russia-mexico-fdi.yaml"
+    )
+    assert problems[1].startswith(f"{bad}:1: parameter months: expected int, got 'nine' (str)")
+    assert problems[2] == "Valid parameters:"
