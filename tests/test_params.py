@@ -352,6 +352,7 @@ def test_a_claim_without_claims_is_refused(tmp_path):
     ]
 
 
+@pytest.mark.slow  # refused by the data check, while the build's kernel starts
 def test_the_command_line_refuses_a_bad_claim_before_any_kernel(tmp_path, capsys):
     assert refused(tmp_path, capsys, "-p", "claim", "nope") == [
         "params/russia-mexico-fdi.yaml with -p claim: parameter claim 'nope': data/claims.csv has no such claim_id;"

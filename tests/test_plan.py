@@ -1,10 +1,11 @@
 """Planning: each variant's name, edition and parameters, before anything runs."""
 
 import pytest
+from conftest import FIXTURES
 
 from analysis import config
 from analysis.errors import ParameterError
-from analysis.plan import Variant, plan, report_name
+from analysis.plan import Variant, check, plan, report_name
 
 DEFAULT = config.PARAMS_DIR / "russia-mexico-fdi.yaml"
 SPANISH = config.PARAMS_DIR / "russia-mexico-fdi.es.yaml"
@@ -72,3 +73,17 @@ def test_every_problem_of_every_params_file_is_listed_at_once(tmp_path):
     )
     assert problems[1].startswith(f"{bad}:1: parameter months: expected int, got 'nine' (str)")
     assert problems[2] == "Valid parameters:"
+
+
+def test_a_data_folder_given_with_p_is_taken_from_the_current_folder(monkeypatch):
+    monkeypatch.chdir(FIXTURES)
+    [variant] = plan([], [("data_dir", "tiny")])
+    assert variant.parameters["data_dir"] == "tests/fixtures/tiny"
+
+
+def test_the_check_against_the_data_names_where_the_parameters_came_from():
+    with pytest.raises(ParameterError) as caught:
+        check(plan([], [("origin", "BRA")]))
+    assert caught.value.problems[0].startswith(
+        "params/russia-mexico-fdi.yaml with -p origin: parameter origin 'BRA': data/fdi.csv has no figures from it;"
+    )
