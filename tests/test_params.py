@@ -12,7 +12,6 @@ import shutil
 import time
 from pathlib import Path
 
-import papermill
 import pytest
 from conftest import FIXTURE_PARAMETERS
 
@@ -47,6 +46,8 @@ def params(tmp_path, content) -> Path:
 
 
 def test_the_parameters_cell_reads_as_papermill_reads_it():
+    import papermill
+
     inspected = papermill.inspect_notebook(str(config.DEFAULT_NOTEBOOK))
     assert list(inspected) == list(SPECS)
     for name, spec in SPECS.items():
