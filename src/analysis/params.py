@@ -250,9 +250,12 @@ def resolve(
             first = {}
             for found in error.errors():
                 first.setdefault(found["loc"][0], found)
-            for name in sorted(first, key=list(mapping).index):
-                problem = _problem(specs.get(name), first[name], mapping[name])
-                problems.append(f"{where}{lines.get(name, '')}: parameter {shown_text(name, quoted=False)}: {problem}")
+            problems += [
+                f"{where}{lines.get(name, '')}: parameter {shown_text(name, quoted=False)}:"
+                f" {_problem(specs.get(name), first[name], value)}"
+                for name, value in mapping.items()
+                if name in first
+            ]
     if problems:
         raise ParameterError([*problems, "Valid parameters:", describe(specs)])
     return values
