@@ -1,9 +1,9 @@
 """The report's parameters: declared by the notebook's parameters cell, given in params files and with ``-p``.
 
-Every value is checked before any kernel starts: names and types by a pydantic model made from the
-parameters cell, values against the data by `check_against_data`. A params file is read by PyYAML's
-BaseLoader, which keeps every scalar as the text written (no YAML 1.1 octal, base 60 or ``no``
-read as false); the model then reads a number as YAML 1.2 does, in decimal digits.
+Every value is checked before any kernel starts: its name and type against the parameters cell,
+its value against the data (`check_against_data`). A params file is read by PyYAML's BaseLoader,
+which keeps every scalar as the text written (no YAML 1.1 octal, base 60, or ``no`` for false);
+a whole number is then read as YAML 1.2 reads one, in decimal digits.
 """
 
 from __future__ import annotations
@@ -15,10 +15,9 @@ import re
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import yaml
-from pydantic import AfterValidator, BeforeValidator, ConfigDict, StringConstraints, ValidationError, create_model
 
 from analysis import config, inputs
 from analysis.contract import BIDI_CONTROLS, MAX_TEXT_CHARS, bidi_message
@@ -43,27 +42,28 @@ class Spec:
     help: str
 
 
-def _readable(text: str) -> str:
-    """Refuse a text that would not read as written: a bidirectional control reorders what follows it."""
-    for char in text:
-        if char in BIDI_CONTROLS:
-            raise ValueError(f"{shown_text(text)} holds {bidi_message(char)}")
-    return text
-
-
-def _annotation(spec: Spec) -> Any:
-    """Return the pydantic type of a parameter: what its values may be, and how a text is read as one."""
-    text = Annotated[
-        str,
-        StringConstraints(max_length=MAX_PATH_CHARS if spec.name in PATH_PARAMETERS else MAX_TEXT_CHARS),
-        AfterValidator(_readable),
-    ]
-    return {
-        "str": text,
-        "int": Annotated[int, BeforeValidator(lambda v: int(v) if isinstance(v, str) and DECIMAL.fullmatch(v) else v)],
-        "bool": Annotated[bool, BeforeValidator(lambda v: v == "true" if v in ("true", "false") else v)],
-        "list[str]": list[text],
-    }[spec.type_name]
+def _typed(spec: Spec, value: Any) -> tuple[Any, str | None]:
+    """Return a value as its parameter's type (a text read as a decimal number or true/false), or say what is wrong."""
+    if spec.type_name == "int" and isinstance(value, str) and DECIMAL.fullmatch(value):
+        return int(value), None
+    if spec.type_name == "bool" and value in ("true", "false"):
+        return value == "true", None
+    texts = [value] if spec.type_name == "str" else value if spec.type_name == "list[str]" else None
+    if not isinstance(texts, list) or not all(isinstance(text, str) for text in texts):
+        advice = ADVICE.get(spec.type_name, "") if isinstance(value, str) else ""
+        return None, f"expected {spec.type_name}, got {shown_value(value)} ({type(value).__name__}){advice}"
+    longest = MAX_PATH_CHARS if spec.name in PATH_PARAMETERS else MAX_TEXT_CHARS
+    for text in texts:
+        if len(text) > longest:
+            return None, f"{shown_text(text)} is {len(text):,} characters long; at most {longest:,}"
+        if half := SURROGATE.search(text):  # what os.fsdecode makes of bytes that are not UTF-8
+            return None, (
+                f"{shown_text(text)} cannot be written as UTF-8: U+{ord(half[0]):04X} is no character"
+                " (bytes that are not UTF-8, read from the command line, or a \\u escape of half a pair): give the text as UTF-8"
+            )
+        if bidi := next((char for char in text if char in BIDI_CONTROLS), None):  # it reorders the text around it
+            return None, f"{shown_text(text)} holds {bidi_message(bidi)}"
+    return value, None
 
 
 def notebook_parameters(notebook: Path) -> dict[str, Spec]:
@@ -206,24 +206,6 @@ def parse_override(spec: Spec | None, text: str) -> Any:
     return text if value is None else value
 
 
-def _problem(spec: Spec | None, error: Any, value: Any) -> str:
-    """Say in words what a pydantic error found in one parameter's value."""
-    kind, given = error["type"], error["input"]
-    if spec is None:
-        return "unknown name"
-    if kind == "string_too_long":
-        return f"{shown_text(given)} is {len(given):,} characters long; at most {error['ctx']['max_length']:,}"
-    if kind == "string_unicode":
-        return (
-            f"{shown_text(given)} cannot be written as UTF-8: U+{ord(SURROGATE.search(given)[0]):04X} is no character"
-            " (bytes that are not UTF-8, read from the command line, or a \\u escape of half a pair): give the text as UTF-8"
-        )
-    if kind == "value_error":
-        return str(error["ctx"]["error"])
-    advice = ADVICE.get(spec.type_name, "") if isinstance(value, str) else ""
-    return f"expected {spec.type_name}, got {shown_value(value)} ({type(value).__name__}){advice}"
-
-
 def resolve(
     specs: dict[str, Spec],
     files: list[tuple[Path, dict[str, Any], dict[str, int]]],
@@ -234,28 +216,21 @@ def resolve(
     Raises `ParameterError` listing every unknown name and wrong value, each located, then the
     valid parameters.
     """
-    model = create_model(
-        "Parameters",
-        __config__=ConfigDict(extra="forbid", strict=True),
-        **{name: (_annotation(spec), spec.default) for name, spec in specs.items()},
-    )
     values = {name: spec.default for name, spec in specs.items()}
-    given = [(f"{path}:", mapping, lines) for path, mapping, lines in files]
-    given.append(("-p", {name: parse_override(specs.get(name), text) for name, text in overrides}, {}))
+    given = [
+        (f"{path}:{lines.get(name, '')}", name, value)
+        for path, mapping, lines in files
+        for name, value in mapping.items()
+    ]
+    given += [("-p", name, parse_override(specs.get(name), text)) for name, text in overrides]
     problems = []
-    for where, mapping, lines in given:
-        try:
-            values.update(model.model_validate(mapping).model_dump(exclude_unset=True))
-        except ValidationError as error:
-            first = {}
-            for found in error.errors():
-                first.setdefault(found["loc"][0], found)
-            problems += [
-                f"{where}{lines.get(name, '')}: parameter {shown_text(name, quoted=False)}:"
-                f" {_problem(specs.get(name), first[name], value)}"
-                for name, value in mapping.items()
-                if name in first
-            ]
+    for where, name, value in given:
+        spec = specs.get(name)
+        value, problem = _typed(spec, value) if spec else (None, "unknown name")
+        if problem:
+            problems.append(f"{where}: parameter {shown_text(name, quoted=False)}: {problem}")
+        else:
+            values[name] = value
     if problems:
         raise ParameterError([*problems, "Valid parameters:", describe(specs)])
     return values
