@@ -257,11 +257,7 @@ def test_a_billion_laughs_params_file(tmp_path):
             ":3: parameter origin: also given on line 1: give each parameter once",
         ),
         ("title: " + "[" * 20_000 + "\n", ":1: values are nested more than 8 levels deep"),
-        ("target_year: " + "9" * 10_000 + "\n", ":1: parameter target_year: '99999"),
-        (
-            "title: 2024-02-30\n",
-            ":1: parameter title: cannot be read (day is out of range for month): write the value in quotes",
-        ),
+        ("target_year: " + "9" * 10_000 + "\n", ":1: parameter target_year: expected int, got '99999"),
     ],
 )
 def test_params_files_that_broke_the_reader(tmp_path, content, line):

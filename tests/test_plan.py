@@ -1,10 +1,11 @@
 """Planning: each variant's name, edition and parameters, before anything runs."""
 
 import pytest
+from conftest import FIXTURES
 
 from analysis import config
 from analysis.errors import ParameterError
-from analysis.plan import Variant, plan, report_name
+from analysis.plan import Variant, check, plan, report_name
 
 DEFAULT = config.PARAMS_DIR / "russia-mexico-fdi.yaml"
 SPANISH = config.PARAMS_DIR / "russia-mexico-fdi.es.yaml"
@@ -58,4 +59,31 @@ def test_each_edition_links_the_others():
 def test_given_by_names_the_params_file_and_the_overrides():
     assert Variant("r", "params/r.yaml", {}, overridden=("origin", "months")).given_by == (
         "params/r.yaml with -p origin, months"
+    )
+
+
+def test_every_problem_of_every_params_file_is_listed_at_once(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("months: nine\n")
+    with pytest.raises(ParameterError) as caught:
+        plan([tmp_path, bad, DEFAULT], [])
+    problems = caught.value.problems
+    assert problems[0] == (
+        f"{tmp_path}: is a folder, not a params file: give a params file, such as params/russia-mexico-fdi.yaml"
+    )
+    assert problems[1].startswith(f"{bad}:1: parameter months: expected int, got 'nine' (str)")
+    assert problems[2] == "Valid parameters:"
+
+
+def test_a_data_folder_given_with_p_is_taken_from_the_current_folder(monkeypatch):
+    monkeypatch.chdir(FIXTURES)
+    [variant] = plan([], [("data_dir", "tiny")])
+    assert variant.parameters["data_dir"] == "tests/fixtures/tiny"
+
+
+def test_the_check_against_the_data_names_where_the_parameters_came_from():
+    with pytest.raises(ParameterError) as caught:
+        check(plan([], [("origin", "BRA")]))
+    assert caught.value.problems[0].startswith(
+        "params/russia-mexico-fdi.yaml with -p origin: parameter origin 'BRA': data/fdi.csv has no figures from it;"
     )

@@ -1,11 +1,11 @@
 """The command line: ``analysis build``, ``watch``, ``validate``, ``doctor``.
 
 Exit status: 0 done; 2 bad input (data, parameters, an ``--out`` that cannot be a folder), each
-problem on its own line as ``FILE:LINE: column COLUMN: what is wrong``; 1 anything else (an output
-folder that cannot be written, the machine, a phase past its time limit); 130 stopped by Ctrl-C (128 + the signal's number: 143 for SIGTERM).
-Every failure is a message that says what is wrong and what to do; ``--debug`` adds the
-traceback. Heavy libraries are imported only by the commands that need them, so an unchanged
-rebuild answers at once.
+problem on its own line, located (``FILE:LINE: column COLUMN: what is wrong``); 1 anything else
+(an output folder that cannot be written, the machine, a phase past its time limit); 128 plus the
+signal's number when stopped (130 for Ctrl-C, 143 for SIGTERM). Every failure is a message that
+says what is wrong and what to do; ``--debug`` adds the traceback. Heavy libraries are imported
+only by the commands that need them, so an unchanged rebuild answers at once.
 """
 
 from __future__ import annotations
@@ -20,19 +20,40 @@ from analysis import config, errors, inputs, interrupts, limits
 from analysis.errors import AnalysisError, DataValidationError, InputError, ParameterError, shown_text
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
-MAX_JOBS = 32  # each job runs a kernel of its own (some 150 MB) and renders in processes of its own
+MAX_JOBS = 32  # each job runs a kernel of its own
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="analysis",
-        description="Build the Russia-Mexico FDI report, check its data, or check this machine.",
+        prog="analysis", description="Build the Russia-Mexico FDI report, check its data, or check this machine."
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--debug", action="store_true", help="show the traceback of an error, after its message")
-    time_limit = argparse.ArgumentParser(add_help=False)
-    time_limit.add_argument(
+    builds = argparse.ArgumentParser(add_help=False, parents=[common])
+    builds.add_argument(
+        "params",
+        nargs="*",
+        type=Path,
+        metavar="PARAMS.yaml",
+        help="params files, one report each (default: params/russia-mexico-fdi.yaml)",
+    )
+    builds.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        help="override a parameter for every report",
+    )
+    builds.add_argument(
+        "--out", type=Path, default=config.REPORTS_DIR, metavar="DIR", help="output folder (default: reports/)"
+    )
+    builds.add_argument(
+        "--format", default="html,pdf", metavar="html,pdf", help="formats to render (default: html,pdf)"
+    )
+    builds.add_argument(
         "--time-limit",
         action="append",
         default=[],
@@ -43,35 +64,15 @@ def _parser() -> argparse.ArgumentParser:
             + "); also the environment variable ANALYSIS_TIME_LIMITS=pdf=600,notebook=1200"
         ),
     )
+    shown = {"formatter_class": argparse.RawDescriptionHelpFormatter, "epilog": _parameters_epilog()}
 
     build = commands.add_parser(
         "build",
-        parents=[common, time_limit],
+        parents=[builds],
         help="build reports (HTML, PDF, executed notebook, metrics)",
         description="Build one report per params file (the default report when none is given).",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog=_parameters_epilog(),
+        **shown,
     )
-    build.add_argument(
-        "params",
-        nargs="*",
-        type=Path,
-        metavar="PARAMS.yaml",
-        help="params files, one report each (default: params/russia-mexico-fdi.yaml)",
-    )
-    build.add_argument(
-        "-p",
-        "--parameter",
-        nargs=2,
-        action="append",
-        default=[],
-        metavar=("NAME", "VALUE"),
-        help="override a parameter for every report",
-    )
-    build.add_argument(
-        "--out", type=Path, default=config.REPORTS_DIR, metavar="DIR", help="output folder (default: reports/)"
-    )
-    build.add_argument("--format", default="html,pdf", metavar="html,pdf", help="formats to render (default: html,pdf)")
     build.add_argument("--force", action="store_true", help="rebuild even when nothing changed since the last build")
     build.add_argument(
         "--jobs", "-j", type=int, default=1, metavar="N", help="build N reports at once, one kernel each (default: 1)"
@@ -80,37 +81,20 @@ def _parser() -> argparse.ArgumentParser:
 
     watch = commands.add_parser(
         "watch",
-        parents=[common, time_limit],
+        parents=[builds],
         help="build, then rebuild on every saved change, serving the report with live reload",
         description=(
             "Build, then rebuild on every saved change to the data, params, notebook or code, keeping a "
             "warm kernel between rebuilds; serve the output folder on 127.0.0.1, reloading the page after "
             "each rebuild. Ctrl-C stops it."
         ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog=_parameters_epilog(),
+        **shown,
     )
-    watch.add_argument("params", nargs="*", type=Path, metavar="PARAMS.yaml", help="params files, one report each")
-    watch.add_argument(
-        "-p",
-        "--parameter",
-        nargs=2,
-        action="append",
-        default=[],
-        metavar=("NAME", "VALUE"),
-        help="override a parameter",
-    )
-    watch.add_argument(
-        "--out", type=Path, default=config.REPORTS_DIR, metavar="DIR", help="output folder (default: reports/)"
-    )
-    watch.add_argument("--format", default="html,pdf", metavar="html,pdf", help="formats to render (default: html,pdf)")
     watch.add_argument("--port", type=int, default=0, metavar="N", help="serve on port N (default: a free port)")
     watch.add_argument("--no-serve", action="store_true", help="do not serve the output folder")
 
     validate = commands.add_parser("validate", parents=[common], help="check the data files and print every problem")
-    validate.add_argument(
-        "data_dir", nargs="?", default=None, metavar="DATA_DIR", help="folder with the CSV files (default: data/)"
-    )
+    validate.add_argument("data_dir", nargs="?", metavar="DATA_DIR", help="folder with the CSV files (default: data/)")
 
     doctor = commands.add_parser(
         "doctor",
@@ -148,20 +132,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        The exit status.
+        The exit status: 0 done, 1 failed, 2 bad input, 128 + N stopped by signal N.
+
+    Examples
+    --------
+    >>> main(["validate", "tests/fixtures/tiny"])  # doctest: +SKIP
+    tests/fixtures/tiny: valid: 8 figures, 3 sources, 3 events
+    0
     """
     argv = list(sys.argv[1:] if argv is None else argv)
-    debug = "--debug" in argv  # known before the arguments are parsed: parsing can fail too (out of files)
+    debug = "--debug" in argv  # known before parsing, which can fail too (out of files)
     try:
         arguments = _parser().parse_args(argv)
         if arguments.command == "watch":  # handles Ctrl-C itself: it stops the watch (exit status 0)
             return _watch(arguments, argv)
         with interrupts.handled():
-            if arguments.command == "build":
-                return _build(arguments)
-            if arguments.command == "validate":
-                return _validate(arguments)
-            return _doctor(arguments)
+            return {"build": _build, "validate": _validate, "doctor": _doctor}[arguments.command](arguments)
     except KeyboardInterrupt:
         print(
             "interrupted: the build stopped, and nothing of it was published; the outputs in place are those "
@@ -170,7 +156,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return interrupts.exit_status()
     except InputError as error:
-        _report_input_error(error)
+        for problem in getattr(error, "problems", None) or [f"error: {error}"]:
+            print(problem, file=sys.stderr)
+        if isinstance(error, DataValidationError):  # the count includes problems left unlisted
+            print(
+                f"{error.count:,} problem{'s' if error.count != 1 else ''} in the data; nothing was built.",
+                file=sys.stderr,
+            )
         status, failure = EXIT_BAD_INPUT, error
     except AnalysisError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -178,45 +170,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:  # a full disk, too many open files, a bug: a sentence, not a traceback
         print(f"error: {errors.describe(error)}", file=sys.stderr)
         status, failure = EXIT_FAILED, error
-    if debug:  # the error's own traceback (outside the except clauses, sys.exc_info() is empty)
+    if debug:  # outside the except clauses: the error's own traceback
         traceback.print_exception(failure, file=sys.stderr)
     return status
 
 
-def _report_input_error(error: InputError) -> None:
-    if isinstance(error, DataValidationError):
-        for problem in error.problems:
-            print(problem, file=sys.stderr)
-        count = error.count  # those left unlisted included
-        print(f"{count:,} problem{'s' if count != 1 else ''} in the data; nothing was built.", file=sys.stderr)
-    elif isinstance(error, ParameterError):
-        for problem in error.problems:
-            print(problem, file=sys.stderr)
-    else:
-        print(f"error: {error}", file=sys.stderr)
+def _options(arguments: argparse.Namespace, **more: object):  # -> pipeline.BuildOptions
+    from analysis.pipeline import FORMATS, BuildOptions
 
-
-def _formats(text: str) -> tuple[str, ...]:
-    """Read ``--format``: known formats, any case, each once, in the order of `pipeline.FORMATS`."""
-    from analysis.pipeline import FORMATS
-
-    asked = [f.strip().lower() for f in text.split(",") if f.strip()]
+    asked = [f.strip().lower() for f in arguments.format.split(",") if f.strip()]
     if not asked or any(f not in FORMATS for f in asked):
         raise ParameterError(
             [
-                f"--format {shown_text(text)}: formats are {', '.join(FORMATS)}, comma-separated (such as --format html,pdf)"
+                f"--format {shown_text(arguments.format)}: formats are {', '.join(FORMATS)}, comma-separated (such as --format html,pdf)"
             ]
         )
-    return tuple(f for f in FORMATS if f in asked)
-
-
-def _options(arguments: argparse.Namespace, **more: object):  # -> pipeline.BuildOptions
-    from analysis import pipeline
-
     inputs.ensure_open_files()
-    return pipeline.BuildOptions(
+    return BuildOptions(
         out_dir=config.given_path(arguments.out),
-        formats=_formats(arguments.format),
+        formats=tuple(f for f in FORMATS if f in asked),
         time_limits=limits.resolve(arguments.time_limit),
         **more,
     )
@@ -227,12 +199,7 @@ def _build(arguments: argparse.Namespace) -> int:
     from analysis.plan import plan
 
     if not 1 <= arguments.jobs <= MAX_JOBS:
-        raise ParameterError(
-            [
-                f"--jobs {arguments.jobs}: must be 1 to {MAX_JOBS} (each job runs a kernel of its own; "
-                "more jobs than reports are not used)"
-            ]
-        )
+        raise ParameterError([f"--jobs {arguments.jobs}: must be 1 to {MAX_JOBS} (each job runs a kernel of its own)"])
     interactive = sys.stderr.isatty() and not arguments.quiet
     options = _options(
         arguments,
@@ -240,10 +207,7 @@ def _build(arguments: argparse.Namespace) -> int:
         jobs=arguments.jobs,
         progress=pipeline.terminal_progress if interactive else pipeline.silent,
     )
-    variants = plan(arguments.params, [tuple(p) for p in arguments.parameter])
-    out_dir = options.out_dir
-    outcomes = pipeline.build_all(variants, options)
-
+    outcomes = pipeline.build_all(plan(arguments.params, [tuple(p) for p in arguments.parameter]), options)
     for outcome in outcomes:
         if outcome.status == "failed":
             print(f"{outcome.name}: failed: {outcome.message}", file=sys.stderr)
@@ -252,10 +216,10 @@ def _build(arguments: argparse.Namespace) -> int:
             continue
         for warning in outcome.warnings:
             print(f"{outcome.name}: warning from the notebook: {warning}", file=sys.stderr)
+        where = config.display_path(options.out_dir / outcome.name)
+        listed = ", ".join(o.removeprefix(outcome.name) for o in outcome.outputs if "/" not in o)
         if arguments.quiet:
             continue
-        where = config.display_path(out_dir / outcome.name)
-        listed = ", ".join(o.removeprefix(outcome.name) for o in outcome.outputs if "/" not in o)
         if outcome.status == "unchanged":
             print(
                 f"{outcome.name}: unchanged since the last build, outputs reused ({where}{{{listed}}}); --force rebuilds"
@@ -281,12 +245,10 @@ def _watch(arguments: argparse.Namespace, argv: list[str]) -> int:
 def _validate(arguments: argparse.Namespace) -> int:
     from analysis.load import load_dataset
 
-    folder = arguments.data_dir
-    folder = config.DATA_DIR if folder is None else config.given_path(folder)
+    folder = config.DATA_DIR if arguments.data_dir is None else config.given_path(arguments.data_dir)
     data = load_dataset(folder)
     print(
-        f"{config.display_path(folder)}: valid: {len(data.fdi)} figures, {len(data.sources)} sources, "
-        f"{len(data.timeline)} events"
+        f"{config.display_path(folder)}: valid: {len(data.fdi)} figures, {len(data.sources)} sources, {len(data.timeline)} events"
     )
     return EXIT_OK
 
@@ -296,14 +258,9 @@ def _doctor(arguments: argparse.Namespace) -> int:
 
     failed = 0
     for check in run_checks(config.given_path(arguments.out)):
-        mark = "ok  " if check.ok else ("note" if check.optional else "FAIL")
-        print(f"[{mark}] {check.name}: {check.detail}")
+        print(f"[{'ok  ' if check.ok else 'note' if check.optional else 'FAIL'}] {check.name}: {check.detail}")
         if not check.ok and check.fix:
             print(f"       fix: {check.fix}")
         failed += not check.ok and not check.optional
-    print("this machine can build the report" if not failed else f"{failed} required check(s) failed")
-    return EXIT_OK if not failed else EXIT_FAILED
-
-
-if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())
+    print(f"{failed} required check(s) failed" if failed else "this machine can build the report")
+    return EXIT_FAILED if failed else EXIT_OK

@@ -1,8 +1,4 @@
-"""Every path the project uses, anchored on this package's own location.
-
-Nothing here depends on the current directory: a build started from anywhere reads and writes the
-same places.
-"""
+"""Every path and name the project uses, anchored on this package: a build started anywhere reads and writes the same places."""
 
 from __future__ import annotations
 
@@ -47,56 +43,19 @@ DATA_FILES = (*REQUIRED_DATA_FILES, CLAIMS_FILE)  # every file a report reads, w
 
 
 def resolve_project_path(value: str | os.PathLike[str]) -> Path:
-    """Resolve a path given in a params file or a notebook parameter.
-
-    Parameters
-    ----------
-    value : str or path-like
-        An absolute path, or a path relative to the project's root (never to the current
-        directory, so a notebook and the command line agree).
-
-    Returns
-    -------
-    pathlib.Path
-        The absolute path.
-    """
+    """Return a path from a params file or the notebook as an absolute one, a relative path taken from the project's root."""
     path = Path(value).expanduser()
-    # realpath, not Path.resolve: that raises RuntimeError on a symbolic link loop (Python 3.11), where
-    # this leaves the loop for the reading to report as the input's problem.
+    # realpath, not Path.resolve (RuntimeError on a link loop): a loop is left for the reading to report
     return path if path.is_absolute() else Path(os.path.realpath(PROJECT_ROOT / path))
 
 
 def given_path(value: str | os.PathLike[str]) -> Path:
-    """Return a path given on the command line (relative to the current folder) as an absolute one.
-
-    Parameters
-    ----------
-    value : str or path-like
-        The path as typed: ``~`` is expanded, and a relative path is taken from the current folder.
-
-    Returns
-    -------
-    pathlib.Path
-        The absolute path, its symbolic links resolved where they can be (a loop is left for the
-        check of what the path is to report: `Path.resolve` would raise RuntimeError on it).
-    """
+    """Return a path typed on the command line as an absolute one, a relative path taken from the current folder."""
     return Path(os.path.realpath(Path(value).expanduser()))
 
 
 def display_path(path: str | os.PathLike[str]) -> str:
-    """Show a path the way messages and the metrics file name it.
-
-    Parameters
-    ----------
-    path : str or path-like
-        Any path.
-
-    Returns
-    -------
-    str
-        The path relative to the project's root when it lies inside it, else the absolute path;
-        always with forward slashes.
-    """
+    """Show a path as messages and the metrics file name it: relative to the project's root when inside it."""
     absolute = Path(os.path.abspath(path))  # noqa: PTH100 - not resolve(): a link names the output, not its version
     try:
         return absolute.relative_to(PROJECT_ROOT).as_posix()
