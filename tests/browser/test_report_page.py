@@ -94,6 +94,7 @@ def test_the_page_is_in_its_language_and_links_to_the_other_edition(visit):
     link = visit.page.locator(f'nav.editions a[hreflang="{other}"]')
     assert link.inner_text() == label
     assert (built.out / link.get_attribute("href")).is_file()
+    assert link.bounding_box()["y"] >= 4  # clear of the page's top edge (at 390 px it once sat at -1)
 
 
 def test_table_of_contents_links_resolve(visit):
