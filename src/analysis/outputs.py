@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import json
 import os
 import re
@@ -35,6 +34,8 @@ import stat
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+
+import filelock
 
 from analysis import config, interrupts
 from analysis.errors import BuildError, ParameterError
@@ -291,34 +292,18 @@ def versions(out_dir: Path, name: str) -> Path:
 
 @contextlib.contextmanager
 def locked(out_dir: Path, name: str, on_wait: Callable[[], None] = lambda: None) -> Iterator[None]:
-    """Hold a report's lock: a second build of the same report into this folder waits.
-
-    Parameters
-    ----------
-    out_dir : pathlib.Path
-        The output folder.
-    name : str
-        The report.
-    on_wait : callable, optional
-        Called once if the lock is held by another build, before waiting for it.
-
-    Yields
-    ------
-    None
-    """
+    """Hold a report's lock (``.NAME.lock``, never opened through a link); say ``on_wait`` before waiting."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    # Never through a link: an attacker's link would have the build create or lock another file.
-    flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-    with os.fdopen(os.open(out_dir / f".{name}.lock", flags, 0o644), "a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            on_wait()
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    lock = filelock.FileLock(out_dir / f".{name}.lock", preserve_lock_file=True)
+    try:
+        lock.acquire(timeout=0)
+    except filelock.Timeout:
+        on_wait()
+        lock.acquire()
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def current(out_dir: Path, name: str) -> str | None:

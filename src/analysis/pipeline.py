@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import multiprocessing
 import os
 import shutil
 import signal
@@ -38,6 +39,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
+from concurrent import futures
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -143,8 +145,6 @@ class Run:
     def step(self, text: str) -> None:
         """Say what the build is doing: to the progress callback, and in its folder for a kill."""
         interrupts.check()
-        if orphaned():  # a build of --jobs whose parent died: it stops, as on Ctrl-C
-            raise KeyboardInterrupt
         outputs.write(self.options.out_dir, self.inside("phase"), f"{text}\n".encode())
         self.options.progress(self.name, text)
 
@@ -340,10 +340,7 @@ def _publish(run: Run, formats: tuple[str, ...], version: Path) -> None:
     outputs.write(out_dir, f"{inside}/{metrics_name}", text.encode("utf-8"))
     outputs.remove(out_dir, f"{inside}/phase")
     run.published = [*files, metrics_name]
-    interrupts.pause("publishing")  # a seam for tests: inert unless asked for
     interrupts.check()  # a Ctrl-C whose exception was lost still stops the build before it publishes
-    if orphaned():  # nor does a build of --jobs whose parent died publish
-        raise KeyboardInterrupt
     outputs.switch(run.options.out_dir, run.name, version, run.published)
     outputs.forget_failure(run.options.out_dir, run.name)
     if run.options.on_publish:
@@ -491,94 +488,48 @@ def guarded(variant: Variant, options: BuildOptions, executor: Any = None) -> Ou
     return Outcome(variant.name, "failed", [], time.perf_counter() - started, message, status, detail=detail)
 
 
-_parent: int | None = None  # in a child building for --jobs: the process that started it
 PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies (Linux)
 
 
-def orphaned() -> bool:
-    """Tell whether this is a child building for ``--jobs`` whose parent has died."""
-    return _parent is not None and os.getppid() != _parent
-
-
-def _die_with_parent() -> None:
-    """Ask Linux to send this process SIGTERM when its parent dies (elsewhere, `orphaned` is polled)."""
-    if not sys.platform.startswith("linux"):
-        return
+def worker(variant: Variant, options: BuildOptions, parent: int) -> Outcome:
+    """Build one variant in a child of ``--jobs``: SIGTERM, as on Ctrl-C, when its parent dies."""
     import ctypes
 
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
-
-
-def worker(variant: Variant, options: BuildOptions, parent: int) -> Outcome:
-    """Build one variant in a child of ``--jobs`` that stops, publishing nothing, if its parent dies.
-
-    Killed (SIGKILL), the parent can neither stop its children nor take their outcomes: each child
-    gets SIGTERM when it dies, and stops as on Ctrl-C (its kernel stopped, its folder removed),
-    and checks at each step and before it publishes that its parent is still the one that started it.
-
-    Parameters
-    ----------
-    variant : Variant
-        What to build.
-    options : BuildOptions
-        How.
-    parent : int
-        The process id of the build that started this child.
-
-    Returns
-    -------
-    Outcome
-    """
-    global _parent
-    _parent = parent
-    _die_with_parent()
-    if orphaned():  # it died before it could be asked to signal its death
+    if os.getppid() != parent:  # it died before it could be asked to signal its death
         raise KeyboardInterrupt
     return guarded(variant, options)
 
 
 def in_parallel(variants: list[Variant], options: BuildOptions) -> Iterator[Outcome]:
-    """Build variants in ``options.jobs`` child processes at once; yield each outcome as it comes.
+    """Build variants in ``options.jobs`` forked children at once; yield each outcome as it comes.
 
-    Each child builds one variant with a kernel of its own. Asked to stop (Ctrl-C, or an
-    exception here), the children still running are asked to stop too, and given time to stop
-    their kernels and remove their folders before they are killed.
-
-    Parameters
-    ----------
-    variants : list of Variant
-        The reports to build, in the order they are started.
-    options : BuildOptions
-        As for a serial build; ``options.jobs`` children run at once.
-
-    Yields
-    ------
-    Outcome
-        Each report's outcome, in the order the builds end.
+    Stopped (Ctrl-C, or an exception here), the children still running get SIGTERM and
+    `STOP_GRACE` seconds to stop their kernels and remove their folders, then are killed.
     """
     waiting = list(variants)
-    running: dict[forked.Child, Variant] = {}
+    running: dict[futures.Future[Outcome], Variant] = {}
     try:
         while waiting or running:
             while waiting and len(running) < options.jobs:
                 variant = waiting.pop(0)
-                child = forked.start(
-                    worker, variant, options, os.getpid(), phase=f"building {variant.name}", cleans_up=True
-                )
-                running[child] = variant
-            interrupts.check()
-            for child in forked.wait(list(running), forked.POLL):
-                variant = running.pop(child)
+                running[forked.start(worker, variant, options, os.getpid(), cleans_up=True)] = variant
+            done, _ = futures.wait(running, return_when=futures.FIRST_COMPLETED)
+            for future in done:
+                variant = running.pop(future)
                 try:
-                    outcome = child.result()
-                except AnalysisError as error:  # the child died without a word
-                    outcome = Outcome(variant.name, "failed", [], 0.0, str(error), error.exit_status)
-                finally:
-                    child.close()
-                yield outcome
+                    yield forked.outcome(future, f"building {variant.name}")
+                except BuildError as error:  # the child died without a word
+                    yield Outcome(variant.name, "failed", [], 0.0, str(error), error.exit_status)
     except BaseException:
-        forked.stop(running, STOP_GRACE)
+        children = multiprocessing.active_children()
+        for child in children:
+            child.terminate()
+        futures.wait(running, timeout=STOP_GRACE)
+        for child in children:
+            child.kill()
+            child.join()
         raise
 
 
@@ -669,17 +620,16 @@ def build_all(variants: list[Variant], options: BuildOptions) -> list[Outcome]:
     outputs.prepare(options.out_dir, [v.name for v in variants])
     to_build, done = pending(variants, options)
     if len(to_build) > 1 and options.jobs > 1:
-        interrupts.pause("checking the inputs")  # a seam for tests: inert unless asked for
         to_build = check(to_build)
         _prepare()  # once, here: the forked children inherit the imports and compiled templates
-        for outcome in in_parallel(to_build, options):
-            done[outcome.name] = outcome
+        with contextlib.closing(in_parallel(to_build, options)) as outcomes:
+            for outcome in outcomes:
+                done[outcome.name] = outcome
     elif to_build:
         from analysis.execute import ColdExecutor
 
         with contextlib.closing(ColdExecutor(options.notebook, options.time_limits)) as executor:
             executor.start()  # the kernel boots and imports while this process checks the inputs
-            interrupts.pause("checking the inputs")
             to_build = check(to_build)
             prepare_in_background()  # and then gets the renderers ready while the kernel finishes
             for index, variant in enumerate(to_build, 1):

@@ -73,9 +73,7 @@ class Session:
         self.params_files = [config.given_path(p) for p in params_files]
         self.debug = debug
         self.overrides = overrides
-        self.options = dataclasses.replace(
-            options, html_first=True, on_publish=self._published, force=False, progress=self._progress
-        )
+        self.options = dataclasses.replace(options, html_first=True, on_publish=self._published, force=False)
         self.port = port
         self.argv = list(argv)
         self.stream = stream
@@ -164,10 +162,6 @@ class Session:
                 print(line, file=self.stream)
             self.stream.flush()
         self.say(summary)
-
-    def _progress(self, name: str, step: str) -> None:
-        if self.stop.is_set():  # Ctrl-C: the build stops at its next step, publishing nothing more
-            raise KeyboardInterrupt
 
     def _published(self, name: str, formats: tuple[str, ...]) -> None:
         seconds = time.perf_counter() - self._started
@@ -323,59 +317,45 @@ class Session:
         from analysis.serve import Server
 
         outputs.prepare(self.options.out_dir, [v.name for v in self._plan_quietly()])
-        # Ctrl-C, SIGTERM and a closed terminal (SIGHUP) all stop the watch and clean up, even
-        # where the shell that started it had SIGINT ignored (a background job's).
-        previous = {number: signal.signal(number, self._stop) for number in interrupts.SIGNALS}
         builder = threading.Thread(target=self._builder, name="build", daemon=True)
-        try:
-            self.executor = WarmExecutor(self.options.notebook, self.options.time_limits)
-            self.executor.start()  # boots and imports while the first build checks its inputs
-            if self.port is not None:
-                self.server = Server(self.options.out_dir, self._home(), self.port, log=self.say)
-                self.say(f"serving {self.server.url}{self._home()} (Ctrl-C stops)")
-            shown = ", ".join(config.display_path(p) for p in self.roots())
-            self.say(f"watching {shown}")
-            builder.start()
-            while not self.stop.is_set():
-                self.rewatch.clear()
-                for changes in watchfiles.watch(
-                    *self.roots(),
-                    watch_filter=self._filter,
-                    debounce=DEBOUNCE_MS,
-                    step=STEP_MS,
-                    stop_event=self.rewatch,
-                    raise_interrupt=True,
-                ):
-                    self.changes.put(changes)
-        except KeyboardInterrupt:
-            self.say("stopping")
-        finally:
-            self._close(builder)
-            for number, handler in previous.items():
-                signal.signal(number, handler)
+        with interrupts.handled():  # even where the shell had SIGINT ignored (a background job's)
+            try:
+                self.executor = WarmExecutor(self.options.notebook, self.options.time_limits)
+                self.executor.start()  # boots and imports while the first build checks its inputs
+                if self.port is not None:
+                    self.server = Server(self.options.out_dir, self._home(), self.port, log=self.say)
+                    self.say(f"serving {self.server.url}{self._home()} (Ctrl-C stops)")
+                self.say(f"watching {', '.join(config.display_path(p) for p in self.roots())}")
+                builder.start()
+                while not self.stop.is_set():
+                    self.rewatch.clear()
+                    for changes in watchfiles.watch(
+                        *self.roots(),
+                        watch_filter=self._filter,
+                        debounce=DEBOUNCE_MS,
+                        step=STEP_MS,
+                        stop_event=self.rewatch,
+                        raise_interrupt=True,
+                    ):
+                        self.changes.put(changes)
+            except KeyboardInterrupt:
+                self.say("stopping")
+            finally:
+                self._close(builder)
+        if not self.status and interrupts.requested() and interrupts.exit_status() != 128 + signal.SIGINT:
+            self.status = interrupts.exit_status()
         if self.restart:
             self._restart()
         return self.status
 
-    def _stop(self, number: int, frame: Any) -> None:
-        """Stop on a signal: Ctrl-C is how a watch ends (0); another signal N gives 128 + N."""
-        if not self.status and number != signal.SIGINT:
-            self.status = 128 + number
-        raise KeyboardInterrupt
-
     def _close(self, builder: threading.Thread) -> None:
-        """Stop the build thread, the kernel and the server; a second Ctrl-C hurries it."""
+        """Stop the build thread, the kernel and the server."""
         self.stop.set()
         self.changes.put(None)
+        interrupts.request()  # the run in progress and a renderer it waits for are stopped too
         try:
-            interrupts.request()  # a renderer the build waits for is stopped too
-            if self.executor is not None:
-                self.executor.interrupt()
             if builder.is_alive():
                 builder.join()
-        except KeyboardInterrupt:
-            if self.executor is not None and self.executor.kernel is not None:
-                self.executor.kernel.kill()
         finally:
             if self.executor is not None:
                 self.executor.close()
