@@ -1,29 +1,11 @@
 """Build reports: the steps from checked parameters to published outputs.
 
-One build of one report (`build_one`) is a list of named steps, each a function of the `Run` it
-fills in::
-
-    start the kernel       wait for the kernel started ahead to be up, its imports done
-    execute the notebook   papermill, in a kernel of `analysis.execute`
-    harvest                metrics, figures and warnings out of the executed notebook
-    render HTML            `analysis.export`
-    (publish the HTML)     only with ``html_first``: the HTML set goes out before the PDF is laid out
-    render PDF             `analysis.export`
-    write outputs          every file into the build's own folder, the metrics file last
-    publish                one switch makes them the report's outputs (`analysis.outputs`)
-
-Every output goes into a folder of the build's own first, and one switch makes the whole set
-the report's outputs: a build that fails or is killed at any moment leaves the previous outputs
-as they were. A content key (`analysis.cache`) lets an unchanged rebuild reuse the outputs.
-`build_all` checks every variant's inputs before any kernel runs the notebook, and builds the
-variants one after another or in ``jobs`` processes at once.
-
-Every phase is bounded in time (`analysis.limits`): the kernel's start and the notebook's run in
-`analysis.execute`, the HTML and the PDF here, each rendered in a child process that is killed
-at its limit (`analysis.forked`). Ctrl-C stops a build at any moment (`analysis.interrupts`): the
-kernel and any renderer are stopped, the build's folder is removed, nothing is published; each
-step, and the publication, first checks that no stop was asked for, even one whose exception a
-library swallowed.
+A build (`build_one`) runs `STEPS` on a `Run`: wait for the kernel, execute the notebook,
+harvest its metrics and figures, render the HTML and the PDF (each in a child process killed at
+its time limit, `analysis.forked`), write everything into a version folder of its own and switch
+to it (`analysis.outputs`): a build that fails or is stopped leaves the previous outputs as they
+were. `build_all` checks every variant's inputs before any notebook runs, reuses unchanged ones
+(`analysis.cache`), and builds the rest one after another or in ``jobs`` child processes.
 """
 
 from __future__ import annotations
@@ -67,40 +49,16 @@ def terminal_progress(name: str, step: str) -> None:
 
 @dataclass(frozen=True)
 class BuildOptions:
-    """How to build: where to, which formats, and what to report on the way.
-
-    Attributes
-    ----------
-    out_dir : pathlib.Path
-        The output folder.
-    formats : tuple of str
-        ``"html"`` and/or ``"pdf"``; the executed notebook and the metrics file always.
-    force : bool
-        Rebuild even when the cache says nothing changed.
-    jobs : int
-        Processes building at once, each with its own kernel.
-    notebook : pathlib.Path
-        The report notebook.
-    progress : callable
-        Called with (name, step) as each build goes; a module-level function, so that it
-        reaches the processes of ``jobs``.
-    html_first : bool
-        Publish the HTML (with the notebook, metrics and figures) as soon as it is rendered,
-        then the whole set once the PDF is laid out (what ``analysis watch`` does).
-    on_publish : callable, optional
-        Called with (name, formats) after each publication.
-    time_limits : TimeLimits
-        The time limit of each phase (`analysis.limits`).
-    """
+    """How to build: where to, which formats, and what to report on the way."""
 
     out_dir: Path = config.REPORTS_DIR
     formats: tuple[str, ...] = FORMATS
-    force: bool = False
-    jobs: int = 1
+    force: bool = False  # rebuild even when the cache says nothing changed
+    jobs: int = 1  # child processes building at once, a kernel each
     notebook: Path = config.DEFAULT_NOTEBOOK
-    progress: Progress = silent
-    html_first: bool = False
-    on_publish: Callable[[str, tuple[str, ...]], None] | None = None
+    progress: Progress = silent  # (name, step); module-level, to reach the children of jobs
+    html_first: bool = False  # publish the HTML set before the PDF is laid out (watch)
+    on_publish: Callable[[str, tuple[str, ...]], None] | None = None  # (name, formats) after each publication
     time_limits: TimeLimits = field(default_factory=TimeLimits)
 
 
@@ -167,12 +125,7 @@ def _prepare() -> None:
 
 
 def prepare_in_background() -> threading.Thread:
-    """Import papermill and the renderers and rehearse a page, in a thread (once a process).
-
-    Started while the kernel boots and the inputs are checked, it takes these imports off the
-    build's critical path: the command's process would otherwise wait for the kernel idle, then
-    pay for them.
-    """
+    """Import papermill and the renderers and rehearse a page, in a thread (once a process)."""
     global _preparing
     if _preparing is None:
         _preparing = threading.Thread(target=_prepare, name="prepare-renderers", daemon=True)
@@ -181,11 +134,7 @@ def prepare_in_background() -> threading.Thread:
 
 
 def renderers_changed() -> None:
-    """Forget the compiled templates, after a template or its CSS changed.
-
-    The next build compiles them again in the background, as the first did, not in its own time
-    on first use.
-    """
+    """Forget the compiled templates, after a template or its CSS changed."""
     global _preparing
     from analysis import export
 
@@ -351,14 +300,7 @@ def _publish(run: Run, formats: tuple[str, ...], version: Path) -> None:
 
 
 def content_key(parameters: dict[str, Any], formats: tuple[str, ...], notebook: Path) -> str:
-    """Return `analysis.cache.cache_key`; an input it cannot read is said to be unreadable, as bad input.
-
-    Raises
-    ------
-    InputFileError
-        A data file, the notebook or the lock file cannot be read (a permission, a folder in its
-        place): named, with what to do.
-    """
+    """Return `analysis.cache.cache_key`; an input it cannot read is said to be unreadable, as bad input."""
     try:
         return cache.cache_key(parameters, formats, notebook)
     except OSError as error:
@@ -370,35 +312,7 @@ def content_key(parameters: dict[str, Any], formats: tuple[str, ...], notebook: 
 
 
 def build_one(variant: Variant, options: BuildOptions, executor: Any = None) -> Outcome:
-    """Build one variant, or reuse its outputs when nothing changed.
-
-    The outputs replace the previous ones all at once, or not at all (see `analysis.outputs`):
-    a build that fails or is killed at any moment leaves the previous outputs as they were.
-
-    Parameters
-    ----------
-    variant : Variant
-        What to build (its inputs checked by `analysis.plan.check`).
-    options : BuildOptions
-        How.
-    executor : analysis.execute.Executor, optional
-        What runs the notebook; a `ColdExecutor` of its own (closed at the end) when None.
-
-    Returns
-    -------
-    Outcome
-
-    Raises
-    ------
-    NotebookExecutionError
-        The notebook failed; the partly executed notebook is kept in ``failed/``.
-    TimeLimitError
-        A phase ran past its time limit.
-    BuildError
-        The output folder cannot take the outputs (`analysis.outputs.prepare`).
-    KeyboardInterrupt
-        Ctrl-C: nothing was published, and nothing of the build is left.
-    """
+    """Build one variant, or reuse its outputs when nothing changed."""
     if executor is None:
         from analysis.execute import ColdExecutor
 
@@ -439,11 +353,7 @@ def build_one(variant: Variant, options: BuildOptions, executor: Any = None) -> 
 
 
 def _keep_failed(error: AnalysisError, out_dir: Path, name: str, scratch: Path) -> AnalysisError:
-    """Keep the partly executed notebook in ``failed/`` and say where; say why if it cannot be kept.
-
-    The notebook's own error comes first, whatever happens to the copy: a ``failed/`` that cannot
-    be written never hides it.
-    """
+    """Keep the partly executed notebook in ``failed/`` and say where; say why if it cannot be kept."""
     try:
         kept = outputs.keep_failed(out_dir, name, scratch)
         note = ""
@@ -462,22 +372,7 @@ def _keep_failed(error: AnalysisError, out_dir: Path, name: str, scratch: Path) 
 
 
 def guarded(variant: Variant, options: BuildOptions, executor: Any = None) -> Outcome:
-    """Build one variant; turn any failure into an Outcome, so other variants still finish.
-
-    Parameters
-    ----------
-    variant : Variant
-        What to build.
-    options : BuildOptions
-        How.
-    executor : analysis.execute.Executor, optional
-        What runs the notebook (see `build_one`).
-
-    Returns
-    -------
-    Outcome
-        ``"failed"``, with its message and exit status, where `build_one` raised (Ctrl-C aside).
-    """
+    """Build one variant; turn any failure into an Outcome, so other variants still finish."""
     started = time.perf_counter()
     try:
         return build_one(variant, options, executor)
@@ -503,11 +398,7 @@ def worker(variant: Variant, options: BuildOptions, parent: int) -> Outcome:
 
 
 def in_parallel(variants: list[Variant], options: BuildOptions) -> Iterator[Outcome]:
-    """Build variants in ``options.jobs`` forked children at once; yield each outcome as it comes.
-
-    Stopped (Ctrl-C, or an exception here), the children still running get SIGTERM and
-    `STOP_GRACE` seconds to stop their kernels and remove their folders, then are killed.
-    """
+    """Build variants in ``options.jobs`` forked children at once; yield each outcome as it comes."""
     waiting = list(variants)
     running: dict[futures.Future[Outcome], Variant] = {}
     try:
@@ -541,10 +432,7 @@ def _locked(options: BuildOptions, name: str) -> Any:
 
 
 def _reuse(options: BuildOptions, name: str, key: str, started: float) -> Outcome | None:
-    """Tidy a report's leftovers and, unless forced, reuse its outputs if nothing changed (lock held).
-
-    Reused outputs are current: a failure of an earlier build, kept in ``failed/``, is forgotten.
-    """
+    """Tidy a report's leftovers and, unless forced, reuse its outputs if nothing changed (lock held)."""
     outputs.tidy(options.out_dir, name)
     reused = None if options.force else cache.reusable(options.out_dir, name, key)
     if not reused:
@@ -554,22 +442,7 @@ def _reuse(options: BuildOptions, name: str, key: str, started: float) -> Outcom
 
 
 def pending(variants: list[Variant], options: BuildOptions) -> tuple[list[Variant], dict[str, Outcome]]:
-    """Split the variants into those to build and those whose outputs are reused as they are.
-
-    Each is looked at as `build_one` looks at it: under its lock, its leftovers tidied.
-
-    Parameters
-    ----------
-    variants : list of Variant
-        The reports asked for.
-    options : BuildOptions
-        How (``force`` reuses nothing).
-
-    Returns
-    -------
-    (list of Variant, dict of str to Outcome)
-        Those to build, and the outcomes of those reused, by name.
-    """
+    """Split the variants into those to build and those whose outputs are reused as they are."""
     to_build, done = [], {}
     for variant in variants:
         started = time.perf_counter()
@@ -590,33 +463,7 @@ def pending(variants: list[Variant], options: BuildOptions) -> tuple[list[Varian
 
 
 def build_all(variants: list[Variant], options: BuildOptions) -> list[Outcome]:
-    """Build every variant, reusing unchanged ones, in ``options.jobs`` processes at once.
-
-    Inputs are checked for every variant that needs building before any kernel runs the
-    notebook: one bad variant stops them all, and nothing is written. The first kernel starts,
-    and does its imports, while the checks run; it is stopped unused if they fail.
-
-    Parameters
-    ----------
-    variants : list of Variant
-        What to build, from `analysis.plan.plan`.
-    options : BuildOptions
-        How.
-
-    Returns
-    -------
-    list of Outcome
-        In the order of ``variants``.
-
-    Raises
-    ------
-    InputError
-        When any variant's data or parameters are bad (nothing is built then).
-    BuildError
-        When the output folder cannot take the outputs (nothing is built then).
-    KeyboardInterrupt
-        Ctrl-C: the build in progress published nothing, and nothing of it is left.
-    """
+    """Build every variant, reusing unchanged ones, in ``options.jobs`` processes at once."""
     outputs.prepare(options.out_dir, [v.name for v in variants])
     to_build, done = pending(variants, options)
     if len(to_build) > 1 and options.jobs > 1:

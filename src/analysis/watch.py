@@ -1,18 +1,10 @@
 """``analysis watch``: build, then rebuild on every saved change, with a kernel kept warm.
 
-It watches (with watchfiles) the data folders the reports read, their params files, the notebook,
-the package's code and templates, and the lock file. A change to data or params reruns the
-notebook in the kernel kept warm (`analysis.execute.WarmExecutor`: imports done, nothing of the
-last run left); a change to the notebook, the code or the lock file starts a fresh kernel, and a
-change to the build's own code (modules this process has imported) restarts the whole command in
-place. Each rebuild publishes the HTML as soon as it is rendered and the PDF after it, each time
-a whole output set (`analysis.pipeline`, ``html_first``). Bad input is reported in the terminal
-and on the served page while the last good report stays published (or, before any was built,
-saying that none has been). No failed rebuild ends the watch: whatever it raised is reported the
-same way, and the next change is built again.
-
-The builds run in a thread of their own; the main thread watches files and takes Ctrl-C, which
-interrupts a run in progress, stops the kernel, and closes the server.
+Data and params changes rerun the notebook in the warm kernel; notebook, code or lock file
+changes start a fresh one; a change to this process's own code restarts the command. Each
+rebuild publishes the HTML, then the PDF; failures are shown in the terminal and on the served
+page and never end the watch. Builds run in a thread; the main thread watches files and takes
+the signals (`analysis.interrupts`), which stop the build, the kernel and the server.
 """
 
 from __future__ import annotations
@@ -40,25 +32,7 @@ FRESH_KERNEL = ("code", "notebook", "lock")
 
 
 class Session:
-    """One ``analysis watch``: its builds, its kernel, its server.
-
-    Parameters
-    ----------
-    params_files : list of pathlib.Path
-        As for ``analysis build``.
-    overrides : list of (name, text)
-        ``-p`` pairs.
-    options : BuildOptions
-        Output folder, formats and notebook (``html_first`` is set here).
-    port : int or None
-        Serve on this port (0: a free one); None: do not serve.
-    argv : sequence of str
-        The command's arguments, to restart it in place after a change to the build's code.
-    stream : file
-        Where to report.
-    debug : bool
-        Report a failed build's traceback too.
-    """
+    """One ``analysis watch``: its builds, its kernel, its server."""
 
     def __init__(
         self,
@@ -103,33 +77,14 @@ class Session:
         return tuple(sorted(folders))
 
     def roots(self) -> list[Path]:
-        """Return the folders and files to watch.
-
-        Returns
-        -------
-        list of pathlib.Path
-            The data folders, the parameter files' folders, the notebook's folder and the
-            package (the build's code), then the lock file if there is one.
-        """
+        """Return the folders and files to watch."""
         params = self.params_files or [config.DEFAULT_PARAMS]
         found = {*self.data_dirs, *(p.parent for p in params), self.options.notebook.parent, config.PACKAGE_DIR}
         roots = sorted(p for p in found if p.is_dir())
         return [*roots, config.LOCK_FILE] if config.LOCK_FILE.is_file() else roots
 
     def kind(self, path: Path) -> str | None:
-        """Say what a changed file is to the reports.
-
-        Parameters
-        ----------
-        path : pathlib.Path
-            A file that changed (a link is taken as itself, not as what it points to).
-
-        Returns
-        -------
-        str or None
-            ``"data"``, ``"params"``, ``"notebook"``, ``"lock"`` or ``"code"``; None for a file no report
-            reads.
-        """
+        """Say what a changed file is to the reports."""
         path = Path(os.path.abspath(path))  # noqa: PTH100 - a link is what was edited
         if path.name in config.DATA_FILES and path.parent in self.data_dirs:
             return "data"
@@ -176,13 +131,7 @@ class Session:
     # Building -----------------------------------------------------------------------------
 
     def rebuild(self, reason: str) -> None:
-        """Plan, check and build every report; report what went wrong, if anything did.
-
-        Parameters
-        ----------
-        reason : str
-            What started the build (``data/fdi.csv changed: ...``), said first.
-        """
+        """Plan, check and build every report; report what went wrong, if anything did."""
         self._started = time.perf_counter()
         self._reloaded = set()
         self.say(reason)
@@ -303,14 +252,7 @@ class Session:
         return f"{report_name(first.stem, dict(self.overrides).get('lang', config.DEFAULT_LANGUAGE))}.html"
 
     def run(self) -> int:
-        """Build, serve and watch until Ctrl-C (or SIGTERM, or SIGHUP).
-
-        Returns
-        -------
-        int
-            The exit status: 0 after Ctrl-C, 128 + N after signal N, 1 after a fault of the watch
-            itself (never a failed build: that is shown, and the watch goes on).
-        """
+        """Build, serve and watch until Ctrl-C (or SIGTERM, or SIGHUP)."""
         import watchfiles
 
         from analysis.execute import WarmExecutor
@@ -382,20 +324,7 @@ def watch(
     ready: Callable[[Session], None] | None = None,
     debug: bool = False,
 ) -> int:
-    """Run ``analysis watch`` until Ctrl-C.
-
-    Parameters
-    ----------
-    params_files, overrides, options, port, argv, stream, debug
-        See `Session`.
-    ready : callable, optional
-        Called with the session before it starts (for tests).
-
-    Returns
-    -------
-    int
-        The exit status.
-    """
+    """Run ``analysis watch`` until Ctrl-C."""
     session = Session(params_files, overrides, options, port, argv, stream, debug)
     if ready:
         ready(session)
