@@ -273,11 +273,7 @@ class Handler(SimpleHTTPRequestHandler):
         self.server.log(f"serve: a bad request from {host}:{port}: {shown_text(text, 200, quoted=False)}")
 
 
-class _Outside:
-    """The answer of `Handler._open_inside` for a path that resolves out of the folder."""
-
-
-_OUTSIDE = _Outside()
+_OUTSIDE = object()  # what `Handler._open_inside` returns for a path that resolves out of the folder
 
 
 def _within(path: str, root: str) -> bool:

@@ -17,7 +17,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -320,12 +320,7 @@ def watch(
     options: BuildOptions,
     port: int | None = 0,
     argv: Sequence[str] = (),
-    stream: TextIO = sys.stdout,
-    ready: Callable[[Session], None] | None = None,
     debug: bool = False,
 ) -> int:
-    """Run ``analysis watch`` until Ctrl-C."""
-    session = Session(params_files, overrides, options, port, argv, stream, debug)
-    if ready:
-        ready(session)
-    return session.run()
+    """Run ``analysis watch`` until a signal stops it; return its exit status."""
+    return Session(params_files, overrides, options, port, argv, debug=debug).run()
