@@ -319,14 +319,11 @@ class BoundedServer(ThreadingHTTPServer):
         address: tuple[str, int],
         handler: Callable[..., Handler],
         log: Callable[[str], None],
-        idle_seconds: float = IDLE_SECONDS,
-        request_seconds: float = REQUEST_SECONDS,
-        max_connections: int = MAX_CONNECTIONS,
     ) -> None:
         self.log = log
-        self.idle_seconds, self.request_seconds = idle_seconds, request_seconds
-        self.max_connections = max_connections
-        self._slots = threading.BoundedSemaphore(max_connections)
+        self.idle_seconds, self.request_seconds = IDLE_SECONDS, REQUEST_SECONDS  # read now: tests shorten them
+        self.max_connections = MAX_CONNECTIONS
+        self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
         self._said_full = 0.0
         super().__init__(address, handler)
 
@@ -379,7 +376,7 @@ class Server:
         self.state = State()
         handler = functools.partial(Handler, directory=str(folder), state=self.state, home=home)
         self.httpd = BoundedServer(("127.0.0.1", port), handler, log)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, name="serve", daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), name="serve", daemon=True)
         self.thread.start()
 
     @property
