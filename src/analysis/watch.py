@@ -295,6 +295,8 @@ class Session:
         self.stop.set()
         self.changes.put(None)
         interrupts.request()  # the run in progress and a renderer it waits for are stopped too
+        if self.executor is not None:
+            self.executor.interrupt()
         try:
             if builder.is_alive():
                 builder.join()
