@@ -39,12 +39,31 @@ def _cleaning_up(function: Callable[..., Any], *args: Any) -> Any:
         _default_signals()  # done: pebble ends the child with SIGTERM once it has the answer
 
 
+class _Context:
+    """The fork context, keeping the process pebble starts (its future does not tell)."""
+
+    def __init__(self) -> None:
+        self.process: Any = None
+
+    def get_start_method(self) -> str:
+        return "fork"
+
+    def Pipe(self, duplex: bool = True) -> Any:  # noqa: N802 - multiprocessing's name
+        return FORK.Pipe(duplex)
+
+    def Process(self, *args: Any, **kwargs: Any) -> Any:  # noqa: N802 - multiprocessing's name
+        self.process = FORK.Process(*args, **kwargs)
+        return self.process
+
+
 def start(
     function: Callable[..., Any], *args: Any, limit: float | None = None, cleans_up: bool = False
-) -> ProcessFuture:
-    """Start ``function(*args)`` in a forked child; its future raises TimeoutError past ``limit`` seconds."""
+) -> tuple[ProcessFuture, Any]:
+    """Start ``function(*args)`` in a forked child; return its future (TimeoutError past ``limit``) and process."""
+    context = _Context()
     child = _cleaning_up if cleans_up else _plain
-    return concurrent.process(timeout=limit, context=FORK, daemon=not cleans_up)(child)(function, *args)
+    future = concurrent.process(timeout=limit, context=context, daemon=not cleans_up)(child)(function, *args)
+    return future, context.process
 
 
 def outcome(future: ProcessFuture, phase: str) -> Any:
@@ -69,18 +88,15 @@ def call(
 ) -> Any:
     """Return ``function(*args)`` computed in a child, killed at ``limit`` seconds or on a stop request.
 
-    Raises
-    ------
-    KeyboardInterrupt
-        A stop was asked for meanwhile.
-    Exception
-        What the function raised; ``exceeded()`` at the limit; BuildError if the child died.
+    A stop terminates the child rather than cancelling its future: pebble raises in a thread of
+    its own when a cancelled future's process dies first.
     """
-    future = start(function, *args, limit=limit)
+    future, child = start(function, *args, limit=limit)
     try:
-        with interrupts.on_request(future.cancel):
+        with interrupts.on_request(child.terminate):
             return outcome(future, phase)
     except TimeoutError:
         raise exceeded() from None
     finally:
-        future.cancel()
+        child.terminate()
+        child.join()  # nothing left behind

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import multiprocessing
 import os
 import shutil
 import signal
@@ -400,21 +399,22 @@ def worker(variant: Variant, options: BuildOptions, parent: int) -> Outcome:
 def in_parallel(variants: list[Variant], options: BuildOptions) -> Iterator[Outcome]:
     """Build variants in ``options.jobs`` forked children at once; yield each outcome as it comes."""
     waiting = list(variants)
-    running: dict[futures.Future[Outcome], Variant] = {}
+    running: dict[futures.Future[Outcome], tuple[Variant, Any]] = {}
     try:
         while waiting or running:
             while waiting and len(running) < options.jobs:
                 variant = waiting.pop(0)
-                running[forked.start(worker, variant, options, os.getpid(), cleans_up=True)] = variant
+                future, child = forked.start(worker, variant, options, os.getpid(), cleans_up=True)
+                running[future] = variant, child
             done, _ = futures.wait(running, return_when=futures.FIRST_COMPLETED)
             for future in done:
-                variant = running.pop(future)
+                variant, _ = running.pop(future)
                 try:
                     yield forked.outcome(future, f"building {variant.name}")
                 except BuildError as error:  # the child died without a word
                     yield Outcome(variant.name, "failed", [], 0.0, str(error), error.exit_status)
     except BaseException:
-        children = multiprocessing.active_children()
+        children = [child for _, child in running.values()]
         for child in children:
             child.terminate()
         futures.wait(running, timeout=STOP_GRACE)
