@@ -357,9 +357,17 @@ def test_a_killed_build_leaves_the_previous_outputs(stub, tmp_path, phase):
     versions = out / ".builds" / "stub"
     reached = wait_for(lambda: any(p.read_text().strip() == phase for p in versions.glob("*/phase")), process)
     time.sleep(0.5)  # well into the phase
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+    cmdline = Path(f"/proc/{process.pid}/cmdline").read_bytes()
+    renderers = [c for c in children if Path(f"/proc/{c}/cmdline").read_bytes() == cmdline]  # forked: same command
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert reached and process.returncode == -signal.SIGKILL
+    assert len(renderers) == (phase == "rendering PDF")
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{c}").exists() for c in renderers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(Path(f"/proc/{c}").exists() for c in renderers)  # the renderer died with the build
     assert digests(out) == before
     # the next build clears what the killed one left behind and succeeds
     assert build_one(stub_variant(tmp_path, notebook), out, ("html",), notebook=notebook).status == "built"

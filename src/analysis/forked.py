@@ -7,7 +7,9 @@ compiled templates at no cost.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import os
 import signal
 from collections.abc import Callable
 from concurrent.futures import CancelledError
@@ -19,6 +21,7 @@ from analysis import interrupts
 from analysis.errors import BuildError
 
 FORK = multiprocessing.get_context("fork")
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies (Linux)
 
 
 def _default_signals() -> None:
@@ -26,8 +29,19 @@ def _default_signals() -> None:
         signal.signal(number, signal.SIG_DFL)
 
 
-def _plain(function: Callable[..., Any], *args: Any) -> Any:
+def die_with_parent(parent: int, number: int) -> None:
+    """Have Linux send this child signal ``number`` when its parent dies; stop now if it has already."""
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(number), 0, 0, 0)
+    if os.getppid() != parent:
+        raise KeyboardInterrupt
+
+
+def _plain(parent: int, function: Callable[..., Any], *args: Any) -> Any:
     _default_signals()  # nothing to clean up: a signal ends a renderer at once
+    die_with_parent(parent, signal.SIGKILL)  # a build killed (SIGKILL) leaves no renderer behind
     return function(*args)
 
 
@@ -61,8 +75,8 @@ def start(
 ) -> tuple[ProcessFuture, Any]:
     """Start ``function(*args)`` in a forked child; return its future (TimeoutError past ``limit``) and process."""
     context = _Context()
-    child = _cleaning_up if cleans_up else _plain
-    future = concurrent.process(timeout=limit, context=context, daemon=not cleans_up)(child)(function, *args)
+    wrapped = (_cleaning_up, function) if cleans_up else (_plain, os.getpid(), function)
+    future = concurrent.process(timeout=limit, context=context, daemon=not cleans_up)(wrapped[0])(*wrapped[1:], *args)
     return future, context.process
 
 

@@ -382,17 +382,9 @@ def guarded(variant: Variant, options: BuildOptions, executor: Any = None) -> Ou
     return Outcome(variant.name, "failed", [], time.perf_counter() - started, message, status, detail=detail)
 
 
-PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies (Linux)
-
-
 def worker(variant: Variant, options: BuildOptions, parent: int) -> Outcome:
     """Build one variant in a child of ``--jobs``: SIGTERM, as on Ctrl-C, when its parent dies."""
-    import ctypes
-
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
-    if os.getppid() != parent:  # it died before it could be asked to signal its death
-        raise KeyboardInterrupt
+    forked.die_with_parent(parent, signal.SIGTERM)
     return guarded(variant, options)
 
 
