@@ -1,13 +1,12 @@
-"""Ctrl-C at each phase of ``analysis build``: exit 130, nothing published, nothing left behind.
+"""Ctrl-C and SIGTERM stop ``analysis build``: exit 130 or 143, nothing published, nothing left behind.
 
-Each test starts a build in a session of its own, with the test seam ``ANALYSIS_TEST_PAUSE`` set
-to a phase: the process doing that phase's work (the build, its kernel, its renderer) writes a
-marker file and waits there. The test then interrupts the build as a terminal's Ctrl-C does (SIGINT
-to the whole process group: the build and its renderer; jupyter_client starts the kernel in a
-session of its own, which the build must stop itself), or as ``kill -INT`` does (the build's process
-alone), and looks at what is left: the previous outputs byte for byte, no process of the build's
-(found by the environment they inherit, kernels included), no kernel folder or connection file in
-the temporary folder, no build folder.
+One end-to-end test per signal path, each a build of the stub notebook (tests/_stub.py) in a
+session of its own: Ctrl-C to the whole group while the notebook runs, SIGTERM to the build alone
+while the PDF is laid out, Ctrl-C to the parent of ``--jobs`` alone, and ``kill -9`` of that
+parent. What is left is then looked at: the previous outputs byte for byte, no process of the
+build's (found by an environment variable they all inherit, kernels included), no kernel file in
+the temporary folders, no build folder. The primitives (the handler, `deferred`, a renderer
+killed on a stop request) are tested in process.
 """
 
 import contextlib
@@ -22,30 +21,16 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, copy_outputs, tiny_params
+from _stub import stub_params, write_stub
 
 from analysis import config, interrupts
 
-pytestmark = pytest.mark.slow
-
-PHASES = [
-    "checking the inputs",
-    "starting the kernel",
-    "executing the notebook",
-    "rendering HTML",
-    "rendering PDF",
-    "publishing",
-]
+TAG = "ANALYSIS_TEST_BUILD"
+STUB = Path(__file__).parent / "_stub.py"
 
 
-def build_processes(marker: Path) -> set[int]:
-    """Every live process of one test's build: the build, its children, its kernels, their children.
-
-    Found by the environment they inherit (the test seam's marker file, unique to the test), since
-    jupyter_client starts each kernel in a session of its own, out of reach of the build's session
-    and process group.
-    """
-    tag = f"{interrupts.PAUSE_FILE_ENV}={marker}".encode()
+def build_processes(tag: str) -> set[int]:
+    """Every live process that inherited this test's tag: the build, its children, its kernels."""
     found = set()
     for folder in Path("/proc").glob("[0-9]*"):
         try:
@@ -53,54 +38,47 @@ def build_processes(marker: Path) -> set[int]:
             text = (folder / "stat").read_text()
         except OSError:
             continue
-        state = text[text.rindex(")") + 2 :].split()[0]  # after the command's name, which may hold spaces
-        if tag in environment.split(b"\0") and state != "Z":
+        if f"{TAG}={tag}".encode() in environment.split(b"\0") and text[text.rindex(")") + 2] != "Z":
             found.add(int(folder.name))
     return found
 
 
-def command_line(pid: int) -> bytes:
-    """A process's command line (empty once it has ended)."""
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return b""
-
-
 def tree(out: Path) -> dict[str, str]:
-    """Every entry under the output folder: what links lead to, files' digests; lock files aside."""
+    """Every entry under the output folder (links, folders, files' digests), lock files aside."""
     seen = {}
     for path in sorted(out.rglob("*")):
-        relative = path.relative_to(out).as_posix()
         if path.name.endswith(".lock"):
             continue
+        relative = path.relative_to(out).as_posix()
         if path.is_symlink():
             seen[relative] = "-> " + path.readlink().as_posix()
-        elif path.is_dir():
-            seen[relative] = "folder"
         else:
-            seen[relative] = hashlib.sha256(path.read_bytes()).hexdigest()
+            seen[relative] = "folder" if path.is_dir() else hashlib.sha256(path.read_bytes()).hexdigest()
     return seen
 
 
 class Build:
-    """``analysis build`` of the tiny report into a copy of earlier outputs, paused at a phase."""
+    """``analysis build`` of the stub notebook, in a session of its own, into ``out``."""
 
-    def __init__(self, tmp_path: Path, out: Path, phase: str, *params: Path, extra=()):
+    def __init__(self, tmp_path: Path, out: Path, *params: Path, extra=()):
         self.tmp = Path(tempfile.mkdtemp(prefix="ai-", dir="/tmp"))  # short: kernel sockets go here
         self.runtime = tmp_path / "runtime"
         self.runtime.mkdir()
-        self.marker = tmp_path / "paused"
+        self.tag = str(tmp_path)
         self.out = out
-        environment = {
-            **os.environ,
-            "TMPDIR": str(self.tmp),
-            "JUPYTER_RUNTIME_DIR": str(self.runtime),
-            interrupts.PAUSE_ENV: phase,
-            interrupts.PAUSE_FILE_ENV: str(self.marker),
-        }
+        environment = {**os.environ, "TMPDIR": str(self.tmp), "JUPYTER_RUNTIME_DIR": str(self.runtime), TAG: self.tag}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "analysis", "build", *map(str, params), "--out", str(out), "--force", *extra],
+            [
+                sys.executable,
+                str(STUB),
+                str(write_stub(tmp_path)),
+                "build",
+                *map(str, params),
+                "--out",
+                str(out),
+                "--force",
+                *extra,
+            ],
             cwd=config.PROJECT_ROOT,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -109,18 +87,14 @@ class Build:
             start_new_session=True,
         )
 
-    def wait_for_pause(self, phase: str) -> None:
+    def wait_for(self, ready) -> None:
         deadline = time.monotonic() + 120
-        while not self.marker.exists() or (phase == "starting the kernel" and not self._parent_waits_for_kernel()):
+        while not ready():
             assert self.process.poll() is None, self.process.communicate()
-            assert time.monotonic() < deadline, f"the build never paused at {phase!r}"
-            time.sleep(0.02)
+            assert time.monotonic() < deadline, "the build never got there"
+            time.sleep(0.05)
 
-    def _parent_waits_for_kernel(self) -> bool:
-        phases = (self.out / ".builds" / "tiny").glob("*/phase")
-        return any(p.read_text().strip() == "starting the kernel" for p in phases if p.exists())
-
-    def interrupt(self, whole_group: bool, number: int = signal.SIGINT) -> tuple[int, str]:
+    def signal(self, number: int, whole_group: bool = False) -> tuple[int, str]:
         if whole_group:
             os.killpg(self.process.pid, number)  # what a terminal's Ctrl-C does
         else:
@@ -132,101 +106,155 @@ class Build:
                 os.killpg(self.process.pid, signal.SIGKILL)
         return self.process.returncode, stderr
 
+    def assert_nothing_left(self, before: dict[str, str]) -> None:
+        deadline = time.monotonic() + 30
+        while build_processes(self.tag) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert build_processes(self.tag) == set()  # no kernel, no renderer, no build of --jobs
+        assert list(self.tmp.iterdir()) == []  # no kernel folder, socket or connection file
+        assert list(self.runtime.iterdir()) == []
+        assert tree(self.out) == before  # the previous outputs byte for byte, no build folder, no failed/
+
     def close(self) -> None:
-        for pid in build_processes(self.marker):
+        for pid in build_processes(self.tag):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
-def assert_nothing_left(build: Build, before: dict[str, str]) -> None:
-    assert build_processes(build.marker) == set()  # no kernel, no renderer, no build of --jobs
-    assert list(build.tmp.iterdir()) == []  # no kernel folder, socket or connection file (with its key)
-    assert list(build.runtime.iterdir()) == []
-    assert tree(build.out) == before  # the previous outputs byte for byte, no build folder, no failed/
+@pytest.fixture(scope="module")
+def previous(tmp_path_factory) -> Path:
+    """Outputs of an earlier build of the stub, to be kept byte for byte."""
+    folder = tmp_path_factory.mktemp("previous")
+    out = folder / "out"
+    done = subprocess.run(
+        [sys.executable, str(STUB), str(write_stub(folder)), "build", str(stub_params(folder)), "--out", str(out)],
+        cwd=config.PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    return out
 
 
-@pytest.mark.parametrize(
-    ("phase", "whole_group"),
-    [
-        # Ctrl-C in a terminal: the signal goes to every process of the build
-        *[pytest.param(phase, True, id=f"{phase}, Ctrl-C") for phase in PHASES],
-        # kill -INT PID: to the build alone, which stops its kernel and renderer too
-        *[
-            pytest.param(phase, False, id=f"{phase}, to the build alone")
-            for phase in ("starting the kernel", "executing the notebook", "rendering PDF")
-        ],
-    ],
-)
-def test_an_interrupt_at_each_phase_publishes_nothing_and_leaves_nothing(tiny_report, tmp_path, phase, whole_group):
-    out = copy_outputs(tiny_report, tmp_path / "out")
+def copy(out: Path, folder: Path) -> Path:
+    shutil.copytree(out, folder, symlinks=True, ignore=shutil.ignore_patterns("*.lock"))
+    return folder
+
+
+def phase_is(out: Path, text: str):
+    return lambda: any(p.read_text().strip() == text for p in out.glob(".builds/*/*/phase") if p.exists())
+
+
+@pytest.mark.slow
+def test_ctrl_c_while_the_notebook_runs_exits_130_and_leaves_nothing(previous, tmp_path):
+    out = copy(previous, tmp_path / "out")
     before = tree(out)
-    build = Build(tmp_path, out, phase, tiny_params(tmp_path, FIXTURES / "tiny"))
+    marker = tmp_path / "running"
+    build = Build(tmp_path, out, stub_params(tmp_path, marker=str(marker), sleep=600))
     try:
-        build.wait_for_pause(phase)
-        status, stderr = build.interrupt(whole_group=whole_group)
+        build.wait_for(marker.exists)
+        status, stderr = build.signal(signal.SIGINT, whole_group=True)
         assert status == 130, stderr
         assert stderr.startswith("interrupted: the build stopped, and nothing of it was published"), stderr
-        assert "Traceback" not in stderr, stderr  # whole: a rare traceback here is to be read, not cut
-        assert_nothing_left(build, before)
+        assert "Traceback" not in stderr, stderr
+        build.assert_nothing_left(before)
     finally:
         build.close()
 
 
-def test_sigterm_stops_the_build_as_ctrl_c_does(tiny_report, tmp_path):
-    out = copy_outputs(tiny_report, tmp_path / "out")
+@pytest.mark.slow
+def test_sigterm_to_the_build_alone_while_the_pdf_is_laid_out_exits_143_and_leaves_nothing(previous, tmp_path):
+    out = copy(previous, tmp_path / "out")
     before = tree(out)
-    build = Build(tmp_path, out, "rendering HTML", tiny_params(tmp_path, FIXTURES / "tiny"))
+    build = Build(tmp_path, out, stub_params(tmp_path, word=100_000))  # minutes of layout
     try:
-        build.wait_for_pause("rendering HTML")
-        status, stderr = build.interrupt(whole_group=False, number=signal.SIGTERM)
-        assert status == 128 + signal.SIGTERM, stderr  # 143
-        assert_nothing_left(build, before)
+        build.wait_for(phase_is(out, "rendering PDF"))
+        time.sleep(0.5)  # the renderer is forked
+        status, stderr = build.signal(signal.SIGTERM)
+        assert status == 128 + signal.SIGTERM, stderr
+        assert "Traceback" not in stderr, stderr
+        build.assert_nothing_left(before)
     finally:
         build.close()
 
 
-def test_ctrl_c_stops_every_build_of_jobs(tiny_report, tmp_path):
-    out = copy_outputs(tiny_report, tmp_path / "out")
+@pytest.mark.slow
+def test_ctrl_c_to_the_parent_of_jobs_alone_stops_every_build(previous, tmp_path):
+    out = copy(previous, tmp_path / "out")
     before = tree(out)
-    first = tiny_params(tmp_path, FIXTURES / "tiny", "tiny")
-    second = tiny_params(tmp_path, FIXTURES / "tiny", "tiny-again")
-    build = Build(tmp_path, out, "executing the notebook", first, second, extra=("--jobs", "2", "--format", "html"))
+    markers = [tmp_path / "one", tmp_path / "two"]
+    params = [
+        stub_params(tmp_path, name, marker=str(m), sleep=600)
+        for name, m in zip(("stub", "again"), markers, strict=False)
+    ]
+    build = Build(tmp_path, out, *params, extra=("--jobs", "2", "--format", "html"))
     try:
-        build.wait_for_pause("executing the notebook")
-        deadline = time.monotonic() + 60  # both kernels up: each build's child has its kernel
-        kernels = set()
-        while len(kernels) < 2 and time.monotonic() < deadline:
-            kernels = {p for p in build_processes(build.marker) if b"analysis.kernel" in command_line(p)}
-            time.sleep(0.05)
-        assert len(kernels) == 2
-        status, stderr = build.interrupt(whole_group=False)
+        build.wait_for(lambda: all(m.exists() for m in markers))  # both notebooks run, each in its kernel
+        status, stderr = build.signal(signal.SIGINT)
         assert status == 130, stderr
-        assert "Traceback" not in stderr
-        assert_nothing_left(build, before)  # tiny-again had no outputs, and still has none
+        assert "Traceback" not in stderr, stderr
+        build.assert_nothing_left(before)  # "again" had no outputs, and still has none
     finally:
         build.close()
 
 
-def test_builds_of_jobs_stop_without_publishing_when_their_parent_is_killed(tiny_report, tmp_path):
-    # kill -9 of the build: its children get no signal of it, yet must not go on to publish
-    out = copy_outputs(tiny_report, tmp_path / "out")
+@pytest.mark.slow
+def test_builds_of_jobs_publish_nothing_once_their_parent_is_killed(previous, tmp_path):
+    out = copy(previous, tmp_path / "out")
     before = tree(out)
-    first = tiny_params(tmp_path, FIXTURES / "tiny", "tiny")
-    second = tiny_params(tmp_path, FIXTURES / "tiny", "tiny-again")
-    build = Build(tmp_path, out, "no phase", first, second, extra=("--jobs", "2", "--format", "html"))
+    markers = [tmp_path / "one", tmp_path / "two"]
+    params = [
+        stub_params(tmp_path, name, marker=str(m), sleep=5) for name, m in zip(("stub", "again"), markers, strict=False)
+    ]
+    build = Build(tmp_path, out, *params, extra=("--jobs", "2", "--format", "html"))
     try:
-        deadline = time.monotonic() + 120
-        started = set()
-        while len(started) < 2:  # both children are building, each in a folder of its own
-            assert build.process.poll() is None and time.monotonic() < deadline, build.process.communicate()
-            started = {p.parent.parent.name for p in out.glob(".builds/*/*/phase")}
-            time.sleep(0.01)
-        os.kill(build.process.pid, signal.SIGKILL)
+        build.wait_for(lambda: all(m.exists() for m in markers))
+        os.kill(build.process.pid, signal.SIGKILL)  # its children get no word of it from the parent
         build.process.wait()
-        deadline = time.monotonic() + 120
-        while build_processes(build.marker) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert_nothing_left(build, before)  # tiny as it was, tiny-again never published, no process left
+        time.sleep(6)  # past the notebooks' end: a child that went on would publish now
+        build.assert_nothing_left(before)
     finally:
         build.close()
+
+
+# The primitives, in process ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def handled():
+    with interrupts.handled():
+        yield
+    interrupts.reset()
+
+
+def test_the_first_signal_raises_and_sets_the_exit_status_later_ones_are_only_recorded(handled):
+    with pytest.raises(KeyboardInterrupt):
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5)
+    assert interrupts.requested() and interrupts.exit_status() == 143
+    os.kill(os.getpid(), signal.SIGINT)  # a second one cannot cut the clean-up short
+    time.sleep(0.05)
+    assert interrupts.exit_status() == 143
+    with pytest.raises(KeyboardInterrupt):
+        interrupts.check()  # an exception that a library swallowed is raised again here
+
+
+def test_a_stop_during_a_deferred_block_is_raised_when_it_ends(handled):
+    done = []
+    with pytest.raises(KeyboardInterrupt), interrupts.deferred():
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.05)
+        done.append("the block finished")
+    assert done == ["the block finished"]
+    assert interrupts.exit_status() == 130
+
+
+def test_a_stop_wakes_what_waits_on_it(handled):
+    woken = []
+    with interrupts.on_request(lambda: woken.append("late")):
+        interrupts.request()
+    with interrupts.on_request(lambda: woken.append("already asked")):
+        pass
+    assert woken == ["late", "already asked"]

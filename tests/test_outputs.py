@@ -9,6 +9,8 @@ import re
 import shutil
 import stat
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -501,3 +503,32 @@ def test_a_builds_folder_swapped_for_a_link_after_its_check_is_not_deleted_throu
     with pytest.raises(BuildError, match="became a symbolic link"):
         outputs.discard(old_state, "r-again", old_state / ".builds" / "r-again" / "victim")
     assert (elsewhere / "victim" / "precious.txt").read_text() == "keep me"
+
+
+def test_a_second_build_of_a_report_says_it_waits_then_waits_for_the_lock(tmp_path):
+    said = []
+
+    def second():
+        with outputs.locked(tmp_path, "r", lambda: said.append("waiting")):
+            said.append("building")
+
+    with outputs.locked(tmp_path, "r"):
+        waiting = threading.Thread(target=second)
+        waiting.start()
+        deadline = time.monotonic() + 10
+        while not said and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.2)
+        assert said == ["waiting"]  # told at once, and still waiting
+    waiting.join(timeout=10)
+    assert said == ["waiting", "building"]
+    with outputs.locked(tmp_path, "other", lambda: said.append("waiting for another report")):
+        pass  # another report's lock is another lock
+    assert said == ["waiting", "building"]
+
+
+def test_a_lock_file_that_is_a_link_is_not_followed(tmp_path):
+    (tmp_path / ".r.lock").symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(OSError), outputs.locked(tmp_path, "r"):
+        pass
+    assert not (tmp_path / "elsewhere").exists()

@@ -5,6 +5,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -13,23 +14,23 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from _stub import stub_params, stub_variant, write_stub
 from conftest import (
-    FIXTURES,
     TRICKY_TITLE,
     build_one,
     build_variant,
-    copy_outputs,
     digests,
     tiny_params,
 )
 
-from analysis import config
+from analysis import config, pipeline
 from analysis.cache import cache_key, reusable
 from analysis.errors import NotebookExecutionError
 from analysis.pipeline import BuildOptions
 from analysis.plan import Variant
 
 pytestmark = pytest.mark.slow
+STUB = Path(__file__).parent / "_stub.py"
 
 
 def lead(html: str) -> str:
@@ -225,47 +226,79 @@ def assert_tidy(out: Path, name: str) -> None:
         assert link.is_symlink() and f".builds/{name}/current/" in link.readlink().as_posix()
 
 
-def test_an_error_in_the_notebook_keeps_the_previous_outputs(tiny_report, tmp_path, data_copy):
-    out = copy_outputs(tiny_report, tmp_path / "out")
+@pytest.fixture(scope="module")
+def stub(tmp_path_factory) -> tuple[Path, Path]:
+    """The stub notebook (tests/_stub.py), and the outputs of one build of it."""
+    folder = tmp_path_factory.mktemp("stub")
+    notebook = write_stub(folder)
+    out = folder / "out"
+    pipeline.build_one(stub_variant(folder, notebook), BuildOptions(out_dir=out, notebook=notebook))
+    return notebook, out
+
+
+def copy(out: Path, folder: Path) -> Path:
+    shutil.copytree(out, folder, symlinks=True, ignore=shutil.ignore_patterns("*.lock"))
+    return folder
+
+
+def wait_for(predicate, process, seconds=60.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and process.poll() is None:
+        if predicate():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def run_stub(notebook: Path, *args, **kwargs) -> subprocess.CompletedProcess:
+    """``analysis ARGS`` building the stub notebook, in a process of its own."""
+    return subprocess.run(
+        [sys.executable, str(STUB), str(notebook), *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=config.PROJECT_ROOT,
+        **kwargs,
+    )
+
+
+def test_an_error_in_the_notebook_keeps_the_previous_outputs(stub, tmp_path):
+    notebook, previous = stub
+    out = copy(previous, tmp_path / "out")
     before = digests(out)
-    # a data file broken after the checks: the notebook's own loading raises
-    (data_copy / "fdi.csv").write_text("origin,destination\nKOR,CHL\n", encoding="utf-8")
-    values = {**tiny_report.metrics["parameters"], "data_dir": str(data_copy)}
     with pytest.raises(NotebookExecutionError) as caught:
-        build_one(Variant("tiny", "test", values), out, ("html",))
-    assert caught.value.kept_at == f"{out}/failed/tiny.ipynb"
-    assert "DataValidationError" in str(caught.value) and "failed/tiny.ipynb" in str(caught.value)
+        build_one(stub_variant(tmp_path, notebook, fail=True), out, ("html",), notebook=notebook)
+    assert caught.value.kept_at == f"{out}/failed/stub.ipynb"
+    assert "ValueError: the stub failed on purpose" in str(caught.value) and "failed/stub.ipynb" in str(caught.value)
     assert {k: v for k, v in digests(out).items() if not k.startswith("failed/")} == before
-    failed = nbformat.read(out / "failed" / "tiny.ipynb", as_version=4)
+    failed = nbformat.read(out / "failed" / "stub.ipynb", as_version=4)
     errors = [o for c in failed.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
-    assert errors and errors[0]["ename"] == "DataValidationError"
-    assert_tidy(out, "tiny")
+    assert errors and errors[0]["ename"] == "ValueError"
+    assert_tidy(out, "stub")
 
 
-def test_a_failed_folder_that_cannot_be_written_does_not_hide_the_notebooks_error(tiny_report, tmp_path, data_copy):
-    out = copy_outputs(tiny_report, tmp_path / "out")
-    (out / "failed" / "tiny.ipynb" / "kept").mkdir(parents=True)  # a folder in the way of the notebook's copy
+def test_a_failed_folder_that_cannot_be_written_does_not_hide_the_notebooks_error(stub, tmp_path):
+    notebook, previous = stub
+    out = copy(previous, tmp_path / "out")
+    (out / "failed" / "stub.ipynb" / "kept").mkdir(parents=True)  # a folder in the way of the notebook's copy
     before = digests(out)
-    (data_copy / "fdi.csv").write_text("origin,destination\nKOR,CHL\n", encoding="utf-8")
-    values = {**tiny_report.metrics["parameters"], "data_dir": str(data_copy)}
     with pytest.raises(NotebookExecutionError) as caught:
-        build_one(Variant("tiny", "test", values), out, ("html",))
+        build_one(stub_variant(tmp_path, notebook, fail=True), out, ("html",), notebook=notebook)
     message = str(caught.value)
-    assert message.startswith("the report notebook failed: DataValidationError: ")  # the notebook's error first
+    assert message.startswith("the report notebook failed: ValueError: ")  # the notebook's error first
     assert message.endswith(
-        f"\nThe partly executed notebook could not be kept: {out}/failed/tiny.ipynb is a folder where the build "
+        f"\nThe partly executed notebook could not be kept: {out}/failed/stub.ipynb is a folder where the build "
         "writes a file: move the folder away, or build into another folder with --out"
     )
     assert caught.value.kept_at is None
-    assert {k: v for k, v in digests(out).items() if k != "failed/tiny.kernel.log"} == before
-    assert_tidy(out, "tiny")
+    assert {k: v for k, v in digests(out).items() if k != "failed/stub.kernel.log"} == before
+    assert_tidy(out, "stub")
 
 
 def test_a_failed_folder_the_user_may_not_write(tmp_path, monkeypatch):
     # Root may write any folder, whatever its mode: the refusal is monkeypatched, not made by chmod.
     import errno
 
-    from analysis import outputs, pipeline
+    from analysis import outputs
 
     def refused(out_dir, name, version):
         raise PermissionError(errno.EACCES, "Permission denied", str(out_dir / "failed" / f"{name}.ipynb"))
@@ -281,97 +314,101 @@ def test_a_failed_folder_the_user_may_not_write(tmp_path, monkeypatch):
     )
 
 
-def test_running_out_of_files_during_a_build(tiny_report, tmp_path, monkeypatch, capsys):
+def test_running_out_of_files_during_a_build(stub, tmp_path, monkeypatch):
     import errno
     import resource
 
     from analysis import export
-    from analysis.cli import main
 
     def out_of_files(*args):  # in the renderer's process, as the system would answer its next open()
         raise OSError(errno.EMFILE, "Too many open files")
 
     monkeypatch.setattr(export, "to_html", out_of_files)
-    out = copy_outputs(tiny_report, tmp_path / "out")
+    notebook, previous = stub
+    out = copy(previous, tmp_path / "out")
     before = digests(out)
-    status = main(["build", str(tiny_params(tmp_path, FIXTURES / "tiny")), "--out", str(out), "--force"])
-    err = capsys.readouterr().err
-    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]  # as the build left it (it raises a low limit)
-    assert status == 1
-    assert err == (
-        f"tiny: failed: too many open files (this process may have {soft} open at once): close programs that hold "
+    options = BuildOptions(out_dir=out, notebook=notebook, force=True)
+    [outcome] = pipeline.build_all([stub_variant(tmp_path, notebook)], options)
+    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    assert (outcome.status, outcome.exit_status) == ("failed", 1)
+    assert outcome.message == (
+        f"too many open files (this process may have {soft} open at once): close programs that hold "
         "many files, or raise the limit in the shell that runs the command (ulimit -n 4096) and build again; "
-        "nothing was published\n"
+        "nothing was published"
     )
     assert digests(out) == before
-    assert_tidy(out, "tiny")
+    assert_tidy(out, "stub")
 
 
-def wait_for(predicate, process, seconds=60.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and process.poll() is None:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return False
-
-
-@pytest.mark.parametrize("phase", ["executing", "rendering"])
-def test_a_killed_build_leaves_the_previous_outputs(tiny_report, tmp_path, phase):
-    out = copy_outputs(tiny_report, tmp_path / "out")
+@pytest.mark.parametrize("phase", ["executing the notebook", "rendering PDF"])
+def test_a_killed_build_leaves_the_previous_outputs(stub, tmp_path, phase):
+    notebook, previous = stub
+    out = copy(previous, tmp_path / "out")
     before = digests(out)
-    params = tiny_params(tmp_path, FIXTURES / "tiny")
+    slow = {"sleep": 600} if phase == "executing the notebook" else {"word": 100_000}
+    params = stub_params(tmp_path, **slow)
     process = subprocess.Popen(
-        [sys.executable, "-m", "analysis", "build", str(params), "--out", str(out), "--force", "--quiet"],
+        [sys.executable, str(STUB), str(notebook), "build", str(params), "--out", str(out), "--force", "--quiet"],
         cwd=config.PROJECT_ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     # The build writes what it is doing into the folder of its new version.
-    wanted = "executing the notebook" if phase == "executing" else "rendering PDF"
-    versions = out / ".builds" / "tiny"
-    reached = wait_for(lambda: any(p.read_text().strip() == wanted for p in versions.glob("*/phase")), process)
-    time.sleep(0.3)  # well into the phase
+    versions = out / ".builds" / "stub"
+    reached = wait_for(lambda: any(p.read_text().strip() == phase for p in versions.glob("*/phase")), process)
+    time.sleep(0.5)  # well into the phase
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+    cmdline = Path(f"/proc/{process.pid}/cmdline").read_bytes()
+    renderers = [c for c in children if Path(f"/proc/{c}/cmdline").read_bytes() == cmdline]  # forked: same command
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert reached and process.returncode == -signal.SIGKILL
+    assert len(renderers) == (phase == "rendering PDF")
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{c}").exists() for c in renderers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(Path(f"/proc/{c}").exists() for c in renderers)  # the renderer died with the build
     assert digests(out) == before
     # the next build clears what the killed one left behind and succeeds
-    done = run_cli("build", params, "--out", out, "--format", "html")
-    assert done.returncode == 0, done.stderr
-    assert_tidy(out, "tiny")
-    assert not (out / "tiny.pdf").exists()  # the new set has no PDF: none of an older set lingers
+    assert build_one(stub_variant(tmp_path, notebook), out, ("html",), notebook=notebook).status == "built"
+    assert_tidy(out, "stub")
+    assert not (out / "stub.pdf").exists()  # the new set has no PDF: none of an older set lingers
 
 
-def test_bad_input_exits_2_and_touches_nothing(tiny_report, tmp_path, data_copy):
-    out = copy_outputs(tiny_report, tmp_path / "out")
+def test_bad_input_exits_2_and_touches_nothing(stub, tmp_path, data_copy):
+    notebook, previous = stub
+    out = copy(previous, tmp_path / "out")
     before = digests(out)
     lines = (data_copy / "fdi.csv").read_text().splitlines()
     lines[1] = "KOR,CHL,2019,12,12.5.0,tiny-a,"
     (data_copy / "fdi.csv").write_text("\n".join(lines) + "\n")
-    done = run_cli("build", tiny_params(tmp_path, data_copy), "--out", out)
+    done = run_stub(notebook, "build", stub_params(tmp_path, data_dir=data_copy), "--out", out)
     assert done.returncode == 2
     assert f"{data_copy}/fdi.csv:2: column usd_millions: '12.5.0' is not a number" in done.stderr
     assert "nothing was built" in done.stderr
     assert digests(out) == before
-    assert sorted(p.name for p in (out / ".builds" / "tiny").iterdir()) == sorted(
-        ["current", (out / ".builds" / "tiny" / "current").readlink().as_posix()]
+    assert sorted(p.name for p in (out / ".builds" / "stub").iterdir()) == sorted(
+        ["current", (out / ".builds" / "stub" / "current").readlink().as_posix()]
     )
 
 
-def test_two_builds_at_once_into_one_folder(tmp_path):
+def test_two_builds_at_once_into_one_folder(stub, tmp_path):
+    notebook, _ = stub
     out = tmp_path / "out"
-    params = tiny_params(tmp_path, FIXTURES / "tiny")
-    command = [sys.executable, "-m", "analysis", "build", str(params), "--out", str(out), "--force", "--format", "html"]
-    first = subprocess.Popen(command, cwd=config.PROJECT_ROOT, stderr=subprocess.PIPE, text=True)
-    second = subprocess.Popen(command, cwd=config.PROJECT_ROOT, stderr=subprocess.PIPE, text=True)
-    errors = [first.communicate()[1], second.communicate()[1]]
-    assert (first.returncode, second.returncode) == (0, 0), errors
-    metrics = json.loads((out / "tiny.metrics.json").read_text())
+    command = [sys.executable, str(STUB), str(notebook), "build", str(stub_params(tmp_path)), "--out", str(out)]
+    command += ["--force", "--format", "html"]
+    first, second = (
+        subprocess.Popen(command, cwd=config.PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    )
+    done = [first.communicate(), second.communicate()]
+    assert (first.returncode, second.returncode) == (0, 0), done
+    assert all(said.startswith("stub: built ") and err == "" for said, err in done)  # no progress but on a terminal
+    metrics = json.loads((out / "stub.metrics.json").read_text())
     after = digests(out)
     for relative, digest in metrics["build"]["outputs"].items():
         assert after[relative] == digest.removeprefix("sha256:")
-    assert_tidy(out, "tiny")
+    assert_tidy(out, "stub")
 
 
 # The cache -----------------------------------------------------------------------------------
@@ -416,19 +453,19 @@ def test_changing_one_csv_value_rebuilds_and_reports_the_change(tmp_path, data_c
     assert any(r.startswith("|Target share of the total||2.5%||3.0%||+0.5 points|") for r in rows), rows
 
 
-def test_variants_in_parallel_with_progress_on_a_terminal(tmp_path):
+def test_variants_in_parallel_with_progress_on_a_terminal(stub, tmp_path):
     """Two reports whose names share a prefix, built at once, with progress shown on a tty."""
     import pty
 
+    notebook, _ = stub
     out = tmp_path / "out"
-    first = tiny_params(tmp_path, FIXTURES / "tiny", "tiny")
-    second = tiny_params(tmp_path, FIXTURES / "tiny", "tiny-again")
+    first, second = stub_params(tmp_path, "stub"), stub_params(tmp_path, "stub-again")
     leader, follower = pty.openpty()
     process = subprocess.Popen(
         [
             sys.executable,
-            "-m",
-            "analysis",
+            str(STUB),
+            str(notebook),
             "build",
             str(first),
             str(second),
@@ -457,25 +494,26 @@ def test_variants_in_parallel_with_progress_on_a_terminal(tmp_path):
     os.close(leader)
     assert process.returncode == 0, shown.decode()
     text = shown.decode()
-    for name in ("tiny", "tiny-again"):
+    for name in ("stub", "stub-again"):
         assert f"{name}: executing the notebook" in text and f"{name}: rendering HTML" in text
-        assert json.loads((out / f"{name}.metrics.json").read_text())["growth"]["multiple"] == pytest.approx(4.0)
+        assert json.loads((out / f"{name}.metrics.json").read_text())["origin"] == "KOR"
     assert b"built" in process.stdout.read()
     # rebuilding one of them leaves every output of the other in place
-    again = json.loads((out / "tiny-again.metrics.json").read_text())["build"]["outputs"]
-    assert any(o.startswith("figures/tiny-again-") for o in again)
-    assert run_cli("build", first, "--out", out, "--format", "html", "--force").returncode == 0
+    again = json.loads((out / "stub-again.metrics.json").read_text())["build"]["outputs"]
+    assert build_one(stub_variant(tmp_path, notebook), out, ("html",), force=True, notebook=notebook).status == "built"
     assert all(
         hashlib.sha256((out / o).read_bytes()).hexdigest() == d.removeprefix("sha256:") for o, d in again.items()
     )
 
 
-def test_no_progress_when_not_on_a_terminal(tmp_path):
-    params = tiny_params(tmp_path, FIXTURES / "tiny")
-    for expected in ("tiny: built ", "tiny: unchanged since the last build"):
-        done = run_cli("build", params, "--out", tmp_path / "out", "--format", "html")
-        assert done.returncode == 0 and done.stderr == ""
-        assert done.stdout.startswith(expected)
+def test_an_unchanged_report_is_reused_without_a_kernel(stub, tmp_path):
+    notebook, previous = stub
+    out = copy(previous, tmp_path / "out")
+    before = digests(out)
+    done = run_stub(notebook, "build", stub_params(tmp_path), "--out", out)
+    assert done.returncode == 0 and done.stderr == ""
+    assert done.stdout.startswith("stub: unchanged since the last build, outputs reused")
+    assert digests(out) == before
 
 
 def test_bad_input_stops_the_kernel_started_ahead_before_it_runs_the_notebook(tmp_path, data_copy, monkeypatch):

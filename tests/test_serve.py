@@ -128,10 +128,7 @@ def raw(server, request: bytes, seconds: float = 10) -> bytes:
     """Send bytes as they are and return every byte of the answer (the server closes the connection)."""
     with socket.create_connection(("127.0.0.1", server.port), timeout=seconds) as connection:
         connection.sendall(request)
-        answer = b""
-        while chunk := connection.recv(65536):
-            answer += chunk
-    return answer
+        return b"".join(iter(lambda: connection.recv(1 << 20), b""))
 
 
 def named(server, method: str, path: str, host: str = "127.0.0.1:{port}") -> bytes:
@@ -213,27 +210,42 @@ def test_a_request_without_one_name_is_refused(server, hosts):
     assert answer.startswith(b"HTTP/1.0 421 ") and b"The report" not in answer
 
 
-def test_a_connection_that_sends_nothing_is_closed(server):
+def test_the_bounds_are_those_the_readme_states():
+    assert (serve.IDLE_SECONDS, serve.REQUEST_SECONDS, serve.MAX_CONNECTIONS) == (5.0, 10.0, 32)
+
+
+@pytest.fixture
+def hurried(tmp_path, monkeypatch):
+    """A server whose idle and request deadlines are 1 s and 2 s (5 s and 10 s as shipped)."""
+    monkeypatch.setattr(serve, "IDLE_SECONDS", 1.0)
+    monkeypatch.setattr(serve, "REQUEST_SECONDS", 2.0)
+    (tmp_path / "r.html").write_bytes(PAGE)
+    served = Server(tmp_path, "r.html", 0)
+    yield served
+    served.close()
+
+
+def test_a_connection_that_sends_nothing_is_closed(hurried):
     started = time.monotonic()
-    with socket.create_connection(("127.0.0.1", server.port), timeout=serve.IDLE_SECONDS + 5) as idle:
+    with socket.create_connection(("127.0.0.1", hurried.port), timeout=10) as idle:
         assert idle.recv(1) == b""  # closed by the server
-    assert serve.IDLE_SECONDS - 0.5 <= time.monotonic() - started <= serve.IDLE_SECONDS + 3
+    assert 1.0 - 0.2 <= time.monotonic() - started <= 1.0 + 2
 
 
-def test_a_request_that_never_ends_is_closed(server):
-    # one header line every second: never idle, never whole
+def test_a_request_that_never_ends_is_closed(hurried):
+    # one header line every half second: never idle, never whole
     started = time.monotonic()
-    with socket.create_connection(("127.0.0.1", server.port), timeout=2) as slow:
+    with socket.create_connection(("127.0.0.1", hurried.port), timeout=0.5) as slow:
         slow.sendall(b"GET /r.html HTTP/1.1\r\n")
         with contextlib.suppress(OSError):
-            while time.monotonic() - started < serve.REQUEST_SECONDS + 10:
+            while time.monotonic() - started < 2.0 + 10:
                 slow.sendall(b"X-Slow: 1\r\n")
                 try:
                     if slow.recv(1) == b"":
                         break
                 except TimeoutError:
                     continue
-    assert time.monotonic() - started <= serve.REQUEST_SECONDS + 4
+    assert time.monotonic() - started <= 2.0 + 2
 
 
 def test_connections_past_the_limit_are_closed_at_once_and_the_server_goes_on(server):

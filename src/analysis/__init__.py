@@ -30,7 +30,7 @@ The build, in the command's process (`cli` calls `pipeline`, which runs the rest
 - `export`: the HTML page (nbconvert) and the PDF (WeasyPrint).
 - `outputs`: output sets published whole, under a lock.
 - `pipeline`: one build as a list of steps, and many builds at once.
-- `forked`, `interrupts`, `limits`, `faults`: renderers in child processes, Ctrl-C and signals,
+- `forked`, `interrupts`, `limits`: renderers in child processes, Ctrl-C and signals,
   each phase's time limit, and what to say of failures outside the inputs.
 - `watch`, `serve`: rebuild on every change, and serve the page with reload.
 - `cli`, `doctor`, `provenance`: the command line, machine checks, the run record.

@@ -1,8 +1,7 @@
-"""Content keys: an unchanged rebuild reuses the outputs of the last build at once.
+"""Content keys: an unchanged rebuild reuses the outputs of the last build.
 
-A build's key is a sha256 over everything its outputs depend on; the metrics file records the
-key and the sha256 of every output, and `reusable` trusts an earlier build only when both still
-hold. `sha256` is the package's one way of taking a checksum.
+The metrics file records the build's key and every output's sha256; `reusable` trusts them only
+while both still hold.
 """
 
 from __future__ import annotations
@@ -19,23 +18,7 @@ BLOCK = 1 << 20  # bytes read at a time from a file
 
 
 def sha256(*parts: bytes | Path) -> str:
-    """Return the sha256 of the bytes given and of the files named, in order.
-
-    Parameters
-    ----------
-    *parts : bytes or pathlib.Path
-        Bytes are hashed as they are; a path's file is read in blocks.
-
-    Returns
-    -------
-    str
-        ``"sha256:<hex>"``, the form the metrics file records.
-
-    Examples
-    --------
-    >>> sha256(b"abc")[:15]
-    'sha256:ba7816bf'
-    """
+    """Return the sha256 of the bytes given and of the files named, in order."""
     digest = hashlib.sha256()
     for part in parts:
         if isinstance(part, Path):
@@ -61,25 +44,7 @@ def _file(path: Path) -> str:
 
 
 def cache_key(parameters: dict[str, Any], formats: tuple[str, ...], notebook: Path = config.DEFAULT_NOTEBOOK) -> str:
-    """Return a key over everything a report's outputs depend on.
-
-    The notebook, every input file, the effective parameters, the package's code, style and
-    template, the lock file, the Python version and the formats asked for.
-
-    Parameters
-    ----------
-    parameters : dict
-        The report's effective parameters.
-    formats : tuple of str
-        The formats asked for.
-    notebook : pathlib.Path
-        The report notebook.
-
-    Returns
-    -------
-    str
-        ``"sha256:<hex>"``.
-    """
+    """Return a key over everything a report's outputs depend on."""
     folder = config.resolve_project_path(parameters["data_dir"])
     material = {
         "notebook": _file(notebook),
@@ -94,22 +59,7 @@ def cache_key(parameters: dict[str, Any], formats: tuple[str, ...], notebook: Pa
 
 
 def reusable(out_dir: Path, name: str, key: str) -> list[str] | None:
-    """Return the outputs of an earlier build with the same key, if all are intact; else None.
-
-    Parameters
-    ----------
-    out_dir : pathlib.Path
-        The output folder.
-    name : str
-        The report.
-    key : str
-        The key of the build about to be made (`cache_key`).
-
-    Returns
-    -------
-    list of str or None
-        The outputs, relative to the output folder, the metrics file last.
-    """
+    """Return the outputs of an earlier build with the same key, if all are intact; else None."""
     try:
         recorded = json.loads((out_dir / f"{name}.metrics.json").read_text(encoding="utf-8")).get("build", {})
     except (OSError, ValueError):

@@ -1,24 +1,10 @@
-"""Ctrl-C (and SIGTERM, SIGHUP) stop a build at any moment, and the build cleans up after itself.
+"""Ctrl-C, SIGTERM and SIGHUP stop a command at any moment, and it cleans up after itself.
 
-`handled` installs, for a command's duration, one handler of SIGINT, SIGTERM and SIGHUP. The
-first signal raises KeyboardInterrupt in the main thread and records that a stop was asked for;
-later ones are only recorded, so that a second Ctrl-C cannot cut the clean-up short (it stops
-the kernel and removes what the build made, in a few seconds at most).
-
-Python drops an exception raised where it cannot propagate: in a weakref callback, a finaliser,
-a C library's callback. Ctrl-C during WeasyPrint's layout was lost that way, and the build went on
-to publish. So the build does not rely on the exception alone: it calls `check` at each step and
-before it publishes, whatever waits for another process (a renderer, a build of ``--jobs``)
-polls `requested`, and `on_request` interrupts a busy kernel too (a signal sent to the build's
-process alone does not reach it).
-
-`deferred` holds a stop back while a few steps run that must not be cut in two (starting a
-kernel and recording it, stopping one and removing its folder, switching the outputs): the
-KeyboardInterrupt is raised when they are done.
-
-`pause` is a seam for tests, inert unless ``ANALYSIS_TEST_PAUSE`` names a phase: the process
-doing that phase's work then writes the file ``ANALYSIS_TEST_PAUSE_FILE`` and waits there, so
-that a test can interrupt the build at a known moment of each phase.
+`handled` makes the first of these signals a KeyboardInterrupt in the main thread and records it;
+later ones are only recorded, so that a second Ctrl-C cannot cut the clean-up short. An exception
+can be dropped where Python cannot raise it (a C library's callback), so the build also calls
+`check` before it publishes, and whatever waits in another thread or process registers
+`on_request` to be woken.
 """
 
 from __future__ import annotations
@@ -32,7 +18,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 PAUSE_ENV = "ANALYSIS_TEST_PAUSE"
 PAUSE_FILE_ENV = "ANALYSIS_TEST_PAUSE_FILE"
 
@@ -45,28 +31,16 @@ def _handler(signum: int, frame: Any) -> None:
     first = not _requested.is_set()
     if first:
         _state["signal"] = signum
-        _requested.set()
-    for callback in list(_callbacks):
-        with contextlib.suppress(Exception):  # a kernel that is gone needs no interrupting
-            callback()
-    if not first:
-        return  # already stopping: let the clean-up finish
-    if _state["deferring"]:
+    request()
+    if first and _state["deferring"]:
         _state["held"] = True
-        return
-    raise KeyboardInterrupt
+    elif first:
+        raise KeyboardInterrupt
 
 
 @contextlib.contextmanager
 def handled() -> Iterator[None]:
-    """Handle SIGINT, SIGTERM and SIGHUP as a request to stop, for the duration of the block.
-
-    Only in the main thread (elsewhere the block changes nothing).
-
-    Yields
-    ------
-    None
-    """
+    """Take SIGINT, SIGTERM and SIGHUP as a request to stop during the block (main thread only)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -80,23 +54,23 @@ def handled() -> Iterator[None]:
 
 
 def install() -> None:
-    """Handle SIGINT, SIGTERM and SIGHUP as a request to stop from now on (a child process's whole life)."""
+    """Take these signals as a request to stop for the rest of this process (a child's whole life)."""
     reset()
     for number in SIGNALS:
         signal.signal(number, _handler)
 
 
 def reset() -> None:
-    """Forget an earlier stop request (a new command, or a child process starting afresh)."""
+    """Forget an earlier stop request."""
     _requested.clear()
     _state.update(signal=signal.SIGINT, deferring=0, held=False)
 
 
 def request() -> None:
-    """Ask for a stop from code (``analysis watch`` on Ctrl-C): what polls `requested` stops."""
+    """Ask for a stop from code: what registered `on_request` is woken."""
     _requested.set()
     for callback in list(_callbacks):
-        with contextlib.suppress(Exception):
+        with contextlib.suppress(Exception):  # a kernel that is gone needs no interrupting
             callback()
 
 
@@ -106,26 +80,21 @@ def requested() -> bool:
 
 
 def exit_status() -> int:
-    """Return the exit status of a command stopped by a signal: 128 + its number (130 for Ctrl-C)."""
+    """Return 128 + the number of the signal that stopped the command (130 for Ctrl-C)."""
     return 128 + int(_state["signal"])
 
 
 def check() -> None:
-    """Raise KeyboardInterrupt if a stop was asked for (even if its exception was lost)."""
+    """Raise KeyboardInterrupt if a stop was asked for, even if its exception was lost."""
     if _requested.is_set():
         raise KeyboardInterrupt
 
 
 @contextlib.contextmanager
 def deferred() -> Iterator[None]:
-    """Hold a stop back until the block is done, then raise it.
-
-    Yields
-    ------
-    None
-    """
+    """Hold a stop back until the block is done (steps that must not be cut in two), then raise it."""
     if threading.current_thread() is not threading.main_thread():
-        yield  # signals are handled in the main thread only
+        yield
         return
     _state["deferring"] += 1
     try:
@@ -139,37 +108,21 @@ def deferred() -> Iterator[None]:
 
 @contextlib.contextmanager
 def on_request(callback: Callable[[], None]) -> Iterator[None]:
-    """Call ``callback`` (in the main thread) if a stop is asked for during the block.
-
-    Parameters
-    ----------
-    callback : callable
-        Quick and safe to call from a signal handler (sending a signal, setting a flag).
-
-    Yields
-    ------
-    None
-    """
+    """Call ``callback`` (quick, signal-safe) if a stop is asked for during the block."""
     _callbacks.append(callback)
     try:
+        if _requested.is_set():
+            callback()
         yield
     finally:
         _callbacks.remove(callback)
 
 
 def pause(phase: str) -> None:
-    """Wait here if the test seam ``ANALYSIS_TEST_PAUSE`` names this phase (else return at once).
-
-    Parameters
-    ----------
-    phase : str
-        The phase reached: "checking the inputs", "starting the kernel", "executing the
-        notebook", "rendering HTML", "rendering PDF" or "publishing".
-    """
+    """Test seam: wait here (writing ``ANALYSIS_TEST_PAUSE_FILE``) if ``ANALYSIS_TEST_PAUSE`` names this phase."""
     if os.environ.get(PAUSE_ENV) != phase:
         return
-    marker = os.environ.get(PAUSE_FILE_ENV)
-    if marker:
+    if marker := os.environ.get(PAUSE_FILE_ENV):
         Path(marker).write_text(f"{os.getpid()}\n", encoding="utf-8")
     deadline = time.monotonic() + 600
     while time.monotonic() < deadline:

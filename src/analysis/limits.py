@@ -1,15 +1,7 @@
-"""Time limits for the phases of a build: a phase that runs past its limit is stopped.
+"""Time limits of the phases of a build (``--time-limit PHASE=SECONDS``, ``ANALYSIS_TIME_LIMITS``).
 
-Each phase of a build has a limit in seconds, so that no input, however hostile, makes a build
-hang: a text of thousands of characters without a space, for one, makes the PDF's layout run for
-minutes. A phase that runs past its limit is stopped (the kernel or the renderer's process is
-killed), the build fails with a `TimeLimitError` that names the phase (exit status 1), and
-nothing is published.
-
-The defaults (`PHASES`) leave a report of the project's size many times the time it takes on a
-slow machine. To change them, ``--time-limit PHASE=SECONDS`` (``analysis build`` and ``watch``;
-repeated, or comma-separated: ``--time-limit pdf=600,notebook=1200``), or the environment
-variable ``ANALYSIS_TIME_LIMITS`` in the same form; the option wins over the variable.
+A phase past its limit is stopped and the build fails with a `TimeLimitError` naming it, so that
+no input, however hostile, makes a build hang.
 """
 
 from __future__ import annotations
@@ -53,29 +45,7 @@ class TimeLimits:
 
 
 def parse(texts: Sequence[str], given_as: str) -> dict[str, float]:
-    """Read ``PHASE=SECONDS`` pairs (each text one or more, comma-separated).
-
-    Parameters
-    ----------
-    texts : sequence of str
-        Such as ``["pdf=600", "notebook=1200,html=90"]``.
-    given_as : str
-        Where they were given, for messages (``--time-limit``, the environment variable).
-
-    Returns
-    -------
-    dict of str to float
-
-    Raises
-    ------
-    ParameterError
-        Every pair that is not a known phase with a number of seconds above 0, up to a day.
-
-    Examples
-    --------
-    >>> parse(["pdf=600,html=90.5"], "--time-limit")
-    {'pdf': 600.0, 'html': 90.5}
-    """
+    """Read ``PHASE=SECONDS`` pairs (each text one or more, comma-separated)."""
     found: dict[str, float] = {}
     problems = []
     phases = ", ".join(PHASES)
@@ -105,24 +75,7 @@ def parse(texts: Sequence[str], given_as: str) -> dict[str, float]:
 
 
 def resolve(options: Sequence[str] = (), environ: Mapping[str, str] | None = None) -> TimeLimits:
-    """Return the time limits: the defaults, then the environment variable's, then the options'.
-
-    Parameters
-    ----------
-    options : sequence of str
-        The ``--time-limit`` values.
-    environ : mapping, optional
-        The environment (``os.environ`` by default).
-
-    Returns
-    -------
-    TimeLimits
-
-    Raises
-    ------
-    ParameterError
-        A value that is not ``PHASE=SECONDS``.
-    """
+    """Return the time limits: the defaults, then the environment variable's, then the options'."""
     environ = os.environ if environ is None else environ
     values = parse([environ.get(ENVIRONMENT, "")], f"environment variable {ENVIRONMENT}")
     values.update(parse(options, "--time-limit"))
@@ -130,19 +83,7 @@ def resolve(options: Sequence[str] = (), environ: Mapping[str, str] | None = Non
 
 
 def exceeded(phase: str, seconds: float) -> TimeLimitError:
-    """Return the error of a phase stopped at its time limit: it names the phase and what to do.
-
-    Parameters
-    ----------
-    phase : str
-        A key of `PHASES`.
-    seconds : float
-        Its limit.
-
-    Returns
-    -------
-    TimeLimitError
-    """
+    """Return the error of a phase stopped at its time limit: it names the phase and what to do."""
     what = PHASES[phase][0]
     return TimeLimitError(
         f"{what} took longer than its time limit of {seconds:g} s and was stopped; nothing was published. "

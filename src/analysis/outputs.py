@@ -1,31 +1,16 @@
 """A report's outputs in the output folder, replaced as a whole or not at all.
 
-A build writes its outputs into a folder of its own, ``.builds/NAME/<version>/``, and then
-switches the link ``.builds/NAME/current`` to it with one rename. The files readers open
-(``NAME.html``, ``NAME.pdf``, ``figures/NAME-fdi.svg``, ...) are relative links through ``current``,
-so every one of them changes at that one instant. At any moment, a build killed or failed included,
-every output that can be opened belongs to one and the same build. Links an output set gains or
-loses (a build with other ``--format``) are added before the switch and removed after it: until
-then they lead nowhere, and `tidy` removes what a killed build left.
-
-Everything here runs under the report's lock (`locked`): one build of a report at a time in a
-folder, while builds of other reports go on beside it.
-
-A build writes inside the output folder only. `prepare` checks, before any kernel starts, that the
-folder is one, can be written, and that none of the folders the build writes into (``figures/``,
-``failed/``, ``.builds/``) is a symbolic link: publishing through a link could write outside the
-output folder, so the build refuses, and says how to remove the link, rather than replace it (the
-link, and what it leads to, may be there on purpose; a refusal loses nothing). And every file,
-link or folder the build writes, renames or removes afterwards is reached from the output folder
-through directory handles opened without following a link (`opened`): a folder swapped for a
-link at any moment of the build is refused there, and nothing is written or removed through it.
+A build writes into ``.builds/NAME/<version>/`` and then renames the link
+``.builds/NAME/current`` to it; ``NAME.html``, ``figures/NAME-*`` and the rest are links through
+``current``, so every output changes at one instant. Everything runs under the report's lock.
+Writes and deletions reach their folder through handles opened without following links, and
+report names are plain file names: nothing is written or removed outside the output folder.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import json
 import os
 import re
@@ -35,6 +20,8 @@ import stat
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+
+import filelock
 
 from analysis import config, interrupts
 from analysis.errors import BuildError, ParameterError
@@ -50,35 +37,12 @@ PLAIN_NAME = re.compile(r"\w[\w.-]*")  # never ".", "..", a hidden name, a path 
 
 
 def is_plain_name(name: str) -> bool:
-    """Say whether a report's name is a plain file name, which no path can resolve out of its folder.
-
-    Examples
-    --------
-    >>> [is_plain_name(n) for n in ("russia-mexico-fdi.es", "..", ".builds", "a/b", "")]
-    [True, False, False, False, False]
-    """
+    """Say whether a report's name is a plain file name, which no path can resolve out of its folder."""
     return len(name) <= MAX_NAME_CHARS and PLAIN_NAME.fullmatch(name) is not None
 
 
 def prepare(out_dir: Path, names: Iterable[str] = ()) -> None:
-    """Make the output folder if it is missing, and check that a build can write into it, safely.
-
-    Parameters
-    ----------
-    out_dir : pathlib.Path
-        The output folder (a link to a folder is fine: it was named on the command line).
-    names : iterable of str
-        The reports about to be built.
-
-    Raises
-    ------
-    ParameterError
-        The folder cannot be one (``--out`` is bad input, exit status 2): it is a file, or inside
-        one, or a symbolic link loop.
-    BuildError
-        What is wrong and what to do: the folder cannot be written; a folder the build writes
-        into is a symbolic link or a file; a report's output name is taken by a folder.
-    """
+    """Make the output folder if it is missing, and check that a build can write into it, safely."""
     from analysis.errors import describe_os_error
 
     shown = config.display_path(out_dir)
@@ -134,20 +98,7 @@ def _not_a_folder(out_dir: Path) -> str:
 
 
 def refuse_link(out_dir: Path, folder: Path) -> None:
-    """Refuse to write into a folder of the output folder that is a symbolic link.
-
-    Parameters
-    ----------
-    out_dir : pathlib.Path
-        The output folder.
-    folder : pathlib.Path
-        A folder inside it that the build writes into.
-
-    Raises
-    ------
-    BuildError
-        When ``folder`` is a symbolic link.
-    """
+    """Refuse to write into a folder of the output folder that is a symbolic link."""
     if folder != out_dir and folder.is_symlink():
         shown = config.display_path(folder)
         raise BuildError(
@@ -162,32 +113,7 @@ _FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CL
 
 @contextlib.contextmanager
 def opened(out_dir: Path, relative: str = "", *, make: bool = False) -> Iterator[int]:
-    """Open a folder inside the output folder by handles that never follow a link; yield its descriptor.
-
-    Each folder on the way from the output folder is opened relative to the one before, without
-    following a symbolic link, so what is done through the descriptor happens in that folder,
-    inside the output folder, whatever is swapped in on the way meanwhile.
-
-    Parameters
-    ----------
-    out_dir : pathlib.Path
-        The output folder (a link to a folder is fine: it was named on the command line).
-    relative : str
-        The folder, relative to it, with ``/`` between its parts; "" for the output folder.
-    make : bool, optional
-        Make the folders that are missing on the way (the output folder too).
-
-    Yields
-    ------
-    int
-
-    Raises
-    ------
-    BuildError
-        A folder on the way is a symbolic link, or a file.
-    FileNotFoundError
-        A folder on the way is missing (and ``make`` is false).
-    """
+    """Open a folder inside the output folder by handles that never follow a link; yield its descriptor."""
     if make:
         out_dir.mkdir(parents=True, exist_ok=True)
     handles = [os.open(out_dir, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0))]
@@ -231,28 +157,7 @@ def _not_a_folder_inside(out_dir: Path, folder: Path) -> BuildError:
 
 
 def write(out_dir: Path, relative: str, data: bytes) -> None:
-    """Write a file inside the output folder, replacing what is there in one step, never through a link.
-
-    The folders on the way are reached by `opened` (and made if missing); the bytes go to a new
-    file beside the target, flushed to disk, which then takes the target's name: a link there is
-    replaced, never followed.
-
-    Parameters
-    ----------
-    out_dir : pathlib.Path
-        The output folder.
-    relative : str
-        The file, relative to it.
-    data : bytes
-        Its content.
-
-    Raises
-    ------
-    OSError
-        Naming the file (a full disk does not say which file it was writing).
-    BuildError
-        A folder on the way is a symbolic link, or a file.
-    """
+    """Write a file inside the output folder, replacing what is there in one step, never through a link."""
     parent, _, leaf = relative.rpartition("/")
     target = out_dir / relative
     with opened(out_dir, parent, make=True) as folder:
@@ -291,34 +196,18 @@ def versions(out_dir: Path, name: str) -> Path:
 
 @contextlib.contextmanager
 def locked(out_dir: Path, name: str, on_wait: Callable[[], None] = lambda: None) -> Iterator[None]:
-    """Hold a report's lock: a second build of the same report into this folder waits.
-
-    Parameters
-    ----------
-    out_dir : pathlib.Path
-        The output folder.
-    name : str
-        The report.
-    on_wait : callable, optional
-        Called once if the lock is held by another build, before waiting for it.
-
-    Yields
-    ------
-    None
-    """
+    """Hold a report's lock (``.NAME.lock``, never opened through a link); say ``on_wait`` before waiting."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    # Never through a link: an attacker's link would have the build create or lock another file.
-    flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-    with os.fdopen(os.open(out_dir / f".{name}.lock", flags, 0o644), "a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            on_wait()
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    lock = filelock.FileLock(out_dir / f".{name}.lock", preserve_lock_file=True)
+    try:
+        lock.acquire(timeout=0)
+    except filelock.Timeout:
+        on_wait()
+        lock.acquire()
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def current(out_dir: Path, name: str) -> str | None:
@@ -330,21 +219,7 @@ def current(out_dir: Path, name: str) -> str | None:
 
 
 def recorded(out_dir: Path, name: str) -> list[str]:
-    """List the outputs of the current set, relative to the output folder.
-
-    Parameters
-    ----------
-    out_dir : pathlib.Path
-        The output folder.
-    name : str
-        The report.
-
-    Returns
-    -------
-    list of str
-        What the current set's metrics file records, and the metrics file itself; empty where
-        there is no current set.
-    """
+    """List the outputs of the current set, relative to the output folder."""
     metrics_name = f"{name}.metrics.json"
     try:
         text = (versions(out_dir, name) / CURRENT / metrics_name).read_text(encoding="utf-8")
@@ -355,19 +230,7 @@ def recorded(out_dir: Path, name: str) -> list[str]:
 
 
 def new_version(out_dir: Path, name: str) -> Path:
-    """Make an empty folder for a build's outputs (its name unique, its mode the folder's usual).
-
-    Parameters
-    ----------
-    out_dir : pathlib.Path
-        The output folder.
-    name : str
-        The report.
-
-    Returns
-    -------
-    pathlib.Path
-    """
+    """Make an empty folder for a build's outputs (its name unique, its mode the folder's usual)."""
     folder = versions(out_dir, name)
     refuse_link(out_dir, folder.parent)
     refuse_link(out_dir, folder)
@@ -389,19 +252,7 @@ def discard(out_dir: Path, name: str, version: Path) -> None:
 
 
 def switch(out_dir: Path, name: str, version: Path, outputs: list[str]) -> None:
-    """Make a finished version folder the report's current outputs.
-
-    Parameters
-    ----------
-    out_dir : pathlib.Path
-        The output folder.
-    name : str
-        The report.
-    version : pathlib.Path
-        A folder from `new_version`, holding every output.
-    outputs : list of str
-        Those outputs, relative to the folder (and to the output folder).
-    """
+    """Make a finished version folder the report's current outputs."""
     for relative in outputs:  # links the new set adds: they lead nowhere until the switch
         _link(out_dir, name, relative)
     with interrupts.deferred():  # a Ctrl-C now waits for the switch and the tidying to be done
@@ -413,19 +264,7 @@ def switch(out_dir: Path, name: str, version: Path, outputs: list[str]) -> None:
 
 
 def tidy(out_dir: Path, name: str) -> None:
-    """Put a report's outputs in order: what a killed or older build left is removed or repaired.
-
-    Idempotent, and cheap when there is nothing to do; every build (reused outputs included)
-    runs it under the report's lock. It keeps the current set and its folder only, links every
-    output the current set records, and removes links to outputs it does not record.
-
-    Parameters
-    ----------
-    out_dir : pathlib.Path
-        The output folder.
-    name : str
-        The report.
-    """
+    """Put a report's outputs in order: what a killed or older build left is removed or repaired."""
     folder = versions(out_dir, name)
     refuse_link(out_dir, folder.parent)
     refuse_link(out_dir, folder)
@@ -444,22 +283,7 @@ def tidy(out_dir: Path, name: str) -> None:
 
 
 def keep_failed(out_dir: Path, name: str, run_folder: Path) -> str | None:
-    """Copy a failed build's partly executed notebook (and its kernel's log) into ``failed/``.
-
-    Parameters
-    ----------
-    out_dir : pathlib.Path
-        The output folder.
-    name : str
-        The report.
-    run_folder : pathlib.Path
-        The failed run's private folder, where the notebook as run so far was saved.
-
-    Returns
-    -------
-    str or None
-        Where the notebook now is; None if the build had not got as far as writing one.
-    """
+    """Copy a failed build's partly executed notebook (and its kernel's log) into ``failed/``."""
     executed = run_folder / "executed.ipynb"
     if not executed.is_file():
         return None
@@ -511,11 +335,7 @@ def _links(out_dir: Path, name: str) -> list[str]:
 
 
 def _remove(out_dir: Path, name: str, entry: str) -> None:
-    """Remove one entry of a report's builds folder, reached by directory handles, never through a link.
-
-    The folders on the way (``.builds``, ``.builds/NAME``) are opened without following links, so a
-    folder swapped for a link after it was checked is refused instead of deleted through.
-    """
+    """Remove one entry of a report's builds folder, reached by directory handles, never through a link."""
     if entry in ("", ".", "..") or "/" in entry:
         raise BuildError(f"{entry!r} is not an entry of a report's builds folder: not removed")
     versions(out_dir, name)  # a plain name, or refused

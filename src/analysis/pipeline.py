@@ -1,29 +1,11 @@
 """Build reports: the steps from checked parameters to published outputs.
 
-One build of one report (`build_one`) is a list of named steps, each a function of the `Run` it
-fills in::
-
-    start the kernel       wait for the kernel started ahead to be up, its imports done
-    execute the notebook   papermill, in a kernel of `analysis.execute`
-    harvest                metrics, figures and warnings out of the executed notebook
-    render HTML            `analysis.export`
-    (publish the HTML)     only with ``html_first``: the HTML set goes out before the PDF is laid out
-    render PDF             `analysis.export`
-    write outputs          every file into the build's own folder, the metrics file last
-    publish                one switch makes them the report's outputs (`analysis.outputs`)
-
-Every output goes into a folder of the build's own first, and one switch makes the whole set
-the report's outputs: a build that fails or is killed at any moment leaves the previous outputs
-as they were. A content key (`analysis.cache`) lets an unchanged rebuild reuse the outputs.
-`build_all` checks every variant's inputs before any kernel runs the notebook, and builds the
-variants one after another or in ``jobs`` processes at once.
-
-Every phase is bounded in time (`analysis.limits`): the kernel's start and the notebook's run in
-`analysis.execute`, the HTML and the PDF here, each rendered in a child process that is killed
-at its limit (`analysis.forked`). Ctrl-C stops a build at any moment (`analysis.interrupts`): the
-kernel and any renderer are stopped, the build's folder is removed, nothing is published; each
-step, and the publication, first checks that no stop was asked for, even one whose exception a
-library swallowed.
+A build (`build_one`) runs `STEPS` on a `Run`: wait for the kernel, execute the notebook,
+harvest its metrics and figures, render the HTML and the PDF (each in a child process killed at
+its time limit, `analysis.forked`), write everything into a version folder of its own and switch
+to it (`analysis.outputs`): a build that fails or is stopped leaves the previous outputs as they
+were. `build_all` checks every variant's inputs before any notebook runs, reuses unchanged ones
+(`analysis.cache`), and builds the rest one after another or in ``jobs`` child processes.
 """
 
 from __future__ import annotations
@@ -38,6 +20,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
+from concurrent import futures
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -65,40 +48,16 @@ def terminal_progress(name: str, step: str) -> None:
 
 @dataclass(frozen=True)
 class BuildOptions:
-    """How to build: where to, which formats, and what to report on the way.
-
-    Attributes
-    ----------
-    out_dir : pathlib.Path
-        The output folder.
-    formats : tuple of str
-        ``"html"`` and/or ``"pdf"``; the executed notebook and the metrics file always.
-    force : bool
-        Rebuild even when the cache says nothing changed.
-    jobs : int
-        Processes building at once, each with its own kernel.
-    notebook : pathlib.Path
-        The report notebook.
-    progress : callable
-        Called with (name, step) as each build goes; a module-level function, so that it
-        reaches the processes of ``jobs``.
-    html_first : bool
-        Publish the HTML (with the notebook, metrics and figures) as soon as it is rendered,
-        then the whole set once the PDF is laid out (what ``analysis watch`` does).
-    on_publish : callable, optional
-        Called with (name, formats) after each publication.
-    time_limits : TimeLimits
-        The time limit of each phase (`analysis.limits`).
-    """
+    """How to build: where to, which formats, and what to report on the way."""
 
     out_dir: Path = config.REPORTS_DIR
     formats: tuple[str, ...] = FORMATS
-    force: bool = False
-    jobs: int = 1
+    force: bool = False  # rebuild even when the cache says nothing changed
+    jobs: int = 1  # child processes building at once, a kernel each
     notebook: Path = config.DEFAULT_NOTEBOOK
-    progress: Progress = silent
-    html_first: bool = False
-    on_publish: Callable[[str, tuple[str, ...]], None] | None = None
+    progress: Progress = silent  # (name, step); module-level, to reach the children of jobs
+    html_first: bool = False  # publish the HTML set before the PDF is laid out (watch)
+    on_publish: Callable[[str, tuple[str, ...]], None] | None = None  # (name, formats) after each publication
     time_limits: TimeLimits = field(default_factory=TimeLimits)
 
 
@@ -143,8 +102,6 @@ class Run:
     def step(self, text: str) -> None:
         """Say what the build is doing: to the progress callback, and in its folder for a kill."""
         interrupts.check()
-        if orphaned():  # a build of --jobs whose parent died: it stops, as on Ctrl-C
-            raise KeyboardInterrupt
         outputs.write(self.options.out_dir, self.inside("phase"), f"{text}\n".encode())
         self.options.progress(self.name, text)
 
@@ -167,12 +124,7 @@ def _prepare() -> None:
 
 
 def prepare_in_background() -> threading.Thread:
-    """Import papermill and the renderers and rehearse a page, in a thread (once a process).
-
-    Started while the kernel boots and the inputs are checked, it takes these imports off the
-    build's critical path: the command's process would otherwise wait for the kernel idle, then
-    pay for them.
-    """
+    """Import papermill and the renderers and rehearse a page, in a thread (once a process)."""
     global _preparing
     if _preparing is None:
         _preparing = threading.Thread(target=_prepare, name="prepare-renderers", daemon=True)
@@ -181,11 +133,7 @@ def prepare_in_background() -> threading.Thread:
 
 
 def renderers_changed() -> None:
-    """Forget the compiled templates, after a template or its CSS changed.
-
-    The next build compiles them again in the background, as the first did, not in its own time
-    on first use.
-    """
+    """Forget the compiled templates, after a template or its CSS changed."""
     global _preparing
     from analysis import export
 
@@ -340,10 +288,7 @@ def _publish(run: Run, formats: tuple[str, ...], version: Path) -> None:
     outputs.write(out_dir, f"{inside}/{metrics_name}", text.encode("utf-8"))
     outputs.remove(out_dir, f"{inside}/phase")
     run.published = [*files, metrics_name]
-    interrupts.pause("publishing")  # a seam for tests: inert unless asked for
     interrupts.check()  # a Ctrl-C whose exception was lost still stops the build before it publishes
-    if orphaned():  # nor does a build of --jobs whose parent died publish
-        raise KeyboardInterrupt
     outputs.switch(run.options.out_dir, run.name, version, run.published)
     outputs.forget_failure(run.options.out_dir, run.name)
     if run.options.on_publish:
@@ -354,14 +299,7 @@ def _publish(run: Run, formats: tuple[str, ...], version: Path) -> None:
 
 
 def content_key(parameters: dict[str, Any], formats: tuple[str, ...], notebook: Path) -> str:
-    """Return `analysis.cache.cache_key`; an input it cannot read is said to be unreadable, as bad input.
-
-    Raises
-    ------
-    InputFileError
-        A data file, the notebook or the lock file cannot be read (a permission, a folder in its
-        place): named, with what to do.
-    """
+    """Return `analysis.cache.cache_key`; an input it cannot read is said to be unreadable, as bad input."""
     try:
         return cache.cache_key(parameters, formats, notebook)
     except OSError as error:
@@ -373,35 +311,7 @@ def content_key(parameters: dict[str, Any], formats: tuple[str, ...], notebook: 
 
 
 def build_one(variant: Variant, options: BuildOptions, executor: Any = None) -> Outcome:
-    """Build one variant, or reuse its outputs when nothing changed.
-
-    The outputs replace the previous ones all at once, or not at all (see `analysis.outputs`):
-    a build that fails or is killed at any moment leaves the previous outputs as they were.
-
-    Parameters
-    ----------
-    variant : Variant
-        What to build (its inputs checked by `analysis.plan.check`).
-    options : BuildOptions
-        How.
-    executor : analysis.execute.Executor, optional
-        What runs the notebook; a `ColdExecutor` of its own (closed at the end) when None.
-
-    Returns
-    -------
-    Outcome
-
-    Raises
-    ------
-    NotebookExecutionError
-        The notebook failed; the partly executed notebook is kept in ``failed/``.
-    TimeLimitError
-        A phase ran past its time limit.
-    BuildError
-        The output folder cannot take the outputs (`analysis.outputs.prepare`).
-    KeyboardInterrupt
-        Ctrl-C: nothing was published, and nothing of the build is left.
-    """
+    """Build one variant, or reuse its outputs when nothing changed."""
     if executor is None:
         from analysis.execute import ColdExecutor
 
@@ -442,11 +352,7 @@ def build_one(variant: Variant, options: BuildOptions, executor: Any = None) -> 
 
 
 def _keep_failed(error: AnalysisError, out_dir: Path, name: str, scratch: Path) -> AnalysisError:
-    """Keep the partly executed notebook in ``failed/`` and say where; say why if it cannot be kept.
-
-    The notebook's own error comes first, whatever happens to the copy: a ``failed/`` that cannot
-    be written never hides it.
-    """
+    """Keep the partly executed notebook in ``failed/`` and say where; say why if it cannot be kept."""
     try:
         kept = outputs.keep_failed(out_dir, name, scratch)
         note = ""
@@ -465,22 +371,7 @@ def _keep_failed(error: AnalysisError, out_dir: Path, name: str, scratch: Path) 
 
 
 def guarded(variant: Variant, options: BuildOptions, executor: Any = None) -> Outcome:
-    """Build one variant; turn any failure into an Outcome, so other variants still finish.
-
-    Parameters
-    ----------
-    variant : Variant
-        What to build.
-    options : BuildOptions
-        How.
-    executor : analysis.execute.Executor, optional
-        What runs the notebook (see `build_one`).
-
-    Returns
-    -------
-    Outcome
-        ``"failed"``, with its message and exit status, where `build_one` raised (Ctrl-C aside).
-    """
+    """Build one variant; turn any failure into an Outcome, so other variants still finish."""
     started = time.perf_counter()
     try:
         return build_one(variant, options, executor)
@@ -491,94 +382,37 @@ def guarded(variant: Variant, options: BuildOptions, executor: Any = None) -> Ou
     return Outcome(variant.name, "failed", [], time.perf_counter() - started, message, status, detail=detail)
 
 
-_parent: int | None = None  # in a child building for --jobs: the process that started it
-PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies (Linux)
-
-
-def orphaned() -> bool:
-    """Tell whether this is a child building for ``--jobs`` whose parent has died."""
-    return _parent is not None and os.getppid() != _parent
-
-
-def _die_with_parent() -> None:
-    """Ask Linux to send this process SIGTERM when its parent dies (elsewhere, `orphaned` is polled)."""
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
-
-
 def worker(variant: Variant, options: BuildOptions, parent: int) -> Outcome:
-    """Build one variant in a child of ``--jobs`` that stops, publishing nothing, if its parent dies.
-
-    Killed (SIGKILL), the parent can neither stop its children nor take their outcomes: each child
-    gets SIGTERM when it dies, and stops as on Ctrl-C (its kernel stopped, its folder removed),
-    and checks at each step and before it publishes that its parent is still the one that started it.
-
-    Parameters
-    ----------
-    variant : Variant
-        What to build.
-    options : BuildOptions
-        How.
-    parent : int
-        The process id of the build that started this child.
-
-    Returns
-    -------
-    Outcome
-    """
-    global _parent
-    _parent = parent
-    _die_with_parent()
-    if orphaned():  # it died before it could be asked to signal its death
-        raise KeyboardInterrupt
+    """Build one variant in a child of ``--jobs``: SIGTERM, as on Ctrl-C, when its parent dies."""
+    forked.die_with_parent(parent, signal.SIGTERM)
     return guarded(variant, options)
 
 
 def in_parallel(variants: list[Variant], options: BuildOptions) -> Iterator[Outcome]:
-    """Build variants in ``options.jobs`` child processes at once; yield each outcome as it comes.
-
-    Each child builds one variant with a kernel of its own. Asked to stop (Ctrl-C, or an
-    exception here), the children still running are asked to stop too, and given time to stop
-    their kernels and remove their folders before they are killed.
-
-    Parameters
-    ----------
-    variants : list of Variant
-        The reports to build, in the order they are started.
-    options : BuildOptions
-        As for a serial build; ``options.jobs`` children run at once.
-
-    Yields
-    ------
-    Outcome
-        Each report's outcome, in the order the builds end.
-    """
+    """Build variants in ``options.jobs`` forked children at once; yield each outcome as it comes."""
     waiting = list(variants)
-    running: dict[forked.Child, Variant] = {}
+    running: dict[futures.Future[Outcome], tuple[Variant, Any]] = {}
     try:
         while waiting or running:
             while waiting and len(running) < options.jobs:
                 variant = waiting.pop(0)
-                child = forked.start(
-                    worker, variant, options, os.getpid(), phase=f"building {variant.name}", cleans_up=True
-                )
-                running[child] = variant
-            interrupts.check()
-            for child in forked.wait(list(running), forked.POLL):
-                variant = running.pop(child)
+                future, child = forked.start(worker, variant, options, os.getpid(), cleans_up=True)
+                running[future] = variant, child
+            done, _ = futures.wait(running, return_when=futures.FIRST_COMPLETED)
+            for future in done:
+                variant, _ = running.pop(future)
                 try:
-                    outcome = child.result()
-                except AnalysisError as error:  # the child died without a word
-                    outcome = Outcome(variant.name, "failed", [], 0.0, str(error), error.exit_status)
-                finally:
-                    child.close()
-                yield outcome
+                    yield forked.outcome(future, f"building {variant.name}")
+                except BuildError as error:  # the child died without a word
+                    yield Outcome(variant.name, "failed", [], 0.0, str(error), error.exit_status)
     except BaseException:
-        forked.stop(running, STOP_GRACE)
+        children = [child for _, child in running.values()]
+        for child in children:
+            child.terminate()
+        futures.wait(running, timeout=STOP_GRACE)
+        for child in children:
+            child.kill()
+            child.join()
         raise
 
 
@@ -590,10 +424,7 @@ def _locked(options: BuildOptions, name: str) -> Any:
 
 
 def _reuse(options: BuildOptions, name: str, key: str, started: float) -> Outcome | None:
-    """Tidy a report's leftovers and, unless forced, reuse its outputs if nothing changed (lock held).
-
-    Reused outputs are current: a failure of an earlier build, kept in ``failed/``, is forgotten.
-    """
+    """Tidy a report's leftovers and, unless forced, reuse its outputs if nothing changed (lock held)."""
     outputs.tidy(options.out_dir, name)
     reused = None if options.force else cache.reusable(options.out_dir, name, key)
     if not reused:
@@ -603,22 +434,7 @@ def _reuse(options: BuildOptions, name: str, key: str, started: float) -> Outcom
 
 
 def pending(variants: list[Variant], options: BuildOptions) -> tuple[list[Variant], dict[str, Outcome]]:
-    """Split the variants into those to build and those whose outputs are reused as they are.
-
-    Each is looked at as `build_one` looks at it: under its lock, its leftovers tidied.
-
-    Parameters
-    ----------
-    variants : list of Variant
-        The reports asked for.
-    options : BuildOptions
-        How (``force`` reuses nothing).
-
-    Returns
-    -------
-    (list of Variant, dict of str to Outcome)
-        Those to build, and the outcomes of those reused, by name.
-    """
+    """Split the variants into those to build and those whose outputs are reused as they are."""
     to_build, done = [], {}
     for variant in variants:
         started = time.perf_counter()
@@ -639,47 +455,20 @@ def pending(variants: list[Variant], options: BuildOptions) -> tuple[list[Varian
 
 
 def build_all(variants: list[Variant], options: BuildOptions) -> list[Outcome]:
-    """Build every variant, reusing unchanged ones, in ``options.jobs`` processes at once.
-
-    Inputs are checked for every variant that needs building before any kernel runs the
-    notebook: one bad variant stops them all, and nothing is written. The first kernel starts,
-    and does its imports, while the checks run; it is stopped unused if they fail.
-
-    Parameters
-    ----------
-    variants : list of Variant
-        What to build, from `analysis.plan.plan`.
-    options : BuildOptions
-        How.
-
-    Returns
-    -------
-    list of Outcome
-        In the order of ``variants``.
-
-    Raises
-    ------
-    InputError
-        When any variant's data or parameters are bad (nothing is built then).
-    BuildError
-        When the output folder cannot take the outputs (nothing is built then).
-    KeyboardInterrupt
-        Ctrl-C: the build in progress published nothing, and nothing of it is left.
-    """
+    """Build every variant, reusing unchanged ones, in ``options.jobs`` processes at once."""
     outputs.prepare(options.out_dir, [v.name for v in variants])
     to_build, done = pending(variants, options)
     if len(to_build) > 1 and options.jobs > 1:
-        interrupts.pause("checking the inputs")  # a seam for tests: inert unless asked for
         to_build = check(to_build)
         _prepare()  # once, here: the forked children inherit the imports and compiled templates
-        for outcome in in_parallel(to_build, options):
-            done[outcome.name] = outcome
+        with contextlib.closing(in_parallel(to_build, options)) as outcomes:
+            for outcome in outcomes:
+                done[outcome.name] = outcome
     elif to_build:
         from analysis.execute import ColdExecutor
 
         with contextlib.closing(ColdExecutor(options.notebook, options.time_limits)) as executor:
             executor.start()  # the kernel boots and imports while this process checks the inputs
-            interrupts.pause("checking the inputs")
             to_build = check(to_build)
             prepare_in_background()  # and then gets the renderers ready while the kernel finishes
             for index, variant in enumerate(to_build, 1):

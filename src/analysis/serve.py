@@ -1,27 +1,9 @@
 """Serve the output folder on 127.0.0.1 for ``analysis watch``, reloading pages on rebuild.
 
-The files are served as they are on disk, but for one thing added on the fly to every HTML page
-served: a small script that asks the server for its state every moment, reloads the page when a
-new build was published, and shows the last build's problems over the report. The files on disk
-never carry it. Each page carries the build generation it was served at, so a build published
-between serving it and its first question to the server reloads it too.
-
-What is served, to whom, and for how long:
-
-- Only regular files whose resolved path (every symbolic link followed) lies inside the
-  resolved output folder: the outputs, links into ``.builds/NAME/current/``, are; a link that
-  leads out of the folder, a folder's listing, a pipe or a device are not (404).
-- Only GET and HEAD (405 for any other method), and only to requests named ``127.0.0.1:PORT``
-  or ``localhost:PORT`` (421 for any other ``Host``, whatever the method): a page of another site
-  whose name was rebound to the loopback address cannot read the folder.
-- A connection that sends or reads nothing for `IDLE_SECONDS` is closed, and so is one whose
-  request has not arrived whole within `REQUEST_SECONDS`; at most `MAX_CONNECTIONS` are handled
-  at once (a thread each), and more are closed as soon as they are accepted. Open files and
-  threads stay bounded, whatever connects.
-- A malformed or aborted request is one line in the log (the watch's terminal), never a traceback.
-
-The standard library's server is enough for one local reader, and adds no dependency; what it
-lacks (the checks above) is written here.
+Served HTML pages get a script (never written to disk) that polls the server's state, reloads
+on a new build and shows the last build's problems. The standard library's server, with the
+README's bounds added: Host check (DNS rebinding), GET and HEAD only, files inside the folder
+only, idle and request deadlines, a bounded number of connections, one log line per bad request.
 """
 
 from __future__ import annotations
@@ -98,11 +80,7 @@ NOT_BUILT = (
 
 
 class State:
-    """What the served pages learn from the server: the build generation and the problems.
-
-    Problems are kept by report (``""`` for what stops every report: bad parameters or data), so
-    that one report's publication never hides another's failure.
-    """
+    """What the served pages learn from the server: the build generation and the problems."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -145,32 +123,14 @@ class State:
 
 
 def inject(page: bytes, generation: int) -> bytes:
-    """Return an HTML page with the reload script added before its closing body tag.
-
-    Parameters
-    ----------
-    page : bytes
-        The page as on disk (which never carries the script).
-    generation : int
-        The build generation read before the page was: the page reloads as soon as the server's
-        differs.
-
-    Returns
-    -------
-    bytes
-        The page as served: the script before ``</body>``, or at the end if there is none.
-    """
+    """Return an HTML page with the reload script added before its closing body tag."""
     script = RELOAD_SCRIPT.replace(GENERATION, str(int(generation))).encode("utf-8")
     at = page.rfind(b"</body>")
     return page + script if at < 0 else page[:at] + script + page[at:]
 
 
 class Handler(SimpleHTTPRequestHandler):
-    """Serve the output folder; add the reload script to HTML; answer the status path.
-
-    Requests are checked before any is answered (`parse_request`): the name asked for, then the
-    method. Files are read through `_open_inside`.
-    """
+    """Serve the output folder; add the reload script to HTML; answer the status path."""
 
     server: BoundedServer
 
@@ -249,12 +209,7 @@ class Handler(SimpleHTTPRequestHandler):
         return found
 
     def _open_inside(self, path: str) -> Any:
-        """Open a regular file whose resolved path lies inside the resolved folder.
-
-        Returns the file, None where there is no such file (missing, a folder, a pipe), or
-        `_OUTSIDE` where the path resolves out of the folder. The path is resolved before the
-        file is opened and, where /proc tells, the file opened is checked again.
-        """
+        """Open a regular file whose resolved path lies inside the resolved folder."""
         root = os.path.realpath(self.directory)
         try:
             resolved = os.path.realpath(path)
@@ -318,11 +273,7 @@ class Handler(SimpleHTTPRequestHandler):
         self.server.log(f"serve: a bad request from {host}:{port}: {shown_text(text, 200, quoted=False)}")
 
 
-class _Outside:
-    """The answer of `Handler._open_inside` for a path that resolves out of the folder."""
-
-
-_OUTSIDE = _Outside()
+_OUTSIDE = object()  # what `Handler._open_inside` returns for a path that resolves out of the folder
 
 
 def _within(path: str, root: str) -> bool:
@@ -368,14 +319,11 @@ class BoundedServer(ThreadingHTTPServer):
         address: tuple[str, int],
         handler: Callable[..., Handler],
         log: Callable[[str], None],
-        idle_seconds: float = IDLE_SECONDS,
-        request_seconds: float = REQUEST_SECONDS,
-        max_connections: int = MAX_CONNECTIONS,
     ) -> None:
         self.log = log
-        self.idle_seconds, self.request_seconds = idle_seconds, request_seconds
-        self.max_connections = max_connections
-        self._slots = threading.BoundedSemaphore(max_connections)
+        self.idle_seconds, self.request_seconds = IDLE_SECONDS, REQUEST_SECONDS  # read now: tests shorten them
+        self.max_connections = MAX_CONNECTIONS
+        self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
         self._said_full = 0.0
         super().__init__(address, handler)
 
@@ -422,25 +370,13 @@ def _stderr(line: str) -> None:
 
 
 class Server:
-    """An HTTP server on 127.0.0.1 for the output folder, in a thread of its own.
-
-    Parameters
-    ----------
-    folder : pathlib.Path
-        The output folder.
-    home : str
-        The page ``/`` leads to (``NAME.html``).
-    port : int
-        The port; 0 for a free one.
-    log : callable, optional
-        Takes one line for each bad request or failed connection (standard error by default).
-    """
+    """An HTTP server on 127.0.0.1 for the output folder, in a thread of its own."""
 
     def __init__(self, folder: Path, home: str, port: int = 0, log: Callable[[str], None] = _stderr) -> None:
         self.state = State()
         handler = functools.partial(Handler, directory=str(folder), state=self.state, home=home)
         self.httpd = BoundedServer(("127.0.0.1", port), handler, log)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, name="serve", daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), name="serve", daemon=True)
         self.thread.start()
 
     @property

@@ -1,18 +1,10 @@
 """``analysis watch``: build, then rebuild on every saved change, with a kernel kept warm.
 
-It watches (with watchfiles) the data folders the reports read, their params files, the notebook,
-the package's code and templates, and the lock file. A change to data or params reruns the
-notebook in the kernel kept warm (`analysis.execute.WarmExecutor`: imports done, nothing of the
-last run left); a change to the notebook, the code or the lock file starts a fresh kernel, and a
-change to the build's own code (modules this process has imported) restarts the whole command in
-place. Each rebuild publishes the HTML as soon as it is rendered and the PDF after it, each time
-a whole output set (`analysis.pipeline`, ``html_first``). Bad input is reported in the terminal
-and on the served page while the last good report stays published (or, before any was built,
-saying that none has been). No failed rebuild ends the watch: whatever it raised is reported the
-same way, and the next change is built again.
-
-The builds run in a thread of their own; the main thread watches files and takes Ctrl-C, which
-interrupts a run in progress, stops the kernel, and closes the server.
+Data and params changes rerun the notebook in the warm kernel; notebook, code or lock file
+changes start a fresh one; a change to this process's own code restarts the command. Each
+rebuild publishes the HTML, then the PDF; failures are shown in the terminal and on the served
+page and never end the watch. Builds run in a thread; the main thread watches files and takes
+the signals (`analysis.interrupts`), which stop the build, the kernel and the server.
 """
 
 from __future__ import annotations
@@ -25,7 +17,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -40,25 +32,7 @@ FRESH_KERNEL = ("code", "notebook", "lock")
 
 
 class Session:
-    """One ``analysis watch``: its builds, its kernel, its server.
-
-    Parameters
-    ----------
-    params_files : list of pathlib.Path
-        As for ``analysis build``.
-    overrides : list of (name, text)
-        ``-p`` pairs.
-    options : BuildOptions
-        Output folder, formats and notebook (``html_first`` is set here).
-    port : int or None
-        Serve on this port (0: a free one); None: do not serve.
-    argv : sequence of str
-        The command's arguments, to restart it in place after a change to the build's code.
-    stream : file
-        Where to report.
-    debug : bool
-        Report a failed build's traceback too.
-    """
+    """One ``analysis watch``: its builds, its kernel, its server."""
 
     def __init__(
         self,
@@ -73,9 +47,7 @@ class Session:
         self.params_files = [config.given_path(p) for p in params_files]
         self.debug = debug
         self.overrides = overrides
-        self.options = dataclasses.replace(
-            options, html_first=True, on_publish=self._published, force=False, progress=self._progress
-        )
+        self.options = dataclasses.replace(options, html_first=True, on_publish=self._published, force=False)
         self.port = port
         self.argv = list(argv)
         self.stream = stream
@@ -105,33 +77,14 @@ class Session:
         return tuple(sorted(folders))
 
     def roots(self) -> list[Path]:
-        """Return the folders and files to watch.
-
-        Returns
-        -------
-        list of pathlib.Path
-            The data folders, the parameter files' folders, the notebook's folder and the
-            package (the build's code), then the lock file if there is one.
-        """
+        """Return the folders and files to watch."""
         params = self.params_files or [config.DEFAULT_PARAMS]
         found = {*self.data_dirs, *(p.parent for p in params), self.options.notebook.parent, config.PACKAGE_DIR}
         roots = sorted(p for p in found if p.is_dir())
         return [*roots, config.LOCK_FILE] if config.LOCK_FILE.is_file() else roots
 
     def kind(self, path: Path) -> str | None:
-        """Say what a changed file is to the reports.
-
-        Parameters
-        ----------
-        path : pathlib.Path
-            A file that changed (a link is taken as itself, not as what it points to).
-
-        Returns
-        -------
-        str or None
-            ``"data"``, ``"params"``, ``"notebook"``, ``"lock"`` or ``"code"``; None for a file no report
-            reads.
-        """
+        """Say what a changed file is to the reports."""
         path = Path(os.path.abspath(path))  # noqa: PTH100 - a link is what was edited
         if path.name in config.DATA_FILES and path.parent in self.data_dirs:
             return "data"
@@ -165,10 +118,6 @@ class Session:
             self.stream.flush()
         self.say(summary)
 
-    def _progress(self, name: str, step: str) -> None:
-        if self.stop.is_set():  # Ctrl-C: the build stops at its next step, publishing nothing more
-            raise KeyboardInterrupt
-
     def _published(self, name: str, formats: tuple[str, ...]) -> None:
         seconds = time.perf_counter() - self._started
         if name not in self._reloaded:  # the page reloads once a build, for its HTML
@@ -182,13 +131,7 @@ class Session:
     # Building -----------------------------------------------------------------------------
 
     def rebuild(self, reason: str) -> None:
-        """Plan, check and build every report; report what went wrong, if anything did.
-
-        Parameters
-        ----------
-        reason : str
-            What started the build (``data/fdi.csv changed: ...``), said first.
-        """
+        """Plan, check and build every report; report what went wrong, if anything did."""
         self._started = time.perf_counter()
         self._reloaded = set()
         self.say(reason)
@@ -309,73 +252,54 @@ class Session:
         return f"{report_name(first.stem, dict(self.overrides).get('lang', config.DEFAULT_LANGUAGE))}.html"
 
     def run(self) -> int:
-        """Build, serve and watch until Ctrl-C (or SIGTERM, or SIGHUP).
-
-        Returns
-        -------
-        int
-            The exit status: 0 after Ctrl-C, 128 + N after signal N, 1 after a fault of the watch
-            itself (never a failed build: that is shown, and the watch goes on).
-        """
+        """Build, serve and watch until Ctrl-C (or SIGTERM, or SIGHUP)."""
         import watchfiles
 
         from analysis.execute import WarmExecutor
         from analysis.serve import Server
 
         outputs.prepare(self.options.out_dir, [v.name for v in self._plan_quietly()])
-        # Ctrl-C, SIGTERM and a closed terminal (SIGHUP) all stop the watch and clean up, even
-        # where the shell that started it had SIGINT ignored (a background job's).
-        previous = {number: signal.signal(number, self._stop) for number in interrupts.SIGNALS}
         builder = threading.Thread(target=self._builder, name="build", daemon=True)
-        try:
-            self.executor = WarmExecutor(self.options.notebook, self.options.time_limits)
-            self.executor.start()  # boots and imports while the first build checks its inputs
-            if self.port is not None:
-                self.server = Server(self.options.out_dir, self._home(), self.port, log=self.say)
-                self.say(f"serving {self.server.url}{self._home()} (Ctrl-C stops)")
-            shown = ", ".join(config.display_path(p) for p in self.roots())
-            self.say(f"watching {shown}")
-            builder.start()
-            while not self.stop.is_set():
-                self.rewatch.clear()
-                for changes in watchfiles.watch(
-                    *self.roots(),
-                    watch_filter=self._filter,
-                    debounce=DEBOUNCE_MS,
-                    step=STEP_MS,
-                    stop_event=self.rewatch,
-                    raise_interrupt=True,
-                ):
-                    self.changes.put(changes)
-        except KeyboardInterrupt:
-            self.say("stopping")
-        finally:
-            self._close(builder)
-            for number, handler in previous.items():
-                signal.signal(number, handler)
+        with interrupts.handled():  # even where the shell had SIGINT ignored (a background job's)
+            try:
+                self.executor = WarmExecutor(self.options.notebook, self.options.time_limits)
+                self.executor.start()  # boots and imports while the first build checks its inputs
+                if self.port is not None:
+                    self.server = Server(self.options.out_dir, self._home(), self.port, log=self.say)
+                    self.say(f"serving {self.server.url}{self._home()} (Ctrl-C stops)")
+                self.say(f"watching {', '.join(config.display_path(p) for p in self.roots())}")
+                builder.start()
+                while not self.stop.is_set():
+                    self.rewatch.clear()
+                    for changes in watchfiles.watch(
+                        *self.roots(),
+                        watch_filter=self._filter,
+                        debounce=DEBOUNCE_MS,
+                        step=STEP_MS,
+                        stop_event=self.rewatch,
+                        raise_interrupt=True,
+                    ):
+                        self.changes.put(changes)
+            except KeyboardInterrupt:
+                self.say("stopping")
+            finally:
+                self._close(builder)
+        if not self.status and interrupts.requested() and interrupts.exit_status() != 128 + signal.SIGINT:
+            self.status = interrupts.exit_status()
         if self.restart:
             self._restart()
         return self.status
 
-    def _stop(self, number: int, frame: Any) -> None:
-        """Stop on a signal: Ctrl-C is how a watch ends (0); another signal N gives 128 + N."""
-        if not self.status and number != signal.SIGINT:
-            self.status = 128 + number
-        raise KeyboardInterrupt
-
     def _close(self, builder: threading.Thread) -> None:
-        """Stop the build thread, the kernel and the server; a second Ctrl-C hurries it."""
+        """Stop the build thread, the kernel and the server."""
         self.stop.set()
         self.changes.put(None)
+        interrupts.request()  # the run in progress and a renderer it waits for are stopped too
+        if self.executor is not None:
+            self.executor.interrupt()
         try:
-            interrupts.request()  # a renderer the build waits for is stopped too
-            if self.executor is not None:
-                self.executor.interrupt()
             if builder.is_alive():
                 builder.join()
-        except KeyboardInterrupt:
-            if self.executor is not None and self.executor.kernel is not None:
-                self.executor.kernel.kill()
         finally:
             if self.executor is not None:
                 self.executor.close()
@@ -398,25 +322,7 @@ def watch(
     options: BuildOptions,
     port: int | None = 0,
     argv: Sequence[str] = (),
-    stream: TextIO = sys.stdout,
-    ready: Callable[[Session], None] | None = None,
     debug: bool = False,
 ) -> int:
-    """Run ``analysis watch`` until Ctrl-C.
-
-    Parameters
-    ----------
-    params_files, overrides, options, port, argv, stream, debug
-        See `Session`.
-    ready : callable, optional
-        Called with the session before it starts (for tests).
-
-    Returns
-    -------
-    int
-        The exit status.
-    """
-    session = Session(params_files, overrides, options, port, argv, stream, debug)
-    if ready:
-        ready(session)
-    return session.run()
+    """Run ``analysis watch`` until a signal stops it; return its exit status."""
+    return Session(params_files, overrides, options, port, argv, debug=debug).run()
