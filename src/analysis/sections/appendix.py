@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from analysis.present import Section
-
-if TYPE_CHECKING:
-    from analysis.sections._report import Report
+from analysis.sections._report import Report
 
 ID = "appendix"
 

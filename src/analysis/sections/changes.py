@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from types import SimpleNamespace
 
 from analysis.present import Section
-
-if TYPE_CHECKING:
-    from analysis.sections._report import Report
+from analysis.sections._report import Report
 
 ID = "changes"
 
@@ -33,29 +30,7 @@ COMPARED = {
 }
 
 
-@dataclass(frozen=True)
-class Moved:
-    """One headline figure that moved: its key, how it is written, and its two values."""
-
-    key: str
-    kind: str
-    before: float | None
-    after: float | None
-
-
-@dataclass(frozen=True)
-class Changes:
-    """What changed between the last build and this one."""
-
-    built_at: str
-    changed: tuple[str, ...]
-    added: tuple[str, ...]
-    removed: tuple[str, ...]
-    parameters: tuple[tuple[str, str, str], ...]  # (name, before, after) as JSON
-    moved: tuple[Moved, ...]
-
-
-def compare(previous: dict, current: dict) -> Changes:
+def compare(previous: dict, current: dict) -> SimpleNamespace:
     """Compare two metrics files' contents: the last build's and this one's."""
     before_inputs, after_inputs = previous.get("inputs", {}), current["inputs"]
     changed = tuple(p for p in after_inputs if p in before_inputs and before_inputs[p] != after_inputs[p])
@@ -73,9 +48,16 @@ def compare(previous: dict, current: dict) -> Changes:
         old, new = before.get(key), after.get(key)
         if old == new or (old is not None and new is not None and math.isclose(old, new, rel_tol=1e-12)):
             continue
-        moved.append(Moved(key, kind, old, new))
+        moved.append(SimpleNamespace(key=key, kind=kind, before=old, after=new))
     when = previous.get("provenance", {}).get("built_at") or ""
-    return Changes(when, changed, added, removed, parameters, tuple(moved))
+    return SimpleNamespace(
+        built_at=when,
+        changed=changed,
+        added=added,
+        removed=removed,
+        parameters=parameters,  # (name, before, after) as JSON
+        moved=tuple(moved),  # the headline figures that moved: key, kind (of COMPARED), before, after
+    )
 
 
 def labels(report: Report) -> dict[str, str]:

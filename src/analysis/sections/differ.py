@@ -7,35 +7,19 @@ copies of the figures used, and the checks of `analysis.caveats` that bear on th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from types import SimpleNamespace
 
 from analysis import caveats as rules
 from analysis.contract import ALL_ORIGINS
-from analysis.facts import Period, Reported
 from analysis.present import Section
+from analysis.sections._report import Report
 from analysis.sections.lead import routed_deals
-from analysis.sections.timeline import Event
-
-if TYPE_CHECKING:
-    from analysis.sections._report import Report
 
 ID = "why-figures-differ"
 KINDS = ("full_year_below_part_year", "releases_apart")  # the checks told here; the rest are in the lead
 
 
-@dataclass(frozen=True)
-class Differ:
-    """The language-free facts of the section."""
-
-    register: bool  # the destination's statistics are SE's register, revised every quarter
-    revision: Period | None  # the latest period of the total reported with different values
-    routed: tuple[tuple[Event, ...], str] | None  # the origin's deals counted as a third country's, and that country
-    copies: tuple[tuple[Reported, tuple[Reported, ...]], ...]  # figures used, each with the copies of it
-    caveats: tuple[rules.Caveat, ...]
-
-
-def facts(report: Report) -> Differ:
+def facts(report: Report) -> SimpleNamespace:
     """Find the reasons the data show."""
     f = report.facts
     revised = [
@@ -43,7 +27,6 @@ def facts(report: Report) -> Differ:
         for (origin, _, year, months), _ in f.conflicts.groupby(["origin", "destination", "year", "months"], sort=False)
         if origin == ALL_ORIGINS and months == f.months
     ]
-    routed = routed_deals(report)
     copies = []
     for period in (f.base, f.target):
         for r in period.independent:
@@ -51,11 +34,11 @@ def facts(report: Report) -> Differ:
             if echoes:
                 copies.append((r, echoes))
     applying = tuple(c for c in report.caveat_list if c.kind in KINDS and _bears(c, f.base_year, f.target_year))
-    return Differ(
-        register=f.destination in rules.SE_REGISTER,
-        revision=max(revised, key=lambda p: p.year, default=None),
-        routed=routed,
-        copies=tuple(copies),
+    return SimpleNamespace(
+        register=f.destination in rules.SE_REGISTER,  # SE's register, revised every quarter
+        revision=max(revised, key=lambda p: p.year, default=None),  # the latest total reported with different values
+        routed=routed_deals(report),  # the origin's deals counted as a third country's, and that country
+        copies=tuple(copies),  # figures used, each with the copies of it
         caveats=applying,
     )
 

@@ -7,12 +7,8 @@ of a flow that swings from year to year it says little about a trend.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from analysis.present import Section
-
-if TYPE_CHECKING:
-    from analysis.sections._report import Report
+from analysis.sections._report import Report
 
 ID = "growth-metrics"
 

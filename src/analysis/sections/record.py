@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
 
 from analysis.present import Section
-
-if TYPE_CHECKING:
-    from analysis.sections._report import Report
+from analysis.sections._report import Report
 
 ID = "run-record"
 
