@@ -111,5 +111,5 @@ def by_year(report: Report) -> Section:
     caption = e.render("by_year.html.j2", "caption", **context)
     intro = e.render("by_year.html.j2", "intro", **context)
     output = report.chart("fdi", caption, charts.years_chart, periods, **arguments)
-    rows = e.render("by_year.html.j2", "table", table_number=report.numbering.next_table(), **context)
+    rows = e.render("by_year.html.j2", "table", table_number=next(report.tables), **context)
     return Section(ID, title, [intro, output, rows])

@@ -95,5 +95,5 @@ def changes(report: Report) -> Section:
         found = compare(report.previous, report.metrics())
         context["changes"] = found
         if found.moved:
-            context["table_number"] = report.numbering.next_table()
+            context["table_number"] = next(report.tables)
     return report.section(ID, title, "changes.html.j2", **context)

@@ -16,8 +16,8 @@ from analysis.sections._report import Report
 ID = "how-we-checked"
 
 
-def facts(report: Report) -> SimpleNamespace:
-    """Count the data and find whether any report of the two periods is the statistics body's own."""
+def checked(report: Report) -> Section:
+    """Say how the report was checked (whether any report of the two periods is the statistics body's own), and define its trust levels and verdicts."""
     f = report.facts
     reports = [r for p in (f.base, f.target) for r in p.independent]
     own = [r for r in reports if not f.sources[r.credited_to].figures_by and r.trust == "high"]
@@ -25,7 +25,7 @@ def facts(report: Report) -> SimpleNamespace:
     relayed = tuple(dict.fromkeys(f.sources[r.credited_to].figures_by_in(report.edition.lang) for r in relaying))
     if len(relaying) < len(reports):  # some do not say whose figures they give
         relayed = ()
-    return SimpleNamespace(
+    x = SimpleNamespace(
         figures=len(f.data.fdi),
         sources=len(f.data.sources),
         events=len(f.data.timeline),
@@ -34,17 +34,11 @@ def facts(report: Report) -> SimpleNamespace:
         accessed=max((s.accessed for s in f.sources.values() if s.accessed), key=first_day, default=None),
         vintage=f.vintage,  # the latest publication date among the figures' sources
     )
-
-
-def checked(report: Report) -> Section:
-    """Say how the report was checked, and define its trust levels and verdicts."""
-    e, f = report.edition, report.facts
-    title = e.gettext("How we checked")
     return report.section(
         ID,
-        title,
+        report.edition.gettext("How we checked"),
         "checked.html.j2",
-        x=facts(report),
+        x=x,
         origin=f.origin,
         destination=f.destination,
         levels=TRUST_LEVELS,

@@ -19,30 +19,6 @@ ID = "why-figures-differ"
 KINDS = ("full_year_below_part_year", "releases_apart")  # the checks told here; the rest are in the lead
 
 
-def facts(report: Report) -> SimpleNamespace:
-    """Find the reasons the data show."""
-    f = report.facts
-    revised = [
-        f.period(ALL_ORIGINS, int(year), int(months))
-        for (origin, _, year, months), _ in f.conflicts.groupby(["origin", "destination", "year", "months"], sort=False)
-        if origin == ALL_ORIGINS and months == f.months
-    ]
-    copies = []
-    for period in (f.base, f.target):
-        for r in period.independent:
-            echoes = period.echoes_of(r)
-            if echoes:
-                copies.append((r, echoes))
-    applying = tuple(c for c in report.caveat_list if c.kind in KINDS and _bears(c, f.base_year, f.target_year))
-    return SimpleNamespace(
-        register=f.destination in rules.SE_REGISTER,  # SE's register, revised every quarter
-        revision=max(revised, key=lambda p: p.year, default=None),  # the latest total reported with different values
-        routed=routed_deals(report),  # the origin's deals counted as a third country's, and that country
-        copies=tuple(copies),  # figures used, each with the copies of it
-        caveats=applying,
-    )
-
-
 def _bears(caveat: rules.Caveat, *years: int) -> bool:
     """Say whether a check bears on the comparison: it concerns one of its years."""
     if caveat.kind == "releases_apart":
@@ -51,14 +27,26 @@ def _bears(caveat: rules.Caveat, *years: int) -> bool:
 
 
 def differ(report: Report) -> Section:
-    """Say why reports of the same figure differ, with the data's own examples."""
-    e, f = report.edition, report.facts
-    title = e.gettext("Why the figures differ")
+    """Say why reports of the same figure differ, with the reasons the data show."""
+    f = report.facts
+    revised = [
+        f.period(ALL_ORIGINS, int(year), int(months))
+        for (origin, _, year, months), _ in f.conflicts.groupby(["origin", "destination", "year", "months"], sort=False)
+        if origin == ALL_ORIGINS and months == f.months
+    ]
+    x = SimpleNamespace(
+        register=f.destination in rules.SE_REGISTER,  # SE's register, revised every quarter
+        revision=max(revised, key=lambda p: p.year, default=None),  # the latest total reported with different values
+        routed=routed_deals(report),  # the origin's deals counted as a third country's, and that country
+        # the figures used, each with the copies of it
+        copies=tuple((r, p.echoes_of(r)) for p in (f.base, f.target) for r in p.independent if p.echoes_of(r)),
+        caveats=tuple(c for c in report.caveat_list if c.kind in KINDS and _bears(c, f.base_year, f.target_year)),
+    )
     return report.section(
         ID,
-        title,
+        report.edition.gettext("Why the figures differ"),
         "differ.html.j2",
-        x=facts(report),
+        x=x,
         origin=f.origin,
         destination=f.destination,
         months=f.months,

@@ -51,5 +51,5 @@ def disagreements(report: Report) -> Section:
         listed=listed(periods),
         preferred=list(f.parameters["prefer_sources"]),
         sources=f.sources,
-        table_number=report.numbering.next_table() if periods else None,
+        table_number=next(report.tables) if periods else None,
     )

@@ -31,5 +31,5 @@ def growth_metrics(report: Report) -> Section:
         destination=f.destination,
         months=f.months,
         sources=f.sources,
-        table_number=report.numbering.next_table(),
+        table_number=next(report.tables),
     )

@@ -64,11 +64,6 @@ def _leader(report: Report, year: int) -> tuple[str, float] | None:
     return code, value / total.value * 100
 
 
-def _routed(report: Report) -> tuple[Event, str] | None:
-    found = routed_deals(report)
-    return (found[0][0], found[1]) if found else None
-
-
 def facts(report: Report) -> SimpleNamespace | None:
     """Compute the lead's language-free facts; None when no claim makes the report's comparison."""
     f = report.facts
@@ -100,7 +95,7 @@ def facts(report: Report) -> SimpleNamespace | None:
         share_base=_share(report, judged.claim.base_year),
         leader=_leader(report, judged.claim.target_year),  # the largest origin and its share, percent
         revised=f.destination in SE_REGISTER,  # the destination's statistics are revised release after release
-        routed=_routed(report),  # a deal of the origin's counted as a third country's, and that country
+        routed=routed_deals(report),  # the origin's deals counted as a third country's (the lead names the first)
     )
 
 

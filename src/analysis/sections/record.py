@@ -23,5 +23,5 @@ def run_record(report: Report) -> Section:
         parameters=parameters,
         inputs=list(record["inputs"].items()),
         prov=record["provenance"],
-        table_number=report.numbering.next_table(),
+        table_number=next(report.tables),
     )

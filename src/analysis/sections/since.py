@@ -12,8 +12,8 @@ from analysis.sections.timeline import events_in
 ID = "since"
 
 
-def facts(report: Report) -> SimpleNamespace:
-    """Find the origin's later figures and the later events."""
+def since(report: Report) -> Section:
+    """Tell the origin's later figures and the later events, so the reader knows where the story stands now."""
     f = report.facts
     series = f.series(f.origin)
     later = sorted(
@@ -25,23 +25,17 @@ def facts(report: Report) -> SimpleNamespace:
         {int(y) for y, m in zip(totals["year"], totals["months"], strict=True) if y > f.target_year and m == 12}
     )
     totals_only = tuple(f.period(ALL_ORIGINS, y, 12) for y in full if (y, 12) not in later)
-    return SimpleNamespace(
+    x = SimpleNamespace(
         after=f.target_year,  # the last year compared
         periods=periods,  # the origin's periods after it, in order
         totals_only=totals_only,  # later full years with a total but no figure from the origin
         events=tuple(e for e in events_in(f.data.timeline, report.edition.lang) if e.year > f.target_year),
     )
-
-
-def since(report: Report) -> Section:
-    """Tell the later figures and events, so the reader knows where the story stands now."""
-    e, f = report.edition, report.facts
-    title = e.gettext("What has happened since")
     return report.section(
         ID,
-        title,
+        report.edition.gettext("What has happened since"),
         "since.html.j2",
-        x=facts(report),
+        x=x,
         origin=f.origin,
         destination=f.destination,
         sources=f.sources,

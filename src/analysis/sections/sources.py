@@ -72,7 +72,7 @@ def sources_and_methods(report: Report) -> Section:
             SimpleNamespace(source=s, published_day=len(s.published) == 10, accessed_day=len(s.accessed) == 10)
             for s in f.sources.values()
         ],
-        "verification_number": report.numbering.next_table(),
+        "verification_number": next(report.tables),
     }
-    context["sources_number"] = report.numbering.next_table()
+    context["sources_number"] = next(report.tables)
     return report.section(ID, title, "sources.html.j2", **context)

@@ -76,7 +76,7 @@ def timeline(report: Report) -> Section:
             events=events,
             sources=f.sources,
             categories=category_names(e),
-            table_number=report.numbering.next_table(),
+            table_number=next(report.tables),
         )
     )
     return Section(ID, title, parts)
