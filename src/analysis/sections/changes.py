@@ -60,40 +60,16 @@ def compare(previous: dict, current: dict) -> SimpleNamespace:
     )
 
 
-def labels(report: Report) -> dict[str, str]:
-    """Name each headline figure compared, in the edition's language."""
-    e = report.edition
-    return {
-        "base_value": e.gettext("Base value (US$ millions)"),
-        "target_value": e.gettext("Target value (US$ millions)"),
-        "abs_change": e.gettext("Absolute change (US$ millions)"),
-        "multiple": e.gettext("Multiple (×)"),
-        "multiple_reported_low": e.gettext("Multiple, lowest the reports allow (×)"),
-        "multiple_reported_high": e.gettext("Multiple, highest the reports allow (×)"),
-        "multiple_low": e.gettext("Multiple, low rounding bound (×)"),
-        "multiple_high": e.gettext("Multiple, high rounding bound (×)"),
-        "pct_change": e.gettext("Percentage change"),
-        "cagr_pct": e.gettext("Compound annual growth rate (two points)"),
-        "base_share_of_total_pct": e.gettext("Base share of the total"),
-        "target_share_of_total_pct": e.gettext("Target share of the total"),
-        "base_independent_sources": e.gettext("Independent reports of the base period"),
-        "target_independent_sources": e.gettext("Independent reports of the target period"),
-    }
-
-
 def changes(report: Report) -> Section:
     """Prose and table: what changed since the build whose metrics file was given."""
-    e = report.edition
-    title = e.gettext("Changes since the last build")
-    context = {
-        "problem": report.previous_problem,
-        "changes": None,
-        "table_number": None,
-        "labels": labels(report),
-    }
+    found = None
     if report.previous is not None and not report.previous_problem:
         found = compare(report.previous, report.metrics())
-        context["changes"] = found
-        if found.moved:
-            context["table_number"] = next(report.tables)
-    return report.section(ID, title, "changes.html.j2", **context)
+    return report.section(
+        ID,
+        report.edition.gettext("Changes since the last build"),
+        "changes.html.j2",
+        problem=report.previous_problem,
+        changes=found,
+        table_number=next(report.tables) if found and found.moved else None,
+    )

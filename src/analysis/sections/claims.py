@@ -72,8 +72,6 @@ def statuses(c: SimpleNamespace) -> dict[str, str]:
 
 def claims(report: Report) -> Section:
     """List the article's other claims, each placed on one status scale."""
-    e = report.edition
-    title = e.gettext("The article's other claims")
     found = facts(report)
     office = found.since_office
     record = None
@@ -82,7 +80,7 @@ def claims(report: Report) -> Section:
         record = best if best in office.shown else None
     return report.section(
         ID,
-        title,
+        report.edition.gettext("The article's other claims"),
         "claims.html.j2",
         c=found,
         placed=statuses(found),

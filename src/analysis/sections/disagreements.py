@@ -37,15 +37,14 @@ def listed(periods: list[Period]) -> list[SimpleNamespace]:
 
 def disagreements(report: Report) -> Section:
     """Prose and table: the rule, and every report of every disputed period."""
-    f, e = report.facts, report.edition
-    title = e.gettext("Where sources disagree")
+    f = report.facts
     periods = []
     for key, _ in f.conflicts.groupby(["origin", "destination", "year", "months"], sort=False):
         origin, _, year, months = key
         periods.append(f.period(origin, int(year), int(months)))
     return report.section(
         ID,
-        title,
+        report.edition.gettext("Where sources disagree"),
         "disagreements.html.j2",
         periods=len(periods),
         listed=listed(periods),

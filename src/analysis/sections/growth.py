@@ -15,13 +15,12 @@ ID = "growth-metrics"
 
 def growth_metrics(report: Report) -> Section:
     """Tabulate the growth metrics: figures, change, multiple and its ranges, shares."""
-    f, e = report.facts, report.edition
-    title = e.gettext("Growth metrics")
+    f = report.facts
     g = f.growth
     figures = [r for r in (g.base, g.target) if r is not None]
     return report.section(
         ID,
-        title,
+        report.edition.gettext("Growth metrics"),
         "growth.html.j2",
         g=g,
         decimals=max((r.decimals for r in figures), default=1),  # a difference of the two: the more precise

@@ -103,15 +103,13 @@ def reasons(edition: Edition) -> dict[str, str]:
 
 def headline(report: Report) -> Section:
     """Write the headline paragraphs (see the module's docstring for their order)."""
-    e = report.edition
-    title = e.gettext("Headline")
     found = facts(report)
     code = found.growth.codes.get("multiple")
     return report.section(
         ID,
-        title,
+        report.edition.gettext("Headline"),
         "headline.html.j2",
         h=found,
-        reason=reasons(e)[code] if code else "",
+        reason=reasons(report.edition)[code] if code else "",
         sources=report.facts.sources,
     )

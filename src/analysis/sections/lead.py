@@ -104,11 +104,9 @@ def lead(report: Report) -> Section:
     found = facts(report)
     if found is None:
         return headline(report)
-    e = report.edition
-    title = e.gettext("The claim")
     return report.section(
         ID,
-        title,
+        report.edition.gettext("The claim"),
         "lead.html.j2",
         x=found,
         c=found.judged.claim,

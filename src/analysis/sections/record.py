@@ -12,13 +12,11 @@ ID = "run-record"
 
 def run_record(report: Report) -> Section:
     """Table: what made this report; the same record is in the metrics file."""
-    e = report.edition
-    title = e.gettext("Run record")
     record = report.metrics()
     parameters = [(k, json.dumps(v, ensure_ascii=False)) for k, v in record["parameters"].items()]
     return report.section(
         ID,
-        title,
+        report.edition.gettext("Run record"),
         "record.html.j2",
         parameters=parameters,
         inputs=list(record["inputs"].items()),

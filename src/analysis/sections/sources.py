@@ -40,8 +40,7 @@ def verified(period: Period, whole: bool) -> SimpleNamespace:
 
 def sources_and_methods(report: Report) -> Section:
     """Methods prose, the verification table and the table of sources."""
-    f, e = report.facts, report.edition
-    title = e.gettext("Data sources and methods")
+    f = report.facts
     g = f.growth
     rounding = None
     if g.base is not None and g.target is not None:
@@ -75,4 +74,4 @@ def sources_and_methods(report: Report) -> Section:
         "verification_number": next(report.tables),
     }
     context["sources_number"] = next(report.tables)
-    return report.section(ID, title, "sources.html.j2", **context)
+    return report.section(ID, report.edition.gettext("Data sources and methods"), "sources.html.j2", **context)
