@@ -193,12 +193,14 @@ class Report:
 
     def chart_source(self, source_ids: Sequence[str]) -> str:
         """Return the source line a chart draws under itself: "Sources: …", its publishers named."""
-        publishers = list(dict.fromkeys(self.facts.sources[s].name(self.edition.lang) for s in source_ids))
-        if publishers:
-            named = f"{self.edition.fmt.join(publishers)}; {self.edition.gettext('see the table of sources')}"
-        else:
-            named = self.edition.gettext("no figures")
-        return self.edition.gettext("Sources: %(sources)s", sources=named)
+        e = self.edition
+        publishers = list(dict.fromkeys(self.facts.sources[s].name(e.lang) for s in source_ids))
+        named = (
+            e.fmt.join(publishers) + "; " + e.gettext("see the table of sources")
+            if publishers
+            else e.gettext("no figures")
+        )
+        return e.gettext("Sources: %(sources)s", sources=named)
 
     # The metrics file -------------------------------------------------------------------------
 

@@ -55,7 +55,6 @@ STATUSES = ("on_record", "one_side", "unconfirmed", "not_shown")
 
 def statuses(c: SimpleNamespace) -> dict[str, str]:
     """Place each of the article's claims on the one scale, from what the data hold."""
-    office = c.since_office
     return {
         "energy": "one_side",
         "uranium": "one_side",
@@ -63,7 +62,7 @@ def statuses(c: SimpleNamespace) -> dict[str, str]:
         "lng": "on_record" if c.lng else "unconfirmed",
         "crude": "one_side",
         "air_route": "unconfirmed",
-        "since_office": "not_shown" if office else "unconfirmed",
+        "since_office": "not_shown" if c.since_office else "unconfirmed",
         "india": "one_side",
         "valkov": "unconfirmed",
         "forum": "on_record" if c.forum else "unconfirmed",

@@ -8,6 +8,7 @@ source says so, with its trust. The derived figures (change, shares) follow.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import SimpleNamespace
 
 from analysis.facts import Period
@@ -24,21 +25,21 @@ def range_ends(base: Period, target: Period) -> tuple[SimpleNamespace, SimpleNam
     if not bases or not target.independent:
         return None
     pairs = [(t.value / b.value, b, t) for b in bases for t in target.independent]
-    ends = []
-    for pick in (min, max):
+
+    def end(pick: Callable) -> SimpleNamespace:
+        """One end of the range: its multiple, its two figures and the reports giving them."""
         multiple, b, t = pick(pairs, key=lambda p: p[0])
-        ends.append(
-            SimpleNamespace(
-                multiple=multiple,
-                base_value=b.value,
-                base_decimals=b.decimals,
-                target_value=t.value,
-                target_decimals=t.decimals,
-                base_reports=base.reporting(b.value),
-                target_reports=target.reporting(t.value),
-            )
+        return SimpleNamespace(
+            multiple=multiple,
+            base_value=b.value,
+            base_decimals=b.decimals,
+            target_value=t.value,
+            target_decimals=t.decimals,
+            base_reports=base.reporting(b.value),
+            target_reports=target.reporting(t.value),
         )
-    return ends[0], ends[1]
+
+    return end(min), end(max)
 
 
 def facts(report: Report) -> SimpleNamespace:

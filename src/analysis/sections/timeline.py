@@ -31,14 +31,17 @@ class Event:
 
 def events_in(timeline: pd.DataFrame, lang: str) -> list[Event]:
     """Return the typed timeline's events in date order, each in ``lang`` where translated, else in English."""
-    found = []
-    for row in timeline.to_dict("records"):
-        text, text_lang = in_language(row, "event", lang, row["event"])
-        note, note_lang = in_language(row, "note", lang, row["note"])
-        found.append(
-            Event(row["date"], int(row["year"]), row["category"], text, text_lang, note, note_lang, row["source_id"])
+    return [
+        Event(
+            row["date"],
+            int(row["year"]),
+            row["category"],
+            *in_language(row, "event", lang, row["event"]),  # text, text_lang
+            *in_language(row, "note", lang, row["note"]),  # note, note_lang
+            row["source_id"],
         )
-    return found
+        for row in timeline.to_dict("records")
+    ]
 
 
 def category_names(edition: Edition) -> dict[str, str]:
