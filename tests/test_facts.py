@@ -12,7 +12,7 @@ from conftest import FIXTURE_PARAMETERS
 from pandas.testing import assert_frame_equal
 
 from analysis import metrics
-from analysis.facts import Facts, Period, Reported, Source, distinct
+from analysis.facts import Facts, Period, Reported, Source
 from analysis.load import load_dataset
 
 BILINGUAL = Path(__file__).parent / "fixtures" / "bilingual"
@@ -210,15 +210,11 @@ def test_the_vintage_compares_dates_by_their_first_day_and_ties_go_to_the_coarse
     assert facts.vintage == expected
 
 
-def test_distinct_keeps_the_first_order():
-    assert distinct(["b", "a", "b", "c", "a"]) == ["b", "a", "c"]
-
-
 def test_the_totals_of_the_base_and_target_periods(bilingual):
     # all origins into Chile: 1,250 (2019, the Gazette) and 2,000 (2023, the Review)
-    assert (bilingual.base_total.chosen.value, bilingual.base_total.chosen.source_id) == (1250.0, "gazette")
-    assert (bilingual.target_total.chosen.value, bilingual.target_total.chosen.source_id) == (2000.0, "review")
-    assert bilingual.base_total.origin == "WLD" and bilingual.target_total.year == 2023
+    base_total, target_total = bilingual.period("WLD", 2019), bilingual.period("WLD", 2023)
+    assert (base_total.chosen.value, base_total.chosen.source_id) == (1250.0, "gazette")
+    assert (target_total.chosen.value, target_total.chosen.source_id) == (2000.0, "review")
     assert bilingual.chosen("KOR", 2022, 6).value == 8.0
 
 

@@ -15,7 +15,7 @@ from PIL import Image
 
 from analysis import charts, present
 from analysis.language import edition
-from analysis.present import FIGURE_MIME, SECTION_MIME, FigureOutput, Numbering, Renders, Section, plain_text
+from analysis.present import FIGURE_MIME, SECTION_MIME, FigureOutput, Renders, Section, plain_text
 from analysis.sections.timeline import Event
 
 FMT = edition("en").fmt
@@ -36,11 +36,6 @@ def output(text: str = "An event", **changes) -> FigureOutput:
 def drawn(figure: Figure, alt: str = "A chart drawn by hand") -> FigureOutput:
     """A figure drawn by hand (not by a helper of `analysis.charts`: no content key), without a phone version."""
     return FigureOutput(lambda: figure, 1, "board", "Caption", alt, phone=False)
-
-
-def test_numbering_counts_tables_and_figures_apart():
-    numbers = Numbering()
-    assert (numbers.next_table(), numbers.next_table(), numbers.next_figure()) == (1, 2, 1)
 
 
 def test_plain_text_is_what_a_reader_sees():

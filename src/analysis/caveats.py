@@ -48,22 +48,20 @@ def caveats(facts: Facts) -> tuple[Caveat, ...]:
 
 def single_source(facts: Facts) -> list[Caveat]:
     """Find the headline periods that rest on one independent report."""
-    found = []
-    for end, period in (("base", facts.base), ("target", facts.target)):
-        if len(period.independent) == 1:
-            report = period.independent[0]
-            found.append(Caveat("single_source", {"end": end, "year": period.year, "report": report}))
-    return found
+    return [
+        Caveat("single_source", {"end": end, "year": period.year, "report": period.independent[0]})
+        for end, period in (("base", facts.base), ("target", facts.target))
+        if len(period.independent) == 1
+    ]
 
 
 def known_through_echo(facts: Facts) -> list[Caveat]:
     """Find the headline figures known only through a source that repeats another."""
-    found = []
-    for end, period in (("base", facts.base), ("target", facts.target)):
-        chosen = period.chosen
-        if chosen is not None and chosen.via:
-            found.append(Caveat("known_through_echo", {"end": end, "year": period.year, "report": chosen}))
-    return found
+    return [
+        Caveat("known_through_echo", {"end": end, "year": period.year, "report": period.chosen})
+        for end, period in (("base", facts.base), ("target", facts.target))
+        if period.chosen is not None and period.chosen.via
+    ]
 
 
 def full_year_below_part_year(facts: Facts) -> list[Caveat]:

@@ -8,6 +8,7 @@ facts into text through their language's templates.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,9 +16,15 @@ from typing import Any
 import pandas as pd
 
 from analysis import metrics, verdict
-from analysis.contract import ALL_ORIGINS, TRUST_LEVELS, first_day
+from analysis.contract import TRUST_LEVELS, first_day
 from analysis.errors import ParameterError
 from analysis.load import Dataset
+
+
+def in_language(translations: Mapping[str, str], column: str, lang: str, original: str) -> tuple[str, str]:
+    """Return a column's text in a language where translated (``COLUMN_LANG``), else the English original: (text, its language)."""
+    translated = translations.get(f"{column}_{lang}", "") if lang != "en" else ""
+    return (translated, lang) if translated else (original, "en")
 
 
 @dataclass(frozen=True)
@@ -39,8 +46,7 @@ class Source:
 
     def note_in(self, lang: str) -> tuple[str, str]:
         """Return the note in a language where translated, else the original: (text, its language)."""
-        translated = self.translations.get(f"note_{lang}", "")
-        return (translated, lang) if translated else (self.note, "en")
+        return in_language(self.translations, "note", lang, self.note)
 
     def name(self, lang: str) -> str:
         """Return the publisher's name as a language writes it (where the data translate it)."""
@@ -68,8 +74,7 @@ class Reported:
 
     def note_in(self, lang: str) -> tuple[str, str]:
         """Return the note in a language where translated, else the original: (text, its language)."""
-        translated = self.translations.get(f"note_{lang}", "")
-        return (translated, lang) if translated else (self.note, "en")
+        return in_language(self.translations, "note", lang, self.note)
 
     @property
     def via(self) -> str | None:
@@ -282,16 +287,6 @@ class Facts:
         """Every report of the origin's target period."""
         return self.period(self.origin, self.target_year)
 
-    @property
-    def base_total(self) -> Period:
-        """Every report of the total (all origins) in the base period."""
-        return self.period(ALL_ORIGINS, self.base_year)
-
-    @property
-    def target_total(self) -> Period:
-        """Every report of the total (all origins) in the target period."""
-        return self.period(ALL_ORIGINS, self.target_year)
-
     def chosen(self, origin: str, year: int, months: int | None = None) -> Reported | None:
         """Return the figure used for a period, if any."""
         return self.period(origin, year, months).chosen
@@ -392,13 +387,5 @@ class Facts:
         for word in [mentioning] if isinstance(mentioning, str) else mentioning:
             events = events[events["event"].str.contains(word, case=False, regex=False)]
         if any_of:
-            found = pd.Series(False, index=events.index)
-            for word in any_of:
-                found |= events["event"].str.contains(word, case=False, regex=False)
-            events = events[found]
+            events = events[events["event"].str.contains("|".join(map(re.escape, any_of)), case=False)]
         return events
-
-
-def distinct(items: Sequence[str]) -> list[str]:
-    """Return items without repeats, in their first order."""
-    return list(dict.fromkeys(items))

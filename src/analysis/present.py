@@ -1,4 +1,4 @@
-"""Display objects for the report notebook: sections, numbered figures, and their numbering.
+"""Display objects for the report notebook: sections and numbered figures.
 
 A `Section` is what one notebook cell shows: its parts are HTML (`markupsafe.Markup`, rendered
 from the edition's templates, so every value from the data arrives escaped) and charts
@@ -30,7 +30,7 @@ from PIL import Image
 from analysis import config
 from analysis.config import FIGURE_MIME, SECTION_MIME
 
-__all__ = ["FIGURE_MIME", "RENDERS", "SECTION_MIME", "FigureOutput", "Numbering", "Renders", "Section", "plain_text"]
+__all__ = ["FIGURE_MIME", "RENDERS", "SECTION_MIME", "FigureOutput", "Renders", "Section", "plain_text"]
 
 
 def plain_text(markup: str) -> str:
@@ -81,24 +81,6 @@ RENDERS = Renders()
 
 
 @dataclass
-class Numbering:
-    """Counts tables and figures as the notebook shows them."""
-
-    tables: int = 0
-    figures: int = 0
-
-    def next_table(self) -> int:
-        """Return the next table's number."""
-        self.tables += 1
-        return self.tables
-
-    def next_figure(self) -> int:
-        """Return the next figure's number."""
-        self.figures += 1
-        return self.figures
-
-
-@dataclass
 class FigureOutput:
     """A numbered chart, drawn when first shown: PNG for the page, SVG for reuse (``figures/NAME-KEY.svg``).
 
@@ -131,8 +113,7 @@ class FigureOutput:
     @property
     def content_keys(self) -> tuple | None:
         """What its rendering depends on (each width's chart key, the resolution); None where not known."""
-        helper, args, kwargs = getattr(self.draw, "func", None), getattr(self.draw, "args", ()), {}
-        kwargs = getattr(self.draw, "keywords", kwargs)
+        helper, args, kwargs = (getattr(self.draw, name, None) for name in ("func", "args", "keywords"))
         if not hasattr(helper, "key"):
             return None
         phone = (helper.key(*args, narrow=True, **kwargs),) if self.phone else ()

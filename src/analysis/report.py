@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import itertools
 import json
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -23,7 +24,7 @@ from analysis.config import METRICS_MIME
 from analysis.facts import Facts
 from analysis.language import Edition, edition, languages
 from analysis.load import load_dataset
-from analysis.present import FigureOutput, Numbering, Section
+from analysis.present import FigureOutput, Section
 from analysis.sections import (
     appendix,
     by_year,
@@ -73,7 +74,7 @@ class Report:
         self.edition = edition
         self.previous = previous
         self.previous_problem = previous_problem
-        self.numbering = Numbering()
+        self.tables, self.figures = itertools.count(1), itertools.count(1)  # numbered as the notebook shows them
 
     @classmethod
     def build(
@@ -187,20 +188,19 @@ class Report:
         """Return the next numbered figure: a chart of `analysis.charts`, drawn when shown, at both widths."""
         words = kwargs["words"]
         chart = functools.partial(draw, *args, **kwargs)
-        number = self.numbering.next_figure()
+        number = next(self.figures)
         return FigureOutput(chart, number, key, str(caption), words.alt, words.source, self.edition.gettext("Figure"))
 
     def chart_source(self, source_ids: Sequence[str]) -> str:
         """Return the source line a chart draws under itself: "Sources: …", its publishers named."""
-        return self.edition.gettext("Sources: %(sources)s", sources=self.source_line(source_ids))
-
-    def source_line(self, source_ids: Sequence[str]) -> str:
-        """Name the publishers of some sources, for a chart's source line."""
-        publishers = list(dict.fromkeys(self.facts.sources[s].name(self.edition.lang) for s in source_ids))
-        if not publishers:
-            return self.edition.gettext("no figures")
-        see = self.edition.gettext("see the table of sources")
-        return f"{self.edition.fmt.join(publishers)}; {see}"
+        e = self.edition
+        publishers = list(dict.fromkeys(self.facts.sources[s].name(e.lang) for s in source_ids))
+        named = (
+            e.fmt.join(publishers) + "; " + e.gettext("see the table of sources")
+            if publishers
+            else e.gettext("no figures")
+        )
+        return e.gettext("Sources: %(sources)s", sources=named)
 
     # The metrics file -------------------------------------------------------------------------
 

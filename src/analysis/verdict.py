@@ -67,16 +67,6 @@ class Claim:
         translated = self.translations.get(f"quote_{lang}", "")
         return (translated, lang) if translated else (self.quote, None)
 
-    def makes(self, origin: str, destination: str, base_year: int, target_year: int, months: int) -> bool:
-        """Say whether the claim makes this comparison: same countries, years and months."""
-        return (self.origin, self.destination, self.base_year, self.target_year, self.months) == (
-            origin,
-            destination,
-            base_year,
-            target_year,
-            months,
-        )
-
 
 @dataclass(frozen=True)
 class Verdict:
@@ -143,7 +133,8 @@ def matching(
     claims: Sequence[Claim], origin: str, destination: str, base_year: int, target_year: int, months: int
 ) -> tuple[Claim, ...]:
     """Return the claims that make one comparison (countries, years, months), in their order."""
-    return tuple(c for c in claims if c.makes(origin, destination, base_year, target_year, months))
+    key = (origin, destination, base_year, target_year, months)
+    return tuple(c for c in claims if (c.origin, c.destination, c.base_year, c.target_year, c.months) == key)
 
 
 def judge(claim: Claim, base: Period, target: Period, trust: Mapping[str, str] | None = None) -> Verdict:
@@ -165,21 +156,18 @@ def judge(claim: Claim, base: Period, target: Period, trust: Mapping[str, str] |
     ('disputed', ('target_disagree',), ('base_thin',))
     """
     trust = trust or {}
-    multiple = _claimed_multiple(claim)
     ratio = (
         _exact(claim.target, claim.target_decimals) / _exact(claim.base, claim.base_decimals)
         if claim.base > 0
         else None
     )
-    gap = (
-        ratio / _exact(claim.multiple, claim.multiple_decimals) - 1
-        if ratio is not None and claim.multiple is not None
-        else None
-    )
+    stated = _exact(claim.multiple, claim.multiple_decimals) if claim.multiple is not None else None
+    multiple = ratio if stated is None else stated  # the multiple claimed: the one stated, else target ÷ base
+    gap = ratio / stated - 1 if ratio is not None and stated is not None else None
 
     found: list[str] = []
     bounds = _bounds(base.independent, target.independent)
-    if multiple is None or (claim.multiple is not None and (gap is None or abs(gap) > TOLERANCE)):
+    if multiple is None or (stated is not None and (gap is None or abs(gap) > TOLERANCE)):
         found.append("arithmetic")
     if bounds == "no_positive_base":
         found.append("base_not_positive")
@@ -194,11 +182,10 @@ def judge(claim: Claim, base: Period, target: Period, trust: Mapping[str, str] |
             continue
         if _disagree(reports):
             found.append(f"{end}_disagree")
-        if len(reports) < 2 and not any(_rating(r, trust) == "high" for r in reports):
+        if len(reports) < 2 and not any(trust.get(r.source_id, r.trust) == "high" for r in reports):
             found.append(f"{end}_thin")
 
-    order = list(REASONS)
-    found.sort(key=order.index)
+    found.sort(key=list(REASONS).index)
     verdict = next((v for v in ("false", "disputed", "unproven") if any(REASONS[r] == v for r in found)), "confirmed")
     reasons = tuple(r for r in found if REASONS[r] == verdict) or ("within_range", "agree", "sourced")
     plain, widened = bounds if isinstance(bounds, tuple) else ((None, None), (None, None))
@@ -230,15 +217,6 @@ def _interval(report: Reported) -> tuple[Fraction, Fraction]:
     return value - half, value + half
 
 
-def _claimed_multiple(claim: Claim) -> Fraction | None:
-    """Return the multiple claimed: the one stated, else target ÷ base (None where the base is not above zero)."""
-    if claim.multiple is not None:
-        return _exact(claim.multiple, claim.multiple_decimals)
-    if claim.base > 0:
-        return _exact(claim.target, claim.target_decimals) / _exact(claim.base, claim.base_decimals)
-    return None
-
-
 def _bounds(
     bases: Sequence[Reported], targets: Sequence[Reported]
 ) -> tuple[tuple[Fraction, Fraction], tuple[Fraction, Fraction]] | str | None:
@@ -262,11 +240,6 @@ def _disagree(reports: Sequence[Reported]) -> bool:
     """Say whether reports cannot all be one value, however each was rounded."""
     intervals = [_interval(r) for r in reports]
     return max(low for low, _ in intervals) >= min(high for _, high in intervals)
-
-
-def _rating(report: Reported, trust: Mapping[str, str]) -> str:
-    """Return a report's rating along its chain of citations, else its own."""
-    return trust.get(report.source_id, report.trust)
 
 
 def _float(value: Fraction | None) -> float | None:

@@ -1,4 +1,4 @@
-"""What a section needs of the report it writes for: the run's facts, the edition, the numbering.
+"""What a section needs of the report it writes for: the run's facts, the edition, the numbering of tables and figures.
 
 A protocol, so that the sections depend on this and `analysis.report.Report` satisfies it: no
 section imports the module that attaches it.
@@ -6,7 +6,7 @@ section imports the module that attaches it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from analysis.caveats import Caveat
     from analysis.facts import Facts
     from analysis.language import Edition
-    from analysis.present import FigureOutput, Numbering, Section
+    from analysis.present import FigureOutput, Section
 
 
 class Report(Protocol):
@@ -23,7 +23,8 @@ class Report(Protocol):
 
     facts: Facts
     edition: Edition
-    numbering: Numbering
+    tables: Iterator[int]  # the next table's number, counting from 1
+    figures: Iterator[int]
     previous: dict[str, Any] | None
     previous_problem: str | None
 

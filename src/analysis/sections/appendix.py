@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from analysis.present import Section
-
-if TYPE_CHECKING:
-    from analysis.sections._report import Report
+from analysis.sections._report import Report
 
 ID = "appendix"
 
 
 def appendix(report: Report) -> Section:
     """Open the appendix: the tables, the timeline, the sources, the methods and the run record."""
-    e = report.edition
-    title = e.gettext("Appendix: the evidence in full")
-    return report.section(ID, title, "appendix.html.j2")
+    return report.section(ID, report.edition.gettext("Appendix: the evidence in full"), "appendix.html.j2")

@@ -5,35 +5,20 @@ Years are placed by their value, gaps as gaps; part-year figures are never drawn
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from types import SimpleNamespace
 
 from markupsafe import Markup
 
 from analysis import charts
 from analysis.contract import ALL_ORIGINS
-from analysis.facts import Reported
 from analysis.metrics import share_pct
 from analysis.present import Section
-
-if TYPE_CHECKING:
-    from analysis.sections._report import Report
+from analysis.sections._report import Report
 
 ID = "investment-by-year"
 
 
-@dataclass(frozen=True)
-class Year:
-    """One year of the table: the origin's figure, its other period lengths, the total, the share."""
-
-    year: int
-    origin: Reported | None
-    other: tuple[tuple[int, Reported], ...]  # (months, figure) for period lengths other than the report's
-    total: Reported | None
-    share: float | None
-
-
-def years(report: Report) -> list[Year]:
+def years(report: Report) -> list[SimpleNamespace]:
     """Every year from the first to the last the origin's or the total's figures cover."""
     f = report.facts
     origin, total = f.series(f.origin), f.series(ALL_ORIGINS)
@@ -45,9 +30,16 @@ def years(report: Report) -> list[Year]:
         figure = f.chosen(f.origin, year)
         whole = f.chosen(ALL_ORIGINS, year)
         lengths = sorted(set(origin.loc[(origin["year"] == year) & (origin["months"] != f.months), "months"]))
-        other = tuple((m, f.chosen(f.origin, year, m)) for m in lengths)
         share = float(share_pct(figure.value, whole.value)) if figure and whole and whole.value > 0 else None
-        rows.append(Year(year, figure, other, whole, share))
+        rows.append(
+            SimpleNamespace(
+                year=year,
+                origin=figure,
+                other=tuple((m, f.chosen(f.origin, year, m)) for m in lengths),
+                total=whole,
+                share=share,
+            )
+        )
     return rows
 
 
@@ -119,5 +111,5 @@ def by_year(report: Report) -> Section:
     caption = e.render("by_year.html.j2", "caption", **context)
     intro = e.render("by_year.html.j2", "intro", **context)
     output = report.chart("fdi", caption, charts.years_chart, periods, **arguments)
-    rows = e.render("by_year.html.j2", "table", table_number=report.numbering.next_table(), **context)
+    rows = e.render("by_year.html.j2", "table", table_number=next(report.tables), **context)
     return Section(ID, title, [intro, output, rows])

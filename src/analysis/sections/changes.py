@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from types import SimpleNamespace
 
 from analysis.present import Section
-
-if TYPE_CHECKING:
-    from analysis.sections._report import Report
+from analysis.sections._report import Report
 
 ID = "changes"
 
@@ -33,29 +30,7 @@ COMPARED = {
 }
 
 
-@dataclass(frozen=True)
-class Moved:
-    """One headline figure that moved: its key, how it is written, and its two values."""
-
-    key: str
-    kind: str
-    before: float | None
-    after: float | None
-
-
-@dataclass(frozen=True)
-class Changes:
-    """What changed between the last build and this one."""
-
-    built_at: str
-    changed: tuple[str, ...]
-    added: tuple[str, ...]
-    removed: tuple[str, ...]
-    parameters: tuple[tuple[str, str, str], ...]  # (name, before, after) as JSON
-    moved: tuple[Moved, ...]
-
-
-def compare(previous: dict, current: dict) -> Changes:
+def compare(previous: dict, current: dict) -> SimpleNamespace:
     """Compare two metrics files' contents: the last build's and this one's."""
     before_inputs, after_inputs = previous.get("inputs", {}), current["inputs"]
     changed = tuple(p for p in after_inputs if p in before_inputs and before_inputs[p] != after_inputs[p])
@@ -73,45 +48,28 @@ def compare(previous: dict, current: dict) -> Changes:
         old, new = before.get(key), after.get(key)
         if old == new or (old is not None and new is not None and math.isclose(old, new, rel_tol=1e-12)):
             continue
-        moved.append(Moved(key, kind, old, new))
+        moved.append(SimpleNamespace(key=key, kind=kind, before=old, after=new))
     when = previous.get("provenance", {}).get("built_at") or ""
-    return Changes(when, changed, added, removed, parameters, tuple(moved))
-
-
-def labels(report: Report) -> dict[str, str]:
-    """Name each headline figure compared, in the edition's language."""
-    e = report.edition
-    return {
-        "base_value": e.gettext("Base value (US$ millions)"),
-        "target_value": e.gettext("Target value (US$ millions)"),
-        "abs_change": e.gettext("Absolute change (US$ millions)"),
-        "multiple": e.gettext("Multiple (×)"),
-        "multiple_reported_low": e.gettext("Multiple, lowest the reports allow (×)"),
-        "multiple_reported_high": e.gettext("Multiple, highest the reports allow (×)"),
-        "multiple_low": e.gettext("Multiple, low rounding bound (×)"),
-        "multiple_high": e.gettext("Multiple, high rounding bound (×)"),
-        "pct_change": e.gettext("Percentage change"),
-        "cagr_pct": e.gettext("Compound annual growth rate (two points)"),
-        "base_share_of_total_pct": e.gettext("Base share of the total"),
-        "target_share_of_total_pct": e.gettext("Target share of the total"),
-        "base_independent_sources": e.gettext("Independent reports of the base period"),
-        "target_independent_sources": e.gettext("Independent reports of the target period"),
-    }
+    return SimpleNamespace(
+        built_at=when,
+        changed=changed,
+        added=added,
+        removed=removed,
+        parameters=parameters,  # (name, before, after) as JSON
+        moved=tuple(moved),  # the headline figures that moved: key, kind (of COMPARED), before, after
+    )
 
 
 def changes(report: Report) -> Section:
     """Prose and table: what changed since the build whose metrics file was given."""
-    e = report.edition
-    title = e.gettext("Changes since the last build")
-    context = {
-        "problem": report.previous_problem,
-        "changes": None,
-        "table_number": None,
-        "labels": labels(report),
-    }
+    found = None
     if report.previous is not None and not report.previous_problem:
         found = compare(report.previous, report.metrics())
-        context["changes"] = found
-        if found.moved:
-            context["table_number"] = report.numbering.next_table()
-    return report.section(ID, title, "changes.html.j2", **context)
+    return report.section(
+        ID,
+        report.edition.gettext("Changes since the last build"),
+        "changes.html.j2",
+        problem=report.previous_problem,
+        changes=found,
+        table_number=next(report.tables) if found and found.moved else None,
+    )

@@ -6,34 +6,18 @@ periods that relays no one's statistics and is rated high would be that table.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from types import SimpleNamespace
 
 from analysis import verdict as rule
 from analysis.contract import TRUST_LEVELS, first_day
 from analysis.present import Section
-
-if TYPE_CHECKING:
-    from analysis.sections._report import Report
+from analysis.sections._report import Report
 
 ID = "how-we-checked"
 
 
-@dataclass(frozen=True)
-class Checked:
-    """The language-free facts of the section."""
-
-    figures: int  # rows of fdi.csv
-    sources: int  # rows of sources.csv
-    events: int  # rows of timeline.csv
-    relayed_only: bool  # every report of the two periods relays someone's statistics, or is not rated high
-    relayed_by: tuple[str, ...]  # whose statistics they relay
-    accessed: str | None  # the day the sources were last checked
-    vintage: str | None  # the latest publication date among the figures' sources
-
-
-def facts(report: Report) -> Checked:
-    """Count the data and find whether any report of the two periods is the statistics body's own."""
+def checked(report: Report) -> Section:
+    """Say how the report was checked (whether any report of the two periods is the statistics body's own), and define its trust levels and verdicts."""
     f = report.facts
     reports = [r for p in (f.base, f.target) for r in p.independent]
     own = [r for r in reports if not f.sources[r.credited_to].figures_by and r.trust == "high"]
@@ -41,27 +25,20 @@ def facts(report: Report) -> Checked:
     relayed = tuple(dict.fromkeys(f.sources[r.credited_to].figures_by_in(report.edition.lang) for r in relaying))
     if len(relaying) < len(reports):  # some do not say whose figures they give
         relayed = ()
-    accessed = max((s.accessed for s in f.sources.values() if s.accessed), key=first_day, default=None)
-    return Checked(
+    x = SimpleNamespace(
         figures=len(f.data.fdi),
         sources=len(f.data.sources),
         events=len(f.data.timeline),
-        relayed_only=not own,
-        relayed_by=relayed,
-        accessed=accessed,
-        vintage=f.vintage,
+        relayed_only=not own,  # every report relays someone's statistics, or is not rated high
+        relayed_by=relayed,  # whose statistics they relay
+        accessed=max((s.accessed for s in f.sources.values() if s.accessed), key=first_day, default=None),
+        vintage=f.vintage,  # the latest publication date among the figures' sources
     )
-
-
-def checked(report: Report) -> Section:
-    """Say how the report was checked, and define its trust levels and verdicts."""
-    e, f = report.edition, report.facts
-    title = e.gettext("How we checked")
     return report.section(
         ID,
-        title,
+        report.edition.gettext("How we checked"),
         "checked.html.j2",
-        x=facts(report),
+        x=x,
         origin=f.origin,
         destination=f.destination,
         levels=TRUST_LEVELS,

@@ -6,37 +6,13 @@ the offers on record, the series since a president took office.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from types import SimpleNamespace
 
-from analysis.facts import Reported
 from analysis.present import Section
+from analysis.sections._report import Report
 from analysis.sections.timeline import Event, events_in
 
-if TYPE_CHECKING:
-    from analysis.sections._report import Report
-
 ID = "source-article"
-
-
-@dataclass(frozen=True)
-class SinceOffice:
-    """What the origin's full-year series shows after a president took office."""
-
-    event: Event
-    shown: tuple[tuple[int, Reported], ...]  # full years after taking office with a figure
-    missing: tuple[int, ...]  # full years after taking office, up to the last figure, without one
-    before: tuple[tuple[int, Reported], ...]  # full years before, with a figure
-
-
-@dataclass(frozen=True)
-class Claims:
-    """The facts the claims' statuses rest on (events in the edition's language)."""
-
-    lng: tuple[Event, ...]
-    flights: tuple[Event, ...]
-    forum: tuple[Event, ...]
-    since_office: SinceOffice | None
 
 
 def _mentioning(report: Report, category: str, *words: str) -> tuple[Event, ...]:
@@ -44,7 +20,7 @@ def _mentioning(report: Report, category: str, *words: str) -> tuple[Event, ...]
     return tuple(events_in(rows, report.edition.lang))
 
 
-def facts(report: Report) -> Claims:
+def facts(report: Report) -> SimpleNamespace:
     """Compute the facts the article's claims are checked against."""
     f = report.facts
     office = _mentioning(report, "politics", "López Obrador", "office")
@@ -57,8 +33,13 @@ def facts(report: Report) -> Claims:
         before = [(int(y), f.chosen(f.origin, int(y), 12)) for y in full["year"] if y <= start]
         last = max((y for y, _ in after), default=start)
         missing = tuple(y for y in range(start + 1, last + 1) if y not in {y for y, _ in after})
-        since = SinceOffice(office[0], tuple(after), missing, tuple(before))
-    return Claims(
+        since = SimpleNamespace(  # what the origin's full-year series shows after a president took office
+            event=office[0],
+            shown=tuple(after),  # full years after taking office with a figure
+            missing=missing,  # full years after taking office, up to the last figure, without one
+            before=tuple(before),  # full years before, with a figure
+        )
+    return SimpleNamespace(  # events in the edition's language
         lng=_mentioning(report, "energy", "LNG"),
         flights=tuple(
             events_in(report.facts.events(category="transport", any_of=("Havana", "Cuba")), report.edition.lang)
@@ -72,9 +53,8 @@ def facts(report: Report) -> Claims:
 STATUSES = ("on_record", "one_side", "unconfirmed", "not_shown")
 
 
-def statuses(c: Claims) -> dict[str, str]:
+def statuses(c: SimpleNamespace) -> dict[str, str]:
     """Place each of the article's claims on the one scale, from what the data hold."""
-    office = c.since_office
     return {
         "energy": "one_side",
         "uranium": "one_side",
@@ -82,7 +62,7 @@ def statuses(c: Claims) -> dict[str, str]:
         "lng": "on_record" if c.lng else "unconfirmed",
         "crude": "one_side",
         "air_route": "unconfirmed",
-        "since_office": "not_shown" if office else "unconfirmed",
+        "since_office": "not_shown" if c.since_office else "unconfirmed",
         "india": "one_side",
         "valkov": "unconfirmed",
         "forum": "on_record" if c.forum else "unconfirmed",
@@ -91,8 +71,6 @@ def statuses(c: Claims) -> dict[str, str]:
 
 def claims(report: Report) -> Section:
     """List the article's other claims, each placed on one status scale."""
-    e = report.edition
-    title = e.gettext("The article's other claims")
     found = facts(report)
     office = found.since_office
     record = None
@@ -101,7 +79,7 @@ def claims(report: Report) -> Section:
         record = best if best in office.shown else None
     return report.section(
         ID,
-        title,
+        report.edition.gettext("The article's other claims"),
         "claims.html.j2",
         c=found,
         placed=statuses(found),

@@ -7,57 +7,16 @@ copies of the figures used, and the checks of `analysis.caveats` that bear on th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from types import SimpleNamespace
 
 from analysis import caveats as rules
 from analysis.contract import ALL_ORIGINS
-from analysis.facts import Period, Reported
 from analysis.present import Section
+from analysis.sections._report import Report
 from analysis.sections.lead import routed_deals
-from analysis.sections.timeline import Event
-
-if TYPE_CHECKING:
-    from analysis.sections._report import Report
 
 ID = "why-figures-differ"
 KINDS = ("full_year_below_part_year", "releases_apart")  # the checks told here; the rest are in the lead
-
-
-@dataclass(frozen=True)
-class Differ:
-    """The language-free facts of the section."""
-
-    register: bool  # the destination's statistics are SE's register, revised every quarter
-    revision: Period | None  # the latest period of the total reported with different values
-    routed: tuple[tuple[Event, ...], str] | None  # the origin's deals counted as a third country's, and that country
-    copies: tuple[tuple[Reported, tuple[Reported, ...]], ...]  # figures used, each with the copies of it
-    caveats: tuple[rules.Caveat, ...]
-
-
-def facts(report: Report) -> Differ:
-    """Find the reasons the data show."""
-    f = report.facts
-    revised = [
-        f.period(ALL_ORIGINS, int(year), int(months))
-        for (origin, _, year, months), _ in f.conflicts.groupby(["origin", "destination", "year", "months"], sort=False)
-        if origin == ALL_ORIGINS and months == f.months
-    ]
-    routed = routed_deals(report)
-    copies = []
-    for period in (f.base, f.target):
-        for r in period.independent:
-            echoes = period.echoes_of(r)
-            if echoes:
-                copies.append((r, echoes))
-    applying = tuple(c for c in report.caveat_list if c.kind in KINDS and _bears(c, f.base_year, f.target_year))
-    return Differ(
-        register=f.destination in rules.SE_REGISTER,
-        revision=max(revised, key=lambda p: p.year, default=None),
-        routed=routed,
-        copies=tuple(copies),
-        caveats=applying,
-    )
 
 
 def _bears(caveat: rules.Caveat, *years: int) -> bool:
@@ -68,14 +27,26 @@ def _bears(caveat: rules.Caveat, *years: int) -> bool:
 
 
 def differ(report: Report) -> Section:
-    """Say why reports of the same figure differ, with the data's own examples."""
-    e, f = report.edition, report.facts
-    title = e.gettext("Why the figures differ")
+    """Say why reports of the same figure differ, with the reasons the data show."""
+    f = report.facts
+    revised = [
+        f.period(ALL_ORIGINS, int(year), int(months))
+        for (origin, _, year, months), _ in f.conflicts.groupby(["origin", "destination", "year", "months"], sort=False)
+        if origin == ALL_ORIGINS and months == f.months
+    ]
+    x = SimpleNamespace(
+        register=f.destination in rules.SE_REGISTER,  # SE's register, revised every quarter
+        revision=max(revised, key=lambda p: p.year, default=None),  # the latest total reported with different values
+        routed=routed_deals(report),  # the origin's deals counted as a third country's, and that country
+        # the figures used, each with the copies of it
+        copies=tuple((r, p.echoes_of(r)) for p in (f.base, f.target) for r in p.independent if p.echoes_of(r)),
+        caveats=tuple(c for c in report.caveat_list if c.kind in KINDS and _bears(c, f.base_year, f.target_year)),
+    )
     return report.section(
         ID,
-        title,
+        report.edition.gettext("Why the figures differ"),
         "differ.html.j2",
-        x=facts(report),
+        x=x,
         origin=f.origin,
         destination=f.destination,
         months=f.months,

@@ -2,57 +2,53 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from types import SimpleNamespace
 
-from analysis.facts import Period, Reported
+from analysis.facts import Period
 from analysis.present import Section
-
-if TYPE_CHECKING:
-    from analysis.sections._report import Report
+from analysis.sections._report import Report
 
 ID = "where-sources-disagree"
 
 
-@dataclass(frozen=True)
-class Listed:
-    """One report of a disputed period, as its row of the table shows it."""
-
-    period: Period
-    report: Reported
-    first: bool  # the period's first row: it names the period and gives its spread
-    spread: float  # the largest independent figure of the period minus the smallest
-    spread_decimals: int
-    status: str  # "used", "repeats" (a copy of another report, not counted) or ""
-
-
-def listed(periods: list[Period]) -> list[Listed]:
+def listed(periods: list[Period]) -> list[SimpleNamespace]:
     """Every report of every disputed period, in the table's order, with what its row says."""
     rows = []
     for p in periods:
         spread = [r.value for r in p.independent]
         decimals = max(max(r.decimals for r in p.reports), 0)
         for i, r in enumerate(p.reports):
-            status = "used" if r.used else ("repeats" if not r.independent else "")
-            rows.append(Listed(p, r, i == 0, max(spread) - min(spread), decimals, status))
+            rows.append(
+                SimpleNamespace(
+                    period=p,
+                    report=r,
+                    first=i == 0,  # the period's first row: it names the period and gives its spread
+                    spread=max(spread) - min(spread),  # the largest independent figure minus the smallest
+                    spread_decimals=decimals,
+                    status="used"
+                    if r.used
+                    else (
+                        "repeats" if not r.independent else ""
+                    ),  # "used", "repeats" (a copy of another report, not counted) or ""
+                )
+            )
     return rows
 
 
 def disagreements(report: Report) -> Section:
     """Prose and table: the rule, and every report of every disputed period."""
-    f, e = report.facts, report.edition
-    title = e.gettext("Where sources disagree")
+    f = report.facts
     periods = []
     for key, _ in f.conflicts.groupby(["origin", "destination", "year", "months"], sort=False):
         origin, _, year, months = key
         periods.append(f.period(origin, int(year), int(months)))
     return report.section(
         ID,
-        title,
+        report.edition.gettext("Where sources disagree"),
         "disagreements.html.j2",
         periods=len(periods),
         listed=listed(periods),
         preferred=list(f.parameters["prefer_sources"]),
         sources=f.sources,
-        table_number=report.numbering.next_table() if periods else None,
+        table_number=next(report.tables) if periods else None,
     )

@@ -6,42 +6,34 @@ says which figure the report uses where reports disagree, and by which rule.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from types import SimpleNamespace
 
 from babel.dates import format_skeleton
 
 from analysis import charts
 from analysis.contract import first_day
-from analysis.facts import Period, Reported
+from analysis.facts import Period
 from analysis.present import Section
-
-if TYPE_CHECKING:
-    from analysis.sections._report import Report
+from analysis.sections._report import Report
 
 ID = "figures"
 
 
-@dataclass(frozen=True)
-class Evidence:
-    """The language-free facts of the section."""
-
-    base: Period
-    target: Period
-    low: float | None  # the lowest and highest target ÷ base over the independent reports
-    high: float | None
-    disputed: tuple[Period, ...]  # the periods whose independent reports disagree
-    used: tuple[tuple[Period, Reported], ...]  # for each disputed period, the figure used
-
-
-def facts(report: Report) -> Evidence:
+def facts(report: Report) -> SimpleNamespace:
     """Compute the range of multiples the independent reports allow, and the figures used."""
     f = report.facts
     base, target = f.base, f.target
     values = f.growth.values  # the range the metrics file gives, over the same independent reports
     low, high = values["multiple_reported_low"], values["multiple_reported_high"]
     disputed = tuple(p for p in (base, target) if len(p.values) > 1)
-    return Evidence(base, target, low, high, disputed, tuple((p, p.chosen) for p in disputed if p.chosen))
+    return SimpleNamespace(
+        base=base,
+        target=target,
+        low=low,  # the lowest and highest target ÷ base over the independent reports
+        high=high,
+        disputed=disputed,  # the periods whose independent reports disagree
+        used=tuple((p, p.chosen) for p in disputed if p.chosen),  # for each disputed period, the figure used
+    )
 
 
 def _credits(report: Report, periods: tuple[Period, ...]) -> dict[str, str]:

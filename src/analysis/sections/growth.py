@@ -7,25 +7,20 @@ of a flow that swings from year to year it says little about a trend.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from analysis.present import Section
-
-if TYPE_CHECKING:
-    from analysis.sections._report import Report
+from analysis.sections._report import Report
 
 ID = "growth-metrics"
 
 
 def growth_metrics(report: Report) -> Section:
     """Tabulate the growth metrics: figures, change, multiple and its ranges, shares."""
-    f, e = report.facts, report.edition
-    title = e.gettext("Growth metrics")
+    f = report.facts
     g = f.growth
     figures = [r for r in (g.base, g.target) if r is not None]
     return report.section(
         ID,
-        title,
+        report.edition.gettext("Growth metrics"),
         "growth.html.j2",
         g=g,
         decimals=max((r.decimals for r in figures), default=1),  # a difference of the two: the more precise
@@ -35,5 +30,5 @@ def growth_metrics(report: Report) -> Section:
         destination=f.destination,
         months=f.months,
         sources=f.sources,
-        table_number=report.numbering.next_table(),
+        table_number=next(report.tables),
     )

@@ -8,84 +8,42 @@ source says so, with its trust. The derived figures (change, shares) follow.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from types import SimpleNamespace
 
-from analysis import metrics
-from analysis.facts import Period, Reported, distinct
+from analysis.facts import Period
+from analysis.language import Edition
 from analysis.present import Section
-
-if TYPE_CHECKING:
-    from analysis.language import Edition
-    from analysis.sections._report import Report
+from analysis.sections._report import Report
 
 ID = "headline"
 
 
-@dataclass(frozen=True)
-class RangeEnd:
-    """One end of the range of multiples: its value and the reports behind it."""
-
-    multiple: float
-    base_value: float
-    base_decimals: int
-    target_value: float
-    target_decimals: int
-    base_reports: tuple[Reported, ...]
-    target_reports: tuple[Reported, ...]
-
-
-def range_ends(base: Period, target: Period) -> tuple[RangeEnd, RangeEnd] | None:
+def range_ends(base: Period, target: Period) -> tuple[SimpleNamespace, SimpleNamespace] | None:
     """Return the lowest and highest multiple independent reports allow, with their reports; None if none."""
     bases = [r for r in base.independent if r.value > 0]
     if not bases or not target.independent:
         return None
     pairs = [(t.value / b.value, b, t) for b in bases for t in target.independent]
-    ends = []
-    for pick in (min, max):
+
+    def end(pick: Callable) -> SimpleNamespace:
+        """One end of the range: its multiple, its two figures and the reports giving them."""
         multiple, b, t = pick(pairs, key=lambda p: p[0])
-        ends.append(
-            RangeEnd(
-                multiple,
-                b.value,
-                b.decimals,
-                t.value,
-                t.decimals,
-                base.reporting(b.value),
-                target.reporting(t.value),
-            )
+        return SimpleNamespace(
+            multiple=multiple,
+            base_value=b.value,
+            base_decimals=b.decimals,
+            target_value=t.value,
+            target_decimals=t.decimals,
+            base_reports=base.reporting(b.value),
+            target_reports=target.reporting(t.value),
         )
-    return ends[0], ends[1]
+
+    return end(min), end(max)
 
 
-@dataclass(frozen=True)
-class Headline:
-    """The language-free facts of the headline."""
-
-    origin: str
-    destination: str
-    base_year: int
-    target_year: int
-    months: int
-    base: Reported | None
-    target: Reported | None
-    base_period: Period
-    target_period: Period
-    relayed: tuple[str, ...]  # whose statistics the credited sources relay (figures_by)
-    same_source: bool  # both figures from one source, neither through an echo
-    same_body: bool  # both figures relay one body's statistics (one figures_by), from two sources
-    disagree: bool
-    ends: tuple[RangeEnd, RangeEnd] | None
-    growth: metrics.Growth
-    basis: str  # why the target figure (or the base, if only it is disputed) was chosen
-    disputed_end: str | None  # "target", "base" or "both"
-    single: tuple[tuple[str, Reported], ...]  # (end, its only report) for single-source years
-    missing: str | None
-    decimals: int  # for a difference of the two figures: the more precise of the two
-
-
-def facts(report: Report) -> Headline:
-    """Compute the headline's facts from the run."""
+def facts(report: Report) -> SimpleNamespace:
+    """Compute the headline's language-free facts from the run."""
     f = report.facts
     base_period, target_period = f.base, f.target
     base, target = base_period.chosen, target_period.chosen
@@ -95,15 +53,14 @@ def facts(report: Report) -> Headline:
     basis = {"target": target_period.basis, "both": target_period.basis, "base": base_period.basis}.get(disputed, "")
     chosen = [r for r in (base, target) if r is not None]
     relayed = tuple(
-        distinct(f.sources[r.credited_to].figures_by for r in chosen if f.sources[r.credited_to].figures_by)
+        dict.fromkeys(f.sources[r.credited_to].figures_by for r in chosen if f.sources[r.credited_to].figures_by)
     )
     single = tuple(
         (end, p.independent[0])
         for end, p in (("base", base_period), ("target", target_period))
         if len(p.independent) == 1
     )
-    missing = g.reasons.get("base_value") or g.reasons.get("target_value")
-    return Headline(
+    return SimpleNamespace(
         origin=f.origin,
         destination=f.destination,
         base_year=f.base_year,
@@ -113,17 +70,19 @@ def facts(report: Report) -> Headline:
         target=target,
         base_period=base_period,
         target_period=target_period,
-        relayed=relayed,
+        relayed=relayed,  # whose statistics the credited sources relay (figures_by)
+        # both figures from one source, neither through an echo
         same_source=len(chosen) == 2 and base.credited_to == target.credited_to and not base.via and not target.via,
+        # both figures relay one body's statistics (one figures_by), from two sources
         same_body=len(chosen) == 2 and len(relayed) == 1 and all(f.sources[r.credited_to].figures_by for r in chosen),
         disagree=disputed is not None,
         ends=range_ends(base_period, target_period) if disputed else None,
         growth=g,
-        basis=basis,
-        disputed_end=disputed,
-        single=single,
-        missing=missing,
-        decimals=max((r.decimals for r in chosen), default=1),
+        basis=basis,  # why the target figure (or the base, if only it is disputed) was chosen
+        disputed_end=disputed,  # "target", "base" or "both"
+        single=single,  # (end, its only report) for single-source years
+        missing=g.reasons.get("base_value") or g.reasons.get("target_value"),
+        decimals=max((r.decimals for r in chosen), default=1),  # for a difference: the more precise of the two
     )
 
 
@@ -145,15 +104,13 @@ def reasons(edition: Edition) -> dict[str, str]:
 
 def headline(report: Report) -> Section:
     """Write the headline paragraphs (see the module's docstring for their order)."""
-    e = report.edition
-    title = e.gettext("Headline")
     found = facts(report)
     code = found.growth.codes.get("multiple")
     return report.section(
         ID,
-        title,
+        report.edition.gettext("Headline"),
         "headline.html.j2",
         h=found,
-        reason=reasons(e)[code] if code else "",
+        reason=reasons(report.edition)[code] if code else "",
         sources=report.facts.sources,
     )

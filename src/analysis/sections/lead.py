@@ -7,19 +7,16 @@ sentence applies, which figures, how they round) is made here; the template choo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from types import SimpleNamespace
 
 from analysis import verdict as rule
 from analysis.caveats import SE_REGISTER
 from analysis.contract import ALL_ORIGINS
-from analysis.facts import Period, Reported, Source
+from analysis.facts import Period
 from analysis.present import Section
+from analysis.sections._report import Report
 from analysis.sections.headline import headline
 from analysis.sections.timeline import Event, events_in
-
-if TYPE_CHECKING:
-    from analysis.sections._report import Report
 
 ID = "claim"
 
@@ -39,39 +36,11 @@ def routed_deals(report: Report) -> tuple[tuple[Event, ...], str] | None:
     return (tuple(translated), via) if translated else None
 
 
-@dataclass(frozen=True)
-class Disagreement:
-    """A period whose independent reports disagree: each value with the reports giving it."""
-
-    year: int
-    values: tuple[tuple[float, tuple[Reported, ...]], ...]
-
-
-@dataclass(frozen=True)
-class Lead:
-    """The language-free facts of the lead."""
-
-    judged: rule.Verdict
-    source: Source  # where the claim was made
-    cited: Source | None  # the source it credits for its figures (its `cites`)
-    months: int
-    sum_holds: bool  # target ÷ base as claimed is within the rule's tolerance of the multiple stated
-    thin: tuple[tuple[int, Reported], ...]  # periods resting on one report not rated high
-    missing: tuple[int, ...]  # periods with no report at all
-    disputed: tuple[Disagreement, ...]
-    low: float | None
-    high: float | None
-    share: float | None  # the origin's share of all FDI in the target period, percent
-    share_base: float | None
-    leader: tuple[str, float] | None  # the largest origin of the target period and its share, percent
-    revised: bool  # the destination's statistics are revised release after release (SE)
-    routed: tuple[Event, str] | None  # a deal of the origin's counted as a third country's, and that country
-
-
-def _disagreement(period: Period) -> Disagreement | None:
+def _disagreement(period: Period) -> SimpleNamespace | None:
+    """Return a period whose independent reports disagree: each value with the reports giving it."""
     if len(period.values) < 2:
         return None
-    return Disagreement(period.year, tuple((v, period.reporting(v)) for v in period.values))
+    return SimpleNamespace(year=period.year, values=tuple((v, period.reporting(v)) for v in period.values))
 
 
 def _share(report: Report, year: int) -> float | None:
@@ -95,13 +64,8 @@ def _leader(report: Report, year: int) -> tuple[str, float] | None:
     return code, value / total.value * 100
 
 
-def _routed(report: Report) -> tuple[Event, str] | None:
-    found = routed_deals(report)
-    return (found[0][0], found[1]) if found else None
-
-
-def facts(report: Report) -> Lead | None:
-    """Compute the lead's facts; None when no claim makes the report's comparison."""
+def facts(report: Report) -> SimpleNamespace | None:
+    """Compute the lead's language-free facts; None when no claim makes the report's comparison."""
     f = report.facts
     judged = f.lead_claim
     if judged is None:
@@ -116,22 +80,22 @@ def facts(report: Report) -> Lead | None:
     missing = tuple(
         p.year for p, code in ((judged.base, "base_missing"), (judged.target, "target_missing")) if code in reasons
     )
-    return Lead(
+    return SimpleNamespace(
         judged=judged,
-        source=source,
-        cited=f.sources.get(source.cites) if source.cites else None,
+        source=source,  # where the claim was made
+        cited=f.sources.get(source.cites) if source.cites else None,  # the source it credits for its figures
         months=judged.claim.months,
-        sum_holds="arithmetic" not in judged.reasons,
-        thin=thin,
-        missing=missing,
+        sum_holds="arithmetic" not in judged.reasons,  # target ÷ base is within the tolerance of the multiple stated
+        thin=thin,  # periods resting on one report not rated high
+        missing=missing,  # periods with no report at all
         disputed=tuple(d for d in (_disagreement(judged.base), _disagreement(judged.target)) if d),
         low=judged.range_low,
         high=judged.range_high,
-        share=_share(report, judged.claim.target_year),
+        share=_share(report, judged.claim.target_year),  # the origin's share of all FDI, percent
         share_base=_share(report, judged.claim.base_year),
-        leader=_leader(report, judged.claim.target_year),
-        revised=f.destination in SE_REGISTER,
-        routed=_routed(report),
+        leader=_leader(report, judged.claim.target_year),  # the largest origin and its share, percent
+        revised=f.destination in SE_REGISTER,  # the destination's statistics are revised release after release
+        routed=routed_deals(report),  # the origin's deals counted as a third country's (the lead names the first)
     )
 
 
@@ -140,11 +104,9 @@ def lead(report: Report) -> Section:
     found = facts(report)
     if found is None:
         return headline(report)
-    e = report.edition
-    title = e.gettext("The claim")
     return report.section(
         ID,
-        title,
+        report.edition.gettext("The claim"),
         "lead.html.j2",
         x=found,
         c=found.judged.claim,

@@ -3,28 +3,23 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
 
 from analysis.present import Section
-
-if TYPE_CHECKING:
-    from analysis.sections._report import Report
+from analysis.sections._report import Report
 
 ID = "run-record"
 
 
 def run_record(report: Report) -> Section:
     """Table: what made this report; the same record is in the metrics file."""
-    e = report.edition
-    title = e.gettext("Run record")
     record = report.metrics()
     parameters = [(k, json.dumps(v, ensure_ascii=False)) for k, v in record["parameters"].items()]
     return report.section(
         ID,
-        title,
+        report.edition.gettext("Run record"),
         "record.html.j2",
         parameters=parameters,
         inputs=list(record["inputs"].items()),
         prov=record["provenance"],
-        table_number=report.numbering.next_table(),
+        table_number=next(report.tables),
     )

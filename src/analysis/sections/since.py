@@ -2,32 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from types import SimpleNamespace
 
 from analysis.contract import ALL_ORIGINS
-from analysis.facts import Period
 from analysis.present import Section
-from analysis.sections.timeline import Event, events_in
-
-if TYPE_CHECKING:
-    from analysis.sections._report import Report
+from analysis.sections._report import Report
+from analysis.sections.timeline import events_in
 
 ID = "since"
 
 
-@dataclass(frozen=True)
-class Since:
-    """The language-free facts of the section."""
-
-    after: int  # the last year compared
-    periods: tuple[Period, ...]  # the origin's periods after it, in order
-    totals_only: tuple[Period, ...]  # later full years with a total but no figure from the origin
-    events: tuple[Event, ...]  # events dated after the last year compared
-
-
-def facts(report: Report) -> Since:
-    """Find the origin's later figures and the later events."""
+def since(report: Report) -> Section:
+    """Tell the origin's later figures and the later events, so the reader knows where the story stands now."""
     f = report.facts
     series = f.series(f.origin)
     later = sorted(
@@ -39,20 +25,17 @@ def facts(report: Report) -> Since:
         {int(y) for y, m in zip(totals["year"], totals["months"], strict=True) if y > f.target_year and m == 12}
     )
     totals_only = tuple(f.period(ALL_ORIGINS, y, 12) for y in full if (y, 12) not in later)
-    timeline = f.data.timeline
-    events = tuple(e for e in events_in(timeline, report.edition.lang) if e.year > f.target_year)
-    return Since(f.target_year, periods, totals_only, events)
-
-
-def since(report: Report) -> Section:
-    """Tell the later figures and events, so the reader knows where the story stands now."""
-    e, f = report.edition, report.facts
-    title = e.gettext("What has happened since")
+    x = SimpleNamespace(
+        after=f.target_year,  # the last year compared
+        periods=periods,  # the origin's periods after it, in order
+        totals_only=totals_only,  # later full years with a total but no figure from the origin
+        events=tuple(e for e in events_in(f.data.timeline, report.edition.lang) if e.year > f.target_year),
+    )
     return report.section(
         ID,
-        title,
+        report.edition.gettext("What has happened since"),
         "since.html.j2",
-        x=facts(report),
+        x=x,
         origin=f.origin,
         destination=f.destination,
         sources=f.sources,

@@ -2,33 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from types import SimpleNamespace
 
 from analysis import charts, metrics
 from analysis.contract import ALL_ORIGINS
-from analysis.facts import Reported
 from analysis.present import Section
-
-if TYPE_CHECKING:
-    from analysis.sections._report import Report
+from analysis.sections._report import Report
 
 ID = "how-big"
 
 
-@dataclass(frozen=True)
-class Size:
-    """The language-free facts of the section."""
-
-    year: int
-    total: Reported | None  # all FDI into the destination in the target period
-    share: float | None  # the origin's share of it, percent
-    ranked: tuple[tuple[str, float, int, float | None], ...]  # every origin listed: code, value, decimals, share
-    rank: int | None  # the origin's place among them, from 1
-    largest: tuple[str, float, int, float | None] | None  # the largest origin, when it is not the report's
-
-
-def facts(report: Report) -> Size:
+def facts(report: Report) -> SimpleNamespace:
     """Rank the origins of the target period and place the report's origin among them."""
     f = report.facts
     year = f.target_year
@@ -41,7 +25,14 @@ def facts(report: Report) -> Size:
     rank = codes.index(f.origin) + 1 if f.origin in codes else None
     own = ranked[rank - 1] if rank else None
     largest = ranked[0] if ranked and ranked[0][0] != f.origin else None
-    return Size(year, f.chosen(ALL_ORIGINS, year), own[3] if own else None, ranked, rank, largest)
+    return SimpleNamespace(
+        year=year,
+        total=f.chosen(ALL_ORIGINS, year),  # all FDI into the destination in the target period
+        share=own[3] if own else None,  # the origin's share of it, percent
+        ranked=ranked,  # every origin listed: code, value, decimals, share
+        rank=rank,  # the origin's place among them, from 1
+        largest=largest,  # the largest origin, when it is not the report's
+    )
 
 
 def size(report: Report) -> Section:

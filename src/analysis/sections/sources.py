@@ -6,42 +6,19 @@ is verified, and every source with its provenance.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from types import SimpleNamespace
 
 from analysis import config, metrics
 from analysis.contract import ALL_ORIGINS
-from analysis.facts import Period, Source
+from analysis.facts import Period
 from analysis.present import Section
-
-if TYPE_CHECKING:
-    from analysis.sections._report import Report
+from analysis.sections._report import Report
 
 ID = "sources-and-methods"
 
 
-@dataclass(frozen=True)
-class Verified:
-    """One figure behind the headline, and how far it is verified."""
-
-    period: Period
-    whole: bool  # the total from all origins, not the report's origin
-    status: str  # "missing", "single" (one independent report), "corroborated" (all agree) or "disputed"
-    trusts: tuple[str, ...]  # the independent reports' trust levels, each once, in their order
-    echoes: int  # reports that repeat another, not counted
-
-
-@dataclass(frozen=True)
-class Listed:
-    """One source of the table of sources, with the precision of its dates."""
-
-    source: Source
-    published_day: bool  # its publication date is a full day (not a month or a year)
-    accessed_day: bool
-
-
-def verified(period: Period, whole: bool) -> Verified:
+def verified(period: Period, whole: bool) -> SimpleNamespace:
     """Say how far a period's figure is verified: by how many independent reports, agreeing or not."""
     n = len(period.independent)
     if not period.reports:
@@ -52,14 +29,18 @@ def verified(period: Period, whole: bool) -> Verified:
         status = "corroborated"
     else:
         status = "disputed"
-    trusts = tuple(dict.fromkeys(r.trust for r in period.independent))
-    return Verified(period, whole, status, trusts, len(period.reports) - n)
+    return SimpleNamespace(
+        period=period,
+        whole=whole,  # the total from all origins, not the report's origin
+        status=status,
+        trusts=tuple(dict.fromkeys(r.trust for r in period.independent)),  # each once, in their order
+        echoes=len(period.reports) - n,  # reports that repeat another, not counted
+    )
 
 
 def sources_and_methods(report: Report) -> Section:
     """Methods prose, the verification table and the table of sources."""
-    f, e = report.facts, report.edition
-    title = e.gettext("Data sources and methods")
+    f = report.facts
     g = f.growth
     rounding = None
     if g.base is not None and g.target is not None:
@@ -86,8 +67,11 @@ def sources_and_methods(report: Report) -> Section:
         "verified": [verified(f.period(code, year), kind == "total") for kind, code, year in checked],
         "origin": f.origin,
         "sources": f.sources,
-        "listed": [Listed(s, len(s.published) == 10, len(s.accessed) == 10) for s in f.sources.values()],
-        "verification_number": report.numbering.next_table(),
+        "listed": [  # each source, with whether its dates are full days (not a month or a year)
+            SimpleNamespace(source=s, published_day=len(s.published) == 10, accessed_day=len(s.accessed) == 10)
+            for s in f.sources.values()
+        ],
+        "verification_number": next(report.tables),
     }
-    context["sources_number"] = report.numbering.next_table()
-    return report.section(ID, title, "sources.html.j2", **context)
+    context["sources_number"] = next(report.tables)
+    return report.section(ID, report.edition.gettext("Data sources and methods"), "sources.html.j2", **context)

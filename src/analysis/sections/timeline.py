@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from analysis import charts
+from analysis.facts import in_language
+from analysis.language import Edition
 from analysis.present import FigureOutput, Section
-
-if TYPE_CHECKING:
-    from analysis.language import Edition
-    from analysis.sections._report import Report
+from analysis.sections._report import Report
 
 ID = "timeline"
 
@@ -33,19 +31,17 @@ class Event:
 
 def events_in(timeline: pd.DataFrame, lang: str) -> list[Event]:
     """Return the typed timeline's events in date order, each in ``lang`` where translated, else in English."""
-    found = []
-    for row in timeline.to_dict("records"):
-        text, text_lang = _translated(row, "event", lang)
-        note, note_lang = _translated(row, "note", lang)
-        found.append(
-            Event(row["date"], int(row["year"]), row["category"], text, text_lang, note, note_lang, row["source_id"])
+    return [
+        Event(
+            row["date"],
+            int(row["year"]),
+            row["category"],
+            *in_language(row, "event", lang, row["event"]),  # text, text_lang
+            *in_language(row, "note", lang, row["note"]),  # note, note_lang
+            row["source_id"],
         )
-    return found
-
-
-def _translated(row: dict, column: str, lang: str) -> tuple[str, str]:
-    translated = row.get(f"{column}_{lang}", "") if lang != "en" else ""
-    return (translated, lang) if translated else (row[column], "en")
+        for row in timeline.to_dict("records")
+    ]
 
 
 def category_names(edition: Edition) -> dict[str, str]:
@@ -83,7 +79,7 @@ def timeline(report: Report) -> Section:
             events=events,
             sources=f.sources,
             categories=category_names(e),
-            table_number=report.numbering.next_table(),
+            table_number=next(report.tables),
         )
     )
     return Section(ID, title, parts)
