@@ -275,7 +275,7 @@ def range_chart(
     if bases and targets and min(bases) > 0:
         pairs = [(max(bases), min(targets)), (min(bases), max(targets))]  # the lowest, the highest
         low, high = (t / b for b, t in pairs)
-        texts = fmt.multiple_range(low, high) if low != high else (fmt.multiple(low),) * 2
+        texts = fmt.multiple_range(low, high) if low != high else (fmt.number(low),) * 2
         ends = list(dict.fromkeys(zip(pairs, texts, strict=True)))
     figure, axes = _new_figure(narrow, 5.0 if narrow else 4.3)
     _value_axis(axes, ticks, fmt, words.axis)

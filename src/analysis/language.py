@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import io
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,10 +122,10 @@ class Edition:
             number=f.number,
             money=f.money,
             percent=f.percent,
-            points=f.points,
+            points=f.signed,  # a difference of percentages: signed, one decimal
             signed=f.signed,
             times=f.times,
-            multiple=f.multiple,
+            multiple=f.number,  # one decimal
             rounded_multiple=f.rounded_multiple,
             rounded_percent=f.rounded_percent,
             rounded_range=lambda ends: f.rounded_range(*ends),
@@ -198,12 +199,8 @@ def listing(fmt: Formatter, items: Any, style: str = "standard") -> Markup:
 
 def year_ranges(years: list[int]) -> list[str]:
     """Write runs of consecutive years as ranges: ``[1999, 2000, 2001, 2005]`` → ``["1999–2001", "2005"]``."""
-    runs: list[list[int]] = []
-    for year in sorted(set(years)):
-        if runs and year == runs[-1][-1] + 1:
-            runs[-1].append(year)
-        else:
-            runs.append([year])
+    consecutive = itertools.groupby(enumerate(sorted(set(years))), key=lambda pair: pair[1] - pair[0])
+    runs = [[year for _, year in run] for _, run in consecutive]
     return [str(r[0]) if len(r) == 1 else f"{r[0]}–{r[-1]}" for r in runs]
 
 
