@@ -187,10 +187,7 @@ def multiple_bounds(
     base_low, base_high = rounding_interval(base, base_decimals)
     target_low, target_high = rounding_interval(target, target_decimals)
     corners = [multiple(b, t) for b in (base_low, base_high) for t in (target_low, target_high)]
-    defined = np.asarray(base_low) > 0
-    low = np.where(defined, np.fmin.reduce(corners), np.nan)[()]
-    high = np.where(defined, np.fmax.reduce(corners), np.nan)[()]
-    return low, high
+    return np.min(corners, axis=0)[()], np.max(corners, axis=0)[()]  # NaN from a corner whose base is not above zero
 
 
 # Why a metric is undefined: a code for templates to word, and the metrics file's English.
@@ -354,7 +351,7 @@ def rank(fdi: pd.DataFrame, sources: pd.DataFrame, prefer_sources: Sequence[str]
     beats = [
         (chosen[criterion].to_numpy() != runner_up[criterion].to_numpy()) & (reports > 1) for criterion in CRITERIA
     ]
-    bases = ("only report", "all reports agree", *CRITERIA)
+    bases = ("only report", "all reports agree", *CRITERIA)  # `BASES`, from the criteria as they stand
     per_period["basis"] = np.select([reports == 1, values == 1, *beats], bases, default="first in file")
     ranked = ranked.join(per_period.iloc[period].reset_index(drop=True))
     ranked["n_echoes"] = value.groupby(period).transform("size").to_numpy() - ranked["n_reports"]
@@ -544,12 +541,9 @@ def growth(
             codes[name], reasons[name] = code, text or REASONS[code]
 
     period = f"{months} months" if months != 12 else "the full year"
-    if base is None:
-        undefined(("base_value",), "no_base", f"no figure for {origin} into {destination} in {base_year} ({period})")
-    if target is None:
-        undefined(
-            ("target_value",), "no_target", f"no figure for {origin} into {destination} in {target_year} ({period})"
-        )
+    for end, figure, year in (("base", base, base_year), ("target", target, target_year)):
+        if figure is None:
+            undefined((f"{end}_value",), f"no_{end}", f"no figure for {origin} into {destination} in {year} ({period})")
 
     formulas = {
         "abs_change": lambda: abs_change(b, t),
@@ -691,32 +685,6 @@ def _figure(selected: pd.DataFrame, origin: str, destination: str, year: int, mo
 def _finite(value: ArrayLike) -> float | None:
     number = float(value)
     return number if math.isfinite(number) else None
-
-
-def origin_series(selected: pd.DataFrame, origin: str, destination: str, months: int) -> pd.DataFrame:
-    """Return one origin's chosen figures by year, with its share of the total where known.
-
-    Parameters
-    ----------
-    selected : pandas.DataFrame
-        One figure per period, from `select_figures`.
-    origin, destination : str
-        ISO alpha-3 codes.
-    months : int
-        Months covered from January.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``year``, ``usd_millions``, ``decimals``, ``source_id``, ``total`` (FDI from
-        all origins, NaN where unknown) and ``share_pct``; sorted by year.
-    """
-    same = (selected["destination"] == destination) & (selected["months"] == months)
-    rows = selected[same & (selected["origin"] == origin)]
-    totals = selected[same & (selected["origin"] == ALL_ORIGINS)].set_index("year")["usd_millions"].rename("total")
-    series = rows[["year", "usd_millions", "decimals", "source_id"]].join(totals, on="year")
-    series["share_pct"] = share_pct(series["usd_millions"].to_numpy(), series["total"].to_numpy())
-    return series.sort_values("year").reset_index(drop=True)
 
 
 def origins_in(selected: pd.DataFrame, destination: str, year: int, months: int) -> pd.DataFrame:
