@@ -29,7 +29,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
-from matplotlib.transforms import offset_copy
+from matplotlib.transforms import Bbox, offset_copy
 
 from analysis import config
 from analysis.contract import CATEGORIES, first_day
@@ -237,14 +237,10 @@ def _range_marks(period: Any, credits: Mapping[str, str], fmt: Formatter) -> lis
     marks = []
     for value in period.values:
         reports = period.reporting(value)
-        missing = [r.source_id for r in reports if r.source_id not in credits]
-        if missing:
-            raise KeyError(f"range_chart: no credit given for {', '.join(missing)}")
         decimals = max(r.decimals for r in reports)
         dated = sorted(reports, key=lambda r: (first_day(r.published) or dt.date.max, r.source_id))
-        marks.append(
-            _Mark(value, fmt.number(value, decimals), tuple(dict.fromkeys(credits[r.source_id] for r in dated)))
-        )
+        named = tuple(dict.fromkeys(credits[r.source_id] for r in dated))  # KeyError: a report without a credit
+        marks.append(_Mark(value, fmt.number(value, decimals), named))
     return marks
 
 
@@ -478,20 +474,23 @@ def _value_labels(axes, dots: list[_Dot], years: list[int], limits, scale) -> No
     def at(year: float, value: float) -> tuple[float, float]:
         return (year - left) * per_year, (value - bottom) / (top - bottom) * tall
 
-    taken = [(x - radius, y - radius, x + radius, y + radius) for x, y in (at(d.year, d.value) for d in dots)]
+    taken = [
+        Bbox.from_extents(x - radius, y - radius, x + radius, y + radius)
+        for x, y in (at(d.year, d.value) for d in dots)
+    ]
     for year in years:
         column = [d for d in dots if d.year == year]
         points = [at(d.year, d.value) for d in column]
         centres = _spread([y for _, y in points], [height] * len(column), 0, tall)
         widths = [_width(d.text) for d in column]
         for side in (1, -1):
-            boxes = []
-            for (x, _), centre, width in zip(points, centres, widths, strict=True):
-                near, far = x + side * gap, x + side * (gap + width)
-                boxes.append((min(near, far), centre - height / 2, max(near, far), centre + height / 2))
+            boxes = [
+                Bbox.from_extents(x + side * gap, centre - height / 2, x + side * (gap + width), centre + height / 2)
+                for (x, _), centre, width in zip(points, centres, widths, strict=True)
+            ]
             own = {i for i, d in enumerate(dots) if d.year == year}
             others = [b for i, b in enumerate(taken) if i not in own]
-            if all(not _overlap(b, o) for b in boxes for o in others):
+            if not any(b.overlaps(o) for b in boxes for o in others):
                 break
         else:
             continue  # no free side: the values are in the report's table
@@ -511,11 +510,6 @@ def _value_labels(axes, dots: list[_Dot], years: list[int], limits, scale) -> No
                 if moved
                 else None,
             ).set_in_layout(False)
-
-
-def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
-    """Say whether two boxes (x0, y0, x1, y1) overlap."""
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 # The origins of a period, ranked ------------------------------------------------------------------
@@ -655,22 +649,17 @@ def _year_position(date: str) -> float:
 def _merged(rows: Sequence[Any], fmt: Formatter, differ: Mapping[str, str]) -> EventMark:
     """Return the mark of rows that date one event: its date where they agree, a note where not."""
     dates = tuple(dict.fromkeys(r.date for r in rows))
-    parts = [tuple(int(p) for p in d.split("-")) for d in dates]
-    longest = max(parts, key=len)
-    conflicts = [
-        next(k for k in range(min(len(a), len(b))) if a[k] != b[k])
-        for a, b in itertools.combinations(parts, 2)
-        if a[: min(len(a), len(b))] != b[: min(len(a), len(b))]
-    ]
-    if not conflicts:  # the same day, or one date more precise than another: no disagreement
-        shown, note = fmt.date("-".join(f"{p:02d}" if i else str(p) for i, p in enumerate(longest))), ""
-    else:
-        level = min(conflicts)
-        agreed = max((p[:level] for p in parts), key=len)
-        if level == 0:
-            shown = fmt.join([fmt.date(d) for d in dates], style="or")
-        else:
-            shown = fmt.date("-".join(f"{p:02d}" if i else str(p) for i, p in enumerate(agreed)))
+    longest = max(dates, key=len)
+    differences = (  # where two dates first differ, unless one is the other made more precise
+        next((k for k, (x, y) in enumerate(zip(a.split("-"), b.split("-"), strict=False)) if x != y), None)
+        for a, b in itertools.combinations(dates, 2)
+    )
+    level = min((k for k in differences if k is not None), default=None)
+    if level is None:  # the same day, or one date more precise than another: no disagreement
+        shown, note = fmt.date(longest), ""
+    else:  # what they agree on (every date that long agrees on it), or each date
+        agreed = "-".join(longest.split("-")[:level])
+        shown = fmt.date(agreed) if level else fmt.join([fmt.date(d) for d in dates], style="or")
         note = differ[_PRECISIONS[level]]
     xs = [_year_position(d) for d in dates]
     first = rows[0]

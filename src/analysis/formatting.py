@@ -160,10 +160,7 @@ class Formatter:
         """Name ``months`` counted from January of ``year``: ``"2024"``, ``"January–September 2024"``."""
         if months == 12:
             return str(year)
-        first, last = dt.date(year, 1, 1), dt.date(year, months, 1)
-        if months == 1:
-            return format_skeleton("yMMMM", first, locale=self.cldr)
-        return format_interval(first, last, "yMMMM", locale=self.cldr)
+        return format_interval(dt.date(year, 1, 1), dt.date(year, months, 1), "yMMMM", locale=self.cldr)
 
     def months_span(self, months: int) -> str:
         """Name a period's months without the year: ``"January–September"``, ``"enero–septiembre"``."""
