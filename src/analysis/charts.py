@@ -135,11 +135,6 @@ def _wrap(text: str, points: float, size: float = TEXT_PT, weight: str = "normal
         chars -= 1
 
 
-def _hang(text: str) -> str:
-    """Indent a wrapped text's lines after the first, so that where one label ends shows."""
-    return text.replace("\n", "\n\u2002\u2002")
-
-
 def _lines(text: str) -> int:
     """Return how many lines a text has."""
     return text.count("\n") + 1
@@ -236,11 +231,9 @@ def _range_marks(period: Any, credits: Mapping[str, str], fmt: Formatter) -> lis
     """Return one mark per distinct value of a period's independent reports, credits oldest first."""
     marks = []
     for value in period.values:
-        reports = period.reporting(value)
-        decimals = max(r.decimals for r in reports)
-        dated = sorted(reports, key=lambda r: (first_day(r.published) or dt.date.max, r.source_id))
+        dated = sorted(period.reporting(value), key=lambda r: (first_day(r.published) or dt.date.max, r.source_id))
         named = tuple(dict.fromkeys(credits[r.source_id] for r in dated))  # KeyError: a report without a credit
-        marks.append(_Mark(value, fmt.number(value, decimals), named))
+        marks.append(_Mark(value, fmt.number(value, max(r.decimals for r in dated)), named))
     return marks
 
 
@@ -318,7 +311,10 @@ def range_chart(
 
     wide, tall = _points(axes)
     room = wide * 0.39 - 16  # each column's credits; a fifth of the axes left between them, for the arrows
-    blocks = [[(m, "\n".join(_hang(_wrap(c, room)) for c in m.credits)) for m in column] for column in columns]
+    hanging = "\n\u2002\u2002"  # a credit's later lines indented, so that where one credit ends shows
+    blocks = [
+        [(m, "\n".join(_wrap(c, room).replace("\n", hanging) for c in m.credits)) for m in column] for column in columns
+    ]
     sides = [
         max((max(_width(m.text, STRONG_PT, "bold"), _width(c)) for m, c in column), default=0) + 16 for column in blocks
     ]
@@ -370,13 +366,11 @@ class _Dot:
 
 def _dots(periods: Sequence[Any], fmt: Formatter) -> list[_Dot]:
     """Return a dot per distinct value of each period's independent reports."""
-    dots = []
-    for period in periods:
-        reports = period.independent
-        for value in sorted({r.value for r in reports}, reverse=True):
-            decimals = max(r.decimals for r in reports if r.value == value)
-            dots.append(_Dot(period.year, period.months, value, fmt.number(value, decimals)))
-    return dots
+    return [
+        _Dot(p.year, p.months, value, fmt.number(value, max(r.decimals for r in p.reporting(value))))
+        for p in periods
+        for value in p.values
+    ]
 
 
 def _year_ticks(years: Sequence[int], first: Sequence[int], per_year: float, label: float) -> list[int]:
@@ -766,8 +760,7 @@ def events_chart(
     axes.set_ylim(needed, 0)
     axes.yaxis.set_visible(False)
     axes.spines["left"].set_visible(False)
-    axes.grid(axis="y", visible=False)
-    axes.grid(axis="x", visible=True)
+    axes.grid(axis="x", visible=True)  # the y axis hidden, its grid with it
     locator = MaxNLocator(nbins=3 if narrow else 7, integer=True, min_n_ticks=1, steps=[1, 2, 2.5, 5, 10])
     ticks = [int(t) for t in locator.tick_values(lo - pad, hi + pad) if lo - pad <= t <= hi + pad]
     axes.set_xticks(ticks, [str(t) for t in ticks])  # at most 4 or 8 round years, written as years

@@ -102,14 +102,11 @@ class Edition:
 
         from analysis import metrics
 
-        loader = jinja2.FileSystemLoader(str(SECTION_TEMPLATES))
         environment = jinja2.Environment(
-            loader=loader,
+            loader=jinja2.FileSystemLoader(str(SECTION_TEMPLATES)),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
-            lstrip_blocks=False,
-            keep_trailing_newline=False,
             extensions=["jinja2.ext.do", "jinja2.ext.i18n"],
         )
         environment.policies["ext.i18n.trimmed"] = True  # a message's line breaks are layout, not words
@@ -147,8 +144,7 @@ class Edition:
     def render(self, template: str, block: str | None = None, **context: Any) -> Markup:
         """Render a template of ``templates/sections/``, or one ``{% block %}`` of it, as escaped Markup."""
         loaded = self._environment.get_template(template)
-        blocks = loaded.blocks
-        text = loaded.render(**context) if block is None else "".join(blocks[block](loaded.new_context(context)))
+        text = loaded.render(**context) if block is None else "".join(loaded.blocks[block](loaded.new_context(context)))
         return Markup(text.strip())
 
 
@@ -211,8 +207,7 @@ def edition(lang: str) -> Edition:
 
     if lang not in languages():
         raise KeyError(f"no edition in {lang!r}: the languages are {', '.join(languages())}")
-    data = compiled(lang)
-    catalogue = Translations(io.BytesIO(data), domain=DOMAIN)
+    catalogue = Translations(io.BytesIO(compiled(lang)), domain=DOMAIN)
     locale = catalogue.info().get("language") or lang
     return Edition(lang, catalogue, Formatter(locale, phrases(catalogue)))
 

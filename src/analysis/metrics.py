@@ -121,9 +121,7 @@ def cagr(base: ArrayLike, target: ArrayLike, years: ArrayLike) -> ArrayLike:
     float or numpy.ndarray
         NaN where the base is not positive, the target is negative or the span is not positive.
     """
-    base = np.asarray(base, dtype=float)
-    target = np.asarray(target, dtype=float)
-    years = np.asarray(years, dtype=float)
+    base, target, years = (np.asarray(a, dtype=float) for a in (base, target, years))
     defined = (base > 0) & (target >= 0) & (years > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         growth = np.power(np.divide(target, base), np.divide(1.0, years))
@@ -223,18 +221,10 @@ def undefined_code(metric: str, base: float | None, target: float | None, years:
     """
     if base is None or target is None:
         return "no_base" if base is None else "no_target"
-    if metric == "abs_change":
-        return None
-    if base == 0:
-        return "base_zero"
-    if base < 0:
-        return "base_negative"
+    checks = [] if metric == "abs_change" else [(base == 0, "base_zero"), (base < 0, "base_negative")]
     if metric == "cagr_pct":
-        if target < 0:
-            return "target_negative"
-        if years is not None and years <= 0:
-            return "not_after"
-    return None
+        checks += [(target < 0, "target_negative"), (years is not None and years <= 0, "not_after")]
+    return next((code for failed, code in checks if failed), None)  # the first that fails
 
 
 # Choosing among rows that report the same period -------------------------------------------
