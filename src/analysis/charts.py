@@ -166,9 +166,8 @@ def _settle(figure: Figure) -> None:
 
 def _points(axes) -> tuple[float, float]:
     """Return an axes' width and height in points, as laid out."""
-    box = axes.get_position()
-    figure = axes.get_figure()
-    return box.width * figure.get_figwidth() * 72, box.height * figure.get_figheight() * 72
+    scale = 72 / axes.get_figure().dpi
+    return axes.bbox.width * scale, axes.bbox.height * scale
 
 
 def _value_axis(axes: Axes, ticks: Sequence[float], fmt: Formatter, unit: str) -> None:
@@ -696,20 +695,15 @@ def _event_label(mark: EventMark, narrow: bool, room: float | None = None) -> st
     return f"{label}\n{_wrap(mark.note, room, most=NOTE_LINES)}" if mark.note else label
 
 
-def _split(marks: Sequence[EventMark], lines: Sequence[int], most: int) -> list[list[int]]:
-    """Split marks, latest first, into runs of at most ``most`` marks and `MAX_EVENT_LINES` lines."""
-    pieces: list[list[int]] = []
-    current: list[int] = []
-    used = 0
-    for i in reversed(range(len(marks))):
-        if current and (len(current) == most or used + lines[i] > MAX_EVENT_LINES):
-            pieces.append(current)
-            current, used = [], 0
-        current.append(i)
-        used += lines[i]
-    if current:
-        pieces.append(current)
-    return [sorted(p) for p in reversed(pieces)]
+def _split(lines: Sequence[int], most: int) -> list[list[int]]:
+    """Split marks of ``lines`` label lines, latest first, into runs of at most ``most`` marks and `MAX_EVENT_LINES` lines."""
+    pieces: list[list[int]] = [[]]
+    for i in reversed(range(len(lines))):
+        run = pieces[-1]
+        if run and (len(run) == most or sum(lines[j] for j in run) + lines[i] > MAX_EVENT_LINES):
+            pieces.append([])
+        pieces[-1].append(i)
+    return [sorted(p) for p in reversed(pieces) if p]
 
 
 def timeline_pieces(marks: Sequence[EventMark]) -> list[tuple[EventMark, ...]]:
@@ -720,9 +714,9 @@ def timeline_pieces(marks: Sequence[EventMark]) -> list[tuple[EventMark, ...]]:
     """
     marks = list(marks)
     lines = [_lines(_event_label(m, narrow=True)) for m in marks]
-    pieces = _split(marks, lines, MAX_EVENT_MARKS)
+    pieces = _split(lines, MAX_EVENT_MARKS)
     if len(pieces) <= MAX_EVENT_CHARTS:  # all fit: share them out evenly
-        even = _split(marks, lines, -(-len(marks) // max(len(pieces), 1)))
+        even = _split(lines, -(-len(marks) // max(len(pieces), 1)))
         pieces = even if len(even) == len(pieces) else pieces
     return [tuple(marks[i] for i in piece) for piece in pieces[-MAX_EVENT_CHARTS:]]
 
@@ -754,7 +748,6 @@ def events_chart(
     heights = [_lines(label) * line + 0.09 for label in labels]
     needed = max(sum(heights), 0.4)
     centres = np.cumsum([0, *heights[:-1]]) + np.array(heights) / 2 if shown else np.array([])
-    present = [c for c in CATEGORIES if any(m.category == c for m in shown)]
     figure, axes = _new_figure(narrow, needed + 2.0)
     axes.set_xlim(lo - pad, hi + pad)
     axes.set_ylim(needed, 0)
@@ -801,7 +794,8 @@ def events_chart(
             markersize=_MARK_PT - 1,
             label=categories[c],
         )
-        for c in present
+        for c in CATEGORIES
+        if any(m.category == c for m in shown)
     ]
     _legend(axes, handles, loc="lower left", bbox_to_anchor=(0, 1.0), columnspacing=1.0, borderaxespad=0.3)
     _framed(figure, words)

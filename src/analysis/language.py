@@ -162,11 +162,12 @@ def contractions(translations: Any) -> Callable[[str], str]:
     # an article, as "words = contraction" pairs separated by ";"
     # (Spanish: "de el = del; a el = al"); "(none)" if it makes none.
     listed = translations.pgettext("contractions", "(none)")
-    rules = []
-    for rule in listed.split(";"):
-        words, _, contraction = (part.strip() for part in rule.partition("="))
-        if words and contraction and words != contraction:
-            rules.append((re.compile(rf"\b{re.escape(words)}\b"), contraction))
+    pairs = [
+        (words.strip(), contraction.strip()) for words, _, contraction in (r.partition("=") for r in listed.split(";"))
+    ]
+    rules = [
+        (re.compile(rf"\b{re.escape(words)}\b"), made) for words, made in pairs if words and made and words != made
+    ]
 
     def contract(text: str) -> str:
         for pattern, contraction in rules:
