@@ -666,12 +666,9 @@ def timeline_marks(events: Sequence[Any], *, fmt: Formatter, differ: Mapping[str
     the same date) and lie within `SAME_EVENT_DAYS` of the first; ``differ`` words a disagreement
     on the ``"year"``, ``"month"`` or ``"day"``.
     """
-    groups: dict[tuple[str, str], list[Any]] = {}
-    for event in events:
-        groups.setdefault((event.text, event.category), []).append(event)
+    ordered = sorted(events, key=lambda r: (r.text, r.category, first_day(r.date), r.date, r.source_id))
     marks = []
-    for rows in groups.values():
-        rows.sort(key=lambda r: (first_day(r.date), r.date, r.source_id))
+    for _, rows in itertools.groupby(ordered, key=lambda r: (r.text, r.category)):  # in date order
         cluster: list[Any] = []
         for row in rows:
             late = cluster and (first_day(row.date) - first_day(cluster[0].date)).days > SAME_EVENT_DAYS
@@ -744,8 +741,7 @@ def events_chart(
     # each label wraps to the room on its mark's far side: half the axis or more
     rooms = [(hi + pad - m.x if m.x < middle else m.x - lo + pad) / (hi - lo + 2 * pad) * axis - 12 for m in shown]
     labels = [_event_label(m, narrow, room) for m, room in zip(shown, rooms, strict=True)]
-    line = TEXT_PT * 1.15 / 72  # inches a label line
-    heights = [_lines(label) * line + 0.09 for label in labels]
+    heights = [_lines(label) * TEXT_PT * 1.15 / 72 + 0.09 for label in labels]  # in inches
     needed = max(sum(heights), 0.4)
     centres = np.cumsum([0, *heights[:-1]]) + np.array(heights) / 2 if shown else np.array([])
     figure, axes = _new_figure(narrow, needed + 2.0)

@@ -252,8 +252,7 @@ def fold_citations(sources: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     root = np.arange(len(ids))
     worst = trust.copy()
     for i in range(len(ids)):  # sources, not reports: a few dozen rows
-        seen = {i}
-        current = i
+        current, seen = i, {i}
         while cites[current] in position and position[cites[current]] not in seen:
             current = position[cites[current]]
             seen.add(current)
@@ -627,8 +626,8 @@ def reported_range(
 
 def all_reports(ranking: pd.DataFrame) -> pd.DataFrame:
     """List every report in rank order (from `rank`), with whether it is independent and used."""
-    columns = [*FDI_KEY, "usd_millions", "decimals", "source_id", "note", "line", "published", "trust"]
-    return ranking[[*columns, "credited_to", "independent", "used"]]
+    columns = ["usd_millions", "decimals", "source_id", "note", "line", "published", "trust", "credited_to"]
+    return ranking[[*FDI_KEY, *columns, "independent", "used"]]
 
 
 def in_period(frame: pd.DataFrame, origin: str, destination: str, year: int, months: int) -> pd.DataFrame:
