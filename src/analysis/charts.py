@@ -481,8 +481,7 @@ def _value_labels(axes, dots: list[_Dot], years: list[int], limits, scale) -> No
                 Bbox.from_extents(x + side * gap, centre - height / 2, x + side * (gap + width), centre + height / 2)
                 for (x, _), centre, width in zip(points, centres, widths, strict=True)
             ]
-            own = {i for i, d in enumerate(dots) if d.year == year}
-            others = [b for i, b in enumerate(taken) if i not in own]
+            others = [b for i, b in enumerate(taken) if i >= len(dots) or dots[i].year != year]  # not this year's dots
             if not any(b.overlaps(o) for b in boxes for o in others):
                 break
         else:

@@ -111,11 +111,7 @@ class Formatter:
         (('7', '31'), ('3.6', '4.0'))
         """
         ends = self.rounded_multiple(low), self.rounded_multiple(high)
-        for decimals in (1, 2, 3):
-            if ends[0] != ends[1] or low == high:
-                break
-            ends = self.number(low, decimals), self.number(high, decimals)
-        return ends
+        return ends if ends[0] != ends[1] or low == high else self.multiple_range(low, high)
 
     def rounded_percent(self, value: float) -> tuple[str, bool]:
         """Write a share as prose rounds it (``"45%"``, ``"0.23%"``), and say whether it is under 0.01 %."""
