@@ -596,3 +596,14 @@ def test_a_figures_content_key_changes_with_anything_it_is_drawn_from(change):
 def test_a_drawn_chart_carries_the_key_it_was_known_by():
     figure = charts.range_chart(BASE, TARGET, credits=CREDITS, fmt=FMT, words=WORDS)
     assert figure.content_key == charts.range_chart.key(BASE, TARGET, credits=CREDITS, fmt=FMT, words=WORDS)
+
+
+@pytest.mark.parametrize("narrow", [False, True])
+def test_a_title_and_source_line_of_uneven_letters_wrap_inside_the_image(narrow):
+    uneven = "MWMWMWMW " * 8 + "illicit " * 40  # wide letters first: a line of the text's average letters is too wide
+    words = dataclasses.replace(WORDS, title=uneven, source=uneven)
+    figure = range_figure(narrow, words=words)
+    renderer, page = figure.canvas.get_renderer(), figure.bbox
+    for text in (figure._suptitle, figure._supxlabel):
+        box = text.get_window_extent(renderer)
+        assert page.x0 <= box.x0 and box.x1 <= page.x1, (text.get_text(), box)

@@ -291,32 +291,6 @@ def test_growth_bounds_follow_the_decimals_each_figure_was_reported_with():
     assert result["multiple_high"] == approx(146.65 / 36.5)  # 4.01780...
 
 
-def test_an_origins_series_by_year_with_its_share_of_the_total():
-    frame = fdi_frame(
-        [
-            ("RUS", 2024, 12, 86.4, 1, "proceso"),
-            ("RUS", 2022, 12, 2.8, 1, "proceso"),
-            ("RUS", 2024, 9, 37.0, 0, "proceso"),  # another period length
-            ("WLD", 2024, 12, 36872.0, 0, "proceso"),
-            ("WLD", 2024, 9, 30000.0, 0, "proceso"),
-            ("USA", 2023, 12, 13640.0, 0, "proceso"),  # another origin
-        ]
-    )
-    frame.loc[len(frame)] = ["RUS", "USA", 2023, 12, 5.0, 1, "proceso", "", 99]  # into another destination
-    series = metrics.origin_series(metrics.select_figures(frame, SOURCES), "RUS", "MEX", 12)
-    expected = pd.DataFrame(
-        {
-            "year": [2022, 2024],
-            "usd_millions": [2.8, 86.4],
-            "decimals": [1, 1],
-            "source_id": ["proceso", "proceso"],
-            "total": [np.nan, 36872.0],
-            "share_pct": [np.nan, 86.4 / 36872 * 100],
-        }
-    )
-    assert_frame_equal(series, expected, check_dtype=False)
-
-
 def test_origins_in_a_period_largest_first_with_shares():
     frame = fdi_frame(
         [

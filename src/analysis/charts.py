@@ -17,6 +17,7 @@ import functools
 import hashlib
 import itertools
 import pickle
+import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -28,7 +29,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
-from matplotlib.transforms import offset_copy
+from matplotlib.transforms import Bbox, offset_copy
 
 from analysis import config
 from analysis.contract import CATEGORIES, first_day
@@ -48,10 +49,17 @@ CATEGORY_STYLE = {  # colour and marker shape, so no category rests on hue alone
 TEXT_LEFT = 0.012  # title and source line start here, a little in from the image's edge
 WIDE = 7.2  # inches: the page's width, printed at its size on A4
 NARROW = 3.9  # inches: a phone's width (390 CSS pixels, 100 an inch)
-# Text sizes: a phone shows NARROW inches across 390 CSS px less the page's padding (about 361 px,
-# 92.6 px an inch), where 11 px needs 8.55 pt, so the narrow charts' smallest text is 8.6 pt; the
-# wide figure prints a point a point on A4, where 7 pt is legible, and draws at 8 at least.
+# Text sizes are the style's, so what is measured here is what is drawn: a phone shows NARROW
+# inches across about 361 CSS px (92.6 px an inch), where 11 px needs 8.55 pt, so no text is
+# smaller than the style's 8.6 pt; on A4 the wide figure prints a point a point.
+_STYLE = matplotlib.rc_params_from_file(str(config.PACKAGE_DIR / "house.mplstyle"), use_default_template=False)
+TEXT_PT, TITLE_PT = _STYLE["font.size"], _STYLE["figure.titlesize"]
+STRONG_PT = 10.0  # values and multiples
 TITLE_LINES, NOTE_LINES, SOURCE_LINES = 3, 3, 4  # a longer text ends in "…": the figure stays bounded
+TOP_ORIGINS = 10  # the origins chart draws the largest ten, and the report's origin
+_LINE = 1.2  # a text line's height, in font sizes
+_MARK_PT = 8.0  # the markers' size in points
+_WIDTH_SLACK = 0.05  # room for what hinting adds to the glyphs' advances when Agg draws them
 
 
 def content_key(name: str, args: tuple, kwargs: dict[str, Any]) -> str:
@@ -77,9 +85,9 @@ def _chart(draw: Callable[..., Figure]) -> Callable[..., Figure]:
     return chart
 
 
-def _new_figure(width: float, height: float) -> tuple[Figure, Axes]:
-    """Return a constrained-layout figure of one axes."""
-    figure = Figure(figsize=(width, height), layout="constrained")
+def _new_figure(narrow: bool, height: float) -> tuple[Figure, Axes]:
+    """Return a constrained-layout figure of one axes, at a phone's width or the page's."""
+    figure = Figure(figsize=(NARROW if narrow else WIDE, height), layout="constrained")
     return figure, figure.subplots()
 
 
@@ -99,23 +107,6 @@ class ChartWords:
     note: str = ""
 
 
-@dataclass(frozen=True)
-class _Sizes:
-    """Font sizes in points, and the figure's width in inches, of one variant."""
-
-    width: float
-    title: float
-    text: float  # labels, credits, ticks, legend
-    small: float  # the note and the source line
-    strong: float  # values and multiples
-
-
-_SIZES = {False: _Sizes(WIDE, 12.0, 8.5, 8.0, 10.0), True: _Sizes(NARROW, 11.5, 8.6, 8.6, 10.0)}
-_LINE = 1.2  # a text line's height, in font sizes
-_MARK_PT = 8.0  # the markers' size in points
-_WIDTH_SLACK = 0.05  # room for what hinting adds to the glyphs' advances when Agg draws them
-
-
 @functools.cache
 def _advance(weight: str, char: str) -> float:
     """Return a character's advance at 1 pt, in points, in the house style's first font."""
@@ -127,76 +118,21 @@ def _advance(weight: str, char: str) -> float:
     return font.load_char(ord(char), flags=LoadFlags.NO_HINTING).linearHoriAdvance / 65536 / 100
 
 
-def _width(text: str, size: float, weight: str = "normal") -> float:
+def _width(text: str, size: float = TEXT_PT, weight: str = "normal") -> float:
     """Return the width in points of a text's longest line, so labels can be fitted before drawing."""
-    return max((size * sum(_advance(weight, c) for c in line) for line in text.split("\n")), default=0.0) * (
-        1 + _WIDTH_SLACK
-    )
+    return max(size * sum(_advance(weight, c) for c in line) for line in text.split("\n")) * (1 + _WIDTH_SLACK)
 
 
-def _wrap(text: str, points: float, size: float, weight: str = "normal", most: int | None = None) -> str:
-    """Wrap a text into lines no wider than ``points``; past ``most`` lines, end it with "…"."""
-    space = size * _advance(weight, " ")
-    lines: list[str] = []
-    for paragraph in text.split("\n"):
-        line, used = "", 0.0
-        for word in paragraph.split():
-            wide = _width(word, size, weight)
-            if line and used + space + wide <= points:
-                line, used = f"{line} {word}", used + space + wide
-                continue
-            if line:
-                lines.append(line)
-            while wide > points and len(word) > 1:  # a word longer than a line is cut where it must
-                cut = next(k for k in range(len(word) - 1, 0, -1) if _width(word[:k], size, weight) <= points or k == 1)
-                lines.append(word[:cut])
-                word = word[cut:]
-                wide = _width(word, size, weight)
-            line, used = word, wide
-        lines.append(line)
-    if most is not None and len(lines) > most:
-        last = lines[most - 1]
-        while last and _width(last + " …", size, weight) > points:
-            last = last[:-1]
-        lines = [*lines[: most - 1], last.rstrip() + " …"]
-    return "\n".join(lines)
-
-
-def _wrap_after(text: str, points: float, size: float, separator: str = ", ") -> str:
-    """Wrap a text preferably after its separators (a credit's name, then its date), else by word."""
-    pieces = text.split(separator)
-    chunks = [f"{c}{separator.rstrip()}" for c in pieces[:-1]] + pieces[-1:]
-    lines: list[str] = []
-    line = ""
-    for chunk in chunks:
-        joined = f"{line} {chunk}" if line else chunk
-        if _width(joined, size) <= points:
-            line = joined
-            continue
-        if line:
-            lines.append(line)
-        *full, line = _wrap(chunk, points, size).split("\n")
-        lines.extend(full)
-    lines.append(line)
-    return "\n".join(lines)
-
-
-def _hang(text: str) -> str:
-    """Indent a wrapped text's lines after the first, so that where one label ends shows."""
-    return text.replace("\n", "\n\u2002\u2002")
-
-
-def _rooms(needs: Sequence[float], room: float) -> list[float]:
-    """Share a width among labels that need ``needs``: each its need if all fit, the widest cut first."""
-    rooms = list(needs)
-    while sum(rooms) > room + 1e-6:
-        widest = max(range(len(rooms)), key=lambda i: rooms[i])
-        others = sum(rooms) - rooms[widest]
-        rooms[widest] = max(room - others, room / len(rooms))
-        if sum(rooms) > room + 1e-6:  # every label wider than its share: an equal share each
-            rooms = [min(n, room / len(rooms)) for n in needs]
-            break
-    return rooms
+def _wrap(text: str, points: float, size: float = TEXT_PT, weight: str = "normal", most: int | None = None) -> str:
+    """Wrap a text into lines no wider than ``points``, cutting only words longer than a line; past ``most`` lines, end it with "…"."""
+    if not text.strip():
+        return ""
+    chars = int(points * len(text) / _width(text, size, weight)) + 1  # a line of the text's average letters
+    while True:
+        lines = textwrap.wrap(text, chars, max_lines=most, placeholder=" …", break_on_hyphens=False)
+        if chars <= 3 or all(_width(line, size, weight) <= points for line in lines):
+            return "\n".join(lines)
+        chars -= 1
 
 
 def _lines(text: str) -> int:
@@ -209,14 +145,12 @@ def _usable(figure: Figure) -> float:
     return figure.get_figwidth() * 72 * (1 - 2 * TEXT_LEFT)
 
 
-def _framed(figure: Figure, words: ChartWords, size: _Sizes) -> None:
-    """Add the caller's title, note and source line, and attach its alt text and source."""
+def _framed(figure: Figure, words: ChartWords) -> None:
+    """Add the caller's title, note and source line, and attach its alt text."""
     usable = _usable(figure)
-    title = _wrap(words.title, usable, size.title, "bold", TITLE_LINES)
-    figure.suptitle(title, x=TEXT_LEFT, ha="left", fontsize=size.title, fontweight="bold", color=INK, parse_math=False)
-    foot = [_wrap(words.note, usable, size.small, most=NOTE_LINES)] if words.note else []
-    foot.append(_wrap(words.source, usable, size.small, most=SOURCE_LINES))
-    figure.supxlabel("\n".join(foot), x=TEXT_LEFT, ha="left", fontsize=size.small, color=SOFT_INK, parse_math=False)
+    figure.suptitle(_wrap(words.title, usable, TITLE_PT, "bold", TITLE_LINES), x=TEXT_LEFT, ha="left")
+    foot = [_wrap(text, usable, most=most) for text, most in ((words.note, NOTE_LINES), (words.source, SOURCE_LINES))]
+    figure.supxlabel("\n".join(filter(None, foot)), x=TEXT_LEFT, ha="left", color=SOFT_INK)
     figure.get_layout_engine().set(w_pad=TEXT_LEFT * figure.get_figwidth(), h_pad=0.04)  # in line with the title
     figure.alt_text = words.alt
 
@@ -232,28 +166,26 @@ def _settle(figure: Figure) -> None:
 
 def _points(axes) -> tuple[float, float]:
     """Return an axes' width and height in points, as laid out."""
-    box = axes.get_position()
-    figure = axes.get_figure()
-    return box.width * figure.get_figwidth() * 72, box.height * figure.get_figheight() * 72
+    scale = 72 / axes.get_figure().dpi
+    return axes.bbox.width * scale, axes.bbox.height * scale
 
 
-def _unit(axes, unit: str, size: _Sizes) -> None:
-    """Write the value axis's unit above it, left-aligned: it takes no width from the plot."""
-    if unit:
-        axes.set_title(unit, loc="left", fontsize=size.text, fontweight="normal", color=SOFT_INK, pad=6)
+def _value_axis(axes: Axes, ticks: Sequence[float], fmt: Formatter, unit: str) -> None:
+    """Put round ticks on the value axis (y), and its unit above it, where it takes no width from the plot."""
+    axes.set_ylim(ticks[0], ticks[-1])
+    axes.set_yticks(ticks, _tick_texts(ticks, fmt))
+    axes.set_title(unit)  # in the style's axes title: left, small, soft
 
 
-def _legend(axes: Axes, handles: list[Line2D], size: _Sizes, **placement: Any) -> None:
+def _legend(axes: Axes, handles: list[Line2D], **placement: Any) -> None:
     """Add a legend (if any handles) of as many columns as fit in nine tenths of the figure's width."""
-    entries = [_width(h.get_label(), size.text) + size.text * 2.6 for h in handles]  # a marker, its gaps
+    entries = [_width(h.get_label()) + TEXT_PT * 2.6 for h in handles]  # a marker, its gaps
     points = _usable(axes.get_figure()) * 0.9
     fits = (
-        n
-        for n in range(len(entries), 1, -1)
-        if sum(max(entries[c::n]) for c in range(n)) + size.text * (n - 1) <= points
+        n for n in range(len(entries), 1, -1) if sum(max(entries[c::n]) for c in range(n)) + TEXT_PT * (n - 1) <= points
     )
     if handles:
-        axes.legend(handles=handles, ncols=next(fits, 1), fontsize=size.text, handletextpad=0.3, **placement)
+        axes.legend(handles=handles, ncols=next(fits, 1), handletextpad=0.3, **placement)
 
 
 def _value_ticks(low: float, high: float, most: int) -> np.ndarray:
@@ -298,15 +230,9 @@ def _range_marks(period: Any, credits: Mapping[str, str], fmt: Formatter) -> lis
     """Return one mark per distinct value of a period's independent reports, credits oldest first."""
     marks = []
     for value in period.values:
-        reports = period.reporting(value)
-        missing = [r.source_id for r in reports if r.source_id not in credits]
-        if missing:
-            raise KeyError(f"range_chart: no credit given for {', '.join(missing)}")
-        decimals = max(r.decimals for r in reports)
-        dated = sorted(reports, key=lambda r: (first_day(r.published) or dt.date.max, r.source_id))
-        marks.append(
-            _Mark(value, fmt.number(value, decimals), tuple(dict.fromkeys(credits[r.source_id] for r in dated)))
-        )
+        dated = sorted(period.reporting(value), key=lambda r: (first_day(r.published) or dt.date.max, r.source_id))
+        named = tuple(dict.fromkeys(credits[r.source_id] for r in dated))  # KeyError: a report without a credit
+        marks.append(_Mark(value, fmt.number(value, max(r.decimals for r in dated)), named))
     return marks
 
 
@@ -329,29 +255,22 @@ def range_chart(
     highest over lowest), written as ``multiple``; none when a base value is not above zero.
     Raises KeyError when a report has no credit.
     """
-    size = _SIZES[narrow]
     columns = [_range_marks(base, credits, fmt), _range_marks(target, credits, fmt)]
     values = [m.value for column in columns for m in column]
     ticks = _value_ticks(min([0.0, *values]), max([0.0, *values]) * 1.08 or 1.0, 4 if narrow else 5)
     ends = []
-    bases, targets = [m.value for m in columns[0]], [m.value for m in columns[1]]
+    bases, targets = ([m.value for m in column] for column in columns)
     if bases and targets and min(bases) > 0:
         pairs = [(max(bases), min(targets)), (min(bases), max(targets))]  # the lowest, the highest
         low, high = (t / b for b, t in pairs)
-        texts = fmt.multiple_range(low, high) if low != high else (fmt.multiple(low),) * 2
+        texts = fmt.multiple_range(low, high) if low != high else (fmt.number(low),) * 2
         ends = list(dict.fromkeys(zip(pairs, texts, strict=True)))
-    figure, axes = _new_figure(size.width, 5.0 if narrow else 4.3)
-    axes.set_ylim(ticks[0], ticks[-1])
-    axes.set_yticks(ticks, _tick_texts(ticks, fmt))
-    _unit(axes, words.axis, size)
-    axes.tick_params(labelsize=size.text)
+    figure, axes = _new_figure(narrow, 5.0 if narrow else 4.3)
+    _value_axis(axes, ticks, fmt, words.axis)
     axes.tick_params(axis="x", length=0, pad=6)
-    axes.grid(axis="x", visible=False)
-    estimate = (size.width - 0.75) * 72  # the axes' width before layout, for wrapping
-    names = [fmt.period(p.year, p.months) for p in (base, target)]
-    axes.set_xticks([0, 1], [_wrap(n, max(estimate * 0.34, 72), size.text) for n in names])
-    for label in axes.get_xticklabels():
-        label.set_fontweight("bold")
+    estimate = (figure.get_figwidth() - 0.75) * 72  # the axes' width before layout, for wrapping
+    names = [_wrap(fmt.period(p.year, p.months), max(estimate * 0.34, 72)) for p in (base, target)]
+    axes.set_xticks([0, 1], names, fontweight="bold")
     for x, column in enumerate(columns):
         for mark in column:
             axes.plot(
@@ -381,64 +300,47 @@ def range_chart(
             textcoords="offset points",
             ha="right" if above else "left",
             va="bottom" if above else "top",
-            fontsize=size.strong + 1,
+            fontsize=STRONG_PT + 1,
             fontweight="bold",
-            color=INK,
             gid="range-multiple",
             annotation_clip=False,
         ).set_in_layout(False)
-    _framed(figure, words, size)
+    _framed(figure, words)
     _settle(figure)
 
     wide, tall = _points(axes)
-    rooms = _rooms(
-        [
-            max(
-                (max(_width(m.text, size.strong, "bold"), *(_width(c, size.text) for c in m.credits)) for m in column),
-                default=0,
-            )
-            for column in columns
-        ],
-        wide * 0.78 - 32,  # a fifth of the axes left between the columns, for the arrows
-    )
+    room = wide * 0.39 - 16  # each column's credits; a fifth of the axes left between them, for the arrows
+    hanging = "\n\u2002\u2002"  # a credit's later lines indented, so that where one credit ends shows
     blocks = [
-        [(m, "\n".join(_hang(_wrap_after(c, room, size.text)) for c in m.credits)) for m in column]
-        for column, room in zip(columns, rooms, strict=True)
+        [(m, "\n".join(_wrap(c, room).replace("\n", hanging) for c in m.credits)) for m in column] for column in columns
     ]
     sides = [
-        max((max(_width(m.text, size.strong, "bold"), _width(c, size.text)) for m, c in column), default=0) + 16
-        for column in blocks
+        max((max(_width(m.text, STRONG_PT, "bold"), _width(c)) for m, c in column), default=0) + 16 for column in blocks
     ]
     per_point = 1 / max(wide - sides[0] - sides[1], wide * 0.2)  # data units of x per point
     axes.set_xlim(-sides[0] * per_point, 1 + sides[1] * per_point)
     bottom, top = ticks[0], ticks[-1]
     for x, column in enumerate(blocks):
-        heights = [size.strong * _LINE + (_lines(c) * size.text * _LINE if c else 0) + 4 for _, c in column]
+        heights = [STRONG_PT * _LINE + (_lines(c) * TEXT_PT * _LINE if c else 0) + 4 for _, c in column]
         wanted = [(m.value - bottom) / (top - bottom) * tall for m, _ in column]
         centres = _spread(wanted, heights, 0, tall)
         for (mark, credit), centre, height, point in zip(column, centres, heights, wanted, strict=True):
-            dx = -9 if x == 0 else 9
-            ha = "right" if x == 0 else "left"
             first = centre + height / 2 - point - 2  # the block's top, from the mark, in points
-            common = {"textcoords": "offset points", "ha": ha, "va": "top", "annotation_clip": False}
-            value = axes.annotate(
-                mark.text,
-                xy=(x, mark.value),
-                xytext=(dx, first),
-                fontsize=size.strong,
-                fontweight="bold",
-                color=INK,
-                gid="range-value",
-                **common,
-            )
-            value.set_in_layout(False)
+            common = {
+                "xy": (x, mark.value),
+                "textcoords": "offset points",
+                "ha": "right" if x == 0 else "left",
+                "va": "top",
+                "annotation_clip": False,
+            }
+            dx = -9 if x == 0 else 9
+            axes.annotate(
+                mark.text, xytext=(dx, first), fontsize=STRONG_PT, fontweight="bold", gid="range-value", **common
+            ).set_in_layout(False)
             if credit:
                 axes.annotate(
                     credit,
-                    xy=(x, mark.value),
-                    xytext=(dx, first - size.strong * _LINE),
-                    fontsize=size.text,
-                    color=INK,
+                    xytext=(dx, first - STRONG_PT * _LINE),
                     linespacing=1.1,
                     multialignment="left",
                     gid="range-credit",
@@ -463,13 +365,11 @@ class _Dot:
 
 def _dots(periods: Sequence[Any], fmt: Formatter) -> list[_Dot]:
     """Return a dot per distinct value of each period's independent reports."""
-    dots = []
-    for period in periods:
-        reports = period.independent
-        for value in sorted({r.value for r in reports}, reverse=True):
-            decimals = max(r.decimals for r in reports if r.value == value)
-            dots.append(_Dot(period.year, period.months, value, fmt.number(value, decimals)))
-    return dots
+    return [
+        _Dot(p.year, p.months, value, fmt.number(value, max(r.decimals for r in p.reporting(value))))
+        for p in periods
+        for value in p.values
+    ]
 
 
 def _year_ticks(years: Sequence[int], first: Sequence[int], per_year: float, label: float) -> list[int]:
@@ -500,26 +400,20 @@ def years_chart(
     them). Every independent report's value is drawn; ``emphasis`` holds years whose tick is
     always written, in bold.
     """
-    size = _SIZES[narrow]
     dots = _dots(periods, fmt)
     values = [d.value for d in dots]
     years = sorted({d.year for d in dots}) or sorted({p.year for p in periods}) or [0]
     ticks = _value_ticks(min([0.0, *values]), max([0.0, *values]) * 1.05 or 1.0, 5)
     kinds = sorted({d.months for d in dots}, reverse=True)  # 12 (the full year) first
-    figure, axes = _new_figure(size.width, 4.4 if narrow else 3.8)
-    axes.set_ylim(ticks[0], ticks[-1])
-    axes.set_yticks(ticks, _tick_texts(ticks, fmt))
-    _unit(axes, words.axis, size)
-    axes.tick_params(labelsize=size.text)
-    axes.grid(axis="x", visible=False)
+    figure, axes = _new_figure(narrow, 4.4 if narrow else 3.8)
+    _value_axis(axes, ticks, fmt, words.axis)
     for dot in dots:
         axes.plot([dot.year], [dot.value], **_dot_style(dot.months), zorder=4, gid=f"year-mark-{dot.months}")
     handles = [Line2D([], [], **_dot_style(m), label=full_year if m == 12 else part_year[m]) for m in kinds]
-    below = offset_copy(axes.transAxes, figure, y=-(size.text * 1.6 + 6), units="points")
+    below = offset_copy(axes.transAxes, figure, y=-(TEXT_PT * 1.6 + 6), units="points")
     _legend(
         axes,
         handles,
-        size,
         loc="upper left",
         bbox_to_anchor=(0, 0),
         bbox_transform=below,
@@ -527,25 +421,25 @@ def years_chart(
         borderaxespad=0,
         borderpad=0,
     )
-    _framed(figure, words, size)
+    _framed(figure, words)
     _settle(figure)
 
     wide, tall = _points(axes)
-    reach = max((_width(d.text, size.text) for d in dots), default=0) + 10  # a label and its gap
+    reach = max((_width(d.text) for d in dots), default=0) + 10  # a label and its gap
     if len(years) > 1:
         per_year = (wide - 2 * reach) / (years[-1] - years[0])
         pad = reach / per_year
     else:
         per_year, pad = wide / 2, 1.0
     axes.set_xlim(years[0] - pad, years[-1] + pad)
-    label = _width("0000", size.text, "bold") + 10
+    label = _width("0000", TEXT_PT, "bold") + 10
     shown = _year_ticks(years, [y for y in emphasis if y in years], per_year, label)
     axes.set_xticks(shown, [str(y) for y in shown])
     for text, year in zip(axes.get_xticklabels(), shown, strict=True):
         text.set_fontweight("bold" if year in emphasis else "normal")
     if len(years) > 1 and years[-1] - years[0] <= 100:  # a small tick every year, labelled or not
         axes.set_xticks(range(years[0], years[-1] + 1), minor=True)
-    _value_labels(axes, dots, years, (ticks[0], ticks[-1]), (per_year, tall), size)
+    _value_labels(axes, dots, years, (ticks[0], ticks[-1]), (per_year, tall))
     _settle(figure)
     return figure
 
@@ -564,29 +458,31 @@ def _dot_style(months: int) -> dict[str, Any]:
     }
 
 
-def _value_labels(axes, dots: list[_Dot], years: list[int], limits, scale, size: _Sizes) -> None:
+def _value_labels(axes, dots: list[_Dot], years: list[int], limits, scale) -> None:
     """Label each year's dots on the side where the labels touch no dot and no other label."""
     (bottom, top), (per_year, tall) = limits, scale
     left = axes.get_xlim()[0]
-    height, gap, radius = size.text * _LINE, 7.0, _MARK_PT / 2 + 1
+    height, gap, radius = TEXT_PT * _LINE, 7.0, _MARK_PT / 2 + 1
 
     def at(year: float, value: float) -> tuple[float, float]:
         return (year - left) * per_year, (value - bottom) / (top - bottom) * tall
 
-    taken = [(x - radius, y - radius, x + radius, y + radius) for x, y in (at(d.year, d.value) for d in dots)]
+    taken = [
+        Bbox.from_extents(x - radius, y - radius, x + radius, y + radius)
+        for x, y in (at(d.year, d.value) for d in dots)
+    ]
     for year in years:
         column = [d for d in dots if d.year == year]
         points = [at(d.year, d.value) for d in column]
         centres = _spread([y for _, y in points], [height] * len(column), 0, tall)
-        widths = [_width(d.text, size.text) for d in column]
+        widths = [_width(d.text) for d in column]
         for side in (1, -1):
-            boxes = []
-            for (x, _), centre, width in zip(points, centres, widths, strict=True):
-                near, far = x + side * gap, x + side * (gap + width)
-                boxes.append((min(near, far), centre - height / 2, max(near, far), centre + height / 2))
-            own = {i for i, d in enumerate(dots) if d.year == year}
-            others = [b for i, b in enumerate(taken) if i not in own]
-            if all(not _overlap(b, o) for b in boxes for o in others):
+            boxes = [
+                Bbox.from_extents(x + side * gap, centre - height / 2, x + side * (gap + width), centre + height / 2)
+                for (x, _), centre, width in zip(points, centres, widths, strict=True)
+            ]
+            others = [b for i, b in enumerate(taken) if i >= len(dots) or dots[i].year != year]  # not this year's dots
+            if not any(b.overlaps(o) for b in boxes for o in others):
                 break
         else:
             continue  # no free side: the values are in the report's table
@@ -600,19 +496,12 @@ def _value_labels(axes, dots: list[_Dot], years: list[int], limits, scale, size:
                 textcoords="offset points",
                 ha="left" if side > 0 else "right",
                 va="center",
-                fontsize=size.text,
-                color=INK,
                 gid="year-value",
                 annotation_clip=False,
                 arrowprops={"arrowstyle": "-", "color": SOFT_INK, "linewidth": 0.6, "shrinkA": 1, "shrinkB": radius}
                 if moved
                 else None,
             ).set_in_layout(False)
-
-
-def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
-    """Say whether two boxes (x0, y0, x1, y1) overlap."""
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 # The origins of a period, ranked ------------------------------------------------------------------
@@ -626,45 +515,40 @@ def origins_chart(
     fmt: Formatter,
     words: ChartWords,
     rank: str = "",
-    top: int = 10,
     narrow: bool = False,
 ) -> Figure:
     """Draw a period's origins as horizontal bars on a linear axis, largest first.
 
-    ``ranked`` holds (name, value, value as written) for every origin, largest first. The ``top``
-    largest are drawn, and the report's origin (``highlight``, its index) after a gap when it
-    ranks lower, highlighted; ``rank`` says where it stands, above the bars.
+    ``ranked`` holds (name, value, value as written) for every origin, largest first. The
+    `TOP_ORIGINS` largest are drawn, and the report's origin (``highlight``, its index) after a
+    gap when it ranks lower, highlighted; ``rank`` says where it stands, above the bars.
     """
-    size = _SIZES[narrow]
-    rows = list(range(min(top, len(ranked))))
-    if highlight is not None and highlight >= top:
+    rows = list(range(min(TOP_ORIGINS, len(ranked))))
+    if highlight is not None and highlight >= TOP_ORIGINS:
         rows.append(highlight)
-    ys = [float(i) if i < top else top + 0.6 for i in rows]  # a gap before an origin ranked lower
-    names = [_wrap(ranked[i][0], (size.width * 72) * 0.3, size.text) for i in rows]
+    ys = [float(i) if i < TOP_ORIGINS else TOP_ORIGINS + 0.6 for i in rows]  # a gap before an origin ranked lower
+    names = [_wrap(ranked[i][0], (NARROW if narrow else WIDE) * 72 * 0.3) for i in rows]
     values = [ranked[i][1] for i in rows]
     texts = [ranked[i][2] for i in rows]
     height = 1.25 + 0.1 * (_lines(words.title) > 1) + sum(0.14 + 0.13 * _lines(n) for n in names)
-    figure, axes = _new_figure(size.width, max(height + (0.25 if rank else 0), 2.4))
+    figure, axes = _new_figure(narrow, max(height + (0.25 if rank else 0), 2.4))
     colours = [HIGHLIGHT if i == highlight else MUTED for i in rows]
     axes.barh(ys, values, height=0.64, color=colours, zorder=2, gid="origin-bar")
     axes.set_yticks(ys, names)
     axes.set_ylim(max(ys, default=0) + 0.6, -0.6)
-    for label, i in zip(axes.get_yticklabels(), rows, strict=True):
-        if i == highlight:
-            label.set_fontweight("bold")
-            label.set_color(HIGHLIGHT)
-    axes.tick_params(labelsize=size.text)
+    if highlight in rows:
+        axes.get_yticklabels()[rows.index(highlight)].set(fontweight="bold", color=HIGHLIGHT)
     axes.tick_params(axis="y", length=0)
     axes.grid(axis="y", visible=False)
     axes.grid(axis="x", visible=True)
     axes.axvline(0, color=SOFT_INK, linewidth=0.8, zorder=3)
-    axes.set_xlabel(words.axis, fontsize=size.text, loc="left")
-    heading = axes.set_title(rank, loc="left", fontsize=size.text + 0.5, fontweight="bold", color=HIGHLIGHT, pad=6)
+    axes.set_xlabel(words.axis, loc="left")
+    heading = axes.set_title(rank, fontsize=TEXT_PT + 0.5, fontweight="bold", color=HIGHLIGHT)
     low, high = min([0.0, *values]), max([0.0, *values]) or 1.0
     ticks = [t for t in _value_ticks(low, high, 3 if narrow else 5) if low <= t <= high * 1.0001]
     axes.set_xticks(ticks, _tick_texts(ticks, fmt))
     axes.set_xlim(low, high)
-    _framed(figure, words, size)
+    _framed(figure, words)
     _settle(figure)
     if rank:  # wrapped to the room right of the names, once the layout has placed them
         room = (1 - TEXT_LEFT - axes.get_position().x0) * figure.get_figwidth() * 72
@@ -672,7 +556,7 @@ def origins_chart(
         _settle(figure)
 
     wide, _ = _points(axes)
-    widths = [_width(t, size.text, "bold") + 6 for t in texts]
+    widths = [_width(t, TEXT_PT, "bold") + 6 for t in texts]
     # each label just past its bar's end, right of a positive bar, left of a negative one: the
     # scale (points a unit) is the largest at which every pair of ends fits across the axes
     rights = [(0.0, 0.0), *((v, w) for v, w in zip(values, widths, strict=True) if v >= 0)]
@@ -691,9 +575,7 @@ def origins_chart(
             textcoords="offset points",
             ha="left" if value >= 0 else "right",
             va="center",
-            fontsize=size.text,
             fontweight="bold" if i == highlight else "normal",
-            color=INK,
             gid="origin-value",
             annotation_clip=False,
         ).set_in_layout(False)
@@ -717,12 +599,6 @@ MAX_EVENT_CHARTS = 4
 MAX_TIMELINE_HEIGHT = 10.0
 SAME_EVENT_DAYS = 731  # rows with the same text and category, dated within two years: one event
 _PRECISIONS = ("year", "month", "day")
-YEAR_STEPS = (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000)  # years between ticks, by preference
-
-
-def _year_step(span: float, most: int) -> int:
-    """Return the smallest step of `YEAR_STEPS` that puts at most ``most`` ticks on a span of years."""
-    return next((s for s in YEAR_STEPS if span / s <= most), YEAR_STEPS[-1])
 
 
 @dataclass(frozen=True)
@@ -765,22 +641,17 @@ def _year_position(date: str) -> float:
 def _merged(rows: Sequence[Any], fmt: Formatter, differ: Mapping[str, str]) -> EventMark:
     """Return the mark of rows that date one event: its date where they agree, a note where not."""
     dates = tuple(dict.fromkeys(r.date for r in rows))
-    parts = [tuple(int(p) for p in d.split("-")) for d in dates]
-    longest = max(parts, key=len)
-    conflicts = [
-        next(k for k in range(min(len(a), len(b))) if a[k] != b[k])
-        for a, b in itertools.combinations(parts, 2)
-        if a[: min(len(a), len(b))] != b[: min(len(a), len(b))]
-    ]
-    if not conflicts:  # the same day, or one date more precise than another: no disagreement
-        shown, note = fmt.date("-".join(f"{p:02d}" if i else str(p) for i, p in enumerate(longest))), ""
-    else:
-        level = min(conflicts)
-        agreed = max((p[:level] for p in parts), key=len)
-        if level == 0:
-            shown = fmt.join([fmt.date(d) for d in dates], style="or")
-        else:
-            shown = fmt.date("-".join(f"{p:02d}" if i else str(p) for i, p in enumerate(agreed)))
+    longest = max(dates, key=len)
+    differences = (  # where two dates first differ, unless one is the other made more precise
+        next((k for k, (x, y) in enumerate(zip(a.split("-"), b.split("-"), strict=False)) if x != y), None)
+        for a, b in itertools.combinations(dates, 2)
+    )
+    level = min((k for k in differences if k is not None), default=None)
+    if level is None:  # the same day, or one date more precise than another: no disagreement
+        shown, note = fmt.date(longest), ""
+    else:  # what they agree on (every date that long agrees on it), or each date
+        agreed = "-".join(longest.split("-")[:level])
+        shown = fmt.date(agreed) if level else fmt.join([fmt.date(d) for d in dates], style="or")
         note = differ[_PRECISIONS[level]]
     xs = [_year_position(d) for d in dates]
     first = rows[0]
@@ -794,12 +665,9 @@ def timeline_marks(events: Sequence[Any], *, fmt: Formatter, differ: Mapping[str
     the same date) and lie within `SAME_EVENT_DAYS` of the first; ``differ`` words a disagreement
     on the ``"year"``, ``"month"`` or ``"day"``.
     """
-    groups: dict[tuple[str, str], list[Any]] = {}
-    for event in events:
-        groups.setdefault((event.text, event.category), []).append(event)
+    ordered = sorted(events, key=lambda r: (r.text, r.category, first_day(r.date), r.date, r.source_id))
     marks = []
-    for rows in groups.values():
-        rows.sort(key=lambda r: (first_day(r.date), r.date, r.source_id))
+    for _, rows in itertools.groupby(ordered, key=lambda r: (r.text, r.category)):  # in date order
         cluster: list[Any] = []
         for row in rows:
             late = cluster and (first_day(row.date) - first_day(cluster[0].date)).days > SAME_EVENT_DAYS
@@ -813,30 +681,25 @@ def timeline_marks(events: Sequence[Any], *, fmt: Formatter, differ: Mapping[str
 
 def _event_room(narrow: bool) -> float:
     """Return the width in points of an event's label: half the axis, less the gap to its mark."""
-    width = _SIZES[narrow].width
-    return (width * 72 * (1 - 4 * TEXT_LEFT)) / 2 - 12
+    return ((NARROW if narrow else WIDE) * 72 * (1 - 4 * TEXT_LEFT)) / 2 - 12
 
 
 def _event_label(mark: EventMark, narrow: bool, room: float | None = None) -> str:
     """Return an event's label wrapped to its room (half the axis at least): date, event, note."""
-    text = f"{mark.date}: {mark.text}" + (f"\n{mark.note}" if mark.note else "")
-    return _wrap(text, max(room or 0, _event_room(narrow)), _SIZES[narrow].text, most=MAX_LABEL_LINES)
+    room = max(room or 0, _event_room(narrow))
+    label = _wrap(f"{mark.date}: {mark.text}", room, most=MAX_LABEL_LINES - NOTE_LINES)
+    return f"{label}\n{_wrap(mark.note, room, most=NOTE_LINES)}" if mark.note else label
 
 
-def _split(marks: Sequence[EventMark], lines: Sequence[int], most: int) -> list[list[int]]:
-    """Split marks, latest first, into runs of at most ``most`` marks and `MAX_EVENT_LINES` lines."""
-    pieces: list[list[int]] = []
-    current: list[int] = []
-    used = 0
-    for i in reversed(range(len(marks))):
-        if current and (len(current) == most or used + lines[i] > MAX_EVENT_LINES):
-            pieces.append(current)
-            current, used = [], 0
-        current.append(i)
-        used += lines[i]
-    if current:
-        pieces.append(current)
-    return [sorted(p) for p in reversed(pieces)]
+def _split(lines: Sequence[int], most: int) -> list[list[int]]:
+    """Split marks of ``lines`` label lines, latest first, into runs of at most ``most`` marks and `MAX_EVENT_LINES` lines."""
+    pieces: list[list[int]] = [[]]
+    for i in reversed(range(len(lines))):
+        run = pieces[-1]
+        if run and (len(run) == most or sum(lines[j] for j in run) + lines[i] > MAX_EVENT_LINES):
+            pieces.append([])
+        pieces[-1].append(i)
+    return [sorted(p) for p in reversed(pieces) if p]
 
 
 def timeline_pieces(marks: Sequence[EventMark]) -> list[tuple[EventMark, ...]]:
@@ -847,9 +710,9 @@ def timeline_pieces(marks: Sequence[EventMark]) -> list[tuple[EventMark, ...]]:
     """
     marks = list(marks)
     lines = [_lines(_event_label(m, narrow=True)) for m in marks]
-    pieces = _split(marks, lines, MAX_EVENT_MARKS)
+    pieces = _split(lines, MAX_EVENT_MARKS)
     if len(pieces) <= MAX_EVENT_CHARTS:  # all fit: share them out evenly
-        even = _split(marks, lines, -(-len(marks) // max(len(pieces), 1)))
+        even = _split(lines, -(-len(marks) // max(len(pieces), 1)))
         pieces = even if len(even) == len(pieces) else pieces
     return [tuple(marks[i] for i in piece) for piece in pieces[-MAX_EVENT_CHARTS:]]
 
@@ -868,7 +731,6 @@ def events_chart(
     side of their mark with more room, each on its own row, so none collide. Given a piece of
     `timeline_pieces`, the figure is at most `MAX_TIMELINE_HEIGHT` inches tall.
     """
-    size = _SIZES[narrow]
     shown = list(marks)
     lo = min((m.start for m in shown), default=2000.0)
     hi = max((m.end for m in shown), default=lo + 1)
@@ -878,22 +740,18 @@ def events_chart(
     # each label wraps to the room on its mark's far side: half the axis or more
     rooms = [(hi + pad - m.x if m.x < middle else m.x - lo + pad) / (hi - lo + 2 * pad) * axis - 12 for m in shown]
     labels = [_event_label(m, narrow, room) for m, room in zip(shown, rooms, strict=True)]
-    line = size.text * 1.15 / 72  # inches a label line
-    heights = [_lines(label) * line + 0.09 for label in labels]
+    heights = [_lines(label) * TEXT_PT * 1.15 / 72 + 0.09 for label in labels]  # in inches
     needed = max(sum(heights), 0.4)
     centres = np.cumsum([0, *heights[:-1]]) + np.array(heights) / 2 if shown else np.array([])
-    present = [c for c in CATEGORIES if any(m.category == c for m in shown)]
-    figure, axes = _new_figure(size.width, needed + 2.0)
+    figure, axes = _new_figure(narrow, needed + 2.0)
     axes.set_xlim(lo - pad, hi + pad)
     axes.set_ylim(needed, 0)
     axes.yaxis.set_visible(False)
     axes.spines["left"].set_visible(False)
-    axes.grid(axis="y", visible=False)
-    axes.grid(axis="x", visible=True)
-    step = _year_step(hi - lo + 2 * pad, 8 if not narrow else 4)
-    ticks = list(range(int(np.ceil((lo - pad) / step)) * step, int(hi + pad) + 1, step))
-    axes.set_xticks(ticks, [str(t) for t in ticks])
-    axes.tick_params(labelsize=size.text)
+    axes.grid(axis="x", visible=True)  # the y axis hidden, its grid with it
+    locator = MaxNLocator(nbins=3 if narrow else 7, integer=True, min_n_ticks=1, steps=[1, 2, 2.5, 5, 10])
+    ticks = [int(t) for t in locator.tick_values(lo - pad, hi + pad) if lo - pad <= t <= hi + pad]
+    axes.set_xticks(ticks, [str(t) for t in ticks])  # at most 4 or 8 round years, written as years
     for mark, label, y in zip(shown, labels, centres, strict=True):
         colour, marker = CATEGORY_STYLE[mark.category]
         if mark.end > mark.start:
@@ -917,8 +775,6 @@ def events_chart(
             textcoords="offset points",
             ha="left" if right else "right",
             va="center",
-            fontsize=size.text,
-            color=INK,
             linespacing=1.1,
             gid="event-label",
             annotation_clip=False,
@@ -933,10 +789,11 @@ def events_chart(
             markersize=_MARK_PT - 1,
             label=categories[c],
         )
-        for c in present
+        for c in CATEGORIES
+        if any(m.category == c for m in shown)
     ]
-    _legend(axes, handles, size, loc="lower left", bbox_to_anchor=(0, 1.0), columnspacing=1.0, borderaxespad=0.3)
-    _framed(figure, words, size)
+    _legend(axes, handles, loc="lower left", bbox_to_anchor=(0, 1.0), columnspacing=1.0, borderaxespad=0.3)
+    _framed(figure, words)
     for _ in range(3):  # grow the figure until the rows have the room they need, in inches
         _settle(figure)
         short = needed - _points(axes)[1] / 72

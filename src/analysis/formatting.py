@@ -55,54 +55,48 @@ class Formatter:
 
     # Numbers ------------------------------------------------------------------------------
 
+    def _write(self, number: decimal.Decimal, decimals: tuple[int, int], percent: bool = False) -> str:
+        """Write a number in the locale's decimal (or percent) pattern, with (fewest, most) decimals."""
+        formats = self.cldr.percent_formats if percent else self.cldr.decimal_formats
+        pattern = parse_pattern(formats[None].pattern)
+        pattern.frac_prec = decimals
+        return pattern.apply(number, self.cldr)
+
+    def _sign(self, name: str) -> str:
+        """Return the locale's ``"plusSign"`` or ``"minusSign"``."""
+        return self.cldr.number_symbols["latn"][name]
+
     def number(self, value: float, decimals: int = 1) -> str:
         """Write a number with the locale's separators and ``decimals`` (at most `MAX_DECIMALS`): ``"36,872"``."""
         decimals = max(0, min(int(decimals), MAX_DECIMALS))
         rounded = _rounded(value, decimals)
-        if rounded == 0:
-            rounded = abs(rounded)  # no "-0.0"
-        pattern = parse_pattern(self.cldr.decimal_formats[None].pattern)
-        pattern.frac_prec = (decimals, decimals)
-        return pattern.apply(rounded, self.cldr)
+        return self._write(abs(rounded) if rounded == 0 else rounded, (decimals, decimals))  # no "-0.0"
 
     def percent(self, value: float, signed: bool = False) -> str:
         """Write a percentage (30 for 30 %): one decimal from 1 % up, two significant digits below (``"0.23%"``)."""
         magnitude = abs(value)
         decimals = min(MAX_DECIMALS, 1 - math.floor(math.log10(magnitude))) if 0 < magnitude < 1 else 1
-        pattern = parse_pattern(self.cldr.percent_formats[None].pattern)
-        pattern.frac_prec = (decimals, decimals)
         rounded = _rounded(value, decimals)
         if rounded == 0 and value != 0:  # too small for the decimals shown: say so, not "0.000000%"
-            smallest = pattern.apply(decimal.Decimal(1).scaleb(-decimals - 2), self.cldr)
-            return f"<{smallest}" if value > 0 else f"{self.cldr.number_symbols['latn']['minusSign']}<{smallest}"
-        text = pattern.apply(abs(rounded) / 100 if rounded == 0 else rounded / 100, self.cldr)
-        plus = self.cldr.number_symbols["latn"]["plusSign"]
-        return f"{plus}{text}" if signed and rounded > 0 else text
-
-    def points(self, value: float) -> str:
-        """Write a difference of percentages, signed, without the percent sign (``"+0.1"``)."""
-        text = self.number(value, 1)
-        return f"{self.cldr.number_symbols['latn']['plusSign']}{text}" if _rounded(value, 1) > 0 else text
+            smallest = self._write(decimal.Decimal(1).scaleb(-decimals - 2), (decimals, decimals), percent=True)
+            return f"<{smallest}" if value > 0 else f"{self._sign('minusSign')}<{smallest}"
+        text = self._write(abs(rounded) / 100 if rounded == 0 else rounded / 100, (decimals, decimals), percent=True)
+        return f"{self._sign('plusSign')}{text}" if signed and rounded > 0 else text
 
     def signed(self, value: float, decimals: int = 1) -> str:
-        """Write a number with a plus sign when it is above zero at the digits shown."""
+        """Write a number with a plus sign when it is above zero at the digits shown (``"+0.1"``)."""
         text = self.number(value, decimals)
-        return f"{self.cldr.number_symbols['latn']['plusSign']}{text}" if _rounded(value, decimals) > 0 else text
+        return f"{self._sign('plusSign')}{text}" if _rounded(value, decimals) > 0 else text
 
     def money(self, value: float, decimals: int = 1) -> str:
         """Write a flow in US$ millions as prose does: ``"US$86.4 million"``, ``"86.4 millones de dólares"``."""
-        amount = self.number(abs(value), decimals)
-        sign = self.cldr.number_symbols["latn"]["minusSign"] if _rounded(value, decimals) < 0 else ""
-        return self._plural("money", amount) % {"sign": sign, "amount": amount}
+        rounded = _rounded(value, decimals)
+        sign = self._sign("minusSign") if rounded < 0 else ""
+        return self._phrase("money", rounded) % {"sign": sign, "amount": self.number(abs(value), decimals)}
 
     def times(self, value: float) -> str:
         """Write a multiple in words: ``"30.9 times"``, ``"30.9 veces"``."""
-        number = self.number(value, 1)
-        return self._plural("times", number) % {"value": number}
-
-    def multiple(self, value: float) -> str:
-        """Write a multiple with one decimal: ``"30.9"``."""
-        return self.number(value, 1)
+        return self._phrase("times", _rounded(value, 1)) % {"value": self.number(value, 1)}
 
     def rounded_multiple(self, value: float) -> str:
         """Write a multiple as prose rounds it: whole from 3 up (``"31"``), else one decimal (``"2.4"``)."""
@@ -117,22 +111,15 @@ class Formatter:
         (('7', '31'), ('3.6', '4.0'))
         """
         ends = self.rounded_multiple(low), self.rounded_multiple(high)
-        for decimals in (1, 2, 3):
-            if ends[0] != ends[1] or low == high:
-                break
-            ends = self.number(low, decimals), self.number(high, decimals)
-        return ends
+        return ends if ends[0] != ends[1] or low == high else self.multiple_range(low, high)
 
     def rounded_percent(self, value: float) -> tuple[str, bool]:
         """Write a share as prose rounds it (``"45%"``, ``"0.23%"``), and say whether it is under 0.01 %."""
-        pattern = parse_pattern(self.cldr.percent_formats[None].pattern)
         magnitude = abs(value)
         if magnitude < 0.01:
-            pattern.frac_prec = (2, 2)
-            return pattern.apply(decimal.Decimal("0.0001"), self.cldr), value != 0
+            return self._write(decimal.Decimal("0.0001"), (2, 2), percent=True), value != 0
         decimals = 0 if magnitude >= 10 else min(2, 1 - math.floor(math.log10(magnitude)))
-        pattern.frac_prec = (0, decimals)
-        return pattern.apply(_rounded(value, decimals) / 100, self.cldr), False
+        return self._write(_rounded(value, decimals) / 100, (0, decimals), percent=True), False
 
     def multiple_range(self, low: float, high: float) -> tuple[str, str]:
         """Write a range of multiples with as few decimals as tell its ends apart: ``("3.98", "4.02")``."""
@@ -142,14 +129,10 @@ class Formatter:
                 return ends
         return self.number(low, 3), self.number(high, 3)
 
-    def _plural(self, key: str, number_text: str) -> str:
+    def _phrase(self, key: str, number: decimal.Decimal) -> str:
+        """Return the catalogue's phrase for a number as written, in the form of its CLDR plural category."""
         forms = self.phrases[key]
-        if isinstance(forms, str):
-            return forms
-        group, dec = self.cldr.number_symbols["latn"]["group"], self.cldr.number_symbols["latn"]["decimal"]
-        plain = number_text.replace(group, "").replace(dec, ".").lstrip("-+")
-        category = self.cldr.plural_form(decimal.Decimal(plain))
-        return forms.get(category) or forms["other"]
+        return forms if isinstance(forms, str) else forms.get(self.cldr.plural_form(abs(number))) or forms["other"]
 
     # Lists --------------------------------------------------------------------------------
 
@@ -173,10 +156,7 @@ class Formatter:
         """Name ``months`` counted from January of ``year``: ``"2024"``, ``"January–September 2024"``."""
         if months == 12:
             return str(year)
-        first, last = dt.date(year, 1, 1), dt.date(year, months, 1)
-        if months == 1:
-            return format_skeleton("yMMMM", first, locale=self.cldr)
-        return format_interval(first, last, "yMMMM", locale=self.cldr)
+        return format_interval(dt.date(year, 1, 1), dt.date(year, months, 1), "yMMMM", locale=self.cldr)
 
     def months_span(self, months: int) -> str:
         """Name a period's months without the year: ``"January–September"``, ``"enero–septiembre"``."""
@@ -193,17 +173,11 @@ class Formatter:
             return self.phrases["all_origins"]
         if in_text and code in self.phrases.get("in_text", {}):
             return self.phrases["in_text"][code]
-        alpha2 = _alpha2(code)
-        territories = self.cldr.territories
-        return territories.get(alpha2, code) if alpha2 else code
+        import pycountry
+
+        found = pycountry.countries.get(alpha_3=code)
+        return self.cldr.territories.get(found.alpha_2, code) if found else code
 
     def language(self, code: str) -> str:
         """Name a language from its ISO 639-1 code, in this edition's language (``"inglés"``)."""
         return self.cldr.languages.get(code, code)
-
-
-def _alpha2(code: str) -> str | None:
-    import pycountry
-
-    found = pycountry.countries.get(alpha_3=code)
-    return found.alpha_2 if found else None

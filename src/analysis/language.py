@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import io
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,14 +102,11 @@ class Edition:
 
         from analysis import metrics
 
-        loader = jinja2.FileSystemLoader(str(SECTION_TEMPLATES))
         environment = jinja2.Environment(
-            loader=loader,
+            loader=jinja2.FileSystemLoader(str(SECTION_TEMPLATES)),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
-            lstrip_blocks=False,
-            keep_trailing_newline=False,
             extensions=["jinja2.ext.do", "jinja2.ext.i18n"],
         )
         environment.policies["ext.i18n.trimmed"] = True  # a message's line breaks are layout, not words
@@ -121,10 +119,10 @@ class Edition:
             number=f.number,
             money=f.money,
             percent=f.percent,
-            points=f.points,
+            points=f.signed,  # a difference of percentages: signed, one decimal
             signed=f.signed,
             times=f.times,
-            multiple=f.multiple,
+            multiple=f.number,  # one decimal
             rounded_multiple=f.rounded_multiple,
             rounded_percent=f.rounded_percent,
             rounded_range=lambda ends: f.rounded_range(*ends),
@@ -146,8 +144,7 @@ class Edition:
     def render(self, template: str, block: str | None = None, **context: Any) -> Markup:
         """Render a template of ``templates/sections/``, or one ``{% block %}`` of it, as escaped Markup."""
         loaded = self._environment.get_template(template)
-        blocks = loaded.blocks
-        text = loaded.render(**context) if block is None else "".join(blocks[block](loaded.new_context(context)))
+        text = loaded.render(**context) if block is None else "".join(loaded.blocks[block](loaded.new_context(context)))
         return Markup(text.strip())
 
 
@@ -165,11 +162,12 @@ def contractions(translations: Any) -> Callable[[str], str]:
     # an article, as "words = contraction" pairs separated by ";"
     # (Spanish: "de el = del; a el = al"); "(none)" if it makes none.
     listed = translations.pgettext("contractions", "(none)")
-    rules = []
-    for rule in listed.split(";"):
-        words, _, contraction = (part.strip() for part in rule.partition("="))
-        if words and contraction and words != contraction:
-            rules.append((re.compile(rf"\b{re.escape(words)}\b"), contraction))
+    pairs = [
+        (words.strip(), contraction.strip()) for words, _, contraction in (r.partition("=") for r in listed.split(";"))
+    ]
+    rules = [
+        (re.compile(rf"\b{re.escape(words)}\b"), made) for words, made in pairs if words and made and words != made
+    ]
 
     def contract(text: str) -> str:
         for pattern, contraction in rules:
@@ -198,12 +196,8 @@ def listing(fmt: Formatter, items: Any, style: str = "standard") -> Markup:
 
 def year_ranges(years: list[int]) -> list[str]:
     """Write runs of consecutive years as ranges: ``[1999, 2000, 2001, 2005]`` → ``["1999–2001", "2005"]``."""
-    runs: list[list[int]] = []
-    for year in sorted(set(years)):
-        if runs and year == runs[-1][-1] + 1:
-            runs[-1].append(year)
-        else:
-            runs.append([year])
+    consecutive = itertools.groupby(enumerate(sorted(set(years))), key=lambda pair: pair[1] - pair[0])
+    runs = [[year for _, year in run] for _, run in consecutive]
     return [str(r[0]) if len(r) == 1 else f"{r[0]}–{r[-1]}" for r in runs]
 
 
@@ -214,8 +208,7 @@ def edition(lang: str) -> Edition:
 
     if lang not in languages():
         raise KeyError(f"no edition in {lang!r}: the languages are {', '.join(languages())}")
-    data = compiled(lang)
-    catalogue = Translations(io.BytesIO(data), domain=DOMAIN)
+    catalogue = Translations(io.BytesIO(compiled(lang)), domain=DOMAIN)
     locale = catalogue.info().get("language") or lang
     return Edition(lang, catalogue, Formatter(locale, phrases(catalogue)))
 

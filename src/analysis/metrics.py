@@ -121,9 +121,7 @@ def cagr(base: ArrayLike, target: ArrayLike, years: ArrayLike) -> ArrayLike:
     float or numpy.ndarray
         NaN where the base is not positive, the target is negative or the span is not positive.
     """
-    base = np.asarray(base, dtype=float)
-    target = np.asarray(target, dtype=float)
-    years = np.asarray(years, dtype=float)
+    base, target, years = (np.asarray(a, dtype=float) for a in (base, target, years))
     defined = (base > 0) & (target >= 0) & (years > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         growth = np.power(np.divide(target, base), np.divide(1.0, years))
@@ -187,10 +185,7 @@ def multiple_bounds(
     base_low, base_high = rounding_interval(base, base_decimals)
     target_low, target_high = rounding_interval(target, target_decimals)
     corners = [multiple(b, t) for b in (base_low, base_high) for t in (target_low, target_high)]
-    defined = np.asarray(base_low) > 0
-    low = np.where(defined, np.fmin.reduce(corners), np.nan)[()]
-    high = np.where(defined, np.fmax.reduce(corners), np.nan)[()]
-    return low, high
+    return np.min(corners, axis=0)[()], np.max(corners, axis=0)[()]  # NaN from a corner whose base is not above zero
 
 
 # Why a metric is undefined: a code for templates to word, and the metrics file's English.
@@ -226,18 +221,10 @@ def undefined_code(metric: str, base: float | None, target: float | None, years:
     """
     if base is None or target is None:
         return "no_base" if base is None else "no_target"
-    if metric == "abs_change":
-        return None
-    if base == 0:
-        return "base_zero"
-    if base < 0:
-        return "base_negative"
+    checks = [] if metric == "abs_change" else [(base == 0, "base_zero"), (base < 0, "base_negative")]
     if metric == "cagr_pct":
-        if target < 0:
-            return "target_negative"
-        if years is not None and years <= 0:
-            return "not_after"
-    return None
+        checks += [(target < 0, "target_negative"), (years is not None and years <= 0, "not_after")]
+    return next((code for failed, code in checks if failed), None)  # the first that fails
 
 
 # Choosing among rows that report the same period -------------------------------------------
@@ -265,8 +252,7 @@ def fold_citations(sources: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     root = np.arange(len(ids))
     worst = trust.copy()
     for i in range(len(ids)):  # sources, not reports: a few dozen rows
-        seen = {i}
-        current = i
+        current, seen = i, {i}
         while cites[current] in position and position[cites[current]] not in seen:
             current = position[cites[current]]
             seen.add(current)
@@ -354,7 +340,7 @@ def rank(fdi: pd.DataFrame, sources: pd.DataFrame, prefer_sources: Sequence[str]
     beats = [
         (chosen[criterion].to_numpy() != runner_up[criterion].to_numpy()) & (reports > 1) for criterion in CRITERIA
     ]
-    bases = ("only report", "all reports agree", *CRITERIA)
+    bases = ("only report", "all reports agree", *CRITERIA)  # `BASES`, from the criteria as they stand
     per_period["basis"] = np.select([reports == 1, values == 1, *beats], bases, default="first in file")
     ranked = ranked.join(per_period.iloc[period].reset_index(drop=True))
     ranked["n_echoes"] = value.groupby(period).transform("size").to_numpy() - ranked["n_reports"]
@@ -544,12 +530,9 @@ def growth(
             codes[name], reasons[name] = code, text or REASONS[code]
 
     period = f"{months} months" if months != 12 else "the full year"
-    if base is None:
-        undefined(("base_value",), "no_base", f"no figure for {origin} into {destination} in {base_year} ({period})")
-    if target is None:
-        undefined(
-            ("target_value",), "no_target", f"no figure for {origin} into {destination} in {target_year} ({period})"
-        )
+    for end, figure, year in (("base", base, base_year), ("target", target, target_year)):
+        if figure is None:
+            undefined((f"{end}_value",), f"no_{end}", f"no figure for {origin} into {destination} in {year} ({period})")
 
     formulas = {
         "abs_change": lambda: abs_change(b, t),
@@ -643,8 +626,8 @@ def reported_range(
 
 def all_reports(ranking: pd.DataFrame) -> pd.DataFrame:
     """List every report in rank order (from `rank`), with whether it is independent and used."""
-    columns = [*FDI_KEY, "usd_millions", "decimals", "source_id", "note", "line", "published", "trust"]
-    return ranking[[*columns, "credited_to", "independent", "used"]]
+    columns = ["usd_millions", "decimals", "source_id", "note", "line", "published", "trust", "credited_to"]
+    return ranking[[*FDI_KEY, *columns, "independent", "used"]]
 
 
 def in_period(frame: pd.DataFrame, origin: str, destination: str, year: int, months: int) -> pd.DataFrame:
@@ -691,32 +674,6 @@ def _figure(selected: pd.DataFrame, origin: str, destination: str, year: int, mo
 def _finite(value: ArrayLike) -> float | None:
     number = float(value)
     return number if math.isfinite(number) else None
-
-
-def origin_series(selected: pd.DataFrame, origin: str, destination: str, months: int) -> pd.DataFrame:
-    """Return one origin's chosen figures by year, with its share of the total where known.
-
-    Parameters
-    ----------
-    selected : pandas.DataFrame
-        One figure per period, from `select_figures`.
-    origin, destination : str
-        ISO alpha-3 codes.
-    months : int
-        Months covered from January.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``year``, ``usd_millions``, ``decimals``, ``source_id``, ``total`` (FDI from
-        all origins, NaN where unknown) and ``share_pct``; sorted by year.
-    """
-    same = (selected["destination"] == destination) & (selected["months"] == months)
-    rows = selected[same & (selected["origin"] == origin)]
-    totals = selected[same & (selected["origin"] == ALL_ORIGINS)].set_index("year")["usd_millions"].rename("total")
-    series = rows[["year", "usd_millions", "decimals", "source_id"]].join(totals, on="year")
-    series["share_pct"] = share_pct(series["usd_millions"].to_numpy(), series["total"].to_numpy())
-    return series.sort_values("year").reset_index(drop=True)
 
 
 def origins_in(selected: pd.DataFrame, destination: str, year: int, months: int) -> pd.DataFrame:
