@@ -544,7 +544,7 @@ def test_bad_input_stops_the_kernel_started_ahead_before_it_runs_the_notebook(tm
         build_all([Variant("tiny", "test", {"data_dir": str(data_copy)})], BuildOptions(out_dir=out, notebook=path))
     [kernel] = started  # it was started ahead, during the checks
     assert not kernel.folder.exists()
-    assert kernel.manager.provisioner.process.poll() is not None
+    assert kernel.process.poll() is not None
     assert not marker.exists()
     assert list(out.iterdir()) == []
 

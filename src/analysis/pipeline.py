@@ -158,7 +158,7 @@ def execute_notebook(run: Run) -> None:
         "compare_with": config.display_path(previous) if previous.is_file() else "",
     }
     renderers = prepare_in_background()
-    run.nb = run.executor.run(run.options.notebook, run.parameters, run.scratch, run.variant.validated)
+    run.nb = run.executor.run(run.options.notebook, run.parameters, run.scratch)
     renderers.join()
 
 
