@@ -80,9 +80,8 @@ def resolve(options: Sequence[str] = (), environ: Mapping[str, str] = os.environ
 
 def exceeded(phase: str, seconds: float) -> TimeLimitError:
     """Return the error of a phase stopped at its time limit: it names the phase and what to do."""
-    what = PHASES[phase][0]
     return TimeLimitError(
-        f"{what} took longer than its time limit of {seconds:g} s and was stopped; nothing was published. "
+        f"{PHASES[phase][0]} took longer than its time limit of {seconds:g} s and was stopped; nothing was published. "
         f"{_HINTS[phase]}If the machine is only slow, raise the limit: --time-limit {phase}=SECONDS "
         f"(or the environment variable {ENVIRONMENT}={phase}=SECONDS)."
     )

@@ -78,22 +78,19 @@ def prepare(out_dir: Path, names: Iterable[str] = ()) -> None:
 
 
 def _not_a_folder(out_dir: Path) -> str:
-    """Say why the output folder is not one: a file, a file on its path, a link loop."""
-    shown = config.display_path(out_dir)
-    advice = "give a folder for the outputs with --out (it is made if missing)"
-    if out_dir.is_symlink() and not out_dir.exists():
-        try:
-            out_dir.stat()
-        except OSError as error:
-            if error.errno == errno.ELOOP:
-                return f"the output folder {shown} is a symbolic link loop (the link leads back to itself): {advice}"
-        return f"the output folder {shown} is a symbolic link to nothing ({out_dir.readlink()}): {advice}"
-    for parent in [out_dir, *out_dir.parents]:
-        if parent.exists() and not parent.is_dir():
-            if parent == out_dir:
-                return f"the output folder {shown} is a file, not a folder: {advice}"
-            return f"the output folder {shown} cannot be made: {config.display_path(parent)} is a file, not a folder: {advice}"
-    return f"the output folder {shown} is not a folder: {advice}"
+    """Say why the output folder is not one: a link to nothing or in a loop, a file, a path through a file."""
+    file = next((p for p in [out_dir, *out_dir.parents] if p.exists() and not p.is_dir()), None)
+    if out_dir.is_symlink() and Path(os.path.realpath(out_dir)).is_symlink():  # resolving a loop stops on a link
+        why = "is a symbolic link loop (the link leads back to itself)"
+    elif out_dir.is_symlink() and not out_dir.exists():
+        why = f"is a symbolic link to nothing ({out_dir.readlink()})"
+    elif file == out_dir:
+        why = "is a file, not a folder"
+    elif file is not None:
+        why = f"cannot be made: {config.display_path(file)} is a file, not a folder"
+    else:
+        why = "is not a folder"
+    return f"the output folder {config.display_path(out_dir)} {why}: give a folder for the outputs with --out (it is made if missing)"
 
 
 def _a_file_in_the_way(folder: Path) -> BuildError:

@@ -43,8 +43,7 @@ def silent(name: str, step: str) -> None:
 
 def terminal_progress(name: str, step: str) -> None:
     """Write one progress line to stderr (used only when it is a terminal)."""
-    sys.stderr.write(f"  {name}: {step}…\n")
-    sys.stderr.flush()
+    print(f"  {name}: {step}…", file=sys.stderr, flush=True)
 
 
 @dataclass(frozen=True)

@@ -266,19 +266,10 @@ class Server(ThreadingHTTPServer):
         self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
         self._said_full = 0.0
         super().__init__(("127.0.0.1", port), functools.partial(Handler, directory=str(folder)))
+        self.port = self.server_address[1]  # the port it listens on (a free one for 0)
+        self.url = f"http://127.0.0.1:{self.port}/"
         self.thread = threading.Thread(target=self.serve_forever, args=(0.05,), name="serve", daemon=True)
         self.thread.start()
-
-    @property
-    def url(self) -> str:
-        """The server's address."""
-        host, port = self.server_address[:2]
-        return f"http://{host}:{port}/"
-
-    @property
-    def port(self) -> int:
-        """The port it listens on."""
-        return self.server_address[1]
 
     def process_request(self, request: Any, client_address: Any) -> None:
         """Handle a connection in a thread of its own, or close it at once past the limit."""

@@ -91,15 +91,10 @@ class Session:
         path = Path(os.path.abspath(path))  # noqa: PTH100 - a link is what was edited
         if path.name in config.DATA_FILES and path.parent in self.data_dirs:
             return "data"
-        if path in self.params_files:
-            return "params"
-        if path == self.options.notebook:
-            return "notebook"
-        if path == config.LOCK_FILE:
-            return "lock"
         if path.is_relative_to(config.PACKAGE_DIR) and "__pycache__" not in path.parts:
             return "code"  # every file of the package, as the cache key counts them (cache.code_digest)
-        return None
+        named = {**dict.fromkeys(self.params_files, "params"), self.options.notebook: "notebook"}
+        return {**named, config.LOCK_FILE: "lock"}.get(path)
 
     # Reporting ----------------------------------------------------------------------------
 
@@ -127,7 +122,7 @@ class Session:
 
     def _kept(self, names: list[str] | None = None) -> tuple[str, str]:
         """Say what the page shows after a failure: the last good report, or that none was ever built."""
-        names = names or [v.name for v in self._plan_quietly()] or [self._home().removesuffix(".html")]
+        names = names or self._names()
         if any((self.options.out_dir / f"{name}.html").exists() for name in names):
             return "this is the last good report", "the last good report stays published"
         return "nothing has been built yet", "nothing has been built yet"
@@ -227,12 +222,10 @@ class Session:
 
     # The session --------------------------------------------------------------------------
 
-    def _home(self) -> str:
-        variants = self._plan_quietly()
-        if variants:
-            return f"{variants[0].name}.html"
+    def _names(self) -> list[str]:
+        """Return the reports' names: as planned, or the first params file's report where planning fails."""
         lang = dict(self.overrides).get("lang", config.DEFAULT_LANGUAGE)
-        return f"{report_name(self.params_files[0].stem, lang)}.html"
+        return [v.name for v in self._plan_quietly()] or [report_name(self.params_files[0].stem, lang)]
 
     def run(self) -> int:
         """Build, serve and watch until Ctrl-C (or SIGTERM, or SIGHUP)."""
@@ -248,7 +241,7 @@ class Session:
                 self.executor = WarmExecutor(self.options.notebook, self.options.time_limits)
                 self.executor.start()  # boots and imports while the first build checks its inputs
                 if self.port is not None:
-                    home = self._home()
+                    home = f"{self._names()[0]}.html"
                     self.server = Server(self.options.out_dir, home, self.port, log=self.say)
                     self.say(f"serving {self.server.url}{home} (Ctrl-C stops)")
                 self.say(f"watching {', '.join(config.display_path(p) for p in self.roots())}")
