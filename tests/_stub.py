@@ -21,7 +21,7 @@ from analysis import config
 
 STUB_PARAMETERS = """\
 stub_marker: str = ""  # a file the stub writes its kernel's pid to as it runs
-stub_sleep: float = 0.0  # seconds the stub then waits
+stub_sleep: int = 0  # seconds the stub then waits
 stub_fail: bool = False  # the stub raises
 stub_word: int = 0  # letters of one word in a table cell
 """

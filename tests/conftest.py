@@ -187,6 +187,14 @@ def negative_report(shared_dir) -> Built:
     )
 
 
+@pytest.fixture(scope="session")
+def stub_notebook(tmp_path_factory) -> Path:
+    """The two-cell stub notebook of the build machinery's tests (tests/_stub.py), written once a session."""
+    from _stub import write_stub
+
+    return write_stub(tmp_path_factory.mktemp("stub-notebook"))
+
+
 @pytest.fixture
 def refuse_to_open(monkeypatch):
     """Make os.open refuse, as a file's permissions would, every path holding a text.

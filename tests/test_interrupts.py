@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 import pytest
-from _stub import stub_params, write_stub
+from _stub import stub_params
 
 from analysis import config, interrupts
 
@@ -60,7 +60,7 @@ def tree(out: Path) -> dict[str, str]:
 class Build:
     """``analysis build`` of the stub notebook, in a session of its own, into ``out``."""
 
-    def __init__(self, tmp_path: Path, out: Path, *params: Path, extra=()):
+    def __init__(self, notebook: Path, tmp_path: Path, out: Path, *params: Path, extra=()):
         self.tmp = Path(tempfile.mkdtemp(prefix="ai-", dir="/tmp"))  # short: kernel sockets go here
         self.runtime = tmp_path / "runtime"
         self.runtime.mkdir()
@@ -71,7 +71,7 @@ class Build:
             [
                 sys.executable,
                 str(STUB),
-                str(write_stub(tmp_path)),
+                str(notebook),
                 "build",
                 *map(str, params),
                 "--out",
@@ -123,12 +123,12 @@ class Build:
 
 
 @pytest.fixture(scope="module")
-def previous(tmp_path_factory) -> Path:
+def previous(tmp_path_factory, stub_notebook) -> Path:
     """Outputs of an earlier build of the stub, to be kept byte for byte."""
     folder = tmp_path_factory.mktemp("previous")
     out = folder / "out"
     done = subprocess.run(
-        [sys.executable, str(STUB), str(write_stub(folder)), "build", str(stub_params(folder)), "--out", str(out)],
+        [sys.executable, str(STUB), str(stub_notebook), "build", str(stub_params(folder)), "--out", str(out)],
         cwd=config.PROJECT_ROOT,
         capture_output=True,
         text=True,
@@ -148,11 +148,11 @@ def phase_is(out: Path, text: str):
 
 
 @pytest.mark.slow
-def test_ctrl_c_while_the_notebook_runs_exits_130_and_leaves_nothing(previous, tmp_path):
+def test_ctrl_c_while_the_notebook_runs_exits_130_and_leaves_nothing(previous, stub_notebook, tmp_path):
     out = copy(previous, tmp_path / "out")
     before = tree(out)
     marker = tmp_path / "running"
-    build = Build(tmp_path, out, stub_params(tmp_path, marker=str(marker), sleep=600))
+    build = Build(stub_notebook, tmp_path, out, stub_params(tmp_path, marker=str(marker), sleep=600))
     try:
         build.wait_for(marker.exists)
         status, stderr = build.signal(signal.SIGINT, whole_group=True)
@@ -165,10 +165,12 @@ def test_ctrl_c_while_the_notebook_runs_exits_130_and_leaves_nothing(previous, t
 
 
 @pytest.mark.slow
-def test_sigterm_to_the_build_alone_while_the_pdf_is_laid_out_exits_143_and_leaves_nothing(previous, tmp_path):
+def test_sigterm_to_the_build_alone_while_the_pdf_is_laid_out_exits_143_and_leaves_nothing(
+    previous, stub_notebook, tmp_path
+):
     out = copy(previous, tmp_path / "out")
     before = tree(out)
-    build = Build(tmp_path, out, stub_params(tmp_path, word=100_000))  # minutes of layout
+    build = Build(stub_notebook, tmp_path, out, stub_params(tmp_path, word=100_000))  # minutes of layout
     try:
         build.wait_for(phase_is(out, "rendering PDF"))
         time.sleep(0.5)  # the renderer is forked
@@ -181,7 +183,7 @@ def test_sigterm_to_the_build_alone_while_the_pdf_is_laid_out_exits_143_and_leav
 
 
 @pytest.mark.slow
-def test_ctrl_c_to_the_parent_of_jobs_alone_stops_every_build(previous, tmp_path):
+def test_ctrl_c_to_the_parent_of_jobs_alone_stops_every_build(previous, stub_notebook, tmp_path):
     out = copy(previous, tmp_path / "out")
     before = tree(out)
     markers = [tmp_path / "one", tmp_path / "two"]
@@ -189,7 +191,7 @@ def test_ctrl_c_to_the_parent_of_jobs_alone_stops_every_build(previous, tmp_path
         stub_params(tmp_path, name, marker=str(m), sleep=600)
         for name, m in zip(("stub", "again"), markers, strict=False)
     ]
-    build = Build(tmp_path, out, *params, extra=("--jobs", "2", "--format", "html"))
+    build = Build(stub_notebook, tmp_path, out, *params, extra=("--jobs", "2", "--format", "html"))
     try:
         build.wait_for(lambda: all(m.exists() for m in markers))  # both notebooks run, each in its kernel
         status, stderr = build.signal(signal.SIGINT)
@@ -201,14 +203,14 @@ def test_ctrl_c_to_the_parent_of_jobs_alone_stops_every_build(previous, tmp_path
 
 
 @pytest.mark.slow
-def test_builds_of_jobs_publish_nothing_once_their_parent_is_killed(previous, tmp_path):
+def test_builds_of_jobs_publish_nothing_once_their_parent_is_killed(previous, stub_notebook, tmp_path):
     out = copy(previous, tmp_path / "out")
     before = tree(out)
     markers = [tmp_path / "one", tmp_path / "two"]
     params = [
         stub_params(tmp_path, name, marker=str(m), sleep=5) for name, m in zip(("stub", "again"), markers, strict=False)
     ]
-    build = Build(tmp_path, out, *params, extra=("--jobs", "2", "--format", "html"))
+    build = Build(stub_notebook, tmp_path, out, *params, extra=("--jobs", "2", "--format", "html"))
     try:
         build.wait_for(lambda: all(m.exists() for m in markers))
         os.kill(build.process.pid, signal.SIGKILL)  # its children get no word of it from the parent

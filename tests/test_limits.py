@@ -1,7 +1,7 @@
 """Time limits of the phases of a build: how they are set, and each phase stopped at its limit."""
 
 import pytest
-from _stub import stub_variant, write_stub
+from _stub import stub_variant
 
 from analysis import limits, pipeline
 from analysis.errors import ParameterError, TimeLimitError
@@ -72,7 +72,9 @@ def slow_page(*args):
         ({"pdf": 2}, {"word": 100_000}, "rendering the PDF took longer than its time limit of 2 s"),
     ],
 )
-def test_each_phase_stops_at_its_limit_and_publishes_nothing(tmp_path, monkeypatch, limit, stub, message):
+def test_each_phase_stops_at_its_limit_and_publishes_nothing(
+    stub_notebook, tmp_path, monkeypatch, limit, stub, message
+):
     # Each phase runs far past its limit here (a kernel cannot start in 10 ms; the notebook sleeps
     # a minute; the page is a minute's work; one word of 100,000 letters takes minutes to lay out).
     from analysis import export
@@ -80,7 +82,7 @@ def test_each_phase_stops_at_its_limit_and_publishes_nothing(tmp_path, monkeypat
     if "html" in limit:
         monkeypatch.setattr(export, "to_html", slow_page)
     out = tmp_path / "out"
-    notebook = write_stub(tmp_path)
+    notebook = stub_notebook
     options = pipeline.BuildOptions(out_dir=out, notebook=notebook, time_limits=TimeLimits(**limit))
     with pytest.raises(TimeLimitError) as caught:
         pipeline.build_one(stub_variant(tmp_path, notebook, **stub), options)

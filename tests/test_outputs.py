@@ -532,3 +532,12 @@ def test_a_lock_file_that_is_a_link_is_not_followed(tmp_path):
     with pytest.raises(OSError), outputs.locked(tmp_path, "r"):
         pass
     assert not (tmp_path / "elsewhere").exists()
+
+
+def test_forgetting_a_failure_never_removes_a_folder(old_state):
+    kept = old_state / "failed" / "r.ipynb" / "notes.txt"  # an analyst's folder where the record would be
+    kept.parent.mkdir(parents=True)
+    kept.write_text("mine")
+    with pytest.raises(IsADirectoryError):
+        outputs.forget_failure(old_state, "r")
+    assert kept.read_text() == "mine"

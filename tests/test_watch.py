@@ -20,7 +20,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from _stub import stub_params, write_stub
+from _stub import stub_params
 
 from analysis import config
 from analysis.errors import SystemLimitError
@@ -35,13 +35,13 @@ STUB = Path(__file__).parent / "_stub.py"
 class Watch:
     """``analysis watch`` of the stub notebook in a process of its own, its own temporary folders."""
 
-    def __init__(self, tmp: Path, params: Path, out: Path, *extra: str, ignore_sigint: bool = False):
+    def __init__(self, notebook: Path, tmp: Path, params: Path, out: Path, *extra: str, ignore_sigint: bool = False):
         self.tmp = Path(tempfile.mkdtemp(prefix="aw-", dir="/tmp"))  # short: kernel sockets go here
         self.runtime = tmp / "runtime"
         self.runtime.mkdir()
         environment = {**os.environ, "TMPDIR": str(self.tmp), "JUPYTER_RUNTIME_DIR": str(self.runtime)}
         self.process = subprocess.Popen(
-            [sys.executable, str(STUB), str(write_stub(tmp)), "watch", str(params), "--out", str(out), *extra],
+            [sys.executable, str(STUB), str(notebook), "watch", str(params), "--out", str(out), *extra],
             cwd=config.PROJECT_ROOT,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -129,9 +129,9 @@ def assert_nothing_left(watch: Watch, out: Path, kernels: list[int], port: int |
 
 
 @pytest.mark.slow
-def test_a_session_with_a_good_and_a_bad_edit(tmp_path, data_copy):
+def test_a_session_with_a_good_and_a_bad_edit(stub_notebook, tmp_path, data_copy):
     out = tmp_path / "out"
-    watch = Watch(tmp_path, tiny_params(tmp_path, data_copy), out, "--format", "html")
+    watch = Watch(stub_notebook, tmp_path, tiny_params(tmp_path, data_copy), out, "--format", "html")
     try:
         url = re.search(r"serving (http://127\.0\.0\.1:\d+/)", watch.wait_for("serving")).group(1)
         watch.wait_for(r"tiny: HTML updated in [\d.]+ s")
@@ -186,11 +186,13 @@ def test_a_session_with_a_good_and_a_bad_edit(tmp_path, data_copy):
         ("idle", signal.SIGTERM, False, 128 + signal.SIGTERM),
     ],
 )
-def test_a_signal_stops_everything_and_leaves_nothing_behind(tmp_path, when, number, ignore_sigint, status):
+def test_a_signal_stops_everything_and_leaves_nothing_behind(
+    stub_notebook, tmp_path, when, number, ignore_sigint, status
+):
     out = tmp_path / "out"
     marker = tmp_path / "running"
     params = stub_params(tmp_path, "tiny", marker=str(marker), sleep=600 if when == "executing" else 0)
-    watch = Watch(tmp_path, params, out, "--format", "html", "--no-serve", ignore_sigint=ignore_sigint)
+    watch = Watch(stub_notebook, tmp_path, params, out, "--format", "html", "--no-serve", ignore_sigint=ignore_sigint)
     try:
         if when == "idle":
             watch.wait_for(r"tiny: HTML updated")
@@ -228,11 +230,11 @@ def test_what_each_change_means(tmp_path, data_copy):
 
 
 @pytest.mark.slow
-def test_a_pdf_that_fails_after_its_html_was_published_is_said_so(tmp_path):
+def test_a_pdf_that_fails_after_its_html_was_published_is_said_so(stub_notebook, tmp_path):
     # a word of 100,000 letters takes minutes to lay out: the PDF's limit stops it; the HTML went out before
     out = tmp_path / "out"
     params = stub_params(tmp_path, "tiny", word=100_000)
-    watch = Watch(tmp_path, params, out, "--no-serve", "--time-limit", "pdf=2")
+    watch = Watch(stub_notebook, tmp_path, params, out, "--no-serve", "--time-limit", "pdf=2")
     try:
         watch.wait_for(r"tiny: HTML updated")
         watch.wait_for("tiny: the PDF failed; the HTML is this build's, and there is no PDF.")

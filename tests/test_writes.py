@@ -37,7 +37,7 @@ class FailingNotebook:
     def ready(self) -> None:
         pass
 
-    def run(self, notebook, parameters, workdir, validated=""):
+    def run(self, notebook, parameters, workdir):
         (workdir / "executed.ipynb").write_text('{"cells": "as run so far"}')
         (workdir / "kernel.log").write_text("the kernel's last words")
         raise NotebookExecutionError("ValueError: the notebook failed")

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis import config
+from analysis.errors import InputFileError, os_reason
 
 BLOCK = 1 << 20  # bytes read at a time from a file
 
@@ -44,17 +45,22 @@ def _file(path: Path) -> str:
 
 
 def cache_key(parameters: dict[str, Any], formats: tuple[str, ...], notebook: Path = config.DEFAULT_NOTEBOOK) -> str:
-    """Return a key over everything a report's outputs depend on."""
+    """Return a key over everything a report's outputs depend on; an input it cannot read is bad input."""
     folder = config.resolve_project_path(parameters["data_dir"])
-    material = {
-        "notebook": _file(notebook),
-        "inputs": {name: _file(folder / name) for name in config.DATA_FILES},
-        "parameters": {k: v for k, v in parameters.items() if k != "compare_with"},
-        "code": code_digest(),
-        "lock": _file(config.LOCK_FILE),
-        "python": sys.version.split()[0],
-        "formats": sorted(formats),
-    }
+    try:
+        material = {
+            "notebook": _file(notebook),
+            "inputs": {name: _file(folder / name) for name in config.DATA_FILES},
+            "parameters": {k: v for k, v in parameters.items() if k != "compare_with"},
+            "code": code_digest(),
+            "lock": _file(config.LOCK_FILE),
+            "python": sys.version.split()[0],
+            "formats": sorted(formats),
+        }
+    except OSError as error:
+        if error.filename is None:
+            raise
+        raise InputFileError(config.display_path(error.filename), os_reason(error)) from None
     return sha256(json.dumps(material, sort_keys=True).encode())
 
 
@@ -67,8 +73,5 @@ def reusable(out_dir: Path, name: str, key: str) -> list[str] | None:
     if recorded.get("cache_key") != key:
         return None
     outputs = recorded.get("outputs", {})
-    for relative, digest in outputs.items():
-        path = out_dir / relative
-        if not path.is_file() or sha256(path) != digest:
-            return None
-    return [*outputs, f"{name}.metrics.json"]
+    intact = all((out_dir / r).is_file() and sha256(out_dir / r) == digest for r, digest in outputs.items())
+    return [*outputs, f"{name}.metrics.json"] if intact else None

@@ -8,7 +8,7 @@ compiled templates at no cost.
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
+import multiprocessing.context
 import os
 import signal
 from collections.abc import Callable
@@ -20,7 +20,6 @@ from pebble import ProcessExpired, ProcessFuture, concurrent
 from analysis import interrupts
 from analysis.errors import BuildError
 
-FORK = multiprocessing.get_context("fork")
 PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies (Linux)
 
 
@@ -53,20 +52,13 @@ def _cleaning_up(function: Callable[..., Any], *args: Any) -> Any:
         _default_signals()  # done: pebble ends the child with SIGTERM once it has the answer
 
 
-class _Context:
+class _Context(multiprocessing.context.ForkContext):
     """The fork context, keeping the process pebble starts (its future does not tell)."""
 
-    def __init__(self) -> None:
-        self.process: Any = None
-
-    def get_start_method(self) -> str:
-        return "fork"
-
-    def Pipe(self, duplex: bool = True) -> Any:  # noqa: N802 - multiprocessing's name
-        return FORK.Pipe(duplex)
+    process: Any = None
 
     def Process(self, *args: Any, **kwargs: Any) -> Any:  # noqa: N802 - multiprocessing's name
-        self.process = FORK.Process(*args, **kwargs)
+        self.process = super().Process(*args, **kwargs)
         return self.process
 
 

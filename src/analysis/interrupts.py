@@ -44,8 +44,8 @@ def handled() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    reset()
-    previous = {number: signal.signal(number, _handler) for number in SIGNALS}
+    previous = {number: signal.getsignal(number) for number in SIGNALS}
+    install()
     try:
         yield
     finally:

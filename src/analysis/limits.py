@@ -49,34 +49,30 @@ def parse(texts: Sequence[str], given_as: str) -> dict[str, float]:
     found: dict[str, float] = {}
     problems = []
     phases = ", ".join(PHASES)
-    for text in texts:
-        for pair in (p.strip() for p in text.split(",")):
-            if not pair:
-                continue
-            name, equals, value = (part.strip() for part in pair.partition("="))
-            shown = shown_text(pair, 60)
-            if not equals or name not in PHASES:
-                problems.append(f"{given_as} {shown}: write PHASE=SECONDS, PHASE one of {phases} (such as pdf=600)")
-                continue
-            try:
-                seconds = float(value)
-            except ValueError:
-                seconds = math.nan
-            if not 0 < seconds <= LONGEST:  # nan fails too
-                problems.append(
-                    f"{given_as} {shown}: the limit of {name} is a number of seconds above 0 and at most "
-                    f"{LONGEST:,.0f} (a day), such as {name}={PHASES[name][1]:g}"
-                )
-                continue
+    for pair in (p.strip() for text in texts for p in text.split(",") if p.strip()):
+        name, equals, value = (part.strip() for part in pair.partition("="))
+        shown = shown_text(pair, 60)
+        if not equals or name not in PHASES:
+            problems.append(f"{given_as} {shown}: write PHASE=SECONDS, PHASE one of {phases} (such as pdf=600)")
+            continue
+        try:
+            seconds = float(value)
+        except ValueError:
+            seconds = math.nan
+        if 0 < seconds <= LONGEST:  # nan fails
             found[name] = seconds
+        else:
+            problems.append(
+                f"{given_as} {shown}: the limit of {name} is a number of seconds above 0 and at most "
+                f"{LONGEST:,.0f} (a day), such as {name}={PHASES[name][1]:g}"
+            )
     if problems:
         raise ParameterError(problems)
     return found
 
 
-def resolve(options: Sequence[str] = (), environ: Mapping[str, str] | None = None) -> TimeLimits:
+def resolve(options: Sequence[str] = (), environ: Mapping[str, str] = os.environ) -> TimeLimits:
     """Return the time limits: the defaults, then the environment variable's, then the options'."""
-    environ = os.environ if environ is None else environ
     values = parse([environ.get(ENVIRONMENT, "")], f"environment variable {ENVIRONMENT}")
     values.update(parse(options, "--time-limit"))
     return TimeLimits(**values)
@@ -84,9 +80,8 @@ def resolve(options: Sequence[str] = (), environ: Mapping[str, str] | None = Non
 
 def exceeded(phase: str, seconds: float) -> TimeLimitError:
     """Return the error of a phase stopped at its time limit: it names the phase and what to do."""
-    what = PHASES[phase][0]
     return TimeLimitError(
-        f"{what} took longer than its time limit of {seconds:g} s and was stopped; nothing was published. "
+        f"{PHASES[phase][0]} took longer than its time limit of {seconds:g} s and was stopped; nothing was published. "
         f"{_HINTS[phase]}If the machine is only slow, raise the limit: --time-limit {phase}=SECONDS "
         f"(or the environment variable {ENVIRONMENT}={phase}=SECONDS)."
     )

@@ -34,6 +34,8 @@ SCRATCH = "."  # names in a report's builds folder starting with this are scratc
 REPORT_SUFFIXES = (".html", ".pdf", ".ipynb", ".metrics.json")
 MAX_NAME_CHARS = 100  # with ".metrics.json" and a lock's dots, well inside a file name's 255 bytes
 PLAIN_NAME = re.compile(r"\w[\w.-]*")  # never ".", "..", a hidden name, a path or an option
+CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | CLOEXEC
 
 
 def is_plain_name(name: str) -> bool:
@@ -57,10 +59,7 @@ def prepare(out_dir: Path, names: Iterable[str] = ()) -> None:
     for relative in (FIGURES_DIR, FAILED_DIR, BUILDS_DIR, *(f"{BUILDS_DIR}/{name}" for name in names)):
         refuse_link(out_dir, out_dir / relative)
         if (out_dir / relative).exists() and not (out_dir / relative).is_dir():
-            raise BuildError(
-                f"{config.display_path(out_dir / relative)} is a file where the build keeps a folder: "
-                "move it away, or build into another folder with --out"
-            )
+            raise _a_file_in_the_way(out_dir / relative)
     for name in names:
         for suffix in REPORT_SUFFIXES:
             path = out_dir / f"{name}{suffix}"
@@ -71,7 +70,7 @@ def prepare(out_dir: Path, names: Iterable[str] = ()) -> None:
                 )
     probe = out_dir / f".write-test-{secrets.token_hex(4)}"
     try:
-        os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600))
+        os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL | CLOEXEC, 0o600))
         probe.unlink()
     except OSError as error:  # named by the folder: the test file's random name says nothing
         named = OSError(error.errno, error.strerror, str(out_dir))
@@ -79,22 +78,26 @@ def prepare(out_dir: Path, names: Iterable[str] = ()) -> None:
 
 
 def _not_a_folder(out_dir: Path) -> str:
-    """Say why the output folder is not one: a file, a file on its path, a link loop."""
-    shown = config.display_path(out_dir)
-    advice = "give a folder for the outputs with --out (it is made if missing)"
-    if out_dir.is_symlink() and not out_dir.exists():
-        try:
-            out_dir.stat()
-        except OSError as error:
-            if error.errno == errno.ELOOP:
-                return f"the output folder {shown} is a symbolic link loop (the link leads back to itself): {advice}"
-        return f"the output folder {shown} is a symbolic link to nothing ({out_dir.readlink()}): {advice}"
-    for parent in [out_dir, *out_dir.parents]:
-        if parent.exists() and not parent.is_dir():
-            if parent == out_dir:
-                return f"the output folder {shown} is a file, not a folder: {advice}"
-            return f"the output folder {shown} cannot be made: {config.display_path(parent)} is a file, not a folder: {advice}"
-    return f"the output folder {shown} is not a folder: {advice}"
+    """Say why the output folder is not one: a link to nothing or in a loop, a file, a path through a file."""
+    file = next((p for p in [out_dir, *out_dir.parents] if p.exists() and not p.is_dir()), None)
+    if out_dir.is_symlink() and Path(os.path.realpath(out_dir)).is_symlink():  # resolving a loop stops on a link
+        why = "is a symbolic link loop (the link leads back to itself)"
+    elif out_dir.is_symlink() and not out_dir.exists():
+        why = f"is a symbolic link to nothing ({out_dir.readlink()})"
+    elif file == out_dir:
+        why = "is a file, not a folder"
+    elif file is not None:
+        why = f"cannot be made: {config.display_path(file)} is a file, not a folder"
+    else:
+        why = "is not a folder"
+    return f"the output folder {config.display_path(out_dir)} {why}: give a folder for the outputs with --out (it is made if missing)"
+
+
+def _a_file_in_the_way(folder: Path) -> BuildError:
+    return BuildError(
+        f"{config.display_path(folder)} is a file where the build keeps a folder: move it away, or build into "
+        "another folder with --out"
+    )
 
 
 def refuse_link(out_dir: Path, folder: Path) -> None:
@@ -108,89 +111,76 @@ def refuse_link(out_dir: Path, folder: Path) -> None:
         )
 
 
-_FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
-
-
 @contextlib.contextmanager
 def opened(out_dir: Path, relative: str = "", *, make: bool = False) -> Iterator[int]:
-    """Open a folder inside the output folder by handles that never follow a link; yield its descriptor."""
+    """Open a folder inside the output folder (made if asked) by handles that never follow a link; yield it."""
     if make:
         out_dir.mkdir(parents=True, exist_ok=True)
-    handles = [os.open(out_dir, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0))]
-    try:
+    with contextlib.ExitStack() as handles:
+        handle = os.open(out_dir, os.O_RDONLY | os.O_DIRECTORY | CLOEXEC)
+        handles.callback(os.close, handle)
         walked = out_dir
         for part in relative.split("/") if relative else []:
             if part in ("", ".", ".."):
                 raise BuildError(f"{relative!r} is not a folder inside the output folder: nothing is written there")
             walked = walked / part
             try:
-                try:
-                    handles.append(os.open(part, _FOLDER_FLAGS, dir_fd=handles[-1]))
-                except FileNotFoundError:
-                    if not make:
-                        raise
+                if make:
                     with contextlib.suppress(FileExistsError):
-                        os.mkdir(part, 0o777, dir_fd=handles[-1])  # honours the umask and a set-group-ID folder
-                    handles.append(os.open(part, _FOLDER_FLAGS, dir_fd=handles[-1]))
+                        os.mkdir(part, 0o777, dir_fd=handle)  # honours the umask and a set-group-ID folder
+                handle = os.open(part, FOLDER_FLAGS, dir_fd=handle)
             except OSError as error:
-                if error.errno in (errno.ELOOP, errno.ENOTDIR):
-                    raise _not_a_folder_inside(out_dir, walked) from None
-                raise OSError(error.errno, error.strerror, str(walked)) from None
-        yield handles[-1]
-    finally:
-        for handle in handles:
-            os.close(handle)
-
-
-def _not_a_folder_inside(out_dir: Path, folder: Path) -> BuildError:
-    """Say that a folder the build writes into is now a link, or a file (refuse_link's words for a link)."""
-    refuse_link(out_dir, folder)
-    shown = config.display_path(folder)
-    if folder.is_symlink() or not folder.exists():
-        return BuildError(
-            f"{shown} became a symbolic link during the build: nothing was written or removed through it; remove "
-            "the link and build again"
-        )
-    return BuildError(
-        f"{shown} is a file where the build keeps a folder: move it away, or build into another folder with --out"
-    )
+                if error.errno not in (errno.ELOOP, errno.ENOTDIR):
+                    raise OSError(error.errno, error.strerror, str(walked)) from None
+                refuse_link(out_dir, walked)
+                if walked.is_symlink() or not walked.exists():
+                    raise BuildError(
+                        f"{config.display_path(walked)} became a symbolic link during the build: nothing was "
+                        "written or removed through it; remove the link and build again"
+                    ) from None
+                raise _a_file_in_the_way(walked) from None
+            handles.callback(os.close, handle)
+        yield handle
 
 
 def write(out_dir: Path, relative: str, data: bytes) -> None:
     """Write a file inside the output folder, replacing what is there in one step, never through a link."""
     parent, _, leaf = relative.rpartition("/")
-    target = out_dir / relative
     with opened(out_dir, parent, make=True) as folder:
         temporary = f"{SCRATCH}{leaf[:120]}.{secrets.token_hex(4)}"
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | CLOEXEC
         try:
             with os.fdopen(os.open(temporary, flags, 0o666, dir_fd=folder), "wb") as handle:
                 handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(temporary, leaf, src_dir_fd=folder, dst_dir_fd=folder)
-        except BaseException as error:
+        except OSError as error:
+            raise OSError(error.errno, error.strerror, str(out_dir / relative)) from error
+        finally:
             with contextlib.suppress(OSError):
-                os.unlink(temporary, dir_fd=folder)
-            if isinstance(error, OSError):
-                raise OSError(error.errno, error.strerror, str(target)) from error
-            raise
+                os.unlink(temporary, dir_fd=folder)  # what a failed write left (none once replaced)
 
 
 def remove(out_dir: Path, relative: str) -> None:
-    """Remove a file or a link inside the output folder, if it is there, reached as `opened` reaches it."""
+    """Remove a file or a link inside the output folder (a folder only in ``.builds``), reached as `opened` does."""
     parent, _, leaf = relative.rpartition("/")
-    try:
-        with opened(out_dir, parent) as folder:
+    if leaf in ("", ".", ".."):
+        raise BuildError(f"{relative!r} is not an entry inside the output folder: not removed")
+    with contextlib.suppress(FileNotFoundError), opened(out_dir, parent) as folder:  # gone already: no error
+        found = os.stat(leaf, dir_fd=folder, follow_symlinks=False)
+        if stat.S_ISDIR(found.st_mode) and parent.startswith(f"{BUILDS_DIR}/"):
+            shutil.rmtree(leaf, dir_fd=folder)  # by handles all the way down (shutil's own guarantee)
+        else:
             os.unlink(leaf, dir_fd=folder)
-    except FileNotFoundError:
-        return
 
 
 def versions(out_dir: Path, name: str) -> Path:
-    """Return the folder holding a report's output sets: always strictly inside ``.builds``."""
+    """Return the folder holding a report's output sets: strictly inside ``.builds``, neither of them a link."""
     if not is_plain_name(name):
         raise BuildError(f"{name!r} is not a plain file name: a report's outputs are never named by it")
+    refuse_link(out_dir, out_dir / BUILDS_DIR)
+    refuse_link(out_dir, out_dir / BUILDS_DIR / name)
     return out_dir / BUILDS_DIR / name
 
 
@@ -200,14 +190,12 @@ def locked(out_dir: Path, name: str, on_wait: Callable[[], None] = lambda: None)
     out_dir.mkdir(parents=True, exist_ok=True)
     lock = filelock.FileLock(out_dir / f".{name}.lock", preserve_lock_file=True)
     try:
-        lock.acquire(timeout=0)
+        held = lock.acquire(timeout=0)
     except filelock.Timeout:
         on_wait()
-        lock.acquire()
-    try:
+        held = lock.acquire()
+    with held:
         yield
-    finally:
-        lock.release()
 
 
 def current(out_dir: Path, name: str) -> str | None:
@@ -232,8 +220,6 @@ def recorded(out_dir: Path, name: str) -> list[str]:
 def new_version(out_dir: Path, name: str) -> Path:
     """Make an empty folder for a build's outputs (its name unique, its mode the folder's usual)."""
     folder = versions(out_dir, name)
-    refuse_link(out_dir, folder.parent)
-    refuse_link(out_dir, folder)
     with opened(out_dir, f"{BUILDS_DIR}/{name}", make=True) as handle:
         while True:
             candidate = f"{time.strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(4)}"
@@ -245,10 +231,21 @@ def new_version(out_dir: Path, name: str) -> Path:
 def discard(out_dir: Path, name: str, version: Path) -> None:
     """Remove a version folder unless it has become the current set (and the folders left empty)."""
     if version.name != current(out_dir, name):
-        _remove(out_dir, name, version.name)
+        remove(out_dir, f"{BUILDS_DIR}/{name}/{version.name}")
     for parent, folder in ((BUILDS_DIR, name), ("", BUILDS_DIR)):  # a first build's, interrupted
         with contextlib.suppress(OSError, BuildError), opened(out_dir, parent) as handle:
             os.rmdir(folder, dir_fd=handle)  # only if empty
+
+
+def publish(out_dir: Path, name: str, version: Path, files: dict[str, bytes]) -> list[str]:
+    """Write a build's files into its version folder, in order, make them the report's outputs, and list them."""
+    inside = version.relative_to(out_dir).as_posix()
+    for relative, data in files.items():
+        write(out_dir, f"{inside}/{relative}", data)
+    remove(out_dir, f"{inside}/phase")
+    switch(out_dir, name, version, list(files))
+    forget_failure(out_dir, name)
+    return list(files)
 
 
 def switch(out_dir: Path, name: str, version: Path, outputs: list[str]) -> None:
@@ -257,23 +254,20 @@ def switch(out_dir: Path, name: str, version: Path, outputs: list[str]) -> None:
         _link(out_dir, name, relative)
     with interrupts.deferred():  # a Ctrl-C now waits for the switch and the tidying to be done
         with opened(out_dir, f"{BUILDS_DIR}/{name}") as folder:
-            pointer = f"{SCRATCH}{CURRENT}-{secrets.token_hex(4)}"
-            os.symlink(version.name, pointer, dir_fd=folder)
-            os.replace(pointer, CURRENT, src_dir_fd=folder, dst_dir_fd=folder)  # the switch: every output changes here
+            # the switch: every output changes here
+            _replace_with_link(version.name, folder, CURRENT, folder, version.parent / CURRENT)
         tidy(out_dir, name)
 
 
 def tidy(out_dir: Path, name: str) -> None:
     """Put a report's outputs in order: what a killed or older build left is removed or repaired."""
     folder = versions(out_dir, name)
-    refuse_link(out_dir, folder.parent)
-    refuse_link(out_dir, folder)
     if not folder.is_dir():
         return
     keep = {CURRENT, current(out_dir, name)}
     for entry in folder.iterdir():
         if entry.name not in keep:
-            _remove(out_dir, name, entry.name)
+            remove(out_dir, f"{BUILDS_DIR}/{name}/{entry.name}")
     wanted = recorded(out_dir, name)
     for relative in wanted:
         _link(out_dir, name, relative)
@@ -284,11 +278,9 @@ def tidy(out_dir: Path, name: str) -> None:
 
 def keep_failed(out_dir: Path, name: str, run_folder: Path) -> str | None:
     """Copy a failed build's partly executed notebook (and its kernel's log) into ``failed/``."""
-    executed = run_folder / "executed.ipynb"
+    executed, log = run_folder / "executed.ipynb", run_folder / "kernel.log"
     if not executed.is_file():
         return None
-    refuse_link(out_dir, out_dir / FAILED_DIR)
-    log = run_folder / "kernel.log"
     if log.is_file() and log.stat().st_size:
         write(out_dir, f"{FAILED_DIR}/{name}.kernel.log", log.read_bytes())
     else:
@@ -310,16 +302,22 @@ def _link(out_dir: Path, name: str, relative: str) -> None:
     target = os.path.relpath(versions(out_dir, name) / CURRENT / relative, link.parent)
     if link.is_symlink() and link.readlink().as_posix() == target:
         return
-    refuse_link(out_dir, link.parent)
     parent, _, leaf = relative.rpartition("/")
-    # Made in the report's builds folder, where a killed build's leftover is tidied away.
     with opened(out_dir, parent, make=True) as folder, opened(out_dir, f"{BUILDS_DIR}/{name}") as builds:
-        temporary = f"{SCRATCH}link-{secrets.token_hex(4)}"
+        _replace_with_link(target, builds, leaf, folder, link)
+
+
+def _replace_with_link(target: str, builds: int, leaf: str, folder: int, shown: Path) -> None:
+    """Make ``leaf`` of ``folder`` (``shown``) a link to ``target`` in one step.
+
+    The link is made first in the report's builds folder, where a killed build's leftover is tidied away.
+    """
+    temporary = f"{SCRATCH}link-{secrets.token_hex(4)}"
+    try:
         os.symlink(target, temporary, dir_fd=builds)
-        try:
-            os.replace(temporary, leaf, src_dir_fd=builds, dst_dir_fd=folder)
-        except OSError as error:
-            raise OSError(error.errno, error.strerror, str(link)) from error
+        os.replace(temporary, leaf, src_dir_fd=builds, dst_dir_fd=folder)
+    except OSError as error:
+        raise OSError(error.errno, error.strerror, str(shown)) from error
 
 
 def _links(out_dir: Path, name: str) -> list[str]:
@@ -332,19 +330,3 @@ def _links(out_dir: Path, name: str) -> list[str]:
             if entry.is_symlink() and entry.readlink().as_posix().startswith(prefix):
                 found.append(entry.relative_to(out_dir).as_posix())
     return found
-
-
-def _remove(out_dir: Path, name: str, entry: str) -> None:
-    """Remove one entry of a report's builds folder, reached by directory handles, never through a link."""
-    if entry in ("", ".", "..") or "/" in entry:
-        raise BuildError(f"{entry!r} is not an entry of a report's builds folder: not removed")
-    versions(out_dir, name)  # a plain name, or refused
-    try:
-        with opened(out_dir, f"{BUILDS_DIR}/{name}") as folder:
-            found = os.stat(entry, dir_fd=folder, follow_symlinks=False)
-            if stat.S_ISDIR(found.st_mode):
-                shutil.rmtree(entry, dir_fd=folder)  # by handles all the way down (shutil's own guarantee)
-            else:
-                os.unlink(entry, dir_fd=folder)
-    except FileNotFoundError:
-        return  # gone already (another build tidied it)

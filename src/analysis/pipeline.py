@@ -11,6 +11,7 @@ were. `build_all` checks every variant's inputs before any notebook runs, reuses
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import shutil
@@ -42,8 +43,7 @@ def silent(name: str, step: str) -> None:
 
 def terminal_progress(name: str, step: str) -> None:
     """Write one progress line to stderr (used only when it is a terminal)."""
-    sys.stderr.write(f"  {name}: {step}…\n")
-    sys.stderr.flush()
+    print(f"  {name}: {step}…", file=sys.stderr, flush=True)
 
 
 @dataclass(frozen=True)
@@ -82,14 +82,12 @@ class Run:
     variant: Variant
     options: BuildOptions
     executor: Any
-    version: Path
-    key: str
-    started: float
+    version: Path  # the folder of the output set being made
+    key: str  # the cache key taken before the kernel read the inputs
     scratch: Path  # the run's private folder, outside the output folder: the notebook as run so far, the kernel's log
-    parameters: dict[str, Any] = field(default_factory=dict)
     nb: Any = None
     metrics: dict[str, Any] = field(default_factory=dict)
-    files: dict[str, bytes] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)  # output's path relative to the output folder: bytes
     html: str = ""
     warnings: list[str] = field(default_factory=list)
     published: list[str] = field(default_factory=list)
@@ -102,18 +100,12 @@ class Run:
     def step(self, text: str) -> None:
         """Say what the build is doing: to the progress callback, and in its folder for a kill."""
         interrupts.check()
-        outputs.write(self.options.out_dir, self.inside("phase"), f"{text}\n".encode())
+        phase = self.version.relative_to(self.options.out_dir) / "phase"
+        outputs.write(self.options.out_dir, phase.as_posix(), f"{text}\n".encode())
         self.options.progress(self.name, text)
-
-    def inside(self, relative: str) -> str:
-        """Name a file of the build's folder relative to the output folder (as `analysis.outputs.write` takes it)."""
-        return f"{self.version.relative_to(self.options.out_dir).as_posix()}/{relative}"
 
 
 # The steps ----------------------------------------------------------------------------------
-
-
-_preparing: threading.Thread | None = None
 
 
 def _prepare() -> None:
@@ -123,24 +115,22 @@ def _prepare() -> None:
     export.prepare()
 
 
+@functools.cache
 def prepare_in_background() -> threading.Thread:
     """Import papermill and the renderers and rehearse a page, in a thread (once a process)."""
-    global _preparing
-    if _preparing is None:
-        _preparing = threading.Thread(target=_prepare, name="prepare-renderers", daemon=True)
-        _preparing.start()
-    return _preparing
+    thread = threading.Thread(target=_prepare, name="prepare-renderers", daemon=True)
+    thread.start()
+    return thread
 
 
 def renderers_changed() -> None:
     """Forget the compiled templates, after a template or its CSS changed."""
-    global _preparing
     from analysis import export
 
-    if _preparing is not None:
-        _preparing.join()  # never clear the cache under a rehearsal still filling it
+    if prepare_in_background.cache_info().currsize:
+        prepare_in_background().join()  # never clear the cache under a rehearsal still filling it
     export.exporter.cache_clear()
-    _preparing = None
+    prepare_in_background.cache_clear()
 
 
 def start_kernel(run: Run) -> None:
@@ -153,12 +143,9 @@ def execute_notebook(run: Run) -> None:
     """Run the notebook with the variant's parameters; the renderers get ready meanwhile."""
     run.step("executing the notebook")
     previous = run.options.out_dir / f"{run.name}.metrics.json"
-    run.parameters = {
-        **run.variant.parameters,
-        "compare_with": config.display_path(previous) if previous.is_file() else "",
-    }
+    parameters = {**run.variant.parameters, "compare_with": config.display_path(previous) if previous.is_file() else ""}
     renderers = prepare_in_background()
-    run.nb = run.executor.run(run.options.notebook, run.parameters, run.scratch, run.variant.validated)
+    run.nb = run.executor.run(run.options.notebook, parameters, run.scratch)
     renderers.join()
 
 
@@ -197,23 +184,21 @@ def page(run: Run) -> dict[str, Any]:
 
 
 def render_html(run: Run) -> None:
-    """Render the report's page (also the PDF's source)."""
+    """Render the report's page (also the PDF's source: every build renders it)."""
     from analysis import export
 
-    if not {"html", "pdf"} & set(run.options.formats):
-        return
     run.step("rendering HTML")
-    run.html = _bounded(run, "html", "rendering HTML", export.to_html, run.nb, page(run))
+    run.html = _bounded("html", "rendering HTML", export.to_html, run.nb, page(run), limit=run.options.time_limits.html)
     if "html" in run.options.formats:
         run.files[f"{run.name}.html"] = run.html.encode("utf-8")
 
 
 def publish_html(run: Run) -> None:
     """With ``html_first``, publish the set without the PDF now: a set complete in itself."""
-    if not (run.options.html_first and "pdf" in run.options.formats and "html" in run.options.formats):
+    if not (run.options.html_first and run.options.formats == FORMATS):
         return
     run.step("publishing HTML")
-    _publish(run, ("html",), run.version)
+    _publish(run, ("html",))
     run.version = outputs.new_version(run.options.out_dir, run.name)  # the PDF's set, in a folder of its own
 
 
@@ -224,19 +209,20 @@ def render_pdf(run: Run) -> None:
     if "pdf" not in run.options.formats:
         return
     run.step("rendering PDF")
-    run.files[f"{run.name}.pdf"] = _bounded(run, "pdf", "rendering PDF", export.to_pdf, run.html)
+    run.files[f"{run.name}.pdf"] = _bounded(
+        "pdf", "rendering PDF", export.to_pdf, run.html, limit=run.options.time_limits.pdf
+    )
 
 
-def _bounded(run: Run, phase: str, doing: str, function: Callable[..., Any], *args: Any) -> Any:
+def _bounded(phase: str, doing: str, function: Callable[..., Any], *args: Any, limit: float) -> Any:
     """Compute a rendering in a child process, killed at the phase's time limit or on Ctrl-C."""
-    seconds = getattr(run.options.time_limits, phase)
-    return forked.call(function, *args, phase=doing, limit=seconds, exceeded=lambda: limits.exceeded(phase, seconds))
+    return forked.call(function, *args, phase=doing, limit=limit, exceeded=lambda: limits.exceeded(phase, limit))
 
 
 def publish(run: Run) -> None:
     """Write every output into the build's folder and make it the report's outputs."""
     run.step("writing outputs")
-    _publish(run, run.options.formats, run.version)
+    _publish(run, run.options.formats)
 
 
 STEPS: list[Callable[[Run], None]] = [
@@ -250,64 +236,31 @@ STEPS: list[Callable[[Run], None]] = [
 ]
 
 
-# Writing and publishing ------------------------------------------------------------------------
-
-
-def _publish(run: Run, formats: tuple[str, ...], version: Path) -> None:
-    """Write the files a build of these formats makes, its metrics file last, and switch to them."""
+def _publish(run: Run, formats: tuple[str, ...]) -> None:
+    """Publish the files made so far (those of ``formats``) with their metrics file (`analysis.outputs.publish`)."""
     from analysis import __version__
 
-    wanted = {f".{fmt}" for fmt in formats}
-    files = {
-        relative: data
-        for relative, data in run.files.items()
-        if not relative.endswith((".html", ".pdf")) or Path(relative).suffix in wanted
+    # The key vouches for the inputs the kernel read only if they did not change meanwhile, and only
+    # for a complete set; else none is stored, and the next build runs afresh.
+    complete = formats == run.options.formats
+    unchanged = complete and cache.cache_key(run.variant.parameters, formats, run.options.notebook) == run.key
+    build = {
+        "name": run.name,
+        "params_file": run.variant.params_file,
+        "cache_key": run.key if unchanged else None,
+        "formats": sorted(formats),
+        "notebook": config.display_path(run.options.notebook),
+        "outputs": {relative: cache.sha256(data) for relative, data in run.files.items()},
+        "analysis_version": __version__,
     }
-    out_dir = run.options.out_dir
-    inside = version.relative_to(out_dir).as_posix()
-    for relative, data in files.items():
-        outputs.write(out_dir, f"{inside}/{relative}", data)  # never through a link (see analysis.outputs)
-    # A key taken before the kernel read the inputs vouches for them only if they did not change
-    # meanwhile; if they did, no key is stored, and the next build runs afresh.
-    key = content_key(run.variant.parameters, formats, run.options.notebook)
-    unchanged = content_key(run.variant.parameters, run.options.formats, run.options.notebook) == run.key
-    metrics = {
-        **run.metrics,
-        "build": {
-            "name": run.name,
-            "params_file": run.variant.params_file,
-            "cache_key": key if unchanged else None,
-            "formats": sorted(formats),
-            "notebook": config.display_path(run.options.notebook),
-            "outputs": {relative: cache.sha256(data) for relative, data in files.items()},
-            "analysis_version": __version__,
-        },
-    }
-    metrics_name = f"{run.name}.metrics.json"
-    text = json.dumps(metrics, indent=2, ensure_ascii=False) + "\n"
-    outputs.write(out_dir, f"{inside}/{metrics_name}", text.encode("utf-8"))
-    outputs.remove(out_dir, f"{inside}/phase")
-    run.published = [*files, metrics_name]
-    interrupts.check()  # a Ctrl-C whose exception was lost still stops the build before it publishes
-    outputs.switch(run.options.out_dir, run.name, version, run.published)
-    outputs.forget_failure(run.options.out_dir, run.name)
+    metrics = json.dumps({**run.metrics, "build": build}, indent=2, ensure_ascii=False) + "\n"
+    files = {**run.files, f"{run.name}.metrics.json": metrics.encode("utf-8")}  # the metrics file last
+    run.published = outputs.publish(run.options.out_dir, run.name, run.version, files)
     if run.options.on_publish:
-        run.options.on_publish(run.name, tuple(formats))
+        run.options.on_publish(run.name, formats)
 
 
 # One variant -------------------------------------------------------------------------------
-
-
-def content_key(parameters: dict[str, Any], formats: tuple[str, ...], notebook: Path) -> str:
-    """Return `analysis.cache.cache_key`; an input it cannot read is said to be unreadable, as bad input."""
-    try:
-        return cache.cache_key(parameters, formats, notebook)
-    except OSError as error:
-        if error.filename is None:
-            raise
-        from analysis.errors import os_reason
-
-        raise InputFileError(config.display_path(error.filename), os_reason(error)) from None
 
 
 def build_one(variant: Variant, options: BuildOptions, executor: Any = None) -> Outcome:
@@ -317,19 +270,19 @@ def build_one(variant: Variant, options: BuildOptions, executor: Any = None) -> 
 
         with contextlib.closing(ColdExecutor(options.notebook, options.time_limits)) as own:
             return build_one(variant, options, own)
+    from analysis.execute import run_folder
+
     started = time.perf_counter()
     name, out_dir = variant.name, options.out_dir
     outputs.prepare(out_dir, [name])
-    key = content_key(variant.parameters, options.formats, options.notebook)
+    key = cache.cache_key(variant.parameters, options.formats, options.notebook)
     with _locked(options, name):
         if reused := _reuse(options, name, key, started):
             return reused
-        from analysis.execute import run_folder
-
         run = None
         try:
             with interrupts.deferred():  # a stop comes once both folders are known, to be removed below
-                run = Run(variant, options, executor, outputs.new_version(out_dir, name), key, started, run_folder())
+                run = Run(variant, options, executor, outputs.new_version(out_dir, name), key, run_folder())
             for step in STEPS:
                 step(run)
         except (NotebookExecutionError, TimeLimitError) as error:
@@ -342,22 +295,15 @@ def build_one(variant: Variant, options: BuildOptions, executor: Any = None) -> 
                     shutil.rmtree(run.scratch, ignore_errors=True)
                     with contextlib.suppress(OSError, BuildError):
                         outputs.discard(out_dir, name, run.version)
-    return Outcome(
-        name,
-        "built",
-        run.published,
-        time.perf_counter() - started,
-        warnings=run.warnings,
-    )
+    return Outcome(name, "built", run.published, time.perf_counter() - started, warnings=run.warnings)
 
 
 def _keep_failed(error: AnalysisError, out_dir: Path, name: str, scratch: Path) -> AnalysisError:
     """Keep the partly executed notebook in ``failed/`` and say where; say why if it cannot be kept."""
+    kept, note = None, ""
     try:
         kept = outputs.keep_failed(out_dir, name, scratch)
-        note = ""
     except (OSError, BuildError) as problem:
-        kept = None
         why = errors.describe_os_error(problem) if isinstance(problem, OSError) else str(problem)
         note = f"\nThe partly executed notebook could not be kept: {why}"
     shown = config.display_path(kept) if kept else None
@@ -365,6 +311,23 @@ def _keep_failed(error: AnalysisError, out_dir: Path, name: str, scratch: Path) 
         return NotebookExecutionError(str(error).removeprefix("the report notebook failed: ") + note, shown)
     where = f"\nThe partly executed notebook is kept at {shown}" if shown else ""
     return type(error)(f"{error}{where}{note}")
+
+
+def _locked(options: BuildOptions, name: str) -> Any:
+    """Hold the report's lock (`analysis.outputs.locked`), saying so while another build has it."""
+    return outputs.locked(
+        options.out_dir, name, lambda: options.progress(name, "waiting for another build of this report to finish")
+    )
+
+
+def _reuse(options: BuildOptions, name: str, key: str, started: float) -> Outcome | None:
+    """Tidy a report's leftovers and, unless forced, reuse its outputs if nothing changed (lock held)."""
+    outputs.tidy(options.out_dir, name)
+    reused = None if options.force else cache.reusable(options.out_dir, name, key)
+    if not reused:
+        return None
+    outputs.forget_failure(options.out_dir, name)
+    return Outcome(name, "unchanged", reused, time.perf_counter() - started)
 
 
 # Many variants -----------------------------------------------------------------------------
@@ -416,54 +379,29 @@ def in_parallel(variants: list[Variant], options: BuildOptions) -> Iterator[Outc
         raise
 
 
-def _locked(options: BuildOptions, name: str) -> Any:
-    """Hold the report's lock (`analysis.outputs.locked`), saying so while another build has it."""
-    return outputs.locked(
-        options.out_dir, name, lambda: options.progress(name, "waiting for another build of this report to finish")
-    )
-
-
-def _reuse(options: BuildOptions, name: str, key: str, started: float) -> Outcome | None:
-    """Tidy a report's leftovers and, unless forced, reuse its outputs if nothing changed (lock held)."""
-    outputs.tidy(options.out_dir, name)
-    reused = None if options.force else cache.reusable(options.out_dir, name, key)
-    if not reused:
+def _unchanged(variant: Variant, options: BuildOptions) -> Outcome | None:
+    """Reuse a variant's outputs if nothing changed, before any kernel starts for it."""
+    started = time.perf_counter()
+    try:
+        key = cache.cache_key(variant.parameters, options.formats, options.notebook)
+    except InputFileError:  # an input that cannot be read: the checks say so, located
         return None
-    outputs.forget_failure(options.out_dir, name)
-    return Outcome(name, "unchanged", reused, time.perf_counter() - started)
-
-
-def pending(variants: list[Variant], options: BuildOptions) -> tuple[list[Variant], dict[str, Outcome]]:
-    """Split the variants into those to build and those whose outputs are reused as they are."""
-    to_build, done = [], {}
-    for variant in variants:
-        started = time.perf_counter()
-        try:
-            key = content_key(variant.parameters, options.formats, options.notebook)
-        except InputFileError:  # an input that cannot be read: the checks say so, located
-            to_build.append(variant)
-            continue
-        reused = None
-        if not options.force and cache.reusable(options.out_dir, variant.name, key):  # no lock file made else
-            with _locked(options, variant.name):
-                reused = _reuse(options, variant.name, key, started)
-        if reused:
-            done[variant.name] = reused
-        else:
-            to_build.append(variant)
-    return to_build, done
+    if options.force or not cache.reusable(options.out_dir, variant.name, key):  # no lock file made then
+        return None
+    with _locked(options, variant.name):
+        return _reuse(options, variant.name, key, started)
 
 
 def build_all(variants: list[Variant], options: BuildOptions) -> list[Outcome]:
     """Build every variant, reusing unchanged ones, in ``options.jobs`` processes at once."""
     outputs.prepare(options.out_dir, [v.name for v in variants])
-    to_build, done = pending(variants, options)
+    done = {v.name: outcome for v in variants if (outcome := _unchanged(v, options))}
+    to_build = [v for v in variants if v.name not in done]
     if len(to_build) > 1 and options.jobs > 1:
         to_build = check(to_build)
         _prepare()  # once, here: the forked children inherit the imports and compiled templates
         with contextlib.closing(in_parallel(to_build, options)) as outcomes:
-            for outcome in outcomes:
-                done[outcome.name] = outcome
+            done.update((outcome.name, outcome) for outcome in outcomes)
     elif to_build:
         from analysis.execute import ColdExecutor
 
@@ -472,7 +410,7 @@ def build_all(variants: list[Variant], options: BuildOptions) -> list[Outcome]:
             to_build = check(to_build)
             prepare_in_background()  # and then gets the renderers ready while the kernel finishes
             for index, variant in enumerate(to_build, 1):
-                if options.progress is not silent and len(to_build) > 1:
-                    sys.stderr.write(f"[{index}/{len(to_build)}] {variant.name}\n")
+                if len(to_build) > 1:
+                    options.progress(variant.name, f"report {index} of {len(to_build)}")
                 done[variant.name] = guarded(variant, options, executor)
     return [done[v.name] for v in variants]

@@ -22,13 +22,17 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from analysis import config, interrupts, outputs
-from analysis.errors import AnalysisError, DataValidationError, InputError, ParameterError
+from analysis.errors import AnalysisError, DataValidationError, InputError, describe
 from analysis.pipeline import BuildOptions, guarded, renderers_changed
 from analysis.plan import Variant, check, plan, report_name
 
 STEP_MS = 50  # quiet time that ends a burst of changes (an editor's save)
 DEBOUNCE_MS = 1600  # longest a burst is gathered
-FRESH_KERNEL = ("code", "notebook", "lock")
+FRESH_KERNEL = {"code", "notebook", "lock"}
+
+
+def _said(error: Exception) -> str:
+    return str(error) if isinstance(error, AnalysisError) else describe(error)
 
 
 class Session:
@@ -44,15 +48,10 @@ class Session:
         stream: TextIO = sys.stdout,
         debug: bool = False,
     ) -> None:
-        self.params_files = [config.given_path(p) for p in params_files]
-        self.debug = debug
-        self.overrides = overrides
+        self.params_files = [config.given_path(p) for p in params_files] or [config.DEFAULT_PARAMS]
+        self.overrides, self.port, self.argv, self.stream, self.debug = overrides, port, list(argv), stream, debug
         self.options = dataclasses.replace(options, html_first=True, on_publish=self._published, force=False)
-        self.port = port
-        self.argv = list(argv)
-        self.stream = stream
-        self.server = None
-        self.executor = None
+        self.server = self.executor = None
         self.changes: queue.Queue[set[tuple[Any, str]] | None] = queue.Queue()
         self.stop = threading.Event()
         self.rewatch = threading.Event()
@@ -78,8 +77,12 @@ class Session:
 
     def roots(self) -> list[Path]:
         """Return the folders and files to watch."""
-        params = self.params_files or [config.DEFAULT_PARAMS]
-        found = {*self.data_dirs, *(p.parent for p in params), self.options.notebook.parent, config.PACKAGE_DIR}
+        found = {
+            *self.data_dirs,
+            *(p.parent for p in self.params_files),
+            self.options.notebook.parent,
+            config.PACKAGE_DIR,
+        }
         roots = sorted(p for p in found if p.is_dir())
         return [*roots, config.LOCK_FILE] if config.LOCK_FILE.is_file() else roots
 
@@ -88,18 +91,10 @@ class Session:
         path = Path(os.path.abspath(path))  # noqa: PTH100 - a link is what was edited
         if path.name in config.DATA_FILES and path.parent in self.data_dirs:
             return "data"
-        if path in (self.params_files or [config.DEFAULT_PARAMS]):
-            return "params"
-        if path == self.options.notebook:
-            return "notebook"
-        if path == config.LOCK_FILE:
-            return "lock"
         if path.is_relative_to(config.PACKAGE_DIR) and "__pycache__" not in path.parts:
             return "code"  # every file of the package, as the cache key counts them (cache.code_digest)
-        return None
-
-    def _filter(self, change: Any, path: str) -> bool:
-        return self.kind(Path(path)) is not None
+        named = {**dict.fromkeys(self.params_files, "params"), self.options.notebook: "notebook"}
+        return {**named, config.LOCK_FILE: "lock"}.get(path)
 
     # Reporting ----------------------------------------------------------------------------
 
@@ -113,20 +108,24 @@ class Session:
         if self.server:  # first: whoever reads the terminal finds the page saying it too
             self.server.state.failed(headline, [*lines, summary], name)
         with self._print_lock:
-            for line in lines:
-                print(line, file=self.stream)
-            self.stream.flush()
+            self.stream.writelines(f"{line}\n" for line in lines)
         self.say(summary)
 
     def _published(self, name: str, formats: tuple[str, ...]) -> None:
         seconds = time.perf_counter() - self._started
-        if name not in self._reloaded:  # the page reloads once a build, for its HTML
-            self._reloaded.add(name)
-            if self.server:
-                self.server.state.published(name)
+        if name not in self._reloaded and self.server:  # the page reloads once a build, for its HTML
+            self.server.state.published(name)
+        self._reloaded.add(name)
         shown = config.display_path(self.options.out_dir / name)
         what = "PDF" if "pdf" in formats else "HTML"
         self.say(f"{name}: {what} updated in {seconds:.1f} s ({shown}.{what.lower()})")
+
+    def _kept(self, names: list[str] | None = None) -> tuple[str, str]:
+        """Say what the page shows after a failure: the last good report, or that none was ever built."""
+        names = names or self._names()
+        if any((self.options.out_dir / f"{name}.html").exists() for name in names):
+            return "this is the last good report", "the last good report stays published"
+        return "nothing has been built yet", "nothing has been built yet"
 
     # Building -----------------------------------------------------------------------------
 
@@ -143,43 +142,35 @@ class Session:
                 self.rewatch.set()
             variants = check(variants)
         except InputError as error:
-            lines = [str(p) for p in error.problems] if isinstance(error, DataValidationError | ParameterError) else []
-            # those left unlisted included, as analysis build counts them
-            count = error.count if isinstance(error, DataValidationError) else len(lines) or 1
+            lines = [str(p) for p in getattr(error, "problems", [])] or [str(error)]
+            count = getattr(error, "count", len(lines))  # the data's: those left unlisted included, as build counts
             what = "in the data" if isinstance(error, DataValidationError) else "in the parameters"
             kept = self._kept()
             summary = f"{count:,} problem{'s' if count != 1 else ''} {what}: nothing was built; {kept[1]}."
-            self.problems(f"The last build failed: {kept[0]}.", lines or [str(error)], summary)
+            self.problems(f"The last build failed: {kept[0]}.", lines, summary)
             return
         for variant in variants:
             outcome = guarded(variant, self.options, self.executor)
             if outcome.status == "failed":
-                lines = outcome.message.splitlines()
-                if self.debug and outcome.detail:
-                    lines += outcome.detail.rstrip().splitlines()
-                if variant.name in self._reloaded:  # its HTML set was published before the PDF failed
-                    lines = [line.replace("nothing was published", "the PDF was not published") for line in lines]
-                    headline = f"{variant.name}: this build's HTML is published, but its PDF failed."
-                    summary = f"{variant.name}: the PDF failed; the HTML is this build's, and there is no PDF."
-                else:
-                    kept = self._kept([variant.name])
-                    headline = f"{variant.name}: the last build failed: {kept[0]}."
-                    summary = f"{variant.name}: failed; {kept[1]}."
-                self.problems(headline, lines, summary, variant.name)
+                self._failed(variant.name, outcome)
             elif outcome.status == "unchanged":  # an edit undone: the published report is current
                 if self.server:
                     self.server.state.cleared(variant.name)
-                    self.server.state.cleared()
                 self.say(f"{variant.name}: unchanged")
             for warning in outcome.warnings:
                 self.say(f"{variant.name}: warning from the notebook: {warning}")
 
-    def _kept(self, names: list[str] | None = None) -> tuple[str, str]:
-        """Say what the page shows after a failure: the last good report, or that none was ever built."""
-        names = names or [v.name for v in self._plan_quietly()] or [self._home().removesuffix(".html")]
-        if any((self.options.out_dir / f"{name}.html").exists() for name in names):
-            return "this is the last good report", "the last good report stays published"
-        return "nothing has been built yet", "nothing has been built yet"
+    def _failed(self, name: str, outcome: Any) -> None:
+        """Report a failed build of a report, and whether its HTML went out before its PDF failed."""
+        lines = outcome.message.splitlines() + (outcome.detail.rstrip().splitlines() if self.debug else [])
+        if name in self._reloaded:  # its HTML set was published before the PDF failed
+            lines = [line.replace("nothing was published", "the PDF was not published") for line in lines]
+            headline = f"{name}: this build's HTML is published, but its PDF failed."
+            summary = f"{name}: the PDF failed; the HTML is this build's, and there is no PDF."
+        else:
+            kept = self._kept([name])
+            headline, summary = f"{name}: the last build failed: {kept[0]}.", f"{name}: failed; {kept[1]}."
+        self.problems(headline, lines, summary, name)
 
     def _attempt(self, reason: str, fresh_kernel: bool = False) -> None:
         """Rebuild (in a fresh kernel if asked); a failure of any kind is reported, and the watch goes on."""
@@ -188,16 +179,11 @@ class Session:
                 renderers_changed()  # a template or its CSS may have changed
                 self.executor.restart()
             self.rebuild(reason)
-        except KeyboardInterrupt:
-            raise
         except Exception as error:  # a bug or the machine (out of files): said, and the next change rebuilds
-            from analysis.errors import describe
-
-            shown = str(error) if isinstance(error, AnalysisError) else describe(error)
             kept = self._kept()
             self.problems(
                 f"The last build failed: {kept[0]}.",
-                [f"error: {shown}"],
+                [f"error: {_said(error)}"],
                 f"the build failed; {kept[1]}; the watch goes on, and builds again on the next change.",
             )
 
@@ -213,43 +199,33 @@ class Session:
                 if None in batch:
                     return
                 paths = sorted({Path(p) for changes in batch for _, p in changes})
-                kinds = {self.kind(p) for p in paths} - {None}
+                kinds = {self.kind(p) for p in paths}
                 shown = ", ".join(config.display_path(p) for p in paths)
-                if kinds & {"code"} and self._imported_here(paths):
+                if "code" in kinds and _imported_here(paths):
                     self.say(f"{shown} changed: the build's own code; restarting analysis watch")
                     self.restart = True
-                    self.stop.set()
-                    self.rewatch.set()
+                    self._stop_watching()
                     return
-                if kinds & set(FRESH_KERNEL):
-                    self._attempt(f"{shown} changed: rebuilding in a fresh kernel", fresh_kernel=True)
-                else:
-                    self._attempt(f"{shown} changed: rebuilding in the warm kernel")
+                fresh = bool(kinds & FRESH_KERNEL)
+                self._attempt(f"{shown} changed: rebuilding in {'a fresh' if fresh else 'the warm'} kernel", fresh)
         except KeyboardInterrupt:  # the run in progress was interrupted: Ctrl-C
             return
         except Exception as error:  # a bug of the watch itself (not of a build) must not leave it hanging silently
-            from analysis.errors import describe
-
-            shown = str(error) if isinstance(error, AnalysisError) else describe(error)
-            self.say(f"error: {shown}; stopping")
+            self.say(f"error: {_said(error)}; stopping")
             self.status = 1
-            self.stop.set()
-            self.rewatch.set()
+            self._stop_watching()
             os.kill(os.getpid(), signal.SIGINT)
 
-    @staticmethod
-    def _imported_here(paths: list[Path]) -> bool:
-        loaded = {Path(m.__file__).resolve() for m in list(sys.modules.values()) if getattr(m, "__file__", None)}
-        return any(p.suffix == ".py" and p.resolve() in loaded for p in paths if p.exists())
+    def _stop_watching(self) -> None:
+        self.stop.set()
+        self.rewatch.set()
 
     # The session --------------------------------------------------------------------------
 
-    def _home(self) -> str:
-        variants = self._plan_quietly()
-        if variants:
-            return f"{variants[0].name}.html"
-        first = (self.params_files or [config.DEFAULT_PARAMS])[0]
-        return f"{report_name(first.stem, dict(self.overrides).get('lang', config.DEFAULT_LANGUAGE))}.html"
+    def _names(self) -> list[str]:
+        """Return the reports' names: as planned, or the first params file's report where planning fails."""
+        lang = dict(self.overrides).get("lang", config.DEFAULT_LANGUAGE)
+        return [v.name for v in self._plan_quietly()] or [report_name(self.params_files[0].stem, lang)]
 
     def run(self) -> int:
         """Build, serve and watch until Ctrl-C (or SIGTERM, or SIGHUP)."""
@@ -265,15 +241,16 @@ class Session:
                 self.executor = WarmExecutor(self.options.notebook, self.options.time_limits)
                 self.executor.start()  # boots and imports while the first build checks its inputs
                 if self.port is not None:
-                    self.server = Server(self.options.out_dir, self._home(), self.port, log=self.say)
-                    self.say(f"serving {self.server.url}{self._home()} (Ctrl-C stops)")
+                    home = f"{self._names()[0]}.html"
+                    self.server = Server(self.options.out_dir, home, self.port, log=self.say)
+                    self.say(f"serving {self.server.url}{home} (Ctrl-C stops)")
                 self.say(f"watching {', '.join(config.display_path(p) for p in self.roots())}")
                 builder.start()
                 while not self.stop.is_set():
                     self.rewatch.clear()
                     for changes in watchfiles.watch(
                         *self.roots(),
-                        watch_filter=self._filter,
+                        watch_filter=lambda change, path: self.kind(Path(path)) is not None,
                         debounce=DEBOUNCE_MS,
                         step=STEP_MS,
                         stop_event=self.rewatch,
@@ -314,6 +291,12 @@ class Session:
                 del argv[argv.index("--port") : argv.index("--port") + 2]
             argv += ["--port", str(self.server.port)]
         os.execv(sys.executable, [sys.executable, "-m", "analysis", *argv])
+
+
+def _imported_here(paths: list[Path]) -> bool:
+    """Say whether a changed file is code this process has imported (then only a restart reloads it)."""
+    loaded = {Path(m.__file__).resolve() for m in list(sys.modules.values()) if getattr(m, "__file__", None)}
+    return any(p.suffix == ".py" and p.resolve() in loaded for p in paths if p.exists())
 
 
 def watch(
