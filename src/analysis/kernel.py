@@ -49,13 +49,12 @@ def _rehearse_a_chart() -> None:
             figure.savefig(io.BytesIO(), format=kind)
 
 
-def prepare_run(validated: str) -> None:
+def prepare_run() -> None:
     """Give the next run a fresh kernel's state, the imported modules and the charts already drawn aside.
 
     IPython's ``reset`` empties the namespace and counts executions from 1 again; figures are
     closed; matplotlib's settings, the warning filters and the working folder are put back as
-    they were when the kernel settled, and warnings already shown will show again. ``validated``
-    is the data's validation token (`analysis.load.validation_token`), left in the environment.
+    they were when the kernel settled, and warnings already shown will show again.
     """
     from IPython import get_ipython
 
@@ -66,11 +65,9 @@ def prepare_run(validated: str) -> None:
         sys.modules["matplotlib.pyplot"].close("all")
     if "rc" in _BASELINE:
         sys.modules["matplotlib"].rcParams.update(_BASELINE["rc"])
-    filters = _BASELINE.get("warnings", list(warnings.filters))
     warnings.resetwarnings()  # and every module's record of warnings already shown is stale now
-    warnings.filters[:] = filters
-    if "cwd" in _BASELINE:
-        os.chdir(_BASELINE["cwd"])
+    warnings.filters[:] = _BASELINE["warnings"]
+    os.chdir(_BASELINE["cwd"])
 
 
 def _pause_in_first_cell(shell: Any) -> None:
