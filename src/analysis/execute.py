@@ -84,9 +84,10 @@ def warm_imports(notebook: Path) -> str:
     """Return the notebook's top-level import statements, one a line, to run before the notebook."""
     statements = []
     for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
-        with contextlib.suppress(SyntaxError):  # a cell of magics: its imports wait for the run
-            tree = ast.parse("".join(cell["source"]) if cell["cell_type"] == "code" else "")
-            statements += [ast.unparse(n) for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)]
+        if cell["cell_type"] == "code":
+            with contextlib.suppress(SyntaxError):  # a cell of magics: its imports wait for the run
+                tree = ast.parse("".join(cell["source"]))
+                statements += [ast.unparse(n) for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)]
     return "\n".join(dict.fromkeys(statements))
 
 
@@ -116,7 +117,6 @@ class Kernel:
 
     def __init__(self, imports: str, time_limits: TimeLimits) -> None:
         self.limits = time_limits
-        self.interrupted = False
         self.manager = self.client = self.folder = self._warming = None
         try:
             _sweep()
@@ -148,8 +148,7 @@ class Kernel:
     def _reply(self, request: str, deadline: float, phase: str) -> dict[str, Any]:
         """Wait for the kernel's reply to ``request``, stopping at a stop request, its death or the phase's deadline."""
         while True:
-            if self.interrupted or interrupts.requested():
-                raise KeyboardInterrupt
+            interrupts.check()
             if not self.alive:
                 raise self._died()
             left = deadline - time.monotonic()
@@ -198,7 +197,7 @@ class Kernel:
         TimeLimitError
             The notebook ran past its time limit; the partly executed notebook is in ``workdir``.
         KeyboardInterrupt
-            The run was stopped (Ctrl-C, `interrupt`).
+            The run was stopped (Ctrl-C, SIGTERM, `analysis.interrupts.request`).
         """
         import papermill
         from nbclient.exceptions import CellTimeoutError, DeadKernelError
@@ -215,7 +214,7 @@ class Kernel:
                 )
                 if prepared["status"] != "ok":
                     raise NotebookExecutionError(
-                        f"the kernel could not be prepared: {error_text(prepared['ename'], prepared['evalue'])}"
+                        f"the kernel could not be prepared: {prepared['ename']}: {prepared['evalue']}"
                     )
                 return papermill.execute_notebook(
                     str(notebook),
@@ -247,8 +246,7 @@ class Kernel:
             with contextlib.suppress(OSError), self.log.open("rb") as log:
                 log.seek(logged)
                 (workdir / KERNEL_LOG).write_bytes(log.read())
-        if self.interrupted or interrupts.requested():  # stopped on purpose: not a failure
-            raise KeyboardInterrupt
+        interrupts.check()  # stopped on purpose: not a failure
         raise failure from None
 
     def _died(self) -> NotebookExecutionError:
@@ -262,11 +260,7 @@ class Kernel:
         return NotebookExecutionError(message)
 
     def interrupt(self) -> None:
-        """Stop the run in progress or about to start (from another thread): it raises KeyboardInterrupt.
-
-        The signal stops a cell running; an idle kernel ignores it.
-        """
-        self.interrupted = True
+        """Stop the cell running, if any (an idle kernel ignores the signal): called when a stop is asked for."""
         self.process.send_signal(signal.SIGINT)
 
     def kill(self) -> None:
@@ -332,11 +326,6 @@ class Executor:
         self.close()
         self.start()
 
-    def interrupt(self) -> None:
-        """Interrupt the run in progress, if any (from another thread)."""
-        if self.kernel is not None:
-            self.kernel.interrupt()
-
     def close(self) -> None:
         """Stop the kernel and remove its folder."""
         kernel, self.kernel = self.kernel, None
@@ -347,22 +336,14 @@ class Executor:
 # Messages -----------------------------------------------------------------------------------
 
 
-def error_text(name: str, value: str) -> str:
-    """Say an exception raised in the kernel: its type and its message (cut to `SHOWN_CHARS`), or that it had none."""
-    value = value.strip()
-    if not value:
-        return f"{name}, with no message"
-    if len(value) > SHOWN_CHARS:
-        value = (
-            f"{value[:SHOWN_CHARS]}… ({len(value) - SHOWN_CHARS:,} more characters: see the partly executed notebook)"
-        )
-    return f"{name}: {value}"
-
-
 def cell_failure(error: Any) -> str:
-    """Say a `papermill.PapermillExecutionError`: the exception, and its cell's number and first line of code."""
+    """Say a `papermill.PapermillExecutionError`: the exception, its message, its cell's number and first line of code."""
+    message = error.evalue.strip()
+    if len(message) > SHOWN_CHARS:  # the whole is in the notebook kept
+        message = f"{message[:SHOWN_CHARS]}… ({len(message) - SHOWN_CHARS:,} more characters: see the partly executed notebook)"
+    said = f"{error.ename}: {message}" if message else f"{error.ename}, with no message"
     lines = (line.strip() for line in error.source.splitlines())
     first = next((line for line in lines if line and not line.startswith("#")), "")
     if len(first) > 80:
         first = first[:79] + "…"
-    return f"{error_text(error.ename, error.evalue)} (cell In [{error.exec_count}]: {first})"
+    return f"{said} (cell In [{error.exec_count}]: {first})"

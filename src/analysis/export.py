@@ -54,17 +54,18 @@ class StderrRemover(Preprocessor):
 @functools.cache
 def exporter() -> HTMLExporter:
     """Return nbconvert's HTML exporter set up for the report (made once: its template compiles now)."""
-    settings = Config()
-    settings.NbConvertBase.display_data_priority = DISPLAY_PRIORITY  # read by the output filter of each page
-    settings.HTMLExporter.update(
-        template_name=config.TEMPLATE_NAME,
-        extra_template_basedirs=[str(config.TEMPLATE_DIR)],
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-        preprocessors=[StderrRemover, ContentsList],  # after nbconvert's own, TagRemovePreprocessor's
+    settings = Config(
+        NbConvertBase={"display_data_priority": DISPLAY_PRIORITY},  # read by the output filter of each page
+        HTMLExporter={
+            "template_name": config.TEMPLATE_NAME,
+            "extra_template_basedirs": [str(config.TEMPLATE_DIR)],
+            "exclude_input": True,
+            "exclude_input_prompt": True,
+            "exclude_output_prompt": True,
+            "preprocessors": [StderrRemover, ContentsList],  # after nbconvert's own, TagRemovePreprocessor's
+        },
+        TagRemovePreprocessor={"enabled": True, "remove_cell_tags": {REMOVE_TAG}},
     )
-    settings.TagRemovePreprocessor.update(enabled=True, remove_cell_tags={REMOVE_TAG})
     made = HTMLExporter(config=settings)
     made.template  # noqa: B018 - compiles the Jinja template now
     return made

@@ -21,8 +21,7 @@ def settle() -> None:
     from analysis.interrupts import pause
 
     pause("starting the kernel")  # a seam for tests: inert unless asked for
-    _BASELINE["cwd"] = os.getcwd()  # noqa: PTH109 - a str for os.chdir
-    _BASELINE["warnings"] = list(warnings.filters)
+    _BASELINE.update(cwd=os.getcwd(), warnings=list(warnings.filters))  # noqa: PTH109 - a str for os.chdir
     if "matplotlib" in sys.modules:
         _BASELINE["rc"] = sys.modules["matplotlib"].rcParams.copy()
         _rehearse_a_chart()
@@ -71,16 +70,12 @@ def prepare_run() -> None:
 
 
 def _pause_in_first_cell(shell: Any) -> None:
-    """Have the run's first cell wait, if the test seam ``ANALYSIS_TEST_PAUSE`` asks it to."""
-    from analysis.interrupts import PAUSE_ENV, pause
-
-    phase = "executing the notebook"
-    if os.environ.get(PAUSE_ENV) != phase:
-        return
+    """Have the run's first cell wait, if the test seam ``ANALYSIS_TEST_PAUSE`` asks it to (else it goes on at once)."""
+    from analysis.interrupts import pause
 
     def once(info: Any) -> None:
         shell.events.unregister("pre_run_cell", once)
-        pause(phase)
+        pause("executing the notebook")
 
     shell.events.register("pre_run_cell", once)
 
