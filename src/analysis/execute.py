@@ -264,7 +264,7 @@ class Kernel:
         self.process.send_signal(signal.SIGINT)
 
     def kill(self) -> None:
-        """Kill the kernel process at once (when a graceful stop is not waited for)."""
+        """Kill the kernel process at once, from any thread (`close` then removes what is left)."""
         self.process.kill()
 
     def close(self) -> None:
