@@ -21,7 +21,7 @@ from conftest import FIXTURES, notebook_defaults
 
 from analysis import config
 from analysis.errors import NotebookExecutionError, TimeLimitError
-from analysis.execute import ColdExecutor, WarmExecutor, warm_imports
+from analysis.execute import Executor, warm_imports
 from analysis.limits import TimeLimits
 from analysis.pipeline import BuildOptions, guarded
 from analysis.plan import Variant, check
@@ -32,7 +32,7 @@ STUB = FIXTURES / "stub-kernel.ipynb"
 @pytest.fixture(scope="module")
 def warm():
     """One warm kernel for the tests that do not test its lifecycle (a failed run replaces it)."""
-    executor = WarmExecutor(STUB, TimeLimits(notebook=30))
+    executor = Executor(STUB, TimeLimits(notebook=30), warm=True)
     yield executor
     executor.close()
 
@@ -63,8 +63,8 @@ def test_the_warm_kernel_forgets_the_last_runs_names(tmp_path):
         "warnings.warn('shown every run')\n"
         "matplotlib.rcParams['font.size'] = 31\nleft_by = 1"
     )
-    seen, threads = [], []
-    with contextlib.closing(WarmExecutor(notebook)) as warm:
+    seen, threads, kernels = [], [], []
+    with contextlib.closing(Executor(notebook, warm=True)) as warm:
         for name in ("first", "second"):
             nb = run(warm, tmp_path / name, code, notebook)
             streams = {o.name: o.text for o in nb.cells[-1].outputs if o.output_type == "stream"}
@@ -72,7 +72,8 @@ def test_the_warm_kernel_forgets_the_last_runs_names(tmp_path):
                 (streams["stdout"], "shown every run" in streams["stderr"], [c.execution_count for c in nb.cells])
             )
             threads.append(threading.active_count())
-        assert warm.kernel.runs == 2
+            kernels.append(warm.kernel)
+    assert kernels[0] is kernels[1]  # one kernel, kept
     assert threads[0] == threads[1]  # a run leaves no thread behind (nbclient's client of it is closed)
     assert seen[0] == seen[1] == ("[] 10.0\n", True, [1, 2, 3])  # nothing left, the defaults, counted from 1
 
@@ -97,7 +98,10 @@ def test_the_kernel_talks_over_ipc_and_listens_on_loopback_only(warm, tmp_path):
     nb = run(warm, tmp_path / "run", "import subprocess; subprocess.run(['true'])")
     assert nb.cells[-1].outputs[-1]["data"] == {"text/plain": "shown"}
     assert json.loads((warm.kernel.folder / "kernel.json").read_text())["transport"] == "ipc"
-    assert set(_listening(warm.kernel.pid)) <= {"0100007F", "00000000000000000000000001000000"}  # 127.0.0.1, ::1
+    assert set(_listening(warm.kernel.process.pid)) <= {
+        "0100007F",
+        "00000000000000000000000001000000",
+    }  # 127.0.0.1, ::1
 
 
 @pytest.mark.slow
@@ -136,19 +140,19 @@ def test_a_dead_kernel_is_said_with_how_its_log_ends_and_the_notebook_kept(warm,
 def test_a_warm_kernel_that_died_between_runs_is_replaced(warm, tmp_path):
     run(warm, tmp_path / "1", "")
     first = warm.kernel
-    os.kill(first.pid, signal.SIGKILL)  # killed from outside (out of memory, say)
+    os.kill(first.process.pid, signal.SIGKILL)  # killed from outside (out of memory, say)
     first.process.wait()
     nb = run(warm, tmp_path / "2", "")
     assert nb.cells[-1].outputs[-1]["data"] == {"text/plain": "shown"}
-    assert warm.kernel is not first and warm.kernel.runs == 1
+    assert warm.kernel is not first
     assert not first.folder.exists()
 
 
 @pytest.mark.slow
 def test_the_notebook_stops_at_its_time_limit_and_keeps_what_it_printed(tmp_path, capfd):
-    executor = ColdExecutor(STUB, TimeLimits(notebook=3))
+    executor = Executor(STUB, TimeLimits(notebook=3))
     executor.ready()
-    kernel = executor._next
+    kernel = executor.kernel
     started = time.monotonic()
     try:
         with pytest.raises(TimeLimitError, match=r"^running the notebook took longer than its time limit of 3 s"):
@@ -158,7 +162,7 @@ def test_the_notebook_stops_at_its_time_limit_and_keeps_what_it_printed(tmp_path
         executor.close()
     kept = nbformat.read(tmp_path / "run" / "executed.ipynb", as_version=4)
     assert kept.cells[-1].outputs[0]["text"] == "before the wait\n"
-    assert gone(kernel.pid) and not kernel.folder.exists()
+    assert gone(kernel.process.pid) and not kernel.folder.exists()
     assert capfd.readouterr().err == ""  # the build's message is the one report of it
 
 
@@ -168,13 +172,13 @@ def test_a_kernel_started_ahead_and_never_used_leaves_nothing():
     dead.wait()
     killed = Path(tempfile.gettempdir()) / f"analysis-kernel-{dead.pid}-sockets-x"  # a killed build's
     killed.mkdir()
-    executor = ColdExecutor(STUB)
+    executor = Executor(STUB)
     executor.ready()
-    kernel = executor._next
+    kernel = executor.kernel
     assert kernel.alive and (kernel.folder / "kernel.json").is_file()
     assert not killed.exists()  # removed by the next build's kernel
     executor.close()
-    assert gone(kernel.pid) and not kernel.folder.exists()
+    assert gone(kernel.process.pid) and not kernel.folder.exists()
 
 
 # A warm kernel gives what a fresh one gives: the real report, whose charts a warm kernel reuses --
@@ -200,7 +204,7 @@ def test_a_warm_rerun_after_an_edit_gives_what_a_fresh_kernel_gives(tmp_path, da
     fdi = data_copy / "fdi.csv"
     parameters = check([Variant("tiny", "test", values)])[0].parameters
     notebook = config.DEFAULT_NOTEBOOK
-    warm = WarmExecutor(notebook)
+    warm = Executor(notebook, warm=True)
     try:
         before = run(warm, tmp_path / "warm-1", "", notebook, **parameters)
         # a figure's data changes: the warm kernel draws that chart again and reuses the others
@@ -208,7 +212,7 @@ def test_a_warm_rerun_after_an_edit_gives_what_a_fresh_kernel_gives(tmp_path, da
         after = run(warm, tmp_path / "warm-2", "", notebook, **parameters)
     finally:
         warm.close()
-    with contextlib.closing(ColdExecutor(notebook)) as cold:
+    with contextlib.closing(Executor(notebook)) as cold:
         fresh = run(cold, tmp_path / "cold", "", notebook, **parameters)
     assert "60.0" in normalised(after) and "60.0" not in normalised(before)
     assert normalised(after) == normalised(fresh)

@@ -107,3 +107,8 @@ def test_the_notebook_is_left_as_it_was():
     before = nbformat.writes(nb)
     to_html(nb, PAGE)
     assert nbformat.writes(nb) == before
+
+
+@pytest.mark.parametrize(("page", "lang"), [({**PAGE, "html_lang": "es-MX"}, "es-MX"), (PAGE, "en")])
+def test_the_page_is_in_the_editions_language(page, lang):
+    assert f'<html lang="{lang}">' in to_html(notebook(), page)

@@ -31,10 +31,9 @@ WARNING = nbformat.v4.new_output("stream", name="stderr", text="a warning\n")
 PRINTED = nbformat.v4.new_output("stream", name="stdout", text="printed\n")
 
 
-def test_metrics_figures_and_warnings():
+def test_metrics_and_warnings():
     nb = notebook(PRINTED, METRICS, FIGURE, PLAIN_IMAGE, WARNING)
     assert harvest.metrics(nb) == {"growth": {"multiple": 4.0}}
-    assert harvest.figures(nb) == [{"number": 1, "key": "fdi", "caption": "c", "alt": "a", "png": PNG, "svg": "<svg/>"}]
     assert harvest.stderr_messages(nb) == ["a warning"]
 
 

@@ -2,9 +2,9 @@
 
 A `Kernel` is one ipykernel process (launched as ``python -m analysis.kernel``) whose channels
 are IPC sockets in a private folder that closing removes. It runs the notebook's imports as soon
-as it is up, so that they overlap the build's checks of its inputs. `ColdExecutor` (``analysis
-build``) runs each notebook in a fresh kernel; `WarmExecutor` (``analysis watch``) keeps one
-kernel and resets it before each run (`analysis.kernel.prepare_run`), so that both give the same
+as it is up, so that they overlap the build's checks of its inputs. An `Executor` runs each
+notebook in a fresh kernel (``analysis build``) or, ``warm``, keeps one kernel and resets it
+before each run (`analysis.kernel.prepare_run`, ``analysis watch``), so that both give the same
 outputs. Starting the kernel and running the notebook are each bounded by their time limit
 (`analysis.limits`); papermill saves the notebook as run so far, whatever stops it.
 """
@@ -27,40 +27,40 @@ import time
 from pathlib import Path
 from typing import Any
 
-from analysis import config, interrupts, limits
+from jupyter_client.kernelspec import KernelSpec
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
+from traitlets import List
+
+from analysis import config, errors, interrupts, limits
 from analysis.errors import NotebookExecutionError, TimeLimitError
 from analysis.limits import TimeLimits
 
-SHOWN_LINES, SHOWN_CHARS = 20, 2000  # of a cell error's message, in the build's message
+SHOWN_CHARS = 2000  # of a cell error's message, in the build's message
 PARTIAL = "executed.ipynb"  # in a run's folder: the notebook as executed so far
 KERNEL_LOG = "kernel.log"  # in a run's folder: what the kernel process printed during the run
 SETTLE = "__import__('analysis.kernel', fromlist=['settle']).settle()"
-PREPARE = "__import__('analysis.kernel', fromlist=['prepare_run']).prepare_run({!r})"
+PREPARE = "__import__('analysis.kernel', fromlist=['prepare_run']).prepare_run()"
 
 
 @functools.cache
 def register() -> None:
-    """Import papermill (`analysis.pipeline` does it in the background) and keep its logs and nbclient's off the terminal.
-
-    A failure is said once, as the build's message.
-    """
+    """Import papermill (`analysis.pipeline` does it in the background) and keep its logs off the terminal."""
     import papermill  # noqa: F401
 
-    logging.getLogger("papermill").addHandler(logging.NullHandler())
-    logging.getLogger("papermill").propagate = False
+    logging.getLogger("papermill").disabled = True  # a failure is said once, as the build's message
     # nbclient's tasks of a run that was stopped fail when its kernel goes: not news.
     logging.getLogger("asyncio").addFilter(lambda record: "coro=<NotebookClient." not in record.getMessage())
 
 
-def _socket_dir() -> str:
+def _temp_dir() -> str:
     """Return the temporary folder, or /tmp where its path is too long for a socket's (107 bytes)."""
-    default = tempfile.gettempdir()
-    return default if len(default) <= 60 else "/tmp"
+    return tempfile.gettempdir() if len(tempfile.gettempdir()) <= 60 else "/tmp"
 
 
 def _private_folder(kind: str) -> Path:
     """Make a private folder, named after this process so that a build killed leaves it to the next to remove."""
-    return Path(tempfile.mkdtemp(prefix=f"analysis-kernel-{os.getpid()}-{kind}-", dir=_socket_dir()))
+    return Path(tempfile.mkdtemp(prefix=f"analysis-kernel-{os.getpid()}-{kind}-", dir=_temp_dir()))
 
 
 def run_folder() -> Path:
@@ -70,9 +70,9 @@ def run_folder() -> Path:
 
 def _sweep() -> None:
     """Remove the private folders of builds that were killed (their process is gone)."""
-    for folder in Path(_socket_dir()).glob("analysis-kernel-*-*"):
+    for folder in Path(_temp_dir()).glob("analysis-kernel-*-*"):
         owner = folder.name.split("-")[2]
-        if owner.isdigit() and int(owner) != os.getpid():
+        if owner.isdigit():
             with contextlib.suppress(PermissionError):  # another user's live build
                 try:
                     os.kill(int(owner), 0)
@@ -83,105 +83,74 @@ def _sweep() -> None:
 def warm_imports(notebook: Path) -> str:
     """Return the notebook's top-level import statements, one a line, to run before the notebook."""
     statements = []
-    for cell in json.loads(notebook.read_text(encoding="utf-8")).get("cells", []):
-        source = cell.get("source", "")
-        if cell.get("cell_type") != "code":
-            continue
-        try:
-            tree = ast.parse(source if isinstance(source, str) else "".join(source))
-        except SyntaxError:
-            continue
-        statements += [ast.unparse(n) for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)]
+    for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+        if cell["cell_type"] == "code":
+            with contextlib.suppress(SyntaxError):  # a cell of magics: its imports wait for the run
+                tree = ast.parse("".join(cell["source"]))
+                statements += [ast.unparse(n) for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)]
     return "\n".join(dict.fromkeys(statements))
 
 
-@functools.cache
-def _manager_class() -> type:
-    from jupyter_client.kernelspec import KernelSpec
-    from jupyter_client.manager import AsyncKernelManager
+class _Manager(AsyncKernelManager):
+    """jupyter_client's manager, whose kernel is this interpreter's and which keeps the clients it makes.
 
-    class Manager(AsyncKernelManager):
-        """jupyter_client's manager, whose kernel is this interpreter's and which keeps the clients it makes.
+    nbclient leaves open the client it makes for a kernel it did not start; `Kernel` closes it.
+    """
 
-        nbclient leaves open the client it makes for a kernel it did not start; `Kernel` closes it.
-        """
+    made = List()
 
-        @property
-        def kernel_spec(self) -> KernelSpec:
-            # no IPython history database: a run record needs none
-            argv = [
-                sys.executable,
-                "-m",
-                "analysis.kernel",
-                "-f",
-                "{connection_file}",
-                "--HistoryManager.enabled=False",
-            ]
-            return KernelSpec(argv=argv, display_name="Python 3", language="python", name="python3")
+    @property
+    def kernel_spec(self) -> KernelSpec:
+        """``python -m analysis.kernel``, without IPython's history database (a run record needs none)."""
+        argv = [sys.executable, "-m", "analysis.kernel", "-f", "{connection_file}", "--HistoryManager.enabled=False"]
+        return KernelSpec(argv=argv, display_name="Python 3", language="python", name="python3")
 
-        def __init__(self, **kwargs: Any) -> None:
-            super().__init__(**kwargs)
-            self.made: list[Any] = []
-
-        def client(self, **kwargs: Any) -> Any:
-            made = super().client(**kwargs)
-            self.made.append(made)
-            return made
-
-    return Manager
+    def client(self, **kwargs: Any) -> Any:
+        """Make nbclient's client, and keep it to close."""
+        made = super().client(**kwargs)
+        self.made.append(made)
+        return made
 
 
 class Kernel:
     """One kernel process on IPC sockets in a private folder, which runs ``imports`` as soon as it is up."""
 
-    def __init__(self, imports: str = "", time_limits: TimeLimits | None = None) -> None:
-        from jupyter_client.blocking import BlockingKernelClient
-        from jupyter_core.utils import run_sync
-
-        self.limits = time_limits or TimeLimits()
-        self.runs = 0
-        self.busy = self.interrupted = False
-        self.manager = self.client = self.folder = self.process = self._warming = None
+    def __init__(self, imports: str, time_limits: TimeLimits) -> None:
+        self.limits = time_limits
+        self.manager = self.client = self.folder = self._warming = None
         try:
             _sweep()
             with interrupts.deferred():  # a stop now comes once the folder is known, to be removed below
                 self.folder = _private_folder("sockets")
             self.log = self.folder / KERNEL_LOG
-            self.manager = _manager_class()(
+            self.manager = _Manager(
                 transport="ipc", ip=str(self.folder / "k"), connection_file=str(self.folder / "kernel.json")
             )
-            self.started = time.monotonic()
+            self.ready_by = time.monotonic() + self.limits.kernel
             with interrupts.deferred(), self.log.open("ab") as log:  # stopped below once it is known
                 run_sync(self.manager.start_kernel)(cwd=str(config.PROJECT_ROOT), stdout=log, stderr=log)
                 self.process = self.manager.provisioner.process  # a subprocess.Popen, kept past the shutdown
-            self.client = BlockingKernelClient()
-            self.client.load_connection_info(self.manager.get_connection_info())
+            self.client = self.manager.blocking_client()
             self.client.start_channels(iopub=False, stdin=False, hb=False, control=False)
-            # Queued until the kernel is up; `ready` waits for its reply.
-            self._warming = self.client.execute(f"{imports}\n{SETTLE}", silent=True, store_history=False)
+            # Queued until the kernel is up; `ready` waits for the second. An import's error is the notebook's
+            # to report, when it runs the same import (a silent request's error does not stop the next).
+            self.client.execute(imports, silent=True, store_history=False)
+            self._warming = self.client.execute(SETTLE, silent=True, store_history=False)
         except BaseException:
-            self.close(grace=0)
+            self.close()
             raise
-
-    @property
-    def pid(self) -> int | None:
-        """The kernel process's id, once started."""
-        return self.process.pid if self.process is not None else None
 
     @property
     def alive(self) -> bool:
         """Whether the kernel process is still running."""
-        return self.process is not None and self.process.poll() is None
+        return self.process.poll() is None
 
     def _reply(self, request: str, deadline: float, phase: str) -> dict[str, Any]:
         """Wait for the kernel's reply to ``request``, stopping at a stop request, its death or the phase's deadline."""
         while True:
-            if self.interrupted:
-                raise KeyboardInterrupt
             interrupts.check()
             if not self.alive:
-                when = "while it started" if phase == "kernel" else "before the run"
-                raise NotebookExecutionError(f"DeadKernelError: the kernel died {when}{self._log_end()}")
+                raise self._died()
             left = deadline - time.monotonic()
             if left <= 0:
                 raise limits.exceeded(phase, getattr(self.limits, phase))
@@ -201,11 +170,10 @@ class Kernel:
             The kernel died (the message says how its log ends).
         """
         if self._warming is not None:
-            # an import's error is the notebook's to report, when it runs the same import
-            self._reply(self._warming, self.started + self.limits.kernel, "kernel")
+            self._reply(self._warming, self.ready_by, "kernel")
             self._warming = None
 
-    def run(self, notebook: Path, parameters: dict[str, Any], workdir: Path, validated: str = "") -> Any:
+    def run(self, notebook: Path, parameters: dict[str, Any], workdir: Path) -> Any:
         """Execute the notebook with papermill on this kernel, within the notebook's time limit.
 
         Parameters
@@ -217,8 +185,6 @@ class Kernel:
         workdir : pathlib.Path
             A private folder for this run (`run_folder`): the notebook as executed so far
             (``executed.ipynb``) and what the kernel printed meanwhile (``kernel.log``) go there.
-        validated : str, optional
-            The validation token of the data (`analysis.load.validation_token`).
 
         Returns
         -------
@@ -231,7 +197,7 @@ class Kernel:
         TimeLimitError
             The notebook ran past its time limit; the partly executed notebook is in ``workdir``.
         KeyboardInterrupt
-            The run was stopped (Ctrl-C, `interrupt`).
+            The run was stopped (Ctrl-C, SIGTERM, `analysis.interrupts.request`).
         """
         import papermill
         from nbclient.exceptions import CellTimeoutError, DeadKernelError
@@ -240,15 +206,15 @@ class Kernel:
         register()
         deadline = time.monotonic() + self.limits.notebook
         logged = self.log.stat().st_size
-        self.busy, self.runs = True, self.runs + 1
         try:
             # A stop of the build interrupts the kernel's cell too: the kernel runs in a session of its own.
             with interrupts.on_request(self.interrupt):
-                request = self.client.execute(PREPARE.format(validated), silent=True, store_history=False)
-                prepared = self._reply(request, deadline, "notebook")
+                prepared = self._reply(
+                    self.client.execute(PREPARE, silent=True, store_history=False), deadline, "notebook"
+                )
                 if prepared["status"] != "ok":
                     raise NotebookExecutionError(
-                        f"the kernel could not be prepared: {error_text(prepared['ename'], prepared['evalue'])}"
+                        f"the kernel could not be prepared: {prepared['ename']}: {prepared['evalue']}"
                     )
                 return papermill.execute_notebook(
                     str(notebook),
@@ -263,64 +229,50 @@ class Kernel:
             failure: Exception = NotebookExecutionError(cell_failure(error))
         except (CellTimeoutError, TimeoutError):
             failure = limits.exceeded("notebook", self.limits.notebook)
-        except DeadKernelError as error:
-            failure = NotebookExecutionError(f"DeadKernelError: {str(error) or 'the kernel died'}{self._log_end()}")
-        except (NotebookExecutionError, TimeLimitError) as error:
+        except DeadKernelError:
+            failure = self._died()
+        except (
+            NotebookExecutionError,
+            TimeLimitError,
+        ) as error:  # the kernel died or ran past the limit before the run
             failure = error
         except OSError as error:  # papermill writing the notebook: a full disk does not name it
             if error.filename:
                 raise
             raise OSError(error.errno, error.strerror, str(workdir / PARTIAL)) from error
         finally:
-            self.busy = False
             while self.manager.made:  # nbclient's client of this run
                 self.manager.made.pop().stop_channels()
             with contextlib.suppress(OSError), self.log.open("rb") as log:
                 log.seek(logged)
                 (workdir / KERNEL_LOG).write_bytes(log.read())
-        if self.interrupted or interrupts.requested():  # stopped on purpose: not a failure
-            raise KeyboardInterrupt
+        interrupts.check()  # stopped on purpose: not a failure
         raise failure from None
 
-    def _log_end(self) -> str:
-        """Say how the kernel's log ends (why it died, often), for a message."""
-        from analysis import errors
-
+    def _died(self) -> NotebookExecutionError:
+        """Say that the kernel died, and how its log ends (why, often)."""
         words = errors.last_words(self.log)
-        if not words:
-            return ""
-        advice = f": {errors.out_of_files_message()}" if "Too many open files" in words else ""
-        return f" (its log ends: {words}){advice}"
+        message = "DeadKernelError: the kernel died"
+        if words:
+            message += f" (its log ends: {words})"
+        if "Too many open files" in words:
+            message += f": {errors.out_of_files_message()}"
+        return NotebookExecutionError(message)
 
     def interrupt(self) -> None:
-        """Stop the run in progress or about to start (from another thread): it raises KeyboardInterrupt."""
-        self.interrupted = True
-        if self.busy and self.pid:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(self.pid, signal.SIGINT)
+        """Stop the cell running, if any (an idle kernel ignores the signal): called when a stop is asked for."""
+        self.process.send_signal(signal.SIGINT)
 
     def kill(self) -> None:
-        """Kill the kernel process at once (when a graceful stop is not waited for)."""
-        if self.alive:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(self.pid, signal.SIGKILL)
+        """Kill the kernel process at once, from any thread (`close` then removes what is left)."""
+        self.process.kill()
 
-    def request_shutdown(self) -> None:
-        """Ask the kernel to exit, without waiting: it winds down while the build goes on."""
-        from jupyter_core.utils import run_sync
-
-        if self.alive:
-            run_sync(self.manager.request_shutdown)()
-
-    def close(self, grace: float = 5.0) -> None:
-        """Stop the kernel (killed after ``grace`` seconds, or at once with 0) and remove its folder."""
-        from jupyter_core.utils import run_sync
-
+    def close(self) -> None:
+        """Kill the kernel and remove its folder."""
         with interrupts.deferred():  # a Ctrl-C meanwhile waits until nothing of the kernel is left
             try:
                 if self.manager is not None and self.manager.has_kernel:
-                    self.manager.shutdown_wait_time = grace
-                    run_sync(self.manager.shutdown_kernel)(now=grace <= 0)
+                    run_sync(self.manager.shutdown_kernel)(now=True)
             finally:
                 if self.client is not None:
                     self.client.stop_channels()
@@ -328,69 +280,28 @@ class Kernel:
                     shutil.rmtree(self.folder, ignore_errors=True)
 
 
-class _Executor:
-    """What both executors share: the notebook whose imports a kernel runs ahead, and the time limits."""
+class Executor:
+    """Run the notebook in a fresh kernel each time, or with ``warm`` in one kernel kept between runs.
 
-    def __init__(self, notebook: Path = config.DEFAULT_NOTEBOOK, time_limits: TimeLimits | None = None) -> None:
-        self.notebook = notebook
-        self.limits = time_limits or TimeLimits()
+    `start` starts the next run's kernel ahead. A warm kernel starts each run from a fresh
+    kernel's state; one that died or whose run failed is replaced.
+    """
 
-    def _kernel(self) -> Kernel:
-        return Kernel(warm_imports(self.notebook), self.limits)
-
-
-class ColdExecutor(_Executor):
-    """A fresh kernel for every run of ``notebook``; `start` starts the next one ahead."""
-
-    def __init__(self, notebook: Path = config.DEFAULT_NOTEBOOK, time_limits: TimeLimits | None = None) -> None:
-        super().__init__(notebook, time_limits)
-        self._next: Kernel | None = None
-        self._done: list[Kernel] = []
+    def __init__(
+        self, notebook: Path = config.DEFAULT_NOTEBOOK, time_limits: TimeLimits | None = None, *, warm: bool = False
+    ) -> None:
+        self.notebook, self.limits, self.warm = notebook, time_limits or TimeLimits(), warm
+        self.kernel: Kernel | None = None  # the next run's
 
     def start(self) -> None:
-        """Start the kernel of the next run now, if it is not started yet."""
-        if self._next is None:
-            self._next = self._kernel()
-
-    def ready(self) -> None:
-        """Wait until the kernel of the next run is up (see `Kernel.ready`)."""
-        self.start()
-        self._next.ready()
-
-    def run(self, notebook: Path, parameters: dict[str, Any], workdir: Path, validated: str = "") -> Any:
-        """Execute the notebook in a fresh kernel (see `Kernel.run`); the kernel then exits."""
-        self.start()
-        kernel, self._next = self._next, None
-        self._done.append(kernel)
-        try:
-            return kernel.run(notebook, parameters, workdir, validated)
-        finally:
-            kernel.request_shutdown()  # it exits while the build renders; `close` waits for it
-
-    def close(self) -> None:
-        """Stop every kernel this executor started: a used one gracefully, the unused one at once."""
-        done, unused = self._done, self._next
-        self._done, self._next = [], None
-        for kernel in done:
-            kernel.close(grace=2.0)
-        if unused is not None:
-            unused.close(grace=0)
-
-
-class WarmExecutor(_Executor):
-    """One kernel kept between runs of ``notebook``, each run starting from a fresh kernel's state."""
-
-    kernel: Kernel | None = None
-
-    def start(self) -> None:
-        """Start the kernel, if none is running; one that died is replaced."""
+        """Start the next run's kernel, if none is running (one that died is replaced)."""
         if self.kernel is not None and not self.kernel.alive:
             self.close()
         if self.kernel is None:
-            self.kernel = self._kernel()
+            self.kernel = Kernel(warm_imports(self.notebook), self.limits)
 
     def ready(self) -> None:
-        """Wait until the kernel is up (see `Kernel.ready`); a failure leaves the next run a fresh kernel."""
+        """Wait until the next run's kernel is up (see `Kernel.ready`); a failure leaves the next run a fresh kernel."""
         self.start()
         try:
             self.kernel.ready()
@@ -398,24 +309,22 @@ class WarmExecutor(_Executor):
             self.close()
             raise
 
+    def run(self, notebook: Path, parameters: dict[str, Any], workdir: Path) -> Any:
+        """Execute the notebook (see `Kernel.run`); a failed run's kernel, and unless warm every run's, is closed."""
+        self.start()
+        try:
+            return self.kernel.run(notebook, parameters, workdir)
+        except BaseException:
+            self.close()
+            raise
+        finally:
+            if not self.warm:
+                self.close()
+
     def restart(self) -> None:
         """Replace the kernel with a fresh one (after a change to the code or the notebook)."""
         self.close()
         self.start()
-
-    def run(self, notebook: Path, parameters: dict[str, Any], workdir: Path, validated: str = "") -> Any:
-        """Execute the notebook in the warm kernel (see `Kernel.run`); a failure leaves the next run a fresh kernel."""
-        self.start()
-        try:
-            return self.kernel.run(notebook, parameters, workdir, validated)
-        except BaseException:
-            self.close()
-            raise
-
-    def interrupt(self) -> None:
-        """Interrupt the run in progress, if any (from another thread)."""
-        if self.kernel is not None:
-            self.kernel.interrupt()
 
     def close(self) -> None:
         """Stop the kernel and remove its folder."""
@@ -424,34 +333,17 @@ class WarmExecutor(_Executor):
             kernel.close()
 
 
-Executor = ColdExecutor | WarmExecutor  # what `analysis.pipeline` builds with: start, ready, run, close
-
-
-# Messages (they belong with the package's other messages, in `analysis.errors`) ---------------
-
-
-def _bounded(text: str) -> str:
-    """Cut an error's message to what a terminal shows (the whole is in the notebook kept)."""
-    shown = "\n".join(text.splitlines()[:SHOWN_LINES])
-    if len(shown) > SHOWN_CHARS:
-        shown = shown[:SHOWN_CHARS] + "…"
-    left = len(text) - len(shown)
-    return shown if left <= 0 else f"{shown} ({left:,} more characters: see the partly executed notebook)"
-
-
-def error_text(name: str | None, value: str | None) -> str:
-    """Say an exception raised in the kernel: its type and its message, or that it had none."""
-    value = (value or "").strip()
-    return f"{name or 'an exception'}: {_bounded(value)}" if value else f"{name or 'an exception'}, with no message"
+# Messages -----------------------------------------------------------------------------------
 
 
 def cell_failure(error: Any) -> str:
-    """Say a `papermill.PapermillExecutionError`: the exception, and its cell's number and first line of code."""
-    lines = [line.strip() for line in (error.source or "").splitlines() if line.strip()]
-    first = next((line for line in lines if not line.startswith("#")), lines[0] if lines else "")
-    if not first:
-        return error_text(error.ename, error.evalue)
+    """Say a `papermill.PapermillExecutionError`: the exception, its message, its cell's number and first line of code."""
+    message = error.evalue.strip()
+    if len(message) > SHOWN_CHARS:  # the whole is in the notebook kept
+        message = f"{message[:SHOWN_CHARS]}… ({len(message) - SHOWN_CHARS:,} more characters: see the partly executed notebook)"
+    said = f"{error.ename}: {message}" if message else f"{error.ename}, with no message"
+    lines = (line.strip() for line in error.source.splitlines())
+    first = next((line for line in lines if line and not line.startswith("#")), "")
     if len(first) > 80:
         first = first[:79] + "…"
-    cell = f"In [{error.exec_count}]" if error.exec_count else "of the notebook"
-    return f"{error_text(error.ename, error.evalue)} (cell {cell}: {first})"
+    return f"{said} (cell In [{error.exec_count}]: {first})"

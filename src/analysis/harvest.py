@@ -30,24 +30,17 @@ def metrics(nb: Any) -> dict[str, Any]:
     raise BuildError("the notebook displayed no metrics: its last cell must call report.emit_metrics()")
 
 
-def figures(nb: Any) -> list[dict[str, Any]]:
-    """Return every chart the notebook displayed: its metadata, PNG (base64) and SVG text."""
-    return [
-        {**meta, "png": output["data"].get("image/png"), "svg": output["data"].get("image/svg+xml")}
-        for output in outputs(nb)
-        if (meta := output.get("metadata", {}).get(FIGURE_MIME))
-    ]
-
-
 def figure_files(nb: Any, name: str) -> dict[str, bytes]:
-    """Return the chart files of report ``name``: ``figures/NAME-KEY.png`` and ``.svg`` to their bytes."""
+    """Return the files of every chart report ``name`` displayed: ``figures/NAME-KEY.png`` and ``.svg`` to their bytes."""
     files = {}
-    for figure in figures(nb):
-        stem = f"{FIGURES_DIR}/{name}-{figure['key']}"
-        if figure.get("png"):
-            files[f"{stem}.png"] = base64.b64decode(figure["png"])
-        if figure.get("svg"):
-            files[f"{stem}.svg"] = figure["svg"].encode("utf-8")
+    for output in outputs(nb):
+        if figure := output.get("metadata", {}).get(FIGURE_MIME):
+            stem = f"{FIGURES_DIR}/{name}-{figure['key']}"
+            data = output["data"]
+            if "image/png" in data:
+                files[f"{stem}.png"] = base64.b64decode(data["image/png"])
+            if "image/svg+xml" in data:
+                files[f"{stem}.svg"] = data["image/svg+xml"].encode("utf-8")
     return files
 
 

@@ -21,8 +21,7 @@ def settle() -> None:
     from analysis.interrupts import pause
 
     pause("starting the kernel")  # a seam for tests: inert unless asked for
-    _BASELINE["cwd"] = os.getcwd()  # noqa: PTH109 - a str for os.chdir
-    _BASELINE["warnings"] = list(warnings.filters)
+    _BASELINE.update(cwd=os.getcwd(), warnings=list(warnings.filters))  # noqa: PTH109 - a str for os.chdir
     if "matplotlib" in sys.modules:
         _BASELINE["rc"] = sys.modules["matplotlib"].rcParams.copy()
         _rehearse_a_chart()
@@ -49,13 +48,12 @@ def _rehearse_a_chart() -> None:
             figure.savefig(io.BytesIO(), format=kind)
 
 
-def prepare_run(validated: str) -> None:
+def prepare_run() -> None:
     """Give the next run a fresh kernel's state, the imported modules and the charts already drawn aside.
 
     IPython's ``reset`` empties the namespace and counts executions from 1 again; figures are
     closed; matplotlib's settings, the warning filters and the working folder are put back as
-    they were when the kernel settled, and warnings already shown will show again. ``validated``
-    is the data's validation token (`analysis.load.validation_token`), left in the environment.
+    they were when the kernel settled, and warnings already shown will show again.
     """
     from IPython import get_ipython
 
@@ -66,24 +64,18 @@ def prepare_run(validated: str) -> None:
         sys.modules["matplotlib.pyplot"].close("all")
     if "rc" in _BASELINE:
         sys.modules["matplotlib"].rcParams.update(_BASELINE["rc"])
-    filters = _BASELINE.get("warnings", list(warnings.filters))
     warnings.resetwarnings()  # and every module's record of warnings already shown is stale now
-    warnings.filters[:] = filters
-    if "cwd" in _BASELINE:
-        os.chdir(_BASELINE["cwd"])
+    warnings.filters[:] = _BASELINE["warnings"]
+    os.chdir(_BASELINE["cwd"])
 
 
 def _pause_in_first_cell(shell: Any) -> None:
-    """Have the run's first cell wait, if the test seam ``ANALYSIS_TEST_PAUSE`` asks it to."""
-    from analysis.interrupts import PAUSE_ENV, pause
-
-    phase = "executing the notebook"
-    if os.environ.get(PAUSE_ENV) != phase:
-        return
+    """Have the run's first cell wait, if the test seam ``ANALYSIS_TEST_PAUSE`` asks it to (else it goes on at once)."""
+    from analysis.interrupts import pause
 
     def once(info: Any) -> None:
         shell.events.unregister("pre_run_cell", once)
-        pause(phase)
+        pause("executing the notebook")
 
     shell.events.register("pre_run_cell", once)
 
