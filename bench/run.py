@@ -140,15 +140,15 @@ PHASES = textwrap.dedent(
     started = time.perf_counter()
     from pathlib import Path
     from analysis import pipeline, plan
-    from analysis.execute import ColdExecutor
+    from analysis.execute import Executor
     marks = {}
     def progress(name, step):
         marks[step] = time.perf_counter() - started
-    executor = ColdExecutor()
+    executor = Executor()
     executor.start()  # as analysis build does: the kernel boots and imports during the checks
     variants = plan.check(plan.plan([], []))
     marks["checked"] = time.perf_counter() - started
-    executor._next.ready()
+    executor.ready()
     marks["kernel ready"] = time.perf_counter() - started
     options = pipeline.BuildOptions(out_dir=Path(sys.argv[1]), force=True, progress=progress)
     pipeline.build_one(variants[0], options, executor)

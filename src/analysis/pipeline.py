@@ -266,9 +266,9 @@ def _publish(run: Run, formats: tuple[str, ...]) -> None:
 def build_one(variant: Variant, options: BuildOptions, executor: Any = None) -> Outcome:
     """Build one variant, or reuse its outputs when nothing changed."""
     if executor is None:
-        from analysis.execute import ColdExecutor
+        from analysis.execute import Executor
 
-        with contextlib.closing(ColdExecutor(options.notebook, options.time_limits)) as own:
+        with contextlib.closing(Executor(options.notebook, options.time_limits)) as own:
             return build_one(variant, options, own)
     from analysis.execute import run_folder
 
@@ -403,9 +403,9 @@ def build_all(variants: list[Variant], options: BuildOptions) -> list[Outcome]:
         with contextlib.closing(in_parallel(to_build, options)) as outcomes:
             done.update((outcome.name, outcome) for outcome in outcomes)
     elif to_build:
-        from analysis.execute import ColdExecutor
+        from analysis.execute import Executor
 
-        with contextlib.closing(ColdExecutor(options.notebook, options.time_limits)) as executor:
+        with contextlib.closing(Executor(options.notebook, options.time_limits)) as executor:
             executor.start()  # the kernel boots and imports while this process checks the inputs
             to_build = check(to_build)
             prepare_in_background()  # and then gets the renderers ready while the kernel finishes

@@ -21,7 +21,6 @@ class Variant:
     name: str
     params_file: str
     parameters: dict[str, Any]
-    validated: str = ""  # handed to the executor; empty, so the kernel validates its data itself
     overridden: tuple[str, ...] = ()
 
     @property

@@ -231,14 +231,14 @@ class Session:
         """Build, serve and watch until Ctrl-C (or SIGTERM, or SIGHUP)."""
         import watchfiles
 
-        from analysis.execute import WarmExecutor
+        from analysis.execute import Executor
         from analysis.serve import Server
 
         outputs.prepare(self.options.out_dir, [v.name for v in self._plan_quietly()])
         builder = threading.Thread(target=self._builder, name="build", daemon=True)
         with interrupts.handled():  # even where the shell had SIGINT ignored (a background job's)
             try:
-                self.executor = WarmExecutor(self.options.notebook, self.options.time_limits)
+                self.executor = Executor(self.options.notebook, self.options.time_limits, warm=True)
                 self.executor.start()  # boots and imports while the first build checks its inputs
                 if self.port is not None:
                     home = f"{self._names()[0]}.html"
@@ -271,9 +271,7 @@ class Session:
         """Stop the build thread, the kernel and the server."""
         self.stop.set()
         self.changes.put(None)
-        interrupts.request()  # the run in progress and a renderer it waits for are stopped too
-        if self.executor is not None:
-            self.executor.interrupt()
+        interrupts.request()  # the run in progress, its kernel and a renderer it waits for are stopped too
         try:
             if builder.is_alive():
                 builder.join()
