@@ -1,6 +1,5 @@
 """Messages: every value they quote is bounded and cannot act on the terminal; any error is one sentence with what to do."""
 
-import datetime as dt
 import errno
 import resource
 
@@ -38,18 +37,12 @@ def billion_laughs(depth=9, width=9):
 @pytest.mark.parametrize(
     ("value", "shown"),
     [
-        ("nine", "'nine'"),
-        (True, "True"),
-        (None, "None"),
-        (2.5, "2.5"),
-        (dt.date(2024, 1, 2), "datetime.date(2024, 1, 2)"),
-        (10**29, "100000000000000000000000000000"),
-        (10**40, "a number of about 41 digits"),
-        (10**200, "a number of about 201 digits"),
+        ("nine", "'nine'"),  # a params file's values are texts, lists and mappings of them
+        ("9" * 100, "'" + "9" * 60 + "…' (40 more characters)"),
         (["a", "b"], "['a', 'b']"),
-        (list(range(8)), "[0, 1, 2, 3, 4, … (3 more items)]"),
-        ({"a": 1}, "{'a': 1}"),
-        ([[[1]]], "[[[…]]]"),
+        ([str(i) for i in range(8)], "['0', '1', '2', '3', '4', … (3 more items)]"),
+        ({"a": "1"}, "{'a': '1'}"),
+        ([[["1"]]], "[[[…]]]"),
     ],
 )
 def test_shown_value(value, shown):

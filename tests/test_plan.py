@@ -69,7 +69,7 @@ def test_every_problem_of_every_params_file_is_listed_at_once(tmp_path):
         plan([tmp_path, bad, DEFAULT], [])
     problems = caught.value.problems
     assert problems[0] == (
-        f"{tmp_path}: is a folder, not a params file: give a params file, such as params/russia-mexico-fdi.yaml"
+        f"{tmp_path}: is a folder, not a regular file: give a params file saved on disk (a pipe or a device is not read)"
     )
     assert problems[1].startswith(f"{bad}:1: parameter months: expected int, got 'nine' (str)")
     assert problems[2] == "Valid parameters:"

@@ -7,13 +7,13 @@ sentence (`describe`), so an analyst reads a traceback only when asking for one 
 
 from __future__ import annotations
 
-import datetime as dt
 import errno
 import os
 import resource
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 from analysis import config
@@ -180,29 +180,26 @@ def shown_text(text: str, limit: int = SHOWN_CHARS, *, quoted: bool = True) -> s
 
 
 def shown_value(value: object, depth: int = 0) -> str:
-    """Show any value from a params file or ``-p`` in a message, bounded whatever its size or nesting."""
-    if isinstance(value, str):
-        return shown_text(value)
-    if value is None or isinstance(value, bool | float | dt.date):
-        return repr(value)
-    if isinstance(value, int):
-        if value.bit_length() <= 100:
-            return repr(value)
-        return f"a number of about {int(value.bit_length() * 0.30103) + 1:,} digits"
-    if isinstance(value, list | tuple | dict):
-        opening, closing = ("{", "}") if isinstance(value, dict) else ("[", "]")
-        if depth >= SHOWN_DEPTH:
-            return f"{opening}…{closing}" if value else f"{opening}{closing}"
-        items = list(value.items())[:SHOWN_ITEMS] if isinstance(value, dict) else list(value[:SHOWN_ITEMS])
-        if isinstance(value, dict):
-            parts = [f"{shown_value(k, depth + 1)}: {shown_value(v, depth + 1)}" for k, v in items]
-        else:
-            parts = [shown_value(item, depth + 1) for item in items]
-        rest = len(value) - len(items)
-        if rest:
-            parts.append(f"… ({rest:,} more item{'s' if rest != 1 else ''})")
-        return opening + ", ".join(parts) + closing
-    return f"a {type(value).__name__}"
+    """Show a value as a params file or ``-p`` gives it (texts, lists, mappings) in a message, bounded whatever its size or nesting."""
+    if not isinstance(value, list | dict):
+        return shown_text(str(value))
+    opening, closing = ("{", "}") if isinstance(value, dict) else ("[", "]")
+    if depth >= SHOWN_DEPTH:
+        return f"{opening}…{closing}" if value else f"{opening}{closing}"
+    if isinstance(value, dict):
+        parts = [
+            f"{shown_value(k, depth + 1)}: {shown_value(v, depth + 1)}" for k, v in islice(value.items(), SHOWN_ITEMS)
+        ]
+    else:
+        parts = [shown_value(item, depth + 1) for item in value[:SHOWN_ITEMS]]
+    if (rest := len(value) - len(parts)) > 0:
+        parts.append(f"… ({rest:,} more item{'s' if rest != 1 else ''})")
+    return opening + ", ".join(parts) + closing
+
+
+def listed(sentences: list[str], most: int, rest: str) -> list[str]:
+    """Keep the first ``most`` sentences, and ``rest`` formatted with the count of the others, if any."""
+    return sentences[:most] + ([rest.format(len(sentences) - most)] if len(sentences) > most else [])
 
 
 # Sentences for errors that are not the project's own ----------------------------------------
@@ -283,20 +280,13 @@ def out_of_files_message() -> str:
     )
 
 
-def system_limit(error: OSError) -> SystemLimitError | None:
-    """Return the `SystemLimitError` an error of the machine running short stands for, or None."""
-    if error.errno == errno.ENOMEM:
-        return SystemLimitError(OUT_OF_MEMORY)
-    return SystemLimitError(out_of_files_message()) if error.errno in OUT_OF_FILES else None
-
-
 def os_reason(error: OSError, what: str = "file") -> str:
     """Say what an error reading an input means, after the input's name ("params file", "folder").
 
     Raises `SystemLimitError` for running out of open files or memory: not a fault of the input.
     """
-    if (limit := system_limit(error)) is not None:
-        raise limit from None
+    if error.errno in SYSTEM_LIMITS:
+        raise SystemLimitError(describe_os_error(error)) from None
     reading = OS_ERRORS.get(error.errno or 0, (None, None))[0]
     return reading.format(what=what) if reading else f"cannot be read: {error.strerror or error}"
 

@@ -12,11 +12,9 @@ from __future__ import annotations
 import os
 import resource
 import stat
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-from analysis.errors import BuildError, InputFileError, ParameterError, os_reason, shown_text, system_limit
+from analysis.errors import BuildError, InputFileError, ParameterError, os_reason, shown_text
 
 MAX_INPUT_ENV = "ANALYSIS_MAX_INPUT_MIB"
 DEFAULT_MAX_INPUT_MIB = 8  # a data file; the project's three are 20 KiB together
@@ -145,39 +143,22 @@ def check_folder(folder: Path, shown: str, holds: str) -> None:
         )
 
 
-@contextmanager
-def system_limits() -> Iterator[None]:
-    """Turn running out of open files or memory into `SystemLimitError` (exit status 1, not 2)."""
-    try:
-        yield
-    except OSError as error:
-        limit = system_limit(error)
-        if limit is None:
-            raise
-        raise limit from None
-
-
-def ensure_open_files(needed: int = OPEN_FILES_NEEDED, wanted: int = OPEN_FILES_WANTED) -> None:
-    """Raise this process's limit of open files towards ``wanted``; refuse to build below ``needed``.
+def ensure_open_files() -> None:
+    """Raise this process's limit of open files towards `OPEN_FILES_WANTED`; refuse to build below `OPEN_FILES_NEEDED`.
 
     The kernel and the renderers inherit the limit; ZeroMQ aborts the process when it runs out,
     so the limit is made enough before anything starts. Raises `BuildError` when the hard limit
-    is below ``needed``.
+    is below `OPEN_FILES_NEEDED`.
     """
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     infinite = resource.RLIM_INFINITY
-    if soft != infinite and soft < wanted:
-        target = wanted if hard == infinite else min(wanted, hard)
-        if target > soft:
-            try:
-                resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
-                soft = target
-            except (OSError, ValueError):
-                pass
-    if soft != infinite and soft < needed:
+    if soft != infinite and soft < OPEN_FILES_WANTED:
+        soft = OPEN_FILES_WANTED if hard == infinite else max(soft, min(OPEN_FILES_WANTED, hard))
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    if soft != infinite and soft < OPEN_FILES_NEEDED:
         raise BuildError(
             f"this process may have only {soft} files open at once (ulimit -n), and a build needs about "
-            f"{needed}: raise the limit in the shell that runs the command (ulimit -n 4096) and build again; "
+            f"{OPEN_FILES_NEEDED}: raise the limit in the shell that runs the command (ulimit -n 4096) and build again; "
             "nothing was built"
         )
 

@@ -29,10 +29,10 @@ from analysis.errors import (
 
 def _no_claims() -> pd.DataFrame:
     """Return the typed claims of a folder without claims.csv: no rows, every column."""
-    name = config.CLAIMS_FILE
-    types = {"line": "int64", **contract.DTYPES[name], **dict.fromkeys(contract.DECIMALS[name].values(), "int64")}
-    columns = ["line", *contract.COLUMNS[name], *contract.DECIMALS[name].values()]
-    return pd.DataFrame({column: pd.Series(dtype=types.get(column, "str")) for column in columns})
+    columns = contract.COLUMNS[config.CLAIMS_FILE]
+    return _typed(
+        config.CLAIMS_FILE, pd.DataFrame(columns=columns, index=pd.Index([], "int64", name="line"), dtype="str")
+    )
 
 
 @dataclass(frozen=True)
@@ -91,14 +91,9 @@ def load_dataset(data_dir: str | Path = config.DATA_DIR) -> Dataset:
     SystemLimitError
         When the process runs out of open files or memory while reading.
     """
-    folder = config.resolve_project_path(data_dir)  # a link loop is left for the reading to report
-    with inputs.system_limits():
-        return _load(folder)
-
-
-def _load(folder: Path) -> Dataset:
     from analysis import schema
 
+    folder = config.resolve_project_path(data_dir)  # a link loop is left for the reading to report
     limit = inputs.max_data_bytes()
     try:
         inputs.check_folder(folder, config.display_path(folder), ", ".join(config.REQUIRED_DATA_FILES))
@@ -126,7 +121,7 @@ def _load(folder: Path) -> Dataset:
         known = None  # unless sources.csv gives its source_ids, references to them are not checked
         if name != config.SOURCES_FILE and sources is not None and "source_id" in sources.columns:
             known = set(sources["source_id"])
-        failed, checked = _validate(frame, schema.validator(name, known), schema.unique_keys(name), shown, found)
+        failed, checked = _validate(frame, schema.validator(name, known), schema.UNIQUE.get(name, []), shown, found)
         problems += failed
         problems += consistency_problems(name, frame.loc[~frame.index.isin(checked)], shown)
         if name == config.SOURCES_FILE:
@@ -490,54 +485,61 @@ def consistency_problems(file_name: str, rows: pd.DataFrame, shown: str) -> list
     day = contract.today()
     problems: list[Problem] = []
     if file_name == config.SOURCES_FILE and {"published", "accessed"} <= set(rows.columns):
-        for line, published, accessed in zip(rows.index, rows["published"], rows["accessed"], strict=True):
-            if contract.first_day(accessed) < contract.first_day(published):
-                message = (
-                    f"'{accessed}' is before the source was published ({published}):"
-                    " a source is checked after it is published"
-                )
-                problems.append(Problem(shown, int(line), "accessed", message))
+        early = rows["accessed"].map(contract.first_day) < rows["published"].map(contract.first_day)
+        problems += _at(
+            rows[early],
+            shown,
+            "accessed",
+            lambda row: (
+                f"'{row['accessed']}' is before the source was published ({row['published']}):"
+                " a source is checked after it is published"
+            ),
+        )
     year = {config.FDI_FILE: "year", config.CLAIMS_FILE: "target_year"}.get(file_name)
     if year is None or not {"origin", "destination", year, "months"} <= set(rows.columns):
         return problems
-    late = rows[rows[year] >= f"{day.year:04d}"]  # only a period of this year or later can end after today
-    for line, value, months in zip(late.index, late[year], late["months"], strict=True):
-        end = contract.period_end(int(value), int(months))
-        if end > day:
-            message = (
-                f"'{value}' with months {months} is a period that ends on {end.isoformat()},"
-                f" after today ({day.isoformat()}): a figure is reported once its period is over"
-            )
-            problems.append(Problem(shown, int(line), year, message))
-    itself = rows[rows["origin"] == rows["destination"]]
-    for line, destination in zip(itself.index, itself["destination"], strict=True):
-        message = f"'{destination}' is also the origin: a country does not invest in itself"
-        problems.append(Problem(shown, int(line), "destination", message))
+    ends = [contract.period_end(int(y), int(m)) for y, m in zip(rows[year], rows["months"], strict=True)]
+    ends = pd.Series(ends, rows.index, dtype=object)
+    problems += _at(
+        rows[ends > day],
+        shown,
+        year,
+        lambda row: (
+            f"'{row[year]}' with months {row['months']} is a period that ends on {ends[row.name].isoformat()},"
+            f" after today ({day.isoformat()}): a figure is reported once its period is over"
+        ),
+    )
+    problems += _at(
+        rows[rows["origin"] == rows["destination"]],
+        shown,
+        "destination",
+        lambda row: f"'{row['destination']}' is also the origin: a country does not invest in itself",
+    )
     if file_name == config.CLAIMS_FILE and {"base_year", "base", "multiple"} <= set(rows.columns):
-        problems += _claim_problems(rows, shown)
+        problems += _at(
+            rows[rows["base_year"] >= rows["target_year"]],  # four digits each: text compares as numbers
+            shown,
+            "base_year",
+            lambda row: (
+                f"'{row['base_year']}' is not before target_year ({row['target_year']}): a claim of growth"
+                " compares a period with a later one"
+            ),
+        )
+        problems += _at(
+            rows[(rows["multiple"] == "") & (rows["base"].astype("float64") <= 0)],
+            shown,
+            "multiple",
+            lambda row: (
+                f"(empty) with a base of {row['base']}: target ÷ base is no multiple where the base is zero"
+                " or below; write the multiple the claim states"
+            ),
+        )
     return problems
 
 
-def _claim_problems(rows: pd.DataFrame, shown: str) -> list[Problem]:
-    """Find claims comparing a period with one not after it, or stating no multiple of a base that has none."""
-    problems = []
-    backwards = rows[rows["base_year"] >= rows["target_year"]]  # four digits each: text compares as numbers
-    for line, base_year, target_year in zip(
-        backwards.index, backwards["base_year"], backwards["target_year"], strict=True
-    ):
-        message = (
-            f"'{base_year}' is not before target_year ({target_year}): a claim of growth compares a period"
-            " with a later one"
-        )
-        problems.append(Problem(shown, int(line), "base_year", message))
-    unstated = rows[(rows["multiple"] == "") & (rows["base"].astype("float64") <= 0)]
-    for line, base in zip(unstated.index, unstated["base"], strict=True):
-        message = (
-            f"(empty) with a base of {base}: target ÷ base is no multiple where the base is zero or below;"
-            " write the multiple the claim states"
-        )
-        problems.append(Problem(shown, int(line), "multiple", message))
-    return problems
+def _at(rows: pd.DataFrame, shown: str, column: str, message) -> list[Problem]:
+    """Locate one problem in ``column`` at each of ``rows``, ``message(row)`` saying what is wrong."""
+    return [Problem(shown, int(line), column, message(row)) for line, row in rows.iterrows()]
 
 
 def _shown_value(value: object) -> str:

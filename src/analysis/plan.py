@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis import config, params
-from analysis.errors import ParameterError
+from analysis.errors import DataValidationError, ParameterError
 from analysis.outputs import MAX_NAME_CHARS, is_plain_name
 
 LANGUAGE_SUFFIX = re.compile(r"\.[a-z]{2}$")  # "russia-mexico-fdi.es" -> "russia-mexico-fdi"
@@ -21,7 +21,6 @@ class Variant:
     name: str
     params_file: str
     parameters: dict[str, Any]
-    validated: str = ""  # handed to the executor; empty, so the kernel validates its data itself
     overridden: tuple[str, ...] = ()
 
     @property
@@ -59,15 +58,12 @@ def plan(
     """Resolve each params file's variant (the default report's when none), ``-p`` applied to each.
 
     Raises `ParameterError` listing every problem of every file: unknown names, wrong types, a
-    folder for a file, a report name that is not a plain file name, two variants with one name.
+    file that cannot be read, a report name that is not a plain file name, two variants with one name.
     """
     specs = params.notebook_parameters(notebook)
     variants, problems, names = [], [], {}
     given = tuple(dict.fromkeys(name for name, _ in overrides))
     for path in params_files or [config.DEFAULT_PARAMS]:
-        if path.is_dir():
-            problems.append(f"{path}: is a folder, not a params file: give a params file, such as {_default()}")
-            continue
         try:
             values = params.resolve(specs, [(Path(config.display_path(path)), *params.read_yaml(path))], overrides)
         except ParameterError as error:
@@ -80,7 +76,8 @@ def plan(
             problems.append(
                 f"{path}: the report's name {name!r} (its params file's name, less .yaml and a language suffix) is"
                 " not a plain file name: it must start with a letter or digit and hold only letters, digits, '.', '_'"
-                f" and '-' (at most {MAX_NAME_CHARS} characters); rename the params file, such as {_default()}"
+                f" and '-' (at most {MAX_NAME_CHARS} characters); rename the params file, such as"
+                f" {config.display_path(config.DEFAULT_PARAMS)}"
             )
         elif name in names:
             problems.append(f"{path}: would write the same outputs ({name}.*) as {names[name]}")
@@ -92,17 +89,12 @@ def plan(
     return variants
 
 
-def _default() -> str:
-    return config.display_path(config.DEFAULT_PARAMS)
-
-
 def check(variants: list[Variant]) -> list[Variant]:
     """Validate each variant's data and check its parameters against them, before any kernel.
 
     Raises `DataValidationError` with every problem of every data folder, else `ParameterError`
     with every parameter the data cannot satisfy.
     """
-    from analysis.errors import DataValidationError
     from analysis.load import load_dataset
 
     datasets, data_problems, problems = {}, [], []

@@ -176,11 +176,6 @@ UNIQUE = {
 }
 
 
-def unique_keys(file_name: str) -> list[tuple[str, ...]]:
-    """Return the keys of a file: columns whose values, together, are on one row only."""
-    return UNIQUE.get(file_name, [])
-
-
 def validator(file_name: str, source_ids: set[str] | None = None) -> pa.DataFrameSchema:
     """Return the schema a file of `contract.COLUMNS` is validated with, on the day it runs.
 
