@@ -7,6 +7,7 @@ import hashlib
 import os
 import random
 import shutil
+import tracemalloc
 from pathlib import Path
 
 import pandas as pd
@@ -735,6 +736,21 @@ def test_past_a_hundred_problems_in_a_file_the_rest_are_counted(data_copy):
         3,
         "3 more problems not listed: fix those above and validate again",
     )
+
+
+def test_problems_past_the_cap_are_counted_not_kept(data_copy):
+    # 10,000 lines of one field each, every one a problem: kept, they would take some 6 MiB; counted, the
+    # memory held stays that of the file's lines, however many problems it has.
+    load_dataset(data_copy)  # the libraries imported, and their caches filled, before measuring
+    (data_copy / "fdi.csv").write_text(f"{FDI_HEADER}\n" + "x\n" * 10_000)
+    tracemalloc.start()
+    try:
+        found = problems_in(data_copy)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert found[-1].count == 10_000 - contract.MAX_PROBLEMS_PER_FILE
+    assert peak < 2**20 * 3, f"{peak / 2**20:.1f} MiB held to validate 10,000 broken lines"
 
 
 ROW = "KOR,CHL,2019,12,12.5,tiny-a,"
