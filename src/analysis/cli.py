@@ -226,10 +226,8 @@ def _build(arguments: argparse.Namespace) -> int:
             )
         else:
             print(f"{outcome.name}: built {where}{{{listed}}} in {outcome.seconds:.1f} s")
-    failures = [o.exit_status for o in outcomes if o.status == "failed"]
-    if not failures:
-        return EXIT_OK
-    return EXIT_BAD_INPUT if all(s == EXIT_BAD_INPUT for s in failures) else EXIT_FAILED
+    # 2 (bad input) only when every failure was bad input, else 1
+    return min((o.exit_status for o in outcomes if o.status == "failed"), default=EXIT_OK)
 
 
 def _watch(arguments: argparse.Namespace, argv: list[str]) -> int:

@@ -67,28 +67,19 @@ def read_bytes(path: Path, limit: int, shown: str, *, what: str = "file") -> byt
     """
     try:
         before = path.stat()  # does not open: a pipe or a device is refused unopened
+        _check_kind(before.st_mode, shown, what)
+        _check_size(before.st_size, limit, shown, what)
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOCTTY)
+        try:
+            _check_kind(os.fstat(descriptor).st_mode, shown, what)  # swapped since the stat?
+            chunks, total = [], 0
+            while total <= limit and (chunk := os.read(descriptor, min(MIB, limit + 1 - total))):
+                chunks.append(chunk)
+                total += len(chunk)
+        finally:
+            os.close(descriptor)
     except OSError as error:
         raise InputFileError(shown, os_reason(error, what)) from None
-    _check_kind(before.st_mode, shown, what)
-    _check_size(before.st_size, limit, shown, what)
-    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
-    try:
-        descriptor = os.open(path, flags)
-    except OSError as error:
-        raise InputFileError(shown, os_reason(error, what)) from None
-    try:
-        _check_kind(os.fstat(descriptor).st_mode, shown, what)  # swapped since the stat?
-        chunks, total = [], 0
-        while total <= limit:
-            chunk = os.read(descriptor, min(MIB, limit + 1 - total))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
-    except OSError as error:
-        raise InputFileError(shown, os_reason(error, what)) from None
-    finally:
-        os.close(descriptor)
     _check_size(total, limit, shown, what)
     return b"".join(chunks)
 

@@ -100,34 +100,33 @@ def load_dataset(data_dir: str | Path = config.DATA_DIR) -> Dataset:
     except InputFileError as error:
         raise DataValidationError([Problem(error.shown, None, None, error.reason)]) from None
     contract.iso_alpha3()  # read here, not inside a pandera check that would hide an error
-    problems: list[Problem] = []
+    listed: list[Problem] = []
     checksums: dict[str, str] = {}
     frames: dict[str, pd.DataFrame | None] = {}
     for name in (config.SOURCES_FILE, config.FDI_FILE, config.TIMELINE_FILE, config.CLAIMS_FILE):
         path, shown = folder / name, config.display_path(folder / name)
         if name == config.CLAIMS_FILE and not os.path.lexists(path):
             continue  # no claims: not an error (a broken link is there, and reported as such)
+        problems = _Problems(shown)
         try:
             data = inputs.read_bytes(path, limit, shown)
             checksums[shown] = sha256(data)
-            frame, found = _parse(inputs.decode(data, shown), name, shown)
+            frames[name] = frame = _parse(inputs.decode(data, shown), name, problems)
         except InputFileError as error:
-            frame, found = None, [Problem(shown, error.line, None, error.reason)]
-        problems += found
-        frames[name] = frame
-        if frame is None:
-            continue
-        sources = frames.get(config.SOURCES_FILE)
-        known = None  # unless sources.csv gives its source_ids, references to them are not checked
-        if name != config.SOURCES_FILE and sources is not None and "source_id" in sources.columns:
-            known = set(sources["source_id"])
-        failed, checked = _validate(frame, schema.validator(name, known), schema.UNIQUE.get(name, []), shown, found)
-        problems += failed
-        problems += consistency_problems(name, frame.loc[~frame.index.isin(checked)], shown)
-        if name == config.SOURCES_FILE:
-            problems += citation_problems(frame, shown)
-    if problems:
-        raise DataValidationError(_listed(problems))
+            frames[name] = frame = None
+            problems.add(error.line, None, error.reason)
+        if frame is not None:
+            sources = frames.get(config.SOURCES_FILE)
+            known = None  # unless sources.csv gives its source_ids, references to them are not checked
+            if name != config.SOURCES_FILE and sources is not None and "source_id" in sources.columns:
+                known = set(sources["source_id"])
+            checked = _validate(frame, schema.validator(name, known), schema.UNIQUE.get(name, []), problems)
+            problems += consistency_problems(name, frame.loc[~frame.index.isin(checked)], shown)
+            if name == config.SOURCES_FILE:
+                problems += citation_problems(frame, shown)
+        listed += problems.listed()
+    if listed:
+        raise DataValidationError(listed)
     claims = frames.get(config.CLAIMS_FILE)
     return Dataset(
         fdi=_typed(config.FDI_FILE, frames[config.FDI_FILE]),
@@ -139,21 +138,26 @@ def load_dataset(data_dir: str | Path = config.DATA_DIR) -> Dataset:
     )
 
 
-def _listed(problems: list[Problem]) -> list[Problem]:
-    """Keep the first `contract.MAX_PROBLEMS_PER_FILE` problems of each file; count the rest."""
-    by_file: dict[str, list[Problem]] = {}
-    for problem in problems:
-        by_file.setdefault(problem.file, []).append(problem)
-    listed: list[Problem] = []
-    for file, found in by_file.items():
-        plain = sorted((p for p in found if not isinstance(p, Omitted)), key=problem_order)
-        rest = max(0, len(plain) - contract.MAX_PROBLEMS_PER_FILE)
-        rest += sum(p.count for p in found if isinstance(p, Omitted))
-        listed += plain[: contract.MAX_PROBLEMS_PER_FILE]
-        if rest > 0:
-            message = f"{rest:,} more problem{'s' if rest != 1 else ''} not listed: fix those above and validate again"
-            listed.append(Omitted(file, None, None, message, rest))
-    return listed
+class _Problems(list):
+    """A file's problems. Those `add` finds past `contract.MAX_PROBLEMS_PER_FILE` are only counted (memory stays bounded)."""
+
+    def __init__(self, shown: str):
+        super().__init__()
+        self.shown, self.omitted = shown, 0
+
+    def add(self, line: int | None, column: str | None, message: str) -> None:
+        if len(self) < contract.MAX_PROBLEMS_PER_FILE:
+            self.append(Problem(self.shown, line, column, message))
+        else:
+            self.omitted += 1
+
+    def listed(self) -> list[Problem]:
+        """Return the first `contract.MAX_PROBLEMS_PER_FILE` problems in order, then an `Omitted` counting the rest."""
+        kept = sorted(self, key=problem_order)[: contract.MAX_PROBLEMS_PER_FILE]
+        if not (rest := self.omitted + len(self) - len(kept)):
+            return kept
+        message = f"{rest:,} more problem{'s' if rest != 1 else ''} not listed: fix those above and validate again"
+        return [*kept, Omitted(self.shown, None, None, message, rest)]
 
 
 # Reading -----------------------------------------------------------------------------------
@@ -173,36 +177,13 @@ CSV_ERRORS = {
 }
 
 
-class _Problems(list):
-    """A file's problems: the first `contract.MAX_PROBLEMS_PER_FILE` listed, the rest counted."""
-
-    def __init__(self, shown: str):
-        super().__init__()
-        self.shown, self.uncounted = shown, 0
-
-    @property
-    def room(self) -> bool:
-        return len(self) < contract.MAX_PROBLEMS_PER_FILE
-
-    def count(self) -> None:
-        self.uncounted += 1
-
-    def add(self, line: int | None, column: str | None, message: str) -> None:
-        self.append(Problem(self.shown, line, column, message)) if self.room else self.count()
-
-    def counted(self) -> list[Problem]:
-        rest = self.uncounted
-        return [*self, *([Omitted(self.shown, None, None, f"{rest:,} more problems not listed", rest)] if rest else [])]
-
-
-def _parse(text: str, name: str, shown: str) -> tuple[pd.DataFrame | None, list[Problem]]:
+def _parse(text: str, name: str, problems: _Problems) -> pd.DataFrame | None:
     """Split the text into a frame of stripped strings indexed by line number (None if no header).
 
     One line is one record (a value may not hold a line break), so a line, at most
     `contract.MAX_LINE_CHARS`, bounds the work of a record; a file holds at most
     `contract.MAX_ROWS` rows.
     """
-    problems = _Problems(shown)
     if "\r" in text and "\n" not in text:
         problems.add(
             None,
@@ -210,42 +191,28 @@ def _parse(text: str, name: str, shown: str) -> tuple[pd.DataFrame | None, list[
             "lines end with a carriage return alone (the line ends of classic Mac OS): save the file with LF or"
             " CRLF line ends (Excel: CSV UTF-8, not CSV Macintosh)",
         )
-        return None, problems
+        return None
     lines = text.split("\n")
     most_rows = contract.MAX_ROWS[name]
     header: list[str] = []
     rows: dict[int, list[str]] = {}
     for number, line in enumerate(lines, start=1):
         line = line.removesuffix("\r")
-        if len(line) > contract.MAX_LINE_CHARS:
-            message = f"the line is {len(line):,} characters long; at most {contract.MAX_LINE_CHARS:,}"
-            problems.add(number, None, f"{message}: is a line break missing?")
-            if not header:
-                return None, problems
-            continue
-        try:  # without a quote, a line splits at its commas as the csv module splits it
-            record = [
-                cell.strip() for cell in (next(csv.reader([line], strict=True), []) if '"' in line else line.split(","))
-            ]
-        except csv.Error as error:
-            problems.add(
-                number, None, CSV_ERRORS.get(str(error), f"is not valid CSV: {shown_text(str(error), quoted=False)}")
-            )
-            if not header:
-                return None, problems
-            continue
-        if not any(record):
+        record = _record(line, number, problems)
+        if record is None and not header:
+            return None  # nothing after an unreadable header can be read
+        if not record or not any(record):
             continue
         if not header:
             header, header_line = record, number
             if _header_problems(header, number, problems):
-                return None, problems
+                return None
             may_end_early = [c in contract.OPTIONAL_COLUMNS.get(name, ()) or _translation(name, c) for c in header]
             continue
         if len(record) < len(header) and all(may_end_early[len(record) :]):
             record += [""] * (len(header) - len(record))  # optional columns left off the end
         if len(record) != len(header):
-            problems.add(number, *_field_count_problem(record, header)) if problems.room else problems.count()
+            problems.add(number, *_field_count_problem(record, header))
         elif len(rows) == most_rows:
             left = sum(1 for rest in lines[number - 1 :] if rest.strip(", \r"))
             problems.add(
@@ -262,12 +229,28 @@ def _parse(text: str, name: str, shown: str) -> tuple[pd.DataFrame | None, list[
                 _cell_problems(header, number, record, problems)
     if not header:
         problems.add(1, None, f"the file is empty: expected the header {','.join(contract.COLUMNS[name])}")
-        return None, problems
+        return None
     frame = pd.DataFrame(list(rows.values()), pd.Index(list(rows), dtype="int64", name="line"), header, dtype="str")
     for column in contract.OPTIONAL_COLUMNS.get(name, frozenset()) - set(header):
         frame[column] = ""
     frame.attrs["header_line"] = header_line
-    return frame, problems.counted()
+    return frame
+
+
+def _record(line: str, number: int, problems: _Problems) -> list[str] | None:
+    """Split a line into its stripped values; None, the problem added, when too long or not valid CSV."""
+    if len(line) > contract.MAX_LINE_CHARS:
+        message = f"the line is {len(line):,} characters long; at most {contract.MAX_LINE_CHARS:,}"
+        problems.add(number, None, f"{message}: is a line break missing?")
+        return None
+    try:  # without a quote, a line splits at its commas as the csv module splits it
+        values = next(csv.reader([line], strict=True), []) if '"' in line else line.split(",")
+    except csv.Error as error:
+        problems.add(
+            number, None, CSV_ERRORS.get(str(error), f"is not valid CSV: {shown_text(str(error), quoted=False)}")
+        )
+        return None
+    return [value.strip() for value in values]
 
 
 def _header_problems(header: list[str], line: int, problems: _Problems) -> bool:
@@ -361,10 +344,8 @@ def _translation(file_name: str, column: str) -> bool:
 # Validation --------------------------------------------------------------------------------
 
 
-def _validate(
-    frame: pd.DataFrame, validator, keys: list[tuple[str, ...]], shown: str, already: list[Problem]
-) -> tuple[list[Problem], set[int]]:
-    """Run a pandera schema lazily and check uniqueness; return located problems and the lines that failed.
+def _validate(frame: pd.DataFrame, validator, keys: list[tuple[str, ...]], problems: _Problems) -> set[int]:
+    """Run a pandera schema lazily and check uniqueness, adding located problems; return the lines that failed.
 
     One problem per cell: the first failing check in the order the model lists them. A cell
     already reported, or a row already reported whole, is not reported again; a row repeating
@@ -376,21 +357,19 @@ def _validate(
         validator.validate(frame, lazy=True)
         cases = pd.DataFrame(columns=["check", "column", "failure_case", "index"])
     except pandera.errors.SchemaErrors as errors:
-        _check_could_not_run(errors.schema_errors, shown)
+        _check_could_not_run(errors.schema_errors, problems.shown)
         cases = errors.failure_cases
-    header_line = frame.attrs["header_line"]
-    skip_lines = {p.line for p in already if p.column is None}
-    seen = {(p.line, p.column) for p in already}
-    problems = []
+    skip_lines = {p.line for p in problems if p.column is None}
+    seen = {(p.line, p.column) for p in problems}
     for check, column, value, line in cases[["check", "column", "failure_case", "index"]].itertuples(index=False):
         if check in ("column_in_schema", "column_in_dataframe"):
             words = "is not a column of this file" if check == "column_in_schema" else "is missing from the header"
-            problems.append(Problem(shown, header_line, str(value), words))
+            problems.append(Problem(problems.shown, frame.attrs["header_line"], str(value), words))
         elif pd.notna(line) and int(line) not in skip_lines and (int(line), column) not in seen:
             seen.add((int(line), column))
-            problems.append(Problem(shown, int(line), column, f"{_shown_value(value)} {check}"))
-    problems += _repeats(frame, keys, shown, {p.line for p in [*already, *problems]} | {line for line, _ in seen})
-    return problems, {p.line for p in [*already, *problems]}
+            problems.append(Problem(problems.shown, int(line), column, f"{_shown_value(value)} {check}"))
+    problems += _repeats(frame, keys, problems.shown, {p.line for p in problems})
+    return {p.line for p in problems}
 
 
 def _check_could_not_run(errors: list, shown: str) -> None:
