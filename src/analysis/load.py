@@ -167,13 +167,20 @@ class _Problems(list):
 UNWANTED = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\r\ufeff{contract.BIDI_CONTROLS}]")
 OTHER_DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
 NUMBER_COLUMNS = ("usd_millions", "base", "target", "multiple")  # a thousands separator splits them
+UNWANTED_MESSAGES = {
+    "\x00": "holds a NUL byte (00), which no text holds (a damaged file, or one saved by a program as binary):"
+    " remove it",
+    "\r": "holds a carriage return (CR) that ends no line: remove it, or save the file with LF or CRLF line ends",
+    "\ufeff": "holds a byte order mark (U+FEFF) inside the file (were two files joined?): remove it",
+}
 CSV_ERRORS = {
     "unexpected end of data": "a quoted value is not closed on this line (a value may not hold a line break):"
     " close the quote",
     "',' expected after '\"'": "a quoted value goes on after its closing quote: write a quote inside a quoted"
     ' value as two ("")',
-    "new-line character seen in unquoted field - do you need to open the file in universal-newline mode?": "holds"
-    " a carriage return (CR) that ends no line: remove it, or save the file with LF or CRLF line ends",
+    "new-line character seen in unquoted field - do you need to open the file in universal-newline mode?": (
+        UNWANTED_MESSAGES["\r"]
+    ),
 }
 
 
@@ -286,15 +293,11 @@ def _cell_problems(header: list[str], line: int, record: list[str], problems: _P
 
 
 def _unwanted_message(found: str) -> str:
-    if found == "\x00":
-        return "holds a NUL byte (00), which no text holds (a damaged file, or one saved by a program as binary): remove it"
-    if found == "\r":
-        return "holds a carriage return (CR) that ends no line: remove it, or save the file with LF or CRLF line ends"
-    if found == "\ufeff":
-        return "holds a byte order mark (U+FEFF) inside the file (were two files joined?): remove it"
     if found in contract.BIDI_CONTROLS:
         return f"holds {contract.bidi_message(found)}"
-    return f"holds the control character U+{ord(found):04X}, which no text holds: remove it"
+    return UNWANTED_MESSAGES.get(
+        found, f"holds the control character U+{ord(found):04X}, which no text holds: remove it"
+    )
 
 
 def _length_problem(column: str, cell: str) -> str | None:
@@ -388,21 +391,18 @@ def _check_could_not_run(errors: list, shown: str) -> None:
 def _repeats(frame: pd.DataFrame, keys: list[tuple[str, ...]], shown: str, skip: set[int]) -> list[Problem]:
     """Find the rows that repeat a key of the file, at the repeat, naming the line of the first."""
     problems = []
+    rows = frame[~frame.index.isin(skip)]
     for key in keys:
-        if not set(key) <= set(frame.columns):
+        if not set(key) <= set(rows.columns):
             continue  # a key column is missing: reported as such
-        first: dict[tuple, int] = {}
-        for line, values in zip(frame.index, frame[list(key)].itertuples(index=False, name=None), strict=True):
-            if line in skip:
-                continue
-            if values not in first:
-                first[values] = line
-            elif len(key) == 1:
-                message = f"{_shown_value(values[0])} is also on line {first[values]}: each must be unique"
+        first = rows.index.to_series().groupby([rows[column] for column in key]).transform("first")
+        for line, values in rows.loc[first != rows.index, list(key)].iterrows():
+            if len(key) == 1:
+                message = f"{_shown_value(values.iloc[0])} is also on line {first[line]}: each must be unique"
                 problems.append(Problem(shown, int(line), key[0], message))
             else:
-                described = ", ".join(f"{k} {shown_text(v, quoted=False)}" for k, v in zip(key, values, strict=True))
-                message = f"repeats line {first[values]} ({described}): one source reports a period once"
+                described = ", ".join(f"{k} {shown_text(v, quoted=False)}" for k, v in values.items())
+                message = f"repeats line {first[line]} ({described}): one source reports a period once"
                 problems.append(Problem(shown, int(line), None, message))
     return problems
 
@@ -422,8 +422,8 @@ def citation_problems(sources: pd.DataFrame, shown: str) -> list[Problem]:
         elif cited not in cites:
             message = f"{shown_text(cited)} is not a source_id listed in sources.csv"
         elif cycle := _cycle(cites, source):
-            loop = " → ".join([*_few(cycle, len(cycle)), shown_text(source, quoted=False)])
-            where = ", ".join(_few([f"line {line_of[s]}" for s in cycle[1:]], len(cycle) - 1))
+            loop = " → ".join([*_few(cycle), shown_text(source, quoted=False)])
+            where = ", ".join(_few([f"line {line_of[s]}" for s in cycle[1:]]))
             message = (
                 f"{shown_text(cited)} makes a cycle of citations ({loop}; {where}): an echo must end at a source"
                 " that reports on its own"
@@ -446,12 +446,10 @@ def _cycle(cites: dict[str, str], source: str) -> list[str]:
     return path if cited == source and len(path) > 1 and contract.is_source_id(cited) else []
 
 
-def _few(items: list[str], total: int, most: int = 6) -> list[str]:
-    """Keep a list of ``total`` items short for a message: its first items, and a count of the rest."""
+def _few(items: list[str], most: int = 6) -> list[str]:
+    """Keep a list short for a message: its first items, and a count of the rest."""
     shown = [shown_text(item, quoted=False) for item in items[:most]]
-    if total <= most:
-        return shown
-    return [*shown[: most - 1], f"… {total - most + 1:,} more"]
+    return shown if len(items) <= most else [*shown[: most - 1], f"… {len(items) - most + 1:,} more"]
 
 
 def consistency_problems(file_name: str, rows: pd.DataFrame, shown: str) -> list[Problem]:

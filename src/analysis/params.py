@@ -304,19 +304,20 @@ def claim_problems(values: dict[str, Any], data: Any) -> list[str]:
         return [f"parameter claim {shown_text(named)}: {shown} {held}: leave claim empty, or add the claim to it"]
     key = (values["origin"], values["destination"], values["base_year"], values["target_year"], values["months"])
     valid = [c.claim_id for c in verdict.matching(claims, *key)]
-    origin, destination, base, target, months = key
-    comparison = f"{origin} into {destination}, {months} months of {base} against {target}"
+    if named in valid:
+        return []
     if valid:
         listed = ", ".join(shown_text(c, quoted=False) for c in valid[:MAX_LISTED])
         more = f" and {len(valid) - MAX_LISTED:,} more" if len(valid) > MAX_LISTED else ""
-        hint = f"claims that make the report's comparison ({comparison}): {listed}{more}"
+        hint = f"claims that make the report's comparison ({_comparison(*key)}): {listed}{more}"
     else:
-        hint = f"no claim in it makes the report's comparison ({comparison}): leave claim empty"
-    same = [c for c in claims if c.claim_id == named]
-    if not same:
+        hint = f"no claim in it makes the report's comparison ({_comparison(*key)}): leave claim empty"
+    claim = next((c for c in claims if c.claim_id == named), None)
+    if claim is None:
         return [f"parameter claim {shown_text(named)}: {shown} has no such claim_id; {hint}"]
-    claim = same[0]
-    if claim.claim_id in valid:
-        return []
-    other = f"{claim.origin} into {claim.destination}, {claim.months} months of {claim.base_year} against {claim.target_year}"
+    other = _comparison(claim.origin, claim.destination, claim.base_year, claim.target_year, claim.months)
     return [f"parameter claim {shown_text(named)}: {shown}:{claim.line} compares {other}, not the report's; {hint}"]
+
+
+def _comparison(origin: str, destination: str, base: int, target: int, months: int) -> str:
+    return f"{origin} into {destination}, {months} months of {base} against {target}"
