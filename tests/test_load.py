@@ -347,7 +347,7 @@ def test_a_check_that_raises_refuses_the_file_instead_of_passing_it(data_copy, m
         raise TypeError("unhashable type: 'list'")
 
     monkeypatch.setattr(schema, "iso_alpha3", faulty)  # what the origin and destination checks call
-    with pytest.raises(errors.CheckError) as caught:
+    with pytest.raises(errors.AnalysisError) as caught:
         load_dataset(data_copy)
     assert str(caught.value) == (
         f"{data_copy / 'fdi.csv'}: column origin: the check 'is not an ISO 3166-1 alpha-3 country code (such as"

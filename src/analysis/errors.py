@@ -115,10 +115,6 @@ class InputFileError(InputError):
         super().__init__(f"{shown}{'' if line is None else f':{line}'}: {reason}")
 
 
-class CheckError(AnalysisError):
-    """A check of the data raised instead of answering: a fault of the package, and the file does not pass."""
-
-
 class SystemLimitError(AnalysisError):
     """The machine ran out of something a step needs (open files, memory): not a fault of the input."""
 
@@ -326,9 +322,6 @@ def describe(error: BaseException) -> str:
         return describe_os_error(error)
     if isinstance(error, MemoryError):
         return OUT_OF_MEMORY
-    if isinstance(error, RuntimeError) and str(error).startswith("Symlink loop from"):  # Path.resolve, Python 3.11
-        path = str(error).removeprefix("Symlink loop from ").strip("'\"")
-        return describe_os_error(OSError(errno.ELOOP, os.strerror(errno.ELOOP), path))
     return (
         f"an unexpected error: {type(error).__name__}: {str(error) or 'no message'}; "
         "run the command again with --debug to see where it happened, and report it"

@@ -37,6 +37,16 @@ ENCODING_NAMES = {
 }
 
 
+KINDS = {
+    stat.S_ISREG: "a file",
+    stat.S_ISDIR: "a folder",
+    stat.S_ISFIFO: "a named pipe (FIFO)",
+    stat.S_ISCHR: "a device",
+    stat.S_ISBLK: "a device",
+    stat.S_ISSOCK: "a socket",
+}
+
+
 def max_data_bytes() -> int:
     """Return the largest data file read, in bytes: `DEFAULT_MAX_INPUT_MIB`, or ``ANALYSIS_MAX_INPUT_MIB``'s.
 
@@ -162,15 +172,7 @@ def _check_kind(mode: int, shown: str, what: str) -> None:
 
 
 def _kind(mode: int) -> str:
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "a file" if stat.S_ISREG(mode) else "not a regular file"
+    return next((kind for test, kind in KINDS.items() if test(mode)), "not a regular file")
 
 
 def _check_size(size: int, limit: int, shown: str, what: str) -> None:

@@ -17,7 +17,7 @@ import pandas as pd
 from analysis import config, contract, inputs
 from analysis.cache import sha256
 from analysis.errors import (
-    CheckError,
+    AnalysisError,
     DataValidationError,
     InputFileError,
     Omitted,
@@ -274,10 +274,9 @@ def _header_problems(header: list[str], line: int, problems: _Problems) -> bool:
             problems.add(line, None, f"fields are separated by {name}: separate them with commas")
             return True
     before = len(problems)
-    for column in header:
-        if UNWANTED.search(column):
-            problems.add(line, UNWANTED.sub("\ufffd", column), _unwanted_message(UNWANTED.search(column).group()))
     for index, column in enumerate(header):
+        if found := UNWANTED.search(column):
+            problems.add(line, UNWANTED.sub("\ufffd", column), _unwanted_message(found.group()))
         if column in header[:index]:
             problems.add(line, column, "appears twice in the header")
     return len(problems) > before
@@ -376,13 +375,13 @@ def _validate(frame: pd.DataFrame, validator, keys: list[tuple[str, ...]], probl
 
 
 def _check_could_not_run(errors: list, shown: str) -> None:
-    """Raise `CheckError` for the first check that raised: pandera would record it as a failure on no line."""
+    """Raise `AnalysisError` (a fault of the package, exit status 1) for the first check that raised: pandera would record it as a failure on no line."""
     from pandera.errors import SchemaErrorReason
 
     for error in errors:
         if error.reason_code == SchemaErrorReason.CHECK_ERROR:
             check = error.check.error or error.check.name
-            raise CheckError(
+            raise AnalysisError(
                 f"{shown}: column {error.schema.name}: the check '{check}' could not run ({error.failure_cases}):"
                 " a fault of the analysis package, not of the file, which is not passed as valid"
             )

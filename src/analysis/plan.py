@@ -36,9 +36,10 @@ class Variant:
     @property
     def editions(self) -> list[dict[str, str]]:
         """The report in the other languages: ``{"lang": code, "href": "NAME.html"}`` each."""
-        base = LANGUAGE_SUFFIX.sub("", self.name)
         return [
-            {"lang": lang, "href": f"{report_name(base, lang)}.html"} for lang in config.LANGUAGES if lang != self.lang
+            {"lang": lang, "href": f"{report_name(self.name, lang)}.html"}
+            for lang in config.LANGUAGES
+            if lang != self.lang
         ]
 
 
