@@ -195,7 +195,7 @@ TRANSLATABLE = {
 LANGUAGE_CODE = r"[a-z]{2}"
 
 
-def translation_pattern(file_name: str) -> str | None:
+def translation_pattern(file_name: str) -> str:
     """Return the regular expression that a file's translation columns' names match.
 
     Parameters
@@ -205,8 +205,7 @@ def translation_pattern(file_name: str) -> str | None:
 
     Returns
     -------
-    str or None
-        Such as ``(?:event|note)_[a-z]{2}``; None for a file with nothing to translate.
+    str
+        Such as ``(?:event|note)_[a-z]{2}``.
     """
-    columns = TRANSLATABLE.get(file_name, ())
-    return f"(?:{'|'.join(columns)})_{LANGUAGE_CODE}" if columns else None
+    return f"(?:{'|'.join(TRANSLATABLE[file_name])})_{LANGUAGE_CODE}"

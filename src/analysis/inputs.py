@@ -35,6 +35,11 @@ ENCODING_NAMES = {
     "utf_32_le": "UTF-32 (little-endian)",
     "utf_32_be": "UTF-32 (big-endian)",
 }
+# What a file is said to be when it is no UTF-8 at all (None: charset-normalizer found no text).
+WHOLE_FILE = {
+    None: "is not a text file (a spreadsheet such as .xlsx, an image, an archive?)",
+    **{code: f"is saved as {name}" for code, name in ENCODING_NAMES.items()},
+}
 
 
 KINDS = {
@@ -105,22 +110,17 @@ def decode(data: bytes, shown: str, *, save_as: str = SAVE_AS_UTF8) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        bad = data[error.start : error.end].hex(" ").upper()
         guess = _guess(data)
-        if guess is None:
+        if guess not in WHOLE_FILE:  # a text in another encoding: where its first stray bytes are
+            bad = data[error.start : error.end].hex(" ").upper()
+            legacy = LEGACY_NAMES.get(guess, guess)
+            line = data.count(b"\n", 0, error.start) + 1
             raise InputFileError(
-                shown, f"is not a text file (a spreadsheet such as .xlsx, an image, an archive?): {save_as}"
+                shown, f"byte(s) {bad} are not UTF-8 (the file looks saved as {legacy}): {save_as}", line
             ) from None
-        if guess in ENCODING_NAMES:
-            raise InputFileError(shown, f"is saved as {ENCODING_NAMES[guess]}: {save_as}") from None
-        raise InputFileError(
-            shown,
-            f"byte(s) {bad} are not UTF-8 (the file looks saved as {LEGACY_NAMES.get(guess, guess)}): {save_as}",
-            line,
-        ) from None
+        raise InputFileError(shown, f"{WHOLE_FILE[guess]}: {save_as}") from None
     if "\x00" in text and (guess := _guess(data)) in ENCODING_NAMES:  # UTF-16 of ASCII is UTF-8 with NULs
-        raise InputFileError(shown, f"is saved as {ENCODING_NAMES[guess]}: {save_as}")
+        raise InputFileError(shown, f"{WHOLE_FILE[guess]}: {save_as}")
     return text
 
 

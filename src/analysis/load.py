@@ -116,10 +116,9 @@ def load_dataset(data_dir: str | Path = config.DATA_DIR) -> Dataset:
             frames[name] = frame = None
             problems.add(error.line, None, error.reason)
         if frame is not None:
-            sources = frames.get(config.SOURCES_FILE)
-            known = None  # unless sources.csv gives its source_ids, references to them are not checked
-            if name != config.SOURCES_FILE and sources is not None and "source_id" in sources.columns:
-                known = set(sources["source_id"])
+            sources = frames.get(config.SOURCES_FILE) if name != config.SOURCES_FILE else None
+            # unless sources.csv gives its source_ids, references to them are not checked
+            known = set(sources["source_id"]) if sources is not None and "source_id" in sources.columns else None
             checked = _validate(frame, schema.validator(name, known), schema.UNIQUE.get(name, []), problems)
             problems += consistency_problems(name, frame.loc[~frame.index.isin(checked)], shown)
             if name == config.SOURCES_FILE:
@@ -214,7 +213,8 @@ def _parse(text: str, name: str, problems: _Problems) -> pd.DataFrame | None:
             header, header_line = record, number
             if _header_problems(header, number, problems):
                 return None
-            may_end_early = [c in contract.OPTIONAL_COLUMNS.get(name, ()) or _translation(name, c) for c in header]
+            translation = re.compile(contract.translation_pattern(name))
+            may_end_early = [c in contract.OPTIONAL_COLUMNS.get(name, ()) or translation.fullmatch(c) for c in header]
             continue
         if len(record) < len(header) and all(may_end_early[len(record) :]):
             record += [""] * (len(header) - len(record))  # optional columns left off the end
@@ -336,11 +336,6 @@ def _field_count_problem(record: list[str], header: list[str]) -> tuple[str | No
         None,
         f"has {len(record):,} fields where the header has {len(header)}: a value holding a comma must be quoted",
     )
-
-
-def _translation(file_name: str, column: str) -> bool:
-    pattern = contract.translation_pattern(file_name)
-    return bool(pattern and re.fullmatch(pattern, column))
 
 
 # Validation --------------------------------------------------------------------------------

@@ -203,6 +203,5 @@ def validator(file_name: str, source_ids: set[str] | None = None) -> pa.DataFram
             )
             checks.append(known)
         columns[name] = pa.Column(None, checks)  # text by construction: no dtype to check
-    if pattern := contract.translation_pattern(file_name):
-        columns[f"^{pattern}$"] = pa.Column(None, regex=True, required=False)
+    columns[f"^{contract.translation_pattern(file_name)}$"] = pa.Column(None, regex=True, required=False)
     return pa.DataFrameSchema(columns, strict=True)
