@@ -87,3 +87,13 @@ def test_the_check_against_the_data_names_where_the_parameters_came_from():
     assert caught.value.problems[0].startswith(
         "params/russia-mexico-fdi.yaml with -p origin: parameter origin 'BRA': data/fdi.csv has no figures from it;"
     )
+
+
+def test_two_params_files_that_would_write_the_same_outputs(tmp_path):
+    same = tmp_path / "russia-mexico-fdi.yaml"
+    same.write_text("origin: RUS\n")
+    with pytest.raises(ParameterError) as caught:
+        plan([DEFAULT, same], [])
+    assert caught.value.problems == [
+        f"{same}: would write the same outputs (russia-mexico-fdi.*) as params/russia-mexico-fdi.yaml"
+    ]

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from analysis import config, errors, inputs, interrupts, limits
-from analysis.errors import AnalysisError, DataValidationError, InputError, ParameterError, shown_text
+from analysis.errors import AnalysisError, DataValidationError, ParameterError, shown_text
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 MAX_JOBS = 32  # each job runs a kernel of its own
@@ -155,7 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return interrupts.exit_status()
-    except InputError as error:
+    except AnalysisError as error:  # exit status 2 for bad input (InputError), 1 for the rest
         for problem in getattr(error, "problems", None) or [f"error: {error}"]:
             print(problem, file=sys.stderr)
         if isinstance(error, DataValidationError):  # the count includes problems left unlisted
@@ -163,10 +163,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"{error.count:,} problem{'s' if error.count != 1 else ''} in the data; nothing was built.",
                 file=sys.stderr,
             )
-        status, failure = EXIT_BAD_INPUT, error
-    except AnalysisError as error:
-        print(f"error: {error}", file=sys.stderr)
-        status, failure = EXIT_FAILED, error
+        status, failure = error.exit_status, error
     except Exception as error:  # a full disk, too many open files, a bug: a sentence, not a traceback
         print(f"error: {errors.describe(error)}", file=sys.stderr)
         status, failure = EXIT_FAILED, error

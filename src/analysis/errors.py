@@ -328,15 +328,13 @@ def describe(error: BaseException) -> str:
     )
 
 
-def last_words(log: Path, lines: int = 1, limit: int = 300) -> str:
-    """Return the last non-empty line(s) of a process's log, at most ``limit`` characters ("" if none)."""
+def last_words(log: Path, limit: int = 300) -> str:
+    """Return the last non-empty line of a process's log, at most ``limit`` characters ("" if none)."""
     try:
         with log.open("rb") as handle:
-            handle.seek(0, os.SEEK_END)
-            handle.seek(max(0, handle.tell() - 8192))
+            handle.seek(max(0, handle.seek(0, os.SEEK_END) - 8192))
             tail = handle.read().decode("utf-8", errors="replace")
     except OSError:
         return ""
-    found = [line.strip() for line in tail.splitlines() if line.strip()][-lines:]
-    text = " / ".join(found)
+    text = next((line.strip() for line in reversed(tail.splitlines()) if line.strip()), "")
     return text if len(text) <= limit else text[: limit - 1] + "…"

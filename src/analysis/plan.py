@@ -62,7 +62,8 @@ def plan(
     file that cannot be read, a report name that is not a plain file name, two variants with one name.
     """
     specs = params.notebook_parameters(notebook)
-    variants, problems, names = [], [], {}
+    variants: dict[str, Variant] = {}
+    problems: list[str] = []
     given = tuple(dict.fromkeys(name for name, _ in overrides))
     for path in params_files or [config.DEFAULT_PARAMS]:
         try:
@@ -80,14 +81,13 @@ def plan(
                 f" and '-' (at most {MAX_NAME_CHARS} characters); rename the params file, such as"
                 f" {config.display_path(config.DEFAULT_PARAMS)}"
             )
-        elif name in names:
-            problems.append(f"{path}: would write the same outputs ({name}.*) as {names[name]}")
+        elif name in variants:
+            problems.append(f"{path}: would write the same outputs ({name}.*) as {variants[name].params_file}")
         else:
-            names[name] = path
-            variants.append(Variant(name, config.display_path(path), values, overridden=given))
+            variants[name] = Variant(name, config.display_path(path), values, overridden=given)
     if problems:
         raise ParameterError(problems)
-    return variants
+    return list(variants.values())
 
 
 def check(variants: list[Variant]) -> list[Variant]:
