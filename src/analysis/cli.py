@@ -94,7 +94,14 @@ def _parser() -> argparse.ArgumentParser:
     watch.add_argument("--no-serve", action="store_true", help="do not serve the output folder")
 
     validate = commands.add_parser("validate", parents=[common], help="check the data files and print every problem")
-    validate.add_argument("data_dir", nargs="?", metavar="DATA_DIR", help="folder with the CSV files (default: data/)")
+    validate.add_argument(
+        "data_dir",
+        nargs="?",
+        type=config.given_path,
+        default=config.DATA_DIR,
+        metavar="DATA_DIR",
+        help="folder with the CSV files (default: data/)",
+    )
 
     doctor = commands.add_parser(
         "doctor",
@@ -240,10 +247,9 @@ def _watch(arguments: argparse.Namespace, argv: list[str]) -> int:
 def _validate(arguments: argparse.Namespace) -> int:
     from analysis.load import load_dataset
 
-    folder = config.DATA_DIR if arguments.data_dir is None else config.given_path(arguments.data_dir)
-    data = load_dataset(folder)
+    data = load_dataset(arguments.data_dir)
     print(
-        f"{config.display_path(folder)}: valid: {len(data.fdi)} figures, {len(data.sources)} sources, {len(data.timeline)} events"
+        f"{config.display_path(arguments.data_dir)}: valid: {len(data.fdi)} figures, {len(data.sources)} sources, {len(data.timeline)} events"
     )
     return EXIT_OK
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import errno
 import os
 import resource
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import islice
@@ -22,6 +21,12 @@ from analysis.contract import BIDI_CONTROLS
 SHOWN_CHARS = 60  # of a value quoted in a message: a value can be as long as its file
 SHOWN_ITEMS = 5  # items of a list or mapping shown in a message
 SHOWN_DEPTH = 2  # levels of nesting shown in a message
+# Characters a message shows escaped: control characters (Unicode's Cc), surrogates (Cs), line and
+# paragraph separators (Zl, Zp), and the bidirectional controls.
+ESCAPES = {
+    code: f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    for code in [*range(0x20), *range(0x7F, 0xA0), *range(0xD800, 0xE000), 0x2028, 0x2029, *map(ord, BIDI_CONTROLS)]
+}
 
 
 @dataclass(frozen=True, order=True)
@@ -151,14 +156,7 @@ def problem_order(problem: Problem) -> tuple[str, bool, int, str, str]:
 
 def _escaped(text: str) -> str:
     """Escape what would act on a terminal rather than show: controls, and marks that reorder text."""
-    out = []
-    for char in text:
-        if char in BIDI_CONTROLS or unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp"):
-            code = ord(char)
-            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
-        else:
-            out.append(char)
-    return "".join(out)
+    return text.translate(ESCAPES)
 
 
 def shown_text(text: str, limit: int = SHOWN_CHARS, *, quoted: bool = True) -> str:
