@@ -117,7 +117,7 @@ class InputFileError(InputError):
 
     def __init__(self, shown: str, reason: str, line: int | None = None):
         self.shown, self.reason, self.line = shown, reason, line
-        super().__init__(f"{shown}{'' if line is None else f':{line}'}: {reason}")
+        super().__init__(str(Problem(shown, line, None, reason)))
 
 
 class SystemLimitError(AnalysisError):

@@ -273,10 +273,13 @@ def check_against_data(values: dict[str, Any], data: Any) -> list[str]:
                         f"{months} months of {year}; years with figures: {', '.join(map(str, years))}"
                     )
     preferred, known = values.get("prefer_sources", []), set(data.sources["source_id"])
-    unknown = [source for source in preferred if source not in known]
     sources_file = config.display_path(data.data_dir / config.SOURCES_FILE)
     problems += listed(
-        [f"parameter prefer_sources: {shown_text(source)} is not a source_id in {sources_file}" for source in unknown],
+        [
+            f"parameter prefer_sources: {shown_text(source)} is not a source_id in {sources_file}"
+            for source in preferred
+            if source not in known
+        ],
         MAX_LISTED,
         f"parameter prefer_sources: {{:,}} more source_ids not in {sources_file}",
     )
