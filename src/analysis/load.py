@@ -385,18 +385,21 @@ def _check_could_not_run(errors: list, shown: str) -> None:
 def _repeats(frame: pd.DataFrame, keys: list[tuple[str, ...]], shown: str, skip: set[int]) -> list[Problem]:
     """Find the rows that repeat a key of the file, at the repeat, naming the line of the first."""
     problems = []
-    rows = frame[~frame.index.isin(skip)]
     for key in keys:
-        if not set(key) <= set(rows.columns):
+        if not set(key) <= set(frame.columns):
             continue  # a key column is missing: reported as such
-        first = rows.index.to_series().groupby([rows[column] for column in key]).transform("first")
-        for line, values in rows.loc[first != rows.index, list(key)].iterrows():
-            if len(key) == 1:
-                message = f"{_shown_value(values.iloc[0])} is also on line {first[line]}: each must be unique"
+        first: dict[tuple, int] = {}
+        for line, values in zip(frame.index, frame[list(key)].itertuples(index=False, name=None), strict=True):
+            if line in skip:
+                continue
+            if values not in first:
+                first[values] = line
+            elif len(key) == 1:
+                message = f"{_shown_value(values[0])} is also on line {first[values]}: each must be unique"
                 problems.append(Problem(shown, int(line), key[0], message))
             else:
-                described = ", ".join(f"{k} {shown_text(v, quoted=False)}" for k, v in values.items())
-                message = f"repeats line {first[line]} ({described}): one source reports a period once"
+                described = ", ".join(f"{k} {shown_text(v, quoted=False)}" for k, v in zip(key, values, strict=True))
+                message = f"repeats line {first[values]} ({described}): one source reports a period once"
                 problems.append(Problem(shown, int(line), None, message))
     return problems
 
@@ -469,10 +472,11 @@ def consistency_problems(file_name: str, rows: pd.DataFrame, shown: str) -> list
     year = {config.FDI_FILE: "year", config.CLAIMS_FILE: "target_year"}.get(file_name)
     if year is None or not {"origin", "destination", year, "months"} <= set(rows.columns):
         return problems
-    ends = [contract.period_end(int(y), int(m)) for y, m in zip(rows[year], rows["months"], strict=True)]
-    ends = pd.Series(ends, rows.index, dtype=object)
+    late = rows[rows[year] >= f"{day.year:04d}"]  # only a period of this year or later can end after today
+    ends = [contract.period_end(int(y), int(m)) for y, m in zip(late[year], late["months"], strict=True)]
+    ends = pd.Series(ends, late.index, dtype=object)
     problems += _at(
-        rows[ends > day],
+        late[ends > day],
         shown,
         year,
         lambda row: (
