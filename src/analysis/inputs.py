@@ -9,6 +9,7 @@ the limit, whatever its size said.
 
 from __future__ import annotations
 
+import codecs
 import os
 import resource
 import stat
@@ -22,7 +23,6 @@ MAX_PARAMS_BYTES = 64 * 1024  # a params file; the project's are under 1 KiB
 MIB = 1024 * 1024
 OPEN_FILES_NEEDED = 160  # twice what a build uses
 OPEN_FILES_WANTED = 4096
-UTF8_BOM = b"\xef\xbb\xbf"
 SAVE_AS_UTF8 = "save it as CSV UTF-8 (in Excel: Save As, CSV UTF-8; in LibreOffice: character set Unicode (UTF-8))"
 # The encodings a text that is not UTF-8 is told apart as (charset-normalizer's names).
 LIKELY_ENCODINGS = ["utf_8", "cp1252", "utf_16", "utf_16_le", "utf_16_be", "utf_32", "utf_32_le", "utf_32_be"]
@@ -106,7 +106,7 @@ def decode(data: bytes, shown: str, *, save_as: str = SAVE_AS_UTF8) -> str:
     (charset-normalizer's guess: UTF-16, UTF-32, Windows-1252, or no text at all) and, for stray
     bytes in a text, the line of the first; ``save_as`` says what to do.
     """
-    data = data.removeprefix(UTF8_BOM)
+    data = data.removeprefix(codecs.BOM_UTF8)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
