@@ -30,7 +30,11 @@ def _python_packages() -> Check:
 
     from analysis.provenance import package_versions
 
-    required = [re.match(r"[\w.-]+", text)[0] for text in metadata.requires("analysis") or [] if "extra ==" not in text]
+    try:  # the dependencies pyproject.toml declares, as installed with the package
+        declared = metadata.requires("analysis") or []
+    except metadata.PackageNotFoundError:
+        declared = ["analysis"]  # run from a checkout never installed: that is what is missing
+    required = [re.match(r"[\w.-]+", text)[0] for text in declared if "extra ==" not in text]
     missing = [name for name, version in package_versions(tuple(required)).items() if not version]
     if missing:
         return Check(
