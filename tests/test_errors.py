@@ -1,6 +1,5 @@
 """Messages: every value they quote is bounded and cannot act on the terminal; any error is one sentence with what to do."""
 
-import datetime as dt
 import errno
 import resource
 
@@ -38,18 +37,12 @@ def billion_laughs(depth=9, width=9):
 @pytest.mark.parametrize(
     ("value", "shown"),
     [
-        ("nine", "'nine'"),
-        (True, "True"),
-        (None, "None"),
-        (2.5, "2.5"),
-        (dt.date(2024, 1, 2), "datetime.date(2024, 1, 2)"),
-        (10**29, "100000000000000000000000000000"),
-        (10**40, "a number of about 41 digits"),
-        (10**200, "a number of about 201 digits"),
+        ("nine", "'nine'"),  # a params file's values are texts, lists and mappings of them
+        ("9" * 100, "'" + "9" * 60 + "…' (40 more characters)"),
         (["a", "b"], "['a', 'b']"),
-        (list(range(8)), "[0, 1, 2, 3, 4, … (3 more items)]"),
-        ({"a": 1}, "{'a': 1}"),
-        ([[[1]]], "[[[…]]]"),
+        ([str(i) for i in range(8)], "['0', '1', '2', '3', '4', … (3 more items)]"),
+        ({"a": "1"}, "{'a': '1'}"),
+        ([[["1"]]], "[[[…]]]"),
     ],
 )
 def test_shown_value(value, shown):
@@ -108,17 +101,6 @@ def test_running_out_of_files_is_found_under_the_error_it_caused():
             raise RuntimeError("Kernel didn't respond in 60 seconds") from cause
     except RuntimeError as error:
         assert errors.describe(error) == open_files_advice()
-
-
-def test_a_symbolic_link_loop_that_path_resolve_reports_as_runtime_error(tmp_path):
-    loop = tmp_path / "loop"
-    loop.symlink_to(loop.name)
-    with pytest.raises(RuntimeError) as caught:  # Python 3.11's Path.resolve; 3.13 raises OSError(ELOOP)
-        loop.resolve()
-    assert errors.describe(caught.value) == (
-        f"{loop} is a symbolic link loop (the link leads back to itself): point it at a real folder "
-        "(ls -l shows where it leads)"
-    )
 
 
 def test_a_rename_names_the_folder_in_the_way_not_the_file_moved(tmp_path):

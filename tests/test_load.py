@@ -7,6 +7,7 @@ import hashlib
 import os
 import random
 import shutil
+import tracemalloc
 from pathlib import Path
 
 import pandas as pd
@@ -346,7 +347,7 @@ def test_a_check_that_raises_refuses_the_file_instead_of_passing_it(data_copy, m
         raise TypeError("unhashable type: 'list'")
 
     monkeypatch.setattr(schema, "iso_alpha3", faulty)  # what the origin and destination checks call
-    with pytest.raises(errors.CheckError) as caught:
+    with pytest.raises(errors.AnalysisError) as caught:
         load_dataset(data_copy)
     assert str(caught.value) == (
         f"{data_copy / 'fdi.csv'}: column origin: the check 'is not an ISO 3166-1 alpha-3 country code (such as"
@@ -735,6 +736,21 @@ def test_past_a_hundred_problems_in_a_file_the_rest_are_counted(data_copy):
         3,
         "3 more problems not listed: fix those above and validate again",
     )
+
+
+def test_problems_past_the_cap_are_counted_not_kept(data_copy):
+    # 10,000 lines of one field each, every one a problem: kept, they would take some 6 MiB; counted, the
+    # memory held stays that of the file's lines, however many problems it has.
+    load_dataset(data_copy)  # the libraries imported, and their caches filled, before measuring
+    (data_copy / "fdi.csv").write_text(f"{FDI_HEADER}\n" + "x\n" * 10_000)
+    tracemalloc.start()
+    try:
+        found = problems_in(data_copy)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert found[-1].count == 10_000 - contract.MAX_PROBLEMS_PER_FILE
+    assert peak < 2**20 * 3, f"{peak / 2**20:.1f} MiB held to validate 10,000 broken lines"
 
 
 ROW = "KOR,CHL,2019,12,12.5,tiny-a,"

@@ -186,10 +186,10 @@ def test_a_billion_laughs_is_refused_unexpanded_listing_ten_anchors_and_aliases(
             'origin: RUS\ntitle: "A title \\udc80"\n',
             "v.yaml:2: parameter title: 'A title \\udc80' cannot be written as UTF-8",
         ),
-        ("origin: RUS\n".encode("utf-16"), "v.yaml:1: byte(s) FF are not UTF-8: save the file as UTF-8"),
+        ("origin: RUS\n".encode("utf-16"), "v.yaml: is saved as UTF-16: save the file as UTF-8"),
         (
             "origin: RUS\ntitle: Revisión\n".encode("latin-1"),
-            "v.yaml:2: byte(s) F3 are not UTF-8: save the file as UTF-8",
+            "v.yaml:2: byte(s) F3 are not UTF-8 (the file looks saved as Windows-1252 or Latin-1): save the file as UTF-8",
         ),
         (
             b"origin: RUS\n" + b"# padding\n" * 7000,

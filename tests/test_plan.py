@@ -69,7 +69,7 @@ def test_every_problem_of_every_params_file_is_listed_at_once(tmp_path):
         plan([tmp_path, bad, DEFAULT], [])
     problems = caught.value.problems
     assert problems[0] == (
-        f"{tmp_path}: is a folder, not a params file: give a params file, such as params/russia-mexico-fdi.yaml"
+        f"{tmp_path}: is a folder, not a regular file: give a params file saved on disk (a pipe or a device is not read)"
     )
     assert problems[1].startswith(f"{bad}:1: parameter months: expected int, got 'nine' (str)")
     assert problems[2] == "Valid parameters:"
@@ -87,3 +87,13 @@ def test_the_check_against_the_data_names_where_the_parameters_came_from():
     assert caught.value.problems[0].startswith(
         "params/russia-mexico-fdi.yaml with -p origin: parameter origin 'BRA': data/fdi.csv has no figures from it;"
     )
+
+
+def test_two_params_files_that_would_write_the_same_outputs(tmp_path):
+    same = tmp_path / "russia-mexico-fdi.yaml"
+    same.write_text("origin: RUS\n")
+    with pytest.raises(ParameterError) as caught:
+        plan([DEFAULT, same], [])
+    assert caught.value.problems == [
+        f"{same}: would write the same outputs (russia-mexico-fdi.*) as params/russia-mexico-fdi.yaml"
+    ]

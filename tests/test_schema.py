@@ -85,10 +85,3 @@ def test_first_day(text, day):
 )
 def test_period_end(year, months, end):
     assert contract.period_end(year, months) == end
-
-
-def test_the_keys_of_each_file():
-    assert schema.unique_keys("fdi.csv") == [("origin", "destination", "year", "months", "source_id")]
-    assert schema.unique_keys("sources.csv") == [("source_id",)]
-    assert schema.unique_keys("claims.csv") == [("claim_id",)]
-    assert schema.unique_keys("timeline.csv") == []

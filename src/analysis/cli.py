@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from analysis import config, errors, inputs, interrupts, limits
-from analysis.errors import AnalysisError, DataValidationError, InputError, ParameterError, shown_text
+from analysis.errors import AnalysisError, DataValidationError, ParameterError, shown_text
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 MAX_JOBS = 32  # each job runs a kernel of its own
@@ -94,7 +94,14 @@ def _parser() -> argparse.ArgumentParser:
     watch.add_argument("--no-serve", action="store_true", help="do not serve the output folder")
 
     validate = commands.add_parser("validate", parents=[common], help="check the data files and print every problem")
-    validate.add_argument("data_dir", nargs="?", metavar="DATA_DIR", help="folder with the CSV files (default: data/)")
+    validate.add_argument(
+        "data_dir",
+        nargs="?",
+        type=config.given_path,
+        default=config.DATA_DIR,
+        metavar="DATA_DIR",
+        help="folder with the CSV files (default: data/)",
+    )
 
     doctor = commands.add_parser(
         "doctor",
@@ -155,7 +162,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return interrupts.exit_status()
-    except InputError as error:
+    except AnalysisError as error:  # exit status 2 for bad input (InputError), 1 for the rest
         for problem in getattr(error, "problems", None) or [f"error: {error}"]:
             print(problem, file=sys.stderr)
         if isinstance(error, DataValidationError):  # the count includes problems left unlisted
@@ -163,10 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"{error.count:,} problem{'s' if error.count != 1 else ''} in the data; nothing was built.",
                 file=sys.stderr,
             )
-        status, failure = EXIT_BAD_INPUT, error
-    except AnalysisError as error:
-        print(f"error: {error}", file=sys.stderr)
-        status, failure = EXIT_FAILED, error
+        status, failure = error.exit_status, error
     except Exception as error:  # a full disk, too many open files, a bug: a sentence, not a traceback
         print(f"error: {errors.describe(error)}", file=sys.stderr)
         status, failure = EXIT_FAILED, error
@@ -226,10 +230,8 @@ def _build(arguments: argparse.Namespace) -> int:
             )
         else:
             print(f"{outcome.name}: built {where}{{{listed}}} in {outcome.seconds:.1f} s")
-    failures = [o.exit_status for o in outcomes if o.status == "failed"]
-    if not failures:
-        return EXIT_OK
-    return EXIT_BAD_INPUT if all(s == EXIT_BAD_INPUT for s in failures) else EXIT_FAILED
+    # 2 (bad input) only when every failure was bad input, else 1
+    return min((o.exit_status for o in outcomes if o.status == "failed"), default=EXIT_OK)
 
 
 def _watch(arguments: argparse.Namespace, argv: list[str]) -> int:
@@ -245,10 +247,9 @@ def _watch(arguments: argparse.Namespace, argv: list[str]) -> int:
 def _validate(arguments: argparse.Namespace) -> int:
     from analysis.load import load_dataset
 
-    folder = config.DATA_DIR if arguments.data_dir is None else config.given_path(arguments.data_dir)
-    data = load_dataset(folder)
+    data = load_dataset(arguments.data_dir)
     print(
-        f"{config.display_path(folder)}: valid: {len(data.fdi)} figures, {len(data.sources)} sources, {len(data.timeline)} events"
+        f"{config.display_path(arguments.data_dir)}: valid: {len(data.fdi)} figures, {len(data.sources)} sources, {len(data.timeline)} events"
     )
     return EXIT_OK
 

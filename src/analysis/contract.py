@@ -101,16 +101,9 @@ def date_precision(text: str) -> str | None:
         ``"year"``, ``"month"`` or ``"day"``; None when the text is not one of the three forms
         or names no real day (``2025-02-30``, ``2025-13``).
     """
-    for precision, pattern in DATE_PATTERNS.items():
-        match = pattern.fullmatch(text)
-        if match:
-            parts = [int(p) for p in match.groups()] + [1] * (3 - len(match.groups()))
-            try:
-                dt.date(*parts)
-            except ValueError:
-                return None
-            return precision
-    return None
+    if first_day(text) is None:
+        return None
+    return next(precision for precision, pattern in DATE_PATTERNS.items() if pattern.fullmatch(text))
 
 
 def today() -> dt.date:
@@ -131,10 +124,11 @@ def first_day(text: str) -> dt.date | None:
     datetime.date or None
         ``2024-05`` gives 2024-05-01; a date lies after the build's day only if its first day does.
     """
-    if date_precision(text) is None:
+    match = next(filter(None, (pattern.fullmatch(text) for pattern in DATE_PATTERNS.values())), None)
+    try:
+        return None if match is None else dt.date(*map(int, match.groups()), *[1] * (3 - len(match.groups())))
+    except ValueError:  # no such day, such as 2025-02-30
         return None
-    parts = [int(p) for p in text.split("-")]
-    return dt.date(*parts, *[1] * (3 - len(parts)))
 
 
 def period_end(year: int, months: int) -> dt.date:
@@ -201,7 +195,7 @@ TRANSLATABLE = {
 LANGUAGE_CODE = r"[a-z]{2}"
 
 
-def translation_pattern(file_name: str) -> str | None:
+def translation_pattern(file_name: str) -> str:
     """Return the regular expression that a file's translation columns' names match.
 
     Parameters
@@ -211,8 +205,7 @@ def translation_pattern(file_name: str) -> str | None:
 
     Returns
     -------
-    str or None
-        Such as ``(?:event|note)_[a-z]{2}``; None for a file with nothing to translate.
+    str
+        Such as ``(?:event|note)_[a-z]{2}``.
     """
-    columns = TRANSLATABLE.get(file_name, ())
-    return f"(?:{'|'.join(columns)})_{LANGUAGE_CODE}" if columns else None
+    return f"(?:{'|'.join(TRANSLATABLE[file_name])})_{LANGUAGE_CODE}"

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,11 +26,16 @@ class Check:
 
 
 def _python_packages() -> Check:
-    from analysis.provenance import RECORDED_PACKAGES, package_versions
+    from importlib import metadata
 
-    missing = [
-        name for name, version in package_versions((*RECORDED_PACKAGES, "pyyaml", "pydantic")).items() if not version
-    ]
+    from analysis.provenance import package_versions
+
+    try:  # the dependencies pyproject.toml declares, as installed with the package
+        declared = metadata.requires("analysis") or []
+    except metadata.PackageNotFoundError:
+        declared = ["analysis"]  # run from a checkout never installed: that is what is missing
+    required = [re.match(r"[\w.-]+", text)[0] for text in declared if "extra ==" not in text]
+    missing = [name for name, version in package_versions(tuple(required)).items() if not version]
     if missing:
         return Check(
             "Python packages",
@@ -112,12 +118,9 @@ def _fonts() -> Check:
     )
 
 
-def _tool(name: str, command: str, purpose: str, fix: str) -> Callable[[], Check]:
-    def check() -> Check:
-        found = shutil.which(command)
-        return Check(name, bool(found), f"{found or 'not found'} ({purpose})", fix, optional=True)
-
-    return check
+def _tool(name: str, command: str, purpose: str, fix: str) -> Check:
+    found = shutil.which(command)
+    return Check(name, bool(found), f"{found or 'not found'} ({purpose})", fix, optional=True)
 
 
 def _lab() -> Check:
@@ -128,7 +131,7 @@ def _lab() -> Check:
 
 def run_checks(out_dir: Path) -> Iterator[Check]:
     """Run every check, required ones first, yielding each result as it comes."""
-    checks: list[Callable[[], Check]] = [
+    checks = [
         _python_packages,
         _kernel,
         _weasyprint,
@@ -136,10 +139,9 @@ def run_checks(out_dir: Path) -> Iterator[Check]:
         _data,
         _fonts,
         _lab,
-        _tool("Chromium", "chromium", "browser tests and screenshots", "sudo apt-get install chromium"),
-        _tool(
+        lambda: _tool("Chromium", "chromium", "browser tests and screenshots", "sudo apt-get install chromium"),
+        lambda: _tool(
             "pdftoppm", "pdftoppm", "turning PDF pages into PNG to look at them", "sudo apt-get install poppler-utils"
         ),
     ]
-    for check in checks:
-        yield check()
+    return (check() for check in checks)

@@ -7,13 +7,12 @@ sentence (`describe`), so an analyst reads a traceback only when asking for one 
 
 from __future__ import annotations
 
-import datetime as dt
 import errno
 import os
 import resource
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 from analysis import config
@@ -22,6 +21,12 @@ from analysis.contract import BIDI_CONTROLS
 SHOWN_CHARS = 60  # of a value quoted in a message: a value can be as long as its file
 SHOWN_ITEMS = 5  # items of a list or mapping shown in a message
 SHOWN_DEPTH = 2  # levels of nesting shown in a message
+# Characters a message shows escaped: control characters (Unicode's Cc), surrogates (Cs), line and
+# paragraph separators (Zl, Zp), and the bidirectional controls.
+ESCAPES = {
+    code: f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    for code in [*range(0x20), *range(0x7F, 0xA0), *range(0xD800, 0xE000), 0x2028, 0x2029, *map(ord, BIDI_CONTROLS)]
+}
 
 
 @dataclass(frozen=True, order=True)
@@ -112,11 +117,7 @@ class InputFileError(InputError):
 
     def __init__(self, shown: str, reason: str, line: int | None = None):
         self.shown, self.reason, self.line = shown, reason, line
-        super().__init__(f"{shown}{'' if line is None else f':{line}'}: {reason}")
-
-
-class CheckError(AnalysisError):
-    """A check of the data raised instead of answering: a fault of the package, and the file does not pass."""
+        super().__init__(str(Problem(shown, line, None, reason)))
 
 
 class SystemLimitError(AnalysisError):
@@ -155,14 +156,7 @@ def problem_order(problem: Problem) -> tuple[str, bool, int, str, str]:
 
 def _escaped(text: str) -> str:
     """Escape what would act on a terminal rather than show: controls, and marks that reorder text."""
-    out = []
-    for char in text:
-        if char in BIDI_CONTROLS or unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp"):
-            code = ord(char)
-            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
-        else:
-            out.append(char)
-    return "".join(out)
+    return text.translate(ESCAPES)
 
 
 def shown_text(text: str, limit: int = SHOWN_CHARS, *, quoted: bool = True) -> str:
@@ -180,29 +174,26 @@ def shown_text(text: str, limit: int = SHOWN_CHARS, *, quoted: bool = True) -> s
 
 
 def shown_value(value: object, depth: int = 0) -> str:
-    """Show any value from a params file or ``-p`` in a message, bounded whatever its size or nesting."""
-    if isinstance(value, str):
-        return shown_text(value)
-    if value is None or isinstance(value, bool | float | dt.date):
-        return repr(value)
-    if isinstance(value, int):
-        if value.bit_length() <= 100:
-            return repr(value)
-        return f"a number of about {int(value.bit_length() * 0.30103) + 1:,} digits"
-    if isinstance(value, list | tuple | dict):
-        opening, closing = ("{", "}") if isinstance(value, dict) else ("[", "]")
-        if depth >= SHOWN_DEPTH:
-            return f"{opening}…{closing}" if value else f"{opening}{closing}"
-        items = list(value.items())[:SHOWN_ITEMS] if isinstance(value, dict) else list(value[:SHOWN_ITEMS])
-        if isinstance(value, dict):
-            parts = [f"{shown_value(k, depth + 1)}: {shown_value(v, depth + 1)}" for k, v in items]
-        else:
-            parts = [shown_value(item, depth + 1) for item in items]
-        rest = len(value) - len(items)
-        if rest:
-            parts.append(f"… ({rest:,} more item{'s' if rest != 1 else ''})")
-        return opening + ", ".join(parts) + closing
-    return f"a {type(value).__name__}"
+    """Show a value as a params file or ``-p`` gives it (texts, lists, mappings) in a message, bounded whatever its size or nesting."""
+    if not isinstance(value, list | dict):
+        return shown_text(str(value))
+    opening, closing = ("{", "}") if isinstance(value, dict) else ("[", "]")
+    if depth >= SHOWN_DEPTH:
+        return f"{opening}…{closing}" if value else f"{opening}{closing}"
+    if isinstance(value, dict):
+        parts = [
+            f"{shown_value(k, depth + 1)}: {shown_value(v, depth + 1)}" for k, v in islice(value.items(), SHOWN_ITEMS)
+        ]
+    else:
+        parts = [shown_value(item, depth + 1) for item in value[:SHOWN_ITEMS]]
+    if (rest := len(value) - len(parts)) > 0:
+        parts.append(f"… ({rest:,} more item{'s' if rest != 1 else ''})")
+    return opening + ", ".join(parts) + closing
+
+
+def listed(sentences: list[str], most: int, rest: str) -> list[str]:
+    """Keep the first ``most`` sentences, and ``rest`` formatted with the count of the others, if any."""
+    return sentences[:most] + ([rest.format(len(sentences) - most)] if len(sentences) > most else [])
 
 
 # Sentences for errors that are not the project's own ----------------------------------------
@@ -283,20 +274,13 @@ def out_of_files_message() -> str:
     )
 
 
-def system_limit(error: OSError) -> SystemLimitError | None:
-    """Return the `SystemLimitError` an error of the machine running short stands for, or None."""
-    if error.errno == errno.ENOMEM:
-        return SystemLimitError(OUT_OF_MEMORY)
-    return SystemLimitError(out_of_files_message()) if error.errno in OUT_OF_FILES else None
-
-
 def os_reason(error: OSError, what: str = "file") -> str:
     """Say what an error reading an input means, after the input's name ("params file", "folder").
 
     Raises `SystemLimitError` for running out of open files or memory: not a fault of the input.
     """
-    if (limit := system_limit(error)) is not None:
-        raise limit from None
+    if error.errno in SYSTEM_LIMITS:
+        raise SystemLimitError(describe_os_error(error)) from None
     reading = OS_ERRORS.get(error.errno or 0, (None, None))[0]
     return reading.format(what=what) if reading else f"cannot be read: {error.strerror or error}"
 
@@ -336,24 +320,19 @@ def describe(error: BaseException) -> str:
         return describe_os_error(error)
     if isinstance(error, MemoryError):
         return OUT_OF_MEMORY
-    if isinstance(error, RuntimeError) and str(error).startswith("Symlink loop from"):  # Path.resolve, Python 3.11
-        path = str(error).removeprefix("Symlink loop from ").strip("'\"")
-        return describe_os_error(OSError(errno.ELOOP, os.strerror(errno.ELOOP), path))
     return (
         f"an unexpected error: {type(error).__name__}: {str(error) or 'no message'}; "
         "run the command again with --debug to see where it happened, and report it"
     )
 
 
-def last_words(log: Path, lines: int = 1, limit: int = 300) -> str:
-    """Return the last non-empty line(s) of a process's log, at most ``limit`` characters ("" if none)."""
+def last_words(log: Path, limit: int = 300) -> str:
+    """Return the last non-empty line of a process's log, at most ``limit`` characters ("" if none)."""
     try:
         with log.open("rb") as handle:
-            handle.seek(0, os.SEEK_END)
-            handle.seek(max(0, handle.tell() - 8192))
+            handle.seek(max(0, handle.seek(0, os.SEEK_END) - 8192))
             tail = handle.read().decode("utf-8", errors="replace")
     except OSError:
         return ""
-    found = [line.strip() for line in tail.splitlines() if line.strip()][-lines:]
-    text = " / ".join(found)
+    text = next((line.strip() for line in reversed(tail.splitlines()) if line.strip()), "")
     return text if len(text) <= limit else text[: limit - 1] + "…"

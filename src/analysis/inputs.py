@@ -9,14 +9,13 @@ the limit, whatever its size said.
 
 from __future__ import annotations
 
+import codecs
 import os
 import resource
 import stat
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-from analysis.errors import BuildError, InputFileError, ParameterError, os_reason, shown_text, system_limit
+from analysis.errors import BuildError, InputFileError, ParameterError, os_reason, shown_text
 
 MAX_INPUT_ENV = "ANALYSIS_MAX_INPUT_MIB"
 DEFAULT_MAX_INPUT_MIB = 8  # a data file; the project's three are 20 KiB together
@@ -24,7 +23,6 @@ MAX_PARAMS_BYTES = 64 * 1024  # a params file; the project's are under 1 KiB
 MIB = 1024 * 1024
 OPEN_FILES_NEEDED = 160  # twice what a build uses
 OPEN_FILES_WANTED = 4096
-UTF8_BOM = b"\xef\xbb\xbf"
 SAVE_AS_UTF8 = "save it as CSV UTF-8 (in Excel: Save As, CSV UTF-8; in LibreOffice: character set Unicode (UTF-8))"
 # The encodings a text that is not UTF-8 is told apart as (charset-normalizer's names).
 LIKELY_ENCODINGS = ["utf_8", "cp1252", "utf_16", "utf_16_le", "utf_16_be", "utf_32", "utf_32_le", "utf_32_be"]
@@ -36,6 +34,21 @@ ENCODING_NAMES = {
     "utf_32": "UTF-32",
     "utf_32_le": "UTF-32 (little-endian)",
     "utf_32_be": "UTF-32 (big-endian)",
+}
+# What a file is said to be when it is no UTF-8 at all (None: charset-normalizer found no text).
+WHOLE_FILE = {
+    None: "is not a text file (a spreadsheet such as .xlsx, an image, an archive?)",
+    **{code: f"is saved as {name}" for code, name in ENCODING_NAMES.items()},
+}
+
+
+KINDS = {
+    stat.S_ISREG: "a file",
+    stat.S_ISDIR: "a folder",
+    stat.S_ISFIFO: "a named pipe (FIFO)",
+    stat.S_ISCHR: "a device",
+    stat.S_ISBLK: "a device",
+    stat.S_ISSOCK: "a socket",
 }
 
 
@@ -69,28 +82,19 @@ def read_bytes(path: Path, limit: int, shown: str, *, what: str = "file") -> byt
     """
     try:
         before = path.stat()  # does not open: a pipe or a device is refused unopened
+        _check_kind(before.st_mode, shown, what)
+        _check_size(before.st_size, limit, shown, what)
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOCTTY)
+        try:
+            _check_kind(os.fstat(descriptor).st_mode, shown, what)  # swapped since the stat?
+            chunks, total = [], 0
+            while total <= limit and (chunk := os.read(descriptor, min(MIB, limit + 1 - total))):
+                chunks.append(chunk)
+                total += len(chunk)
+        finally:
+            os.close(descriptor)
     except OSError as error:
         raise InputFileError(shown, os_reason(error, what)) from None
-    _check_kind(before.st_mode, shown, what)
-    _check_size(before.st_size, limit, shown, what)
-    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
-    try:
-        descriptor = os.open(path, flags)
-    except OSError as error:
-        raise InputFileError(shown, os_reason(error, what)) from None
-    try:
-        _check_kind(os.fstat(descriptor).st_mode, shown, what)  # swapped since the stat?
-        chunks, total = [], 0
-        while total <= limit:
-            chunk = os.read(descriptor, min(MIB, limit + 1 - total))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
-    except OSError as error:
-        raise InputFileError(shown, os_reason(error, what)) from None
-    finally:
-        os.close(descriptor)
     _check_size(total, limit, shown, what)
     return b"".join(chunks)
 
@@ -102,26 +106,21 @@ def decode(data: bytes, shown: str, *, save_as: str = SAVE_AS_UTF8) -> str:
     (charset-normalizer's guess: UTF-16, UTF-32, Windows-1252, or no text at all) and, for stray
     bytes in a text, the line of the first; ``save_as`` says what to do.
     """
-    data = data.removeprefix(UTF8_BOM)
+    data = data.removeprefix(codecs.BOM_UTF8)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        bad = data[error.start : error.end].hex(" ").upper()
         guess = _guess(data)
-        if guess is None:
+        if guess not in WHOLE_FILE:  # a text in another encoding: where its first stray bytes are
+            bad = data[error.start : error.end].hex(" ").upper()
+            legacy = LEGACY_NAMES.get(guess, guess)
+            line = data.count(b"\n", 0, error.start) + 1
             raise InputFileError(
-                shown, f"is not a text file (a spreadsheet such as .xlsx, an image, an archive?): {save_as}"
+                shown, f"byte(s) {bad} are not UTF-8 (the file looks saved as {legacy}): {save_as}", line
             ) from None
-        if guess in ENCODING_NAMES:
-            raise InputFileError(shown, f"is saved as {ENCODING_NAMES[guess]}: {save_as}") from None
-        raise InputFileError(
-            shown,
-            f"byte(s) {bad} are not UTF-8 (the file looks saved as {LEGACY_NAMES.get(guess, guess)}): {save_as}",
-            line,
-        ) from None
+        raise InputFileError(shown, f"{WHOLE_FILE[guess]}: {save_as}") from None
     if "\x00" in text and (guess := _guess(data)) in ENCODING_NAMES:  # UTF-16 of ASCII is UTF-8 with NULs
-        raise InputFileError(shown, f"is saved as {ENCODING_NAMES[guess]}: {save_as}")
+        raise InputFileError(shown, f"{WHOLE_FILE[guess]}: {save_as}")
     return text
 
 
@@ -145,39 +144,22 @@ def check_folder(folder: Path, shown: str, holds: str) -> None:
         )
 
 
-@contextmanager
-def system_limits() -> Iterator[None]:
-    """Turn running out of open files or memory into `SystemLimitError` (exit status 1, not 2)."""
-    try:
-        yield
-    except OSError as error:
-        limit = system_limit(error)
-        if limit is None:
-            raise
-        raise limit from None
-
-
-def ensure_open_files(needed: int = OPEN_FILES_NEEDED, wanted: int = OPEN_FILES_WANTED) -> None:
-    """Raise this process's limit of open files towards ``wanted``; refuse to build below ``needed``.
+def ensure_open_files() -> None:
+    """Raise this process's limit of open files towards `OPEN_FILES_WANTED`; refuse to build below `OPEN_FILES_NEEDED`.
 
     The kernel and the renderers inherit the limit; ZeroMQ aborts the process when it runs out,
     so the limit is made enough before anything starts. Raises `BuildError` when the hard limit
-    is below ``needed``.
+    is below `OPEN_FILES_NEEDED`.
     """
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     infinite = resource.RLIM_INFINITY
-    if soft != infinite and soft < wanted:
-        target = wanted if hard == infinite else min(wanted, hard)
-        if target > soft:
-            try:
-                resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
-                soft = target
-            except (OSError, ValueError):
-                pass
-    if soft != infinite and soft < needed:
+    if soft != infinite and soft < OPEN_FILES_WANTED:
+        soft = OPEN_FILES_WANTED if hard == infinite else max(soft, min(OPEN_FILES_WANTED, hard))
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    if soft != infinite and soft < OPEN_FILES_NEEDED:
         raise BuildError(
             f"this process may have only {soft} files open at once (ulimit -n), and a build needs about "
-            f"{needed}: raise the limit in the shell that runs the command (ulimit -n 4096) and build again; "
+            f"{OPEN_FILES_NEEDED}: raise the limit in the shell that runs the command (ulimit -n 4096) and build again; "
             "nothing was built"
         )
 
@@ -190,15 +172,7 @@ def _check_kind(mode: int, shown: str, what: str) -> None:
 
 
 def _kind(mode: int) -> str:
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "a file" if stat.S_ISREG(mode) else "not a regular file"
+    return next((kind for test, kind in KINDS.items() if test(mode)), "not a regular file")
 
 
 def _check_size(size: int, limit: int, shown: str, what: str) -> None:

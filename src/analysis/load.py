@@ -17,7 +17,7 @@ import pandas as pd
 from analysis import config, contract, inputs
 from analysis.cache import sha256
 from analysis.errors import (
-    CheckError,
+    AnalysisError,
     DataValidationError,
     InputFileError,
     Omitted,
@@ -29,10 +29,10 @@ from analysis.errors import (
 
 def _no_claims() -> pd.DataFrame:
     """Return the typed claims of a folder without claims.csv: no rows, every column."""
-    name = config.CLAIMS_FILE
-    types = {"line": "int64", **contract.DTYPES[name], **dict.fromkeys(contract.DECIMALS[name].values(), "int64")}
-    columns = ["line", *contract.COLUMNS[name], *contract.DECIMALS[name].values()]
-    return pd.DataFrame({column: pd.Series(dtype=types.get(column, "str")) for column in columns})
+    columns = contract.COLUMNS[config.CLAIMS_FILE]
+    return _typed(
+        config.CLAIMS_FILE, pd.DataFrame(columns=columns, index=pd.Index([], "int64", name="line"), dtype="str")
+    )
 
 
 @dataclass(frozen=True)
@@ -91,48 +91,41 @@ def load_dataset(data_dir: str | Path = config.DATA_DIR) -> Dataset:
     SystemLimitError
         When the process runs out of open files or memory while reading.
     """
-    folder = config.resolve_project_path(data_dir)  # a link loop is left for the reading to report
-    with inputs.system_limits():
-        return _load(folder)
-
-
-def _load(folder: Path) -> Dataset:
     from analysis import schema
 
+    folder = config.resolve_project_path(data_dir)  # a link loop is left for the reading to report
     limit = inputs.max_data_bytes()
     try:
         inputs.check_folder(folder, config.display_path(folder), ", ".join(config.REQUIRED_DATA_FILES))
     except InputFileError as error:
         raise DataValidationError([Problem(error.shown, None, None, error.reason)]) from None
     contract.iso_alpha3()  # read here, not inside a pandera check that would hide an error
-    problems: list[Problem] = []
+    listed: list[Problem] = []
     checksums: dict[str, str] = {}
     frames: dict[str, pd.DataFrame | None] = {}
     for name in (config.SOURCES_FILE, config.FDI_FILE, config.TIMELINE_FILE, config.CLAIMS_FILE):
         path, shown = folder / name, config.display_path(folder / name)
         if name == config.CLAIMS_FILE and not os.path.lexists(path):
             continue  # no claims: not an error (a broken link is there, and reported as such)
+        problems = _Problems(shown)
         try:
             data = inputs.read_bytes(path, limit, shown)
             checksums[shown] = sha256(data)
-            frame, found = _parse(inputs.decode(data, shown), name, shown)
+            frames[name] = frame = _parse(inputs.decode(data, shown), name, problems)
         except InputFileError as error:
-            frame, found = None, [Problem(shown, error.line, None, error.reason)]
-        problems += found
-        frames[name] = frame
-        if frame is None:
-            continue
-        sources = frames.get(config.SOURCES_FILE)
-        known = None  # unless sources.csv gives its source_ids, references to them are not checked
-        if name != config.SOURCES_FILE and sources is not None and "source_id" in sources.columns:
-            known = set(sources["source_id"])
-        failed, checked = _validate(frame, schema.validator(name, known), schema.unique_keys(name), shown, found)
-        problems += failed
-        problems += consistency_problems(name, frame.loc[~frame.index.isin(checked)], shown)
-        if name == config.SOURCES_FILE:
-            problems += citation_problems(frame, shown)
-    if problems:
-        raise DataValidationError(_listed(problems))
+            frames[name] = frame = None
+            problems.add(error.line, None, error.reason)
+        if frame is not None:
+            sources = frames.get(config.SOURCES_FILE) if name != config.SOURCES_FILE else None
+            # unless sources.csv gives its source_ids, references to them are not checked
+            known = set(sources["source_id"]) if sources is not None and "source_id" in sources.columns else None
+            checked = _validate(frame, schema.validator(name, known), schema.UNIQUE.get(name, []), problems)
+            problems += consistency_problems(name, frame.loc[~frame.index.isin(checked)], shown)
+            if name == config.SOURCES_FILE:
+                problems += citation_problems(frame, shown)
+        listed += problems.listed()
+    if listed:
+        raise DataValidationError(listed)
     claims = frames.get(config.CLAIMS_FILE)
     return Dataset(
         fdi=_typed(config.FDI_FILE, frames[config.FDI_FILE]),
@@ -144,21 +137,26 @@ def _load(folder: Path) -> Dataset:
     )
 
 
-def _listed(problems: list[Problem]) -> list[Problem]:
-    """Keep the first `contract.MAX_PROBLEMS_PER_FILE` problems of each file; count the rest."""
-    by_file: dict[str, list[Problem]] = {}
-    for problem in problems:
-        by_file.setdefault(problem.file, []).append(problem)
-    listed: list[Problem] = []
-    for file, found in by_file.items():
-        plain = sorted((p for p in found if not isinstance(p, Omitted)), key=problem_order)
-        rest = max(0, len(plain) - contract.MAX_PROBLEMS_PER_FILE)
-        rest += sum(p.count for p in found if isinstance(p, Omitted))
-        listed += plain[: contract.MAX_PROBLEMS_PER_FILE]
-        if rest > 0:
-            message = f"{rest:,} more problem{'s' if rest != 1 else ''} not listed: fix those above and validate again"
-            listed.append(Omitted(file, None, None, message, rest))
-    return listed
+class _Problems(list):
+    """A file's problems. Those `add` finds past `contract.MAX_PROBLEMS_PER_FILE` are only counted (memory stays bounded)."""
+
+    def __init__(self, shown: str):
+        super().__init__()
+        self.shown, self.omitted = shown, 0
+
+    def add(self, line: int | None, column: str | None, message: str) -> None:
+        if len(self) < contract.MAX_PROBLEMS_PER_FILE:
+            self.append(Problem(self.shown, line, column, message))
+        else:
+            self.omitted += 1
+
+    def listed(self) -> list[Problem]:
+        """Return the first `contract.MAX_PROBLEMS_PER_FILE` problems in order, then an `Omitted` counting the rest."""
+        kept = sorted(self, key=problem_order)[: contract.MAX_PROBLEMS_PER_FILE]
+        if not (rest := self.omitted + len(self) - len(kept)):
+            return kept
+        message = f"{rest:,} more problem{'s' if rest != 1 else ''} not listed: fix those above and validate again"
+        return [*kept, Omitted(self.shown, None, None, message, rest)]
 
 
 # Reading -----------------------------------------------------------------------------------
@@ -168,46 +166,30 @@ def _listed(problems: list[Problem]) -> list[Problem]:
 UNWANTED = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\r\ufeff{contract.BIDI_CONTROLS}]")
 OTHER_DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
 NUMBER_COLUMNS = ("usd_millions", "base", "target", "multiple")  # a thousands separator splits them
+UNWANTED_MESSAGES = {
+    "\x00": "holds a NUL byte (00), which no text holds (a damaged file, or one saved by a program as binary):"
+    " remove it",
+    "\r": "holds a carriage return (CR) that ends no line: remove it, or save the file with LF or CRLF line ends",
+    "\ufeff": "holds a byte order mark (U+FEFF) inside the file (were two files joined?): remove it",
+}
 CSV_ERRORS = {
     "unexpected end of data": "a quoted value is not closed on this line (a value may not hold a line break):"
     " close the quote",
     "',' expected after '\"'": "a quoted value goes on after its closing quote: write a quote inside a quoted"
     ' value as two ("")',
-    "new-line character seen in unquoted field - do you need to open the file in universal-newline mode?": "holds"
-    " a carriage return (CR) that ends no line: remove it, or save the file with LF or CRLF line ends",
+    "new-line character seen in unquoted field - do you need to open the file in universal-newline mode?": (
+        UNWANTED_MESSAGES["\r"]
+    ),
 }
 
 
-class _Problems(list):
-    """A file's problems: the first `contract.MAX_PROBLEMS_PER_FILE` listed, the rest counted."""
-
-    def __init__(self, shown: str):
-        super().__init__()
-        self.shown, self.uncounted = shown, 0
-
-    @property
-    def room(self) -> bool:
-        return len(self) < contract.MAX_PROBLEMS_PER_FILE
-
-    def count(self) -> None:
-        self.uncounted += 1
-
-    def add(self, line: int | None, column: str | None, message: str) -> None:
-        self.append(Problem(self.shown, line, column, message)) if self.room else self.count()
-
-    def counted(self) -> list[Problem]:
-        rest = self.uncounted
-        return [*self, *([Omitted(self.shown, None, None, f"{rest:,} more problems not listed", rest)] if rest else [])]
-
-
-def _parse(text: str, name: str, shown: str) -> tuple[pd.DataFrame | None, list[Problem]]:
+def _parse(text: str, name: str, problems: _Problems) -> pd.DataFrame | None:
     """Split the text into a frame of stripped strings indexed by line number (None if no header).
 
     One line is one record (a value may not hold a line break), so a line, at most
     `contract.MAX_LINE_CHARS`, bounds the work of a record; a file holds at most
     `contract.MAX_ROWS` rows.
     """
-    problems = _Problems(shown)
     if "\r" in text and "\n" not in text:
         problems.add(
             None,
@@ -215,42 +197,29 @@ def _parse(text: str, name: str, shown: str) -> tuple[pd.DataFrame | None, list[
             "lines end with a carriage return alone (the line ends of classic Mac OS): save the file with LF or"
             " CRLF line ends (Excel: CSV UTF-8, not CSV Macintosh)",
         )
-        return None, problems
+        return None
     lines = text.split("\n")
     most_rows = contract.MAX_ROWS[name]
     header: list[str] = []
     rows: dict[int, list[str]] = {}
     for number, line in enumerate(lines, start=1):
         line = line.removesuffix("\r")
-        if len(line) > contract.MAX_LINE_CHARS:
-            message = f"the line is {len(line):,} characters long; at most {contract.MAX_LINE_CHARS:,}"
-            problems.add(number, None, f"{message}: is a line break missing?")
-            if not header:
-                return None, problems
-            continue
-        try:  # without a quote, a line splits at its commas as the csv module splits it
-            record = [
-                cell.strip() for cell in (next(csv.reader([line], strict=True), []) if '"' in line else line.split(","))
-            ]
-        except csv.Error as error:
-            problems.add(
-                number, None, CSV_ERRORS.get(str(error), f"is not valid CSV: {shown_text(str(error), quoted=False)}")
-            )
-            if not header:
-                return None, problems
-            continue
-        if not any(record):
+        record = _record(line, number, problems)
+        if record is None and not header:
+            return None  # nothing after an unreadable header can be read
+        if not record or not any(record):
             continue
         if not header:
             header, header_line = record, number
             if _header_problems(header, number, problems):
-                return None, problems
-            may_end_early = [c in contract.OPTIONAL_COLUMNS.get(name, ()) or _translation(name, c) for c in header]
+                return None
+            translation = re.compile(contract.translation_pattern(name))
+            may_end_early = [c in contract.OPTIONAL_COLUMNS.get(name, ()) or translation.fullmatch(c) for c in header]
             continue
         if len(record) < len(header) and all(may_end_early[len(record) :]):
             record += [""] * (len(header) - len(record))  # optional columns left off the end
         if len(record) != len(header):
-            problems.add(number, *_field_count_problem(record, header)) if problems.room else problems.count()
+            problems.add(number, *_field_count_problem(record, header))
         elif len(rows) == most_rows:
             left = sum(1 for rest in lines[number - 1 :] if rest.strip(", \r"))
             problems.add(
@@ -267,12 +236,28 @@ def _parse(text: str, name: str, shown: str) -> tuple[pd.DataFrame | None, list[
                 _cell_problems(header, number, record, problems)
     if not header:
         problems.add(1, None, f"the file is empty: expected the header {','.join(contract.COLUMNS[name])}")
-        return None, problems
+        return None
     frame = pd.DataFrame(list(rows.values()), pd.Index(list(rows), dtype="int64", name="line"), header, dtype="str")
     for column in contract.OPTIONAL_COLUMNS.get(name, frozenset()) - set(header):
         frame[column] = ""
     frame.attrs["header_line"] = header_line
-    return frame, problems.counted()
+    return frame
+
+
+def _record(line: str, number: int, problems: _Problems) -> list[str] | None:
+    """Split a line into its stripped values; None, the problem added, when too long or not valid CSV."""
+    if len(line) > contract.MAX_LINE_CHARS:
+        message = f"the line is {len(line):,} characters long; at most {contract.MAX_LINE_CHARS:,}"
+        problems.add(number, None, f"{message}: is a line break missing?")
+        return None
+    try:  # without a quote, a line splits at its commas as the csv module splits it
+        values = next(csv.reader([line], strict=True), []) if '"' in line else line.split(",")
+    except csv.Error as error:
+        problems.add(
+            number, None, CSV_ERRORS.get(str(error), f"is not valid CSV: {shown_text(str(error), quoted=False)}")
+        )
+        return None
+    return [value.strip() for value in values]
 
 
 def _header_problems(header: list[str], line: int, problems: _Problems) -> bool:
@@ -289,10 +274,9 @@ def _header_problems(header: list[str], line: int, problems: _Problems) -> bool:
             problems.add(line, None, f"fields are separated by {name}: separate them with commas")
             return True
     before = len(problems)
-    for column in header:
-        if UNWANTED.search(column):
-            problems.add(line, UNWANTED.sub("\ufffd", column), _unwanted_message(UNWANTED.search(column).group()))
     for index, column in enumerate(header):
+        if found := UNWANTED.search(column):
+            problems.add(line, UNWANTED.sub("\ufffd", column), _unwanted_message(found.group()))
         if column in header[:index]:
             problems.add(line, column, "appears twice in the header")
     return len(problems) > before
@@ -308,15 +292,11 @@ def _cell_problems(header: list[str], line: int, record: list[str], problems: _P
 
 
 def _unwanted_message(found: str) -> str:
-    if found == "\x00":
-        return "holds a NUL byte (00), which no text holds (a damaged file, or one saved by a program as binary): remove it"
-    if found == "\r":
-        return "holds a carriage return (CR) that ends no line: remove it, or save the file with LF or CRLF line ends"
-    if found == "\ufeff":
-        return "holds a byte order mark (U+FEFF) inside the file (were two files joined?): remove it"
     if found in contract.BIDI_CONTROLS:
         return f"holds {contract.bidi_message(found)}"
-    return f"holds the control character U+{ord(found):04X}, which no text holds: remove it"
+    return UNWANTED_MESSAGES.get(
+        found, f"holds the control character U+{ord(found):04X}, which no text holds: remove it"
+    )
 
 
 def _length_problem(column: str, cell: str) -> str | None:
@@ -358,18 +338,11 @@ def _field_count_problem(record: list[str], header: list[str]) -> tuple[str | No
     )
 
 
-def _translation(file_name: str, column: str) -> bool:
-    pattern = contract.translation_pattern(file_name)
-    return bool(pattern and re.fullmatch(pattern, column))
-
-
 # Validation --------------------------------------------------------------------------------
 
 
-def _validate(
-    frame: pd.DataFrame, validator, keys: list[tuple[str, ...]], shown: str, already: list[Problem]
-) -> tuple[list[Problem], set[int]]:
-    """Run a pandera schema lazily and check uniqueness; return located problems and the lines that failed.
+def _validate(frame: pd.DataFrame, validator, keys: list[tuple[str, ...]], problems: _Problems) -> set[int]:
+    """Run a pandera schema lazily and check uniqueness, adding located problems; return the lines that failed.
 
     One problem per cell: the first failing check in the order the model lists them. A cell
     already reported, or a row already reported whole, is not reported again; a row repeating
@@ -381,31 +354,29 @@ def _validate(
         validator.validate(frame, lazy=True)
         cases = pd.DataFrame(columns=["check", "column", "failure_case", "index"])
     except pandera.errors.SchemaErrors as errors:
-        _check_could_not_run(errors.schema_errors, shown)
+        _check_could_not_run(errors.schema_errors, problems.shown)
         cases = errors.failure_cases
-    header_line = frame.attrs["header_line"]
-    skip_lines = {p.line for p in already if p.column is None}
-    seen = {(p.line, p.column) for p in already}
-    problems = []
+    skip_lines = {p.line for p in problems if p.column is None}
+    seen = {(p.line, p.column) for p in problems}
     for check, column, value, line in cases[["check", "column", "failure_case", "index"]].itertuples(index=False):
         if check in ("column_in_schema", "column_in_dataframe"):
             words = "is not a column of this file" if check == "column_in_schema" else "is missing from the header"
-            problems.append(Problem(shown, header_line, str(value), words))
+            problems.append(Problem(problems.shown, frame.attrs["header_line"], str(value), words))
         elif pd.notna(line) and int(line) not in skip_lines and (int(line), column) not in seen:
             seen.add((int(line), column))
-            problems.append(Problem(shown, int(line), column, f"{_shown_value(value)} {check}"))
-    problems += _repeats(frame, keys, shown, {p.line for p in [*already, *problems]} | {line for line, _ in seen})
-    return problems, {p.line for p in [*already, *problems]}
+            problems.append(Problem(problems.shown, int(line), column, f"{_shown_value(value)} {check}"))
+    problems += _repeats(frame, keys, problems.shown, {p.line for p in problems})
+    return {p.line for p in problems}
 
 
 def _check_could_not_run(errors: list, shown: str) -> None:
-    """Raise `CheckError` for the first check that raised: pandera would record it as a failure on no line."""
+    """Raise `AnalysisError` (a fault of the package, exit status 1) for the first check that raised: pandera would record it as a failure on no line."""
     from pandera.errors import SchemaErrorReason
 
     for error in errors:
         if error.reason_code == SchemaErrorReason.CHECK_ERROR:
             check = error.check.error or error.check.name
-            raise CheckError(
+            raise AnalysisError(
                 f"{shown}: column {error.schema.name}: the check '{check}' could not run ({error.failure_cases}):"
                 " a fault of the analysis package, not of the file, which is not passed as valid"
             )
@@ -448,8 +419,8 @@ def citation_problems(sources: pd.DataFrame, shown: str) -> list[Problem]:
         elif cited not in cites:
             message = f"{shown_text(cited)} is not a source_id listed in sources.csv"
         elif cycle := _cycle(cites, source):
-            loop = " → ".join([*_few(cycle, len(cycle)), shown_text(source, quoted=False)])
-            where = ", ".join(_few([f"line {line_of[s]}" for s in cycle[1:]], len(cycle) - 1))
+            loop = " → ".join([*_few(cycle), shown_text(source, quoted=False)])
+            where = ", ".join(_few([f"line {line_of[s]}" for s in cycle[1:]]))
             message = (
                 f"{shown_text(cited)} makes a cycle of citations ({loop}; {where}): an echo must end at a source"
                 " that reports on its own"
@@ -472,12 +443,10 @@ def _cycle(cites: dict[str, str], source: str) -> list[str]:
     return path if cited == source and len(path) > 1 and contract.is_source_id(cited) else []
 
 
-def _few(items: list[str], total: int, most: int = 6) -> list[str]:
-    """Keep a list of ``total`` items short for a message: its first items, and a count of the rest."""
+def _few(items: list[str], most: int = 6) -> list[str]:
+    """Keep a list short for a message: its first items, and a count of the rest."""
     shown = [shown_text(item, quoted=False) for item in items[:most]]
-    if total <= most:
-        return shown
-    return [*shown[: most - 1], f"… {total - most + 1:,} more"]
+    return shown if len(items) <= most else [*shown[: most - 1], f"… {len(items) - most + 1:,} more"]
 
 
 def consistency_problems(file_name: str, rows: pd.DataFrame, shown: str) -> list[Problem]:
@@ -490,54 +459,62 @@ def consistency_problems(file_name: str, rows: pd.DataFrame, shown: str) -> list
     day = contract.today()
     problems: list[Problem] = []
     if file_name == config.SOURCES_FILE and {"published", "accessed"} <= set(rows.columns):
-        for line, published, accessed in zip(rows.index, rows["published"], rows["accessed"], strict=True):
-            if contract.first_day(accessed) < contract.first_day(published):
-                message = (
-                    f"'{accessed}' is before the source was published ({published}):"
-                    " a source is checked after it is published"
-                )
-                problems.append(Problem(shown, int(line), "accessed", message))
+        early = rows["accessed"].map(contract.first_day) < rows["published"].map(contract.first_day)
+        problems += _at(
+            rows[early],
+            shown,
+            "accessed",
+            lambda row: (
+                f"'{row['accessed']}' is before the source was published ({row['published']}):"
+                " a source is checked after it is published"
+            ),
+        )
     year = {config.FDI_FILE: "year", config.CLAIMS_FILE: "target_year"}.get(file_name)
     if year is None or not {"origin", "destination", year, "months"} <= set(rows.columns):
         return problems
     late = rows[rows[year] >= f"{day.year:04d}"]  # only a period of this year or later can end after today
-    for line, value, months in zip(late.index, late[year], late["months"], strict=True):
-        end = contract.period_end(int(value), int(months))
-        if end > day:
-            message = (
-                f"'{value}' with months {months} is a period that ends on {end.isoformat()},"
-                f" after today ({day.isoformat()}): a figure is reported once its period is over"
-            )
-            problems.append(Problem(shown, int(line), year, message))
-    itself = rows[rows["origin"] == rows["destination"]]
-    for line, destination in zip(itself.index, itself["destination"], strict=True):
-        message = f"'{destination}' is also the origin: a country does not invest in itself"
-        problems.append(Problem(shown, int(line), "destination", message))
+    ends = [contract.period_end(int(y), int(m)) for y, m in zip(late[year], late["months"], strict=True)]
+    ends = pd.Series(ends, late.index, dtype=object)
+    problems += _at(
+        late[ends > day],
+        shown,
+        year,
+        lambda row: (
+            f"'{row[year]}' with months {row['months']} is a period that ends on {ends[row.name].isoformat()},"
+            f" after today ({day.isoformat()}): a figure is reported once its period is over"
+        ),
+    )
+    problems += _at(
+        rows[rows["origin"] == rows["destination"]],
+        shown,
+        "destination",
+        lambda row: f"'{row['destination']}' is also the origin: a country does not invest in itself",
+    )
     if file_name == config.CLAIMS_FILE and {"base_year", "base", "multiple"} <= set(rows.columns):
-        problems += _claim_problems(rows, shown)
+        problems += _at(
+            rows[rows["base_year"] >= rows["target_year"]],  # four digits each: text compares as numbers
+            shown,
+            "base_year",
+            lambda row: (
+                f"'{row['base_year']}' is not before target_year ({row['target_year']}): a claim of growth"
+                " compares a period with a later one"
+            ),
+        )
+        problems += _at(
+            rows[(rows["multiple"] == "") & (rows["base"].astype("float64") <= 0)],
+            shown,
+            "multiple",
+            lambda row: (
+                f"(empty) with a base of {row['base']}: target ÷ base is no multiple where the base is zero"
+                " or below; write the multiple the claim states"
+            ),
+        )
     return problems
 
 
-def _claim_problems(rows: pd.DataFrame, shown: str) -> list[Problem]:
-    """Find claims comparing a period with one not after it, or stating no multiple of a base that has none."""
-    problems = []
-    backwards = rows[rows["base_year"] >= rows["target_year"]]  # four digits each: text compares as numbers
-    for line, base_year, target_year in zip(
-        backwards.index, backwards["base_year"], backwards["target_year"], strict=True
-    ):
-        message = (
-            f"'{base_year}' is not before target_year ({target_year}): a claim of growth compares a period"
-            " with a later one"
-        )
-        problems.append(Problem(shown, int(line), "base_year", message))
-    unstated = rows[(rows["multiple"] == "") & (rows["base"].astype("float64") <= 0)]
-    for line, base in zip(unstated.index, unstated["base"], strict=True):
-        message = (
-            f"(empty) with a base of {base}: target ÷ base is no multiple where the base is zero or below;"
-            " write the multiple the claim states"
-        )
-        problems.append(Problem(shown, int(line), "multiple", message))
-    return problems
+def _at(rows: pd.DataFrame, shown: str, column: str, message) -> list[Problem]:
+    """Locate one problem in ``column`` at each of ``rows``, ``message(row)`` saying what is wrong."""
+    return [Problem(shown, int(line), column, message(row)) for line, row in rows.iterrows()]
 
 
 def _shown_value(value: object) -> str:

@@ -21,7 +21,7 @@ import yaml
 
 from analysis import config, inputs
 from analysis.contract import BIDI_CONTROLS, MAX_TEXT_CHARS, bidi_message
-from analysis.errors import InputFileError, ParameterError, shown_text, shown_value
+from analysis.errors import InputFileError, ParameterError, listed, shown_text, shown_value
 
 MAX_YAML_DEPTH = 8  # the composer recurses: deeper nesting than a params file needs is refused first
 MAX_LISTED = 10  # anchors, aliases, unknown sources or claims listed in one message; the rest are counted
@@ -108,13 +108,9 @@ def read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
     shown = str(path)
     try:
         data = inputs.read_bytes(path, inputs.MAX_PARAMS_BYTES, shown, what="params file")
-        text = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
+        text = inputs.decode(data, shown, save_as="save the file as UTF-8")
     except InputFileError as error:
         raise ParameterError([str(error)]) from None
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        bad = data[error.start : error.end].hex(" ").upper()
-        raise ParameterError([f"{shown}:{line}: byte(s) {bad} are not UTF-8: save the file as UTF-8"]) from None
     values, root = _load(text, shown)
     if root is None:
         return {}, {}
@@ -157,31 +153,32 @@ def _load(text: str, shown: str) -> tuple[Any, yaml.Node | None]:
 
 def _event_problems(text: str, shown: str) -> list[str]:
     """Scan a YAML text's events, never building a value: its anchors, aliases and nesting deeper than allowed."""
+    anchors: list[str] = []
     problems: list[str] = []
-    depth, more = 0, 0
+    depth = 0
     try:
         for event in yaml.parse(text, Loader=yaml.BaseLoader):
             line = event.start_mark.line + 1
             depth += isinstance(event, yaml.CollectionStartEvent) - isinstance(event, yaml.CollectionEndEvent)
             if depth > MAX_YAML_DEPTH:
-                return [
-                    *problems,
-                    f"{shown}:{line}: values are nested more than {MAX_YAML_DEPTH} levels deep: a parameter's"
-                    " value is a text, a number or a list of texts",
-                ]
-            found = f"*{event.anchor} is a YAML alias" if isinstance(event, yaml.AliasEvent) else None
-            if getattr(event, "anchor", None) and not found:
-                found = f"&{event.anchor} is a YAML anchor"
-            if found and len(problems) < MAX_LISTED:
                 problems.append(
+                    f"{shown}:{line}: values are nested more than {MAX_YAML_DEPTH} levels deep: a parameter's"
+                    " value is a text, a number or a list of texts"
+                )
+                break
+            if getattr(event, "anchor", None):  # an alias's anchor is the one it repeats
+                found = (
+                    f"*{event.anchor} is a YAML alias"
+                    if isinstance(event, yaml.AliasEvent)
+                    else f"&{event.anchor} is a YAML anchor"
+                )
+                anchors.append(
                     f"{shown}:{line}: {shown_text(found, quoted=False)}: a params file may not use anchors or"
                     " aliases (&name, *name); write each value out"
                 )
-            elif found:
-                more += 1
     except yaml.YAMLError as error:
         problems.append(_yaml_error(error, shown, text))
-    return problems + ([f"{shown}: {more:,} more anchors and aliases not listed"] if more else [])
+    return [*listed(anchors, MAX_LISTED, f"{shown}: {{:,}} more anchors and aliases not listed"), *problems]
 
 
 def _yaml_error(error: yaml.YAMLError, shown: str, text: str) -> str:
@@ -276,16 +273,16 @@ def check_against_data(values: dict[str, Any], data: Any) -> list[str]:
                         f"{months} months of {year}; years with figures: {', '.join(map(str, years))}"
                     )
     preferred, known = values.get("prefer_sources", []), set(data.sources["source_id"])
-    unknown = [source for source in preferred if source not in known]
     sources_file = config.display_path(data.data_dir / config.SOURCES_FILE)
-    problems += [
-        f"parameter prefer_sources: {shown_text(source)} is not a source_id in {sources_file}"
-        for source in unknown[:MAX_LISTED]
-    ]
-    if len(unknown) > MAX_LISTED:
-        problems.append(
-            f"parameter prefer_sources: {len(unknown) - MAX_LISTED:,} more source_ids not in {sources_file}"
-        )
+    problems += listed(
+        [
+            f"parameter prefer_sources: {shown_text(source)} is not a source_id in {sources_file}"
+            for source in preferred
+            if source not in known
+        ],
+        MAX_LISTED,
+        f"parameter prefer_sources: {{:,}} more source_ids not in {sources_file}",
+    )
     cites = dict(zip(data.sources["source_id"], data.sources["cites"], strict=True))
     problems += [
         f"parameter prefer_sources: {source!r} repeats {cites[source]!r} (column cites of {sources_file}):"
@@ -310,19 +307,20 @@ def claim_problems(values: dict[str, Any], data: Any) -> list[str]:
         return [f"parameter claim {shown_text(named)}: {shown} {held}: leave claim empty, or add the claim to it"]
     key = (values["origin"], values["destination"], values["base_year"], values["target_year"], values["months"])
     valid = [c.claim_id for c in verdict.matching(claims, *key)]
-    origin, destination, base, target, months = key
-    comparison = f"{origin} into {destination}, {months} months of {base} against {target}"
+    if named in valid:
+        return []
     if valid:
         listed = ", ".join(shown_text(c, quoted=False) for c in valid[:MAX_LISTED])
         more = f" and {len(valid) - MAX_LISTED:,} more" if len(valid) > MAX_LISTED else ""
-        hint = f"claims that make the report's comparison ({comparison}): {listed}{more}"
+        hint = f"claims that make the report's comparison ({_comparison(*key)}): {listed}{more}"
     else:
-        hint = f"no claim in it makes the report's comparison ({comparison}): leave claim empty"
-    same = [c for c in claims if c.claim_id == named]
-    if not same:
+        hint = f"no claim in it makes the report's comparison ({_comparison(*key)}): leave claim empty"
+    claim = next((c for c in claims if c.claim_id == named), None)
+    if claim is None:
         return [f"parameter claim {shown_text(named)}: {shown} has no such claim_id; {hint}"]
-    claim = same[0]
-    if claim.claim_id in valid:
-        return []
-    other = f"{claim.origin} into {claim.destination}, {claim.months} months of {claim.base_year} against {claim.target_year}"
+    other = _comparison(claim.origin, claim.destination, claim.base_year, claim.target_year, claim.months)
     return [f"parameter claim {shown_text(named)}: {shown}:{claim.line} compares {other}, not the report's; {hint}"]
+
+
+def _comparison(origin: str, destination: str, base: int, target: int, months: int) -> str:
+    return f"{origin} into {destination}, {months} months of {base} against {target}"

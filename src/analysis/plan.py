@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis import config, params
-from analysis.errors import ParameterError
+from analysis.errors import DataValidationError, ParameterError
 from analysis.outputs import MAX_NAME_CHARS, is_plain_name
 
 LANGUAGE_SUFFIX = re.compile(r"\.[a-z]{2}$")  # "russia-mexico-fdi.es" -> "russia-mexico-fdi"
@@ -36,9 +36,10 @@ class Variant:
     @property
     def editions(self) -> list[dict[str, str]]:
         """The report in the other languages: ``{"lang": code, "href": "NAME.html"}`` each."""
-        base = LANGUAGE_SUFFIX.sub("", self.name)
         return [
-            {"lang": lang, "href": f"{report_name(base, lang)}.html"} for lang in config.LANGUAGES if lang != self.lang
+            {"lang": lang, "href": f"{report_name(self.name, lang)}.html"}
+            for lang in config.LANGUAGES
+            if lang != self.lang
         ]
 
 
@@ -58,15 +59,13 @@ def plan(
     """Resolve each params file's variant (the default report's when none), ``-p`` applied to each.
 
     Raises `ParameterError` listing every problem of every file: unknown names, wrong types, a
-    folder for a file, a report name that is not a plain file name, two variants with one name.
+    file that cannot be read, a report name that is not a plain file name, two variants with one name.
     """
     specs = params.notebook_parameters(notebook)
-    variants, problems, names = [], [], {}
+    variants: dict[str, Variant] = {}
+    problems: list[str] = []
     given = tuple(dict.fromkeys(name for name, _ in overrides))
     for path in params_files or [config.DEFAULT_PARAMS]:
-        if path.is_dir():
-            problems.append(f"{path}: is a folder, not a params file: give a params file, such as {_default()}")
-            continue
         try:
             values = params.resolve(specs, [(Path(config.display_path(path)), *params.read_yaml(path))], overrides)
         except ParameterError as error:
@@ -79,20 +78,16 @@ def plan(
             problems.append(
                 f"{path}: the report's name {name!r} (its params file's name, less .yaml and a language suffix) is"
                 " not a plain file name: it must start with a letter or digit and hold only letters, digits, '.', '_'"
-                f" and '-' (at most {MAX_NAME_CHARS} characters); rename the params file, such as {_default()}"
+                f" and '-' (at most {MAX_NAME_CHARS} characters); rename the params file, such as"
+                f" {config.display_path(config.DEFAULT_PARAMS)}"
             )
-        elif name in names:
-            problems.append(f"{path}: would write the same outputs ({name}.*) as {names[name]}")
+        elif name in variants:
+            problems.append(f"{path}: would write the same outputs ({name}.*) as {variants[name].params_file}")
         else:
-            names[name] = path
-            variants.append(Variant(name, config.display_path(path), values, overridden=given))
+            variants[name] = Variant(name, config.display_path(path), values, overridden=given)
     if problems:
         raise ParameterError(problems)
-    return variants
-
-
-def _default() -> str:
-    return config.display_path(config.DEFAULT_PARAMS)
+    return list(variants.values())
 
 
 def check(variants: list[Variant]) -> list[Variant]:
@@ -101,7 +96,6 @@ def check(variants: list[Variant]) -> list[Variant]:
     Raises `DataValidationError` with every problem of every data folder, else `ParameterError`
     with every parameter the data cannot satisfy.
     """
-    from analysis.errors import DataValidationError
     from analysis.load import load_dataset
 
     datasets, data_problems, problems = {}, [], []

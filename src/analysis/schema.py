@@ -51,12 +51,8 @@ def _usd_parts(text: pd.Series) -> pd.DataFrame:
     return text.str.extract(r"^-?0*([0-9]*?)(?:\.([0-9]+))?$").fillna("").apply(lambda column: column.str.len())
 
 
-def _check(test, error: str) -> pa.Check:
-    return pa.Check(test, error=error)
-
-
 def _given(what: str) -> pa.Check:
-    return _check(lambda s: s.str.strip() != "", f"is empty: {what}")
+    return pa.Check(lambda s: s.str.strip() != "", error=f"is empty: {what}")
 
 
 def _plain_number(s: pd.Series) -> pd.Series:
@@ -65,54 +61,57 @@ def _plain_number(s: pd.Series) -> pd.Series:
 
 NOT_SOURCE_ID = "is not a source_id: letters, digits, '.', '_' or '-'"
 YEAR = [
-    _check(lambda s: s.str.fullmatch(r"[0-9]{4}"), "is not a year: write four digits 0-9, such as 2024"),
-    _check(
+    pa.Check(lambda s: s.str.fullmatch(r"[0-9]{4}"), error="is not a year: write four digits 0-9, such as 2024"),
+    pa.Check(
         lambda s: _in_range(s, r"[0-9]{4}", FIRST_YEAR, contract.today().year),
-        f"is out of range: years run from {FIRST_YEAR} to this year",
+        error=f"is out of range: years run from {FIRST_YEAR} to this year",
     ),
 ]
-THOUSANDS_SEPARATOR = _check(
-    lambda s: ~s.str.fullmatch(THOUSANDS), "has a thousands separator: write the number without commas"
+THOUSANDS_SEPARATOR = pa.Check(
+    lambda s: ~s.str.fullmatch(THOUSANDS), error="has a thousands separator: write the number without commas"
 )
 USD = [
     THOUSANDS_SEPARATOR,
-    _check(_plain_number, "is not a number: write US$ millions in digits 0-9, with a dot for decimals"),
-    _check(
+    pa.Check(_plain_number, error="is not a number: write US$ millions in digits 0-9, with a dot for decimals"),
+    pa.Check(
         lambda s: _usd_parts(s)[0] <= USD_INTEGER_DIGITS,
-        f"is too large for US$ millions: at most {USD_INTEGER_DIGITS} digits before the point"
+        error=f"is too large for US$ millions: at most {USD_INTEGER_DIGITS} digits before the point"
         f" ({'9' * USD_INTEGER_DIGITS} is about US$10 trillion, five times the world's largest year of FDI)",
     ),
-    _check(
+    pa.Check(
         lambda s: _usd_parts(s)[1] <= USD_DECIMALS,
-        f"has more than {USD_DECIMALS} decimals: US$ millions are written to the dollar at most"
+        error=f"has more than {USD_DECIMALS} decimals: US$ millions are written to the dollar at most"
         f" ({USD_DECIMALS} decimals); round it as the source gave it",
     ),
 ]
-DATE_FROM = _check(
+DATE_FROM = pa.Check(
     lambda s: _dates_within(s, first=FIRST_DATE),
-    f"is before {FIRST_DATE_YEAR}: the report's dates begin in {FIRST_DATE_YEAR}",
+    error=f"is before {FIRST_DATE_YEAR}: the report's dates begin in {FIRST_DATE_YEAR}",
 )
-ANY_DATE = _check(lambda s: s.map(date_precision).notna(), "is not a date written YYYY-MM-DD, YYYY-MM or YYYY")
+ANY_DATE = pa.Check(lambda s: s.map(date_precision).notna(), error="is not a date written YYYY-MM-DD, YYYY-MM or YYYY")
 
 # Each column's checks, in the order they are tried: a value is reported by the first it fails.
 CHECKS: dict[str, list[pa.Check]] = {
     "origin": [
-        _check(
+        pa.Check(
             lambda s: s.isin(iso_alpha3() | {ALL_ORIGINS}),
-            "is not an ISO 3166-1 alpha-3 country code (such as RUS) or WLD",
+            error="is not an ISO 3166-1 alpha-3 country code (such as RUS) or WLD",
         )
     ],
-    "destination": [_check(lambda s: s.isin(iso_alpha3()), "is not an ISO 3166-1 alpha-3 country code (such as MEX)")],
+    "destination": [
+        pa.Check(lambda s: s.isin(iso_alpha3()), error="is not an ISO 3166-1 alpha-3 country code (such as MEX)")
+    ],
     "year": YEAR,
     "base_year": YEAR,
     "target_year": YEAR,
     "months": [
-        _check(
-            lambda s: s.str.fullmatch(r"[0-9]{1,2}"), "is not a whole number of months (digits 0-9), such as 12 or 9"
+        pa.Check(
+            lambda s: s.str.fullmatch(r"[0-9]{1,2}"),
+            error="is not a whole number of months (digits 0-9), such as 12 or 9",
         ),
-        _check(
+        pa.Check(
             lambda s: _in_range(s, r"[0-9]{1,2}", 1, 12),
-            "is outside 1-12 (months counted from January; 12 = full year)",
+            error="is outside 1-12 (months counted from January; 12 = full year)",
         ),
     ],
     "usd_millions": USD,
@@ -120,45 +119,53 @@ CHECKS: dict[str, list[pa.Check]] = {
     "target": USD,
     "multiple": [
         THOUSANDS_SEPARATOR,
-        _check(
+        pa.Check(
             lambda s: (s == "") | _plain_number(s),
-            "is not a multiple: write it in digits 0-9 with a dot for decimals, such as 30, or leave it empty"
+            error="is not a multiple: write it in digits 0-9 with a dot for decimals, such as 30, or leave it empty"
             " (then it is target ÷ base)",
         ),
-        _check(
+        pa.Check(
             lambda s: (_usd_parts(s)[0] <= USD_INTEGER_DIGITS) & (_usd_parts(s)[1] <= USD_DECIMALS),
-            f"is too large or too precise for a multiple: at most {USD_INTEGER_DIGITS} digits before the point"
+            error=f"is too large or too precise for a multiple: at most {USD_INTEGER_DIGITS} digits before the point"
             f" and {USD_DECIMALS} after it",
         ),
-        _check(
+        pa.Check(
             lambda s: ~s.str.fullmatch(NUMBER) | (pd.to_numeric(s.where(s.str.fullmatch(NUMBER)), errors="coerce") > 0),
-            "is not above zero: a claim of growth states how many times the base the target is",
+            error="is not above zero: a claim of growth states how many times the base the target is",
         ),
     ],
-    "source_id": [_check(lambda s: s.str.fullmatch(SOURCE_ID), NOT_SOURCE_ID)],
-    "claim_id": [_check(lambda s: s.str.fullmatch(SOURCE_ID), "is not a claim_id: letters, digits, '.', '_' or '-'")],
-    "cites": [_check(lambda s: (s == "") | s.str.fullmatch(SOURCE_ID), f"{NOT_SOURCE_ID} (or empty)")],
+    "source_id": [pa.Check(lambda s: s.str.fullmatch(SOURCE_ID), error=NOT_SOURCE_ID)],
+    "claim_id": [
+        pa.Check(lambda s: s.str.fullmatch(SOURCE_ID), error="is not a claim_id: letters, digits, '.', '_' or '-'")
+    ],
+    "cites": [pa.Check(lambda s: (s == "") | s.str.fullmatch(SOURCE_ID), error=f"{NOT_SOURCE_ID} (or empty)")],
     "publisher": [_given("name who published it")],
     "title": [_given("give the publication's title")],
     "event": [_given("say what happened")],
     "quote": [_given("give the claim's words as they were published")],
     "url": [
-        _check(
-            lambda s: s.str.fullmatch(r"(?:https?://\S+)?"), "is not a web address starting with http:// or https://"
+        pa.Check(
+            lambda s: s.str.fullmatch(r"(?:https?://\S+)?"),
+            error="is not a web address starting with http:// or https://",
         )
     ],
     "published": [ANY_DATE, DATE_FROM],
     "date": [
-        _check(lambda s: s.map(date_precision).notna(), "is not a date written YYYY, YYYY-MM or YYYY-MM-DD"),
+        pa.Check(lambda s: s.map(date_precision).notna(), error="is not a date written YYYY, YYYY-MM or YYYY-MM-DD"),
         DATE_FROM,
     ],
-    "accessed": [_check(lambda s: s.map(date_precision) == "day", "is not a date written YYYY-MM-DD"), DATE_FROM],
-    "trust": [_check(lambda s: s.isin(TRUST_LEVELS), f"is not a trust level: one of {', '.join(TRUST_LEVELS)}")],
-    "category": [_check(lambda s: s.isin(CATEGORIES), f"is not a category: one of {', '.join(CATEGORIES)}")],
+    "accessed": [
+        pa.Check(lambda s: s.map(date_precision) == "day", error="is not a date written YYYY-MM-DD"),
+        DATE_FROM,
+    ],
+    "trust": [
+        pa.Check(lambda s: s.isin(TRUST_LEVELS), error=f"is not a trust level: one of {', '.join(TRUST_LEVELS)}")
+    ],
+    "category": [pa.Check(lambda s: s.isin(CATEGORIES), error=f"is not a category: one of {', '.join(CATEGORIES)}")],
     "language": [
-        _check(
+        pa.Check(
             lambda s: s.str.fullmatch(r"(?:[a-z]{2})?"),
-            "is not a language code: two lowercase letters (ISO 639-1), such as es, or empty",
+            error="is not a language code: two lowercase letters (ISO 639-1), such as es, or empty",
         )
     ],
 }
@@ -176,11 +183,6 @@ UNIQUE = {
 }
 
 
-def unique_keys(file_name: str) -> list[tuple[str, ...]]:
-    """Return the keys of a file: columns whose values, together, are on one row only."""
-    return UNIQUE.get(file_name, [])
-
-
 def validator(file_name: str, source_ids: set[str] | None = None) -> pa.DataFrameSchema:
     """Return the schema a file of `contract.COLUMNS` is validated with, on the day it runs.
 
@@ -193,13 +195,13 @@ def validator(file_name: str, source_ids: set[str] | None = None) -> pa.DataFram
         checks = list(CHECKS.get(name, []))
         if name in NOT_AFTER_TODAY:
             error = f"is after today ({day.isoformat()}): {NOT_AFTER_TODAY[name]}"
-            checks.append(_check(lambda s, day=day: _dates_within(s, last=day), error))
+            checks.append(pa.Check(lambda s, day=day: _dates_within(s, last=day), error=error))
         if name == "source_id" and source_ids is not None:
-            known = _check(
-                lambda s: s.isin(source_ids) | ~s.str.fullmatch(SOURCE_ID), "is not a source_id listed in sources.csv"
+            known = pa.Check(
+                lambda s: s.isin(source_ids) | ~s.str.fullmatch(SOURCE_ID),
+                error="is not a source_id listed in sources.csv",
             )
             checks.append(known)
         columns[name] = pa.Column(None, checks)  # text by construction: no dtype to check
-    if pattern := contract.translation_pattern(file_name):
-        columns[f"^{pattern}$"] = pa.Column(None, regex=True, required=False)
+    columns[f"^{contract.translation_pattern(file_name)}$"] = pa.Column(None, regex=True, required=False)
     return pa.DataFrameSchema(columns, strict=True)
