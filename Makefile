@@ -32,7 +32,7 @@ $(LOCALE)/%/LC_MESSAGES/messages.mo: $(LOCALE)/%/LC_MESSAGES/messages.po $(INSTA
 
 translations: $(INSTALLED) ## extract the report's words, update every language's .po, compile them to .mo
 	@mkdir -p .cache
-	$(BIN)/pybabel extract -F babel.cfg --no-wrap --sort-by-file --add-comments=Translators: \
+	$(BIN)/pybabel extract -F babel.cfg --ignore-dirs=".* __pycache__" --no-wrap --sort-by-file --add-comments=Translators: \
 		--project=analysis --copyright-holder="the analysis authors" -o .cache/messages.pot src/analysis
 	$(BIN)/pybabel update --no-wrap --ignore-pot-creation-date --ignore-obsolete -i .cache/messages.pot -d $(LOCALE)
 	$(BIN)/pybabel compile -d $(LOCALE)

@@ -139,8 +139,8 @@ PHASES = textwrap.dedent(
     import json, sys, time
     started = time.perf_counter()
     from pathlib import Path
-    from analysis import pipeline, plan
-    from analysis.execute import Executor
+    from analysis import _pipeline as pipeline, _plan as plan
+    from analysis._execute import Executor
     marks = {}
     def progress(name, step):
         marks[step] = time.perf_counter() - started
@@ -300,7 +300,7 @@ SCALE = textwrap.dedent(
     """
     import resource, sys, time
     import numpy as np, pandas as pd
-    from analysis import metrics
+    from analysis import _metrics as metrics
     rows = int(sys.argv[1])
     rng = np.random.default_rng(7)
     sources = pd.DataFrame({"source_id": [f"s{i}" for i in range(50)],

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import nbformat
 
-from analysis import config
+from analysis import _config as config
 
 STUB_PARAMETERS = """\
 stub_marker: str = ""  # a file the stub writes its kernel's pid to as it runs
@@ -91,7 +91,7 @@ def stub_params(folder: Path, name: str = "stub", data_dir: Path | None = None, 
 
 def stub_variant(folder: Path, notebook: Path, name: str = "stub", **stub: object):
     """Plan and check one variant of the stub, as ``analysis build`` does."""
-    from analysis.plan import check, plan
+    from analysis._plan import check, plan
 
     return check(plan([stub_params(folder, name, **stub)], [], notebook))[0]
 

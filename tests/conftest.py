@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis import config
+from analysis import _config as config
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # The report the small fixtures hold: South Korea's FDI into Chile, 2019 against 2023, full years.
@@ -79,9 +79,9 @@ def shared_dir(tmp_path_factory, worker_id) -> Path:
 
 
 def build_variant(out: Path, name: str, formats=("html", "pdf"), force=False, **parameters) -> Built:
-    from analysis.params import notebook_parameters
-    from analysis.pipeline import BuildOptions, build_one
-    from analysis.plan import Variant
+    from analysis._params import notebook_parameters
+    from analysis._pipeline import BuildOptions, build_one
+    from analysis._plan import Variant
 
     values = {spec.name: spec.default for spec in notebook_parameters(config.DEFAULT_NOTEBOOK).values()}
     values.update(parameters)
@@ -268,15 +268,15 @@ def tiny_params(folder: Path, data_dir: Path, name: str = "tiny") -> Path:
 
 
 def build_one(variant, out, formats=("html", "pdf"), force=False, notebook=config.DEFAULT_NOTEBOOK):
-    """Build one variant in-process, as `analysis.pipeline.build_one` does, with these options."""
-    from analysis.pipeline import BuildOptions
-    from analysis.pipeline import build_one as build_with_options
+    """Build one variant in-process, as `analysis._pipeline.build_one` does, with these options."""
+    from analysis._pipeline import BuildOptions
+    from analysis._pipeline import build_one as build_with_options
 
     return build_with_options(variant, BuildOptions(out_dir=out, formats=formats, force=force, notebook=notebook))
 
 
 def notebook_defaults() -> dict:
-    from analysis.params import notebook_parameters
+    from analysis._params import notebook_parameters
 
     return {spec.name: spec.default for spec in notebook_parameters(config.DEFAULT_NOTEBOOK).values()}
 

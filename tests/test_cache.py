@@ -5,7 +5,8 @@ import json
 
 import pytest
 
-from analysis import cache, config
+from analysis import _cache as cache
+from analysis import _config as config
 
 
 def test_sha256_of_bytes_and_files_in_order(tmp_path):

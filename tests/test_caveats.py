@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from analysis import caveats
-from analysis.facts import Facts
-from analysis.load import load_dataset
+from analysis import _caveats as caveats
+from analysis._facts import Facts
+from analysis._load import load_dataset
 
 SOURCES = """source_id,publisher,title,url,published,accessed,trust,note,cites
 old,Old Gazette,Old,https://example.org/o,2022-01-10,2026-01-02,medium,,

@@ -14,9 +14,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from analysis import charts
-from analysis.language import edition
-from analysis.sections.timeline import Event
+from analysis import _charts as charts
+from analysis._language import edition
+from analysis._sections.timeline import Event
 
 EN, ES = edition("en"), edition("es")
 report = bilingual_report
@@ -103,7 +103,7 @@ def drawn_svg_text(figure: Figure) -> list[str]:
 
 # Charts drawn from the caller's words ------------------------------------------------------------
 
-from analysis.facts import Period, Reported  # noqa: E402
+from analysis._facts import Period, Reported  # noqa: E402
 
 FMT = EN.fmt
 
@@ -557,7 +557,7 @@ def test_the_new_charts_draw_no_word_of_their_own_and_leave_no_pyplot_state(monk
     def refuse(*args, **kwargs):
         raise AssertionError("a chart looked up a word: the caller gives every word")
 
-    from analysis import language
+    from analysis import _language as language
 
     for name in ("gettext", "ngettext", "pgettext", "render"):
         monkeypatch.setattr(language.Edition, name, refuse)
@@ -581,7 +581,7 @@ def test_the_new_charts_draw_no_word_of_their_own_and_leave_no_pyplot_state(monk
     ids=["title", "alt", "credit", "reports", "language", "multiple", "narrow"],
 )
 def test_a_figures_content_key_changes_with_anything_it_is_drawn_from(change):
-    from analysis.formatting import Formatter
+    from analysis._formatting import Formatter
 
     def key(fmt=FMT, base=BASE, target=TARGET, **changes):  # known without drawing
         return charts.range_chart.key(base, target, **{"credits": CREDITS, "fmt": fmt, "words": WORDS, **changes})

@@ -6,7 +6,7 @@ import sys
 import pytest
 from conftest import FIXTURES
 
-from analysis import config
+from analysis import _config as config
 from analysis.cli import main
 
 
@@ -202,7 +202,7 @@ def test_bad_input_shows_a_traceback_only_with_debug(data_copy, capsys, debug):
 
 @pytest.mark.parametrize("debug", [False, True])
 def test_an_unforeseen_error_is_a_sentence_and_a_traceback_only_with_debug(monkeypatch, capsys, debug):
-    from analysis import load
+    from analysis import _load as load
 
     def broken(folder):
         raise RuntimeError("an internal fault")

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from analysis import config
+from analysis import _config as config
 
 
 def test_a_path_given_on_the_command_line_is_taken_from_the_current_folder(tmp_path, monkeypatch):

@@ -8,7 +8,7 @@ import pytest
 import yaml
 from packaging.requirements import Requirement
 
-from analysis import config
+from analysis import _config as config
 
 ROOT = config.PROJECT_ROOT
 

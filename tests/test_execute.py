@@ -19,12 +19,12 @@ import nbformat
 import pytest
 from conftest import FIXTURES, notebook_defaults
 
-from analysis import config
+from analysis import _config as config
+from analysis._execute import Executor, warm_imports
+from analysis._limits import TimeLimits
+from analysis._pipeline import BuildOptions, guarded
+from analysis._plan import Variant, check
 from analysis.errors import NotebookExecutionError, TimeLimitError
-from analysis.execute import Executor, warm_imports
-from analysis.limits import TimeLimits
-from analysis.pipeline import BuildOptions, guarded
-from analysis.plan import Variant, check
 
 STUB = FIXTURES / "stub-kernel.ipynb"
 

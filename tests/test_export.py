@@ -5,8 +5,8 @@ import re
 import nbformat
 import pytest
 
-from analysis.config import SECTION_MIME
-from analysis.export import ContentsList, to_html
+from analysis._config import SECTION_MIME
+from analysis._export import ContentsList, to_html
 
 # The labels a template in the edition's language reads (the report's side supplies them).
 LABELS = {

@@ -11,9 +11,9 @@ import pytest
 from conftest import FIXTURE_PARAMETERS
 from pandas.testing import assert_frame_equal
 
-from analysis import metrics
-from analysis.facts import Facts, Period, Reported, Source
-from analysis.load import load_dataset
+from analysis import _metrics as metrics
+from analysis._facts import Facts, Period, Reported, Source
+from analysis._load import load_dataset
 
 BILINGUAL = Path(__file__).parent / "fixtures" / "bilingual"
 PARAMETERS = {**FIXTURE_PARAMETERS, "lang": "en"}

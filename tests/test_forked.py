@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from analysis import forked, interrupts, pipeline
+from analysis import _forked as forked
+from analysis import _interrupts as interrupts
+from analysis import _pipeline as pipeline
 from analysis.errors import BuildError, TimeLimitError
 
 pytestmark = pytest.mark.slow  # each test forks

@@ -3,8 +3,8 @@ Spanish (CLDR es-MX). Expected texts follow CLDR's patterns as its charts publis
 
 import pytest
 
-from analysis.formatting import Formatter
-from analysis.language import edition
+from analysis._formatting import Formatter
+from analysis._language import edition
 
 EN = edition("en").fmt
 ES = edition("es").fmt

@@ -5,8 +5,8 @@ import base64
 import nbformat
 import pytest
 
-from analysis import harvest
-from analysis.config import FIGURE_MIME, METRICS_MIME
+from analysis import _harvest as harvest
+from analysis._config import FIGURE_MIME, METRICS_MIME
 from analysis.errors import BuildError
 
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n-bytes").decode()

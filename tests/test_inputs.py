@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis import inputs
+from analysis import _inputs as inputs
 from analysis.errors import InputFileError, ParameterError, SystemLimitError, os_reason
 
 

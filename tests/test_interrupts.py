@@ -23,7 +23,8 @@ from pathlib import Path
 import pytest
 from _stub import stub_params
 
-from analysis import config, interrupts
+from analysis import _config as config
+from analysis import _interrupts as interrupts
 
 TAG = "ANALYSIS_TEST_BUILD"
 STUB = Path(__file__).parent / "_stub.py"

@@ -8,8 +8,8 @@ import pytest
 from nbclient import NotebookClient
 from packaging.requirements import Requirement
 
-from analysis import config
-from analysis.config import METRICS_MIME
+from analysis import _config as config
+from analysis._config import METRICS_MIME
 
 ROOT = config.PROJECT_ROOT
 

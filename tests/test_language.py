@@ -6,9 +6,9 @@ import shutil
 import pytest
 from markupsafe import Markup
 
-from analysis import language
+from analysis import _language as language
+from analysis._language import edition, languages, year_ranges
 from analysis.errors import BuildError
-from analysis.language import edition, languages, year_ranges
 
 
 @pytest.fixture

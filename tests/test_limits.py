@@ -3,9 +3,10 @@
 import pytest
 from _stub import stub_variant
 
-from analysis import limits, pipeline
+from analysis import _limits as limits
+from analysis import _pipeline as pipeline
+from analysis._limits import TimeLimits
 from analysis.errors import ParameterError, TimeLimitError
-from analysis.limits import TimeLimits
 
 
 def test_defaults_then_the_environment_then_the_option():
@@ -77,7 +78,7 @@ def test_each_phase_stops_at_its_limit_and_publishes_nothing(
 ):
     # Each phase runs far past its limit here (a kernel cannot start in 10 ms; the notebook sleeps
     # a minute; the page is a minute's work; one word of 100,000 letters takes minutes to lay out).
-    from analysis import export
+    from analysis import _export as export
 
     if "html" in limit:
         monkeypatch.setattr(export, "to_html", slow_page)

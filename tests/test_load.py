@@ -14,9 +14,10 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from analysis import config, contract, errors
+from analysis import _config as config
+from analysis import contract, errors
+from analysis._load import load_dataset
 from analysis.errors import DataValidationError
-from analysis.load import load_dataset
 
 
 def problems_in(folder):
@@ -341,7 +342,7 @@ def test_an_error_reading_the_country_codes_is_raised_as_itself(data_copy, monke
 
 
 def test_a_check_that_raises_refuses_the_file_instead_of_passing_it(data_copy, monkeypatch):
-    from analysis import schema
+    from analysis import _schema as schema
 
     def faulty():
         raise TypeError("unhashable type: 'list'")

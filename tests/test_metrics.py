@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from analysis import metrics
+from analysis import _metrics as metrics
 
 
 def approx(value):

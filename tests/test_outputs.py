@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis import outputs
+from analysis import _outputs as outputs
 from analysis.errors import BuildError
 
 OLD = ["r.html", "r.pdf", "r.ipynb", "figures/r-fdi.png", "figures/r-timeline.svg"]

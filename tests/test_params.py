@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURE_PARAMETERS
 
-from analysis import config
+from analysis import _config as config
+from analysis._load import load_dataset
+from analysis._params import check_against_data, notebook_parameters, read_yaml
 from analysis.cli import main
-from analysis.load import load_dataset
-from analysis.params import check_against_data, notebook_parameters, read_yaml
 
 TINY = Path(__file__).parent / "fixtures" / "tiny"
 SPECS = notebook_parameters(config.DEFAULT_NOTEBOOK)
@@ -86,7 +86,7 @@ def test_the_valid_parameters_are_listed_after_the_problems(tmp_path, capsys):
 
 
 def test_values_are_read_as_written_numbers_in_decimal(tmp_path):
-    from analysis.params import resolve
+    from analysis._params import resolve
 
     path = params(tmp_path, "months: 010\nbase_year: +2019\ntitle: 2024\nclaim: no\nprefer_sources: [a, b]\n")
     values = resolve(SPECS, [(path, *read_yaml(path))], [("target_year", "02025"), ("origin", "010")])
@@ -252,8 +252,8 @@ def test_a_value_that_cannot_be_laid_out_or_read_as_written_is_refused_in_a_boun
 
 
 def test_a_bool_parameter_takes_true_or_false_only(tmp_path):
+    from analysis._params import resolve
     from analysis.errors import ParameterError
-    from analysis.params import resolve
 
     notebook = tmp_path / "n.ipynb"
     cell = {"cell_type": "code", "metadata": {"tags": ["parameters"]}, "source": "draft: bool = False  # a draft\n"}
@@ -375,7 +375,7 @@ def test_the_command_line_refuses_a_bad_claim_before_any_kernel(tmp_path, capsys
 def test_parameter_values_become_literals_that_round_trip(text):
     from papermill.translators import translate_parameters
 
-    from analysis.execute import register
+    from analysis._execute import register
 
     register()
     code = translate_parameters("python3", "python", {"title": text, "prefer_sources": [text]}, "Parameters")

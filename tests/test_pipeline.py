@@ -23,11 +23,12 @@ from conftest import (
     tiny_params,
 )
 
-from analysis import config, pipeline
-from analysis.cache import cache_key, reusable
+from analysis import _config as config
+from analysis import _pipeline as pipeline
+from analysis._cache import cache_key, reusable
+from analysis._pipeline import BuildOptions
+from analysis._plan import Variant
 from analysis.errors import NotebookExecutionError
-from analysis.pipeline import BuildOptions
-from analysis.plan import Variant
 
 pytestmark = pytest.mark.slow
 STUB = Path(__file__).parent / "_stub.py"
@@ -298,7 +299,7 @@ def test_a_failed_folder_the_user_may_not_write(tmp_path, monkeypatch):
     # Root may write any folder, whatever its mode: the refusal is monkeypatched, not made by chmod.
     import errno
 
-    from analysis import outputs
+    from analysis import _outputs as outputs
 
     def refused(out_dir, name, version):
         raise PermissionError(errno.EACCES, "Permission denied", str(out_dir / "failed" / f"{name}.ipynb"))
@@ -318,7 +319,7 @@ def test_running_out_of_files_during_a_build(stub, tmp_path, monkeypatch):
     import errno
     import resource
 
-    from analysis import export
+    from analysis import _export as export
 
     def out_of_files(*args):  # in the renderer's process, as the system would answer its next open()
         raise OSError(errno.EMFILE, "Too many open files")
@@ -427,7 +428,7 @@ def test_changing_one_csv_value_rebuilds_and_reports_the_change(tmp_path, data_c
     first = build_variant(out, "tiny", formats=("html", "pdf"), **values)
     assert "first build of this report" in first.html
 
-    from analysis.plan import plan
+    from analysis._plan import plan
 
     variant = plan([tiny_params(tmp_path, data_copy)], [])[0]
     assert reusable(out, "tiny", cache_key(variant.parameters, ("html", "pdf"))) is not None  # nothing changed yet
@@ -517,9 +518,9 @@ def test_an_unchanged_report_is_reused_without_a_kernel(stub, tmp_path):
 
 
 def test_bad_input_stops_the_kernel_started_ahead_before_it_runs_the_notebook(tmp_path, data_copy, monkeypatch):
-    from analysis import execute
+    from analysis import _execute as execute
+    from analysis._pipeline import build_all
     from analysis.errors import DataValidationError
-    from analysis.pipeline import build_all
 
     marker = tmp_path / "the-notebook-ran"
     notebook = nbformat.v4.new_notebook()
@@ -550,7 +551,8 @@ def test_bad_input_stops_the_kernel_started_ahead_before_it_runs_the_notebook(tm
 
 
 def test_after_a_template_changes_the_renderers_are_prepared_again_in_the_background(monkeypatch):
-    from analysis import export, pipeline
+    from analysis import _export as export
+    from analysis import _pipeline as pipeline
 
     rehearsals = []
     pipeline.prepare_in_background.cache_clear()

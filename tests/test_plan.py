@@ -3,9 +3,9 @@
 import pytest
 from conftest import FIXTURES
 
-from analysis import config
+from analysis import _config as config
+from analysis._plan import Variant, check, plan, report_name
 from analysis.errors import ParameterError
-from analysis.plan import Variant, check, plan, report_name
 
 DEFAULT = config.PARAMS_DIR / "russia-mexico-fdi.yaml"
 SPANISH = config.PARAMS_DIR / "russia-mexico-fdi.es.yaml"

@@ -13,16 +13,17 @@ from markupsafe import Markup
 from matplotlib.figure import Figure
 from PIL import Image
 
-from analysis import charts, present
-from analysis.language import edition
-from analysis.present import FIGURE_MIME, SECTION_MIME, FigureOutput, Renders, Section, plain_text
-from analysis.sections.timeline import Event
+from analysis import _charts as charts
+from analysis import _present as present
+from analysis._language import edition
+from analysis._present import FIGURE_MIME, SECTION_MIME, FigureOutput, Renders, Section, plain_text
+from analysis._sections.timeline import Event
 
 FMT = edition("en").fmt
 
 
 def chart(text: str = "An event") -> functools.partial:
-    """A chart of one dated event by `analysis.charts`, to draw (so keyed by what it is drawn from)."""
+    """A chart of one dated event by `analysis._charts`, to draw (so keyed by what it is drawn from)."""
     marks = charts.timeline_marks([Event("2025-06-20", 2025, "energy", text, "en", "", "en", "s")], fmt=FMT, differ={})
     words = charts.ChartWords(title="Events", source="test", alt=f"One event: {text}")
     return functools.partial(charts.events_chart, marks, categories={"energy": "Energy"}, words=words)
@@ -34,7 +35,7 @@ def output(text: str = "An event", **changes) -> FigureOutput:
 
 
 def drawn(figure: Figure, alt: str = "A chart drawn by hand") -> FigureOutput:
-    """A figure drawn by hand (not by a helper of `analysis.charts`: no content key), without a phone version."""
+    """A figure drawn by hand (not by a helper of `analysis._charts`: no content key), without a phone version."""
     return FigureOutput(lambda: figure, 1, "board", "Caption", alt, phone=False)
 
 
@@ -273,7 +274,7 @@ def test_a_chart_without_a_content_key_is_never_taken_for_another(kept):
     for text in ("One", "Two"):
         figure = Figure(figsize=(2, 1))
         figure.text(0.5, 0.5, text)
-        shown.append(drawn(figure)._repr_mimebundle_())  # drawn by hand, not by a helper of analysis.charts
+        shown.append(drawn(figure)._repr_mimebundle_())  # drawn by hand, not by a helper of analysis._charts
     assert len(draws) == 2 and shown[1][0]["image/png"] != shown[0][0]["image/png"]
 
 

@@ -37,10 +37,11 @@ import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from analysis import cli, config, contract, metrics
-from analysis.errors import DataValidationError, ParameterError
-from analysis.load import load_dataset
-from analysis.params import (
+from analysis import _config as config
+from analysis import _metrics as metrics
+from analysis import cli, contract
+from analysis._load import load_dataset
+from analysis._params import (
     check_against_data,
     describe,
     notebook_parameters,
@@ -48,6 +49,7 @@ from analysis.params import (
     read_yaml,
     resolve,
 )
+from analysis.errors import DataValidationError, ParameterError
 
 TINY = Path(__file__).parent / "fixtures" / "tiny"
 SPECS = notebook_parameters(config.DEFAULT_NOTEBOOK)

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from analysis import config
+from analysis import _config as config
 
 pytestmark = pytest.mark.slow
 

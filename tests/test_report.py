@@ -214,7 +214,7 @@ def test_disagreements_mark_the_echo_and_keep_the_figures_as_written():
 def test_the_rule_the_report_states_is_the_order_the_ranking_applies(monkeypatch, criteria, basis):
     # 2023: Fixture Review (May 6, 2024, high) against Fixture Gazette (March 2020, medium): the
     # Review wins either way, decided by whichever of date and trust the rule puts first
-    from analysis import metrics
+    from analysis import _metrics as metrics
 
     monkeypatch.setattr(metrics, "CRITERIA", criteria)
     built = bilingual_report()
@@ -464,7 +464,7 @@ def pseudo_language(tmp_path, monkeypatch):
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po, write_po
 
-    from analysis import language
+    from analysis import _language as language
 
     locale = tmp_path / "locale"
     shutil.copytree(language.LOCALE_DIR, locale)
@@ -528,7 +528,7 @@ def words_left(r: Report) -> dict[str, list[str]]:
 
 
 def test_a_language_is_one_po_file_and_leaves_no_english_on_its_page(pseudo_language):
-    from analysis.language import edition, languages
+    from analysis._language import edition, languages
 
     assert languages() == ("en", "es", "xx")
     assert edition("xx").locale == "el" and edition("xx").html_lang == "el"  # from its catalogue's header
@@ -540,7 +540,7 @@ def test_a_language_is_one_po_file_and_leaves_no_english_on_its_page(pseudo_lang
 
 
 def test_a_word_left_out_of_the_catalogue_is_found(pseudo_language, monkeypatch, tmp_path):
-    from analysis import language
+    from analysis import _language as language
 
     folder = tmp_path / "sections"
     shutil.copytree(language.SECTION_TEMPLATES, folder)

@@ -4,7 +4,8 @@ import datetime as dt
 
 import pytest
 
-from analysis import contract, schema
+from analysis import _schema as schema
+from analysis import contract
 
 
 @pytest.mark.parametrize(

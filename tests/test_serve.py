@@ -11,8 +11,8 @@ import urllib.request
 
 import pytest
 
-from analysis import serve
-from analysis.serve import STATUS_PATH, Server, State, inject
+from analysis import _serve as serve
+from analysis._serve import STATUS_PATH, Server, State, inject
 
 PAGE = b"<!DOCTYPE html>\n<html><body><main><p>The report</p></main></body></html>\n"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis import provenance
+from analysis import _provenance as provenance
 from analysis.report import Report
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from analysis import config
-from analysis.language import LOCALE_DIR, catalogue_path
+from analysis import _config as config
+from analysis._language import LOCALE_DIR, catalogue_path
 
 SOURCE_LANGUAGE = "en"  # the messages are written in it: its catalogue needs no msgstr
 LANGUAGES = sorted(p.parent.parent.name for p in LOCALE_DIR.glob("*/LC_MESSAGES/messages.po"))

@@ -1,4 +1,4 @@
-"""The verdict on each claim of claims.csv, by the rule of analysis.verdict (data/README.md, "claims.csv").
+"""The verdict on each claim of claims.csv, by the rule of analysis._verdict (data/README.md, "claims.csv").
 
 Each test writes a small data folder: Russia into Mexico, full years 2022 and 2024, the reports of
 each year and one claim, and reads the verdict from the run's facts or its metrics file, as the
@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from conftest import BILINGUAL_PARAMETERS
 
+from analysis._facts import Facts
+from analysis._load import load_dataset
 from analysis.errors import ParameterError
-from analysis.facts import Facts
-from analysis.load import load_dataset
 from analysis.report import Report
 
 PARAMETERS = {

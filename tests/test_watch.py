@@ -22,11 +22,11 @@ from pathlib import Path
 import pytest
 from _stub import stub_params
 
-from analysis import config
+from analysis import _config as config
+from analysis._pipeline import BuildOptions
+from analysis._serve import State
+from analysis._watch import Session
 from analysis.errors import SystemLimitError
-from analysis.pipeline import BuildOptions
-from analysis.serve import State
-from analysis.watch import Session
 
 GOOD = ("KOR,CHL,2023,12,50.0,", "KOR,CHL,2023,12,60.0,")
 STUB = Path(__file__).parent / "_stub.py"
@@ -72,12 +72,12 @@ class Watch:
         raise AssertionError(f"no line matching {pattern!r} in:\n" + "\n".join(self.seen))
 
     def kernels(self) -> list[int]:
-        """The kernel processes it started (its children running analysis.kernel)."""
+        """The kernel processes it started (its children running analysis._kernel)."""
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
         found = []
         for child in children:
             with contextlib.suppress(OSError):
-                if b"analysis.kernel" in Path(f"/proc/{child}/cmdline").read_bytes():
+                if b"analysis._kernel" in Path(f"/proc/{child}/cmdline").read_bytes():
                     found.append(int(child))
         return found
 
@@ -285,8 +285,8 @@ def test_bad_data_says_whether_a_report_was_ever_built(tmp_path, data_copy, buil
 
 
 def test_a_failed_build_of_a_report_never_built_says_so(tmp_path, data_copy, monkeypatch):
-    from analysis import watch as watch_module
-    from analysis.pipeline import Outcome
+    from analysis import _watch as watch_module
+    from analysis._pipeline import Outcome
 
     failed = Outcome("tiny", "failed", [], 1.0, "the report notebook failed: ValueError: x; nothing was published", 1)
     monkeypatch.setattr(watch_module, "guarded", lambda variant, options, executor: failed)
@@ -306,7 +306,7 @@ def test_a_failed_build_of_a_report_never_built_says_so(tmp_path, data_copy, mon
     ],
 )
 def test_a_rebuild_that_fails_unexpectedly_never_ends_the_watch(tmp_path, data_copy, monkeypatch, error):
-    from analysis import watch as watch_module
+    from analysis import _watch as watch_module
 
     session, stream = session_with_page(tmp_path, data_copy)
     calls = []

@@ -12,10 +12,11 @@ import threading
 import pytest
 from conftest import FIXTURES, notebook_defaults
 
-from analysis import outputs, pipeline
+from analysis import _outputs as outputs
+from analysis import _pipeline as pipeline
+from analysis._pipeline import BuildOptions, build_one
+from analysis._plan import Variant
 from analysis.errors import BuildError, NotebookExecutionError
-from analysis.pipeline import BuildOptions, build_one
-from analysis.plan import Variant
 
 OLD = {"r.html": b"<p>old</p>", "r.ipynb": b"{}", "figures/r-fdi.svg": b"<svg>old</svg>"}
 NEW = {

@@ -16,7 +16,11 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from analysis import config, errors, inputs, interrupts, limits
+from analysis import _config as config
+from analysis import _inputs as inputs
+from analysis import _interrupts as interrupts
+from analysis import _limits as limits
+from analysis import errors
 from analysis.errors import AnalysisError, DataValidationError, ParameterError, shown_text
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -115,7 +119,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _parameters_epilog() -> str:
-    from analysis.params import describe, notebook_parameters
+    from analysis._params import describe, notebook_parameters
 
     try:
         specs = notebook_parameters(config.DEFAULT_NOTEBOOK)
@@ -180,7 +184,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _options(arguments: argparse.Namespace, **more: object):  # -> pipeline.BuildOptions
-    from analysis.pipeline import FORMATS, BuildOptions
+    from analysis._pipeline import FORMATS, BuildOptions
 
     asked = [f.strip().lower() for f in arguments.format.split(",") if f.strip()]
     if not asked or any(f not in FORMATS for f in asked):
@@ -199,8 +203,8 @@ def _options(arguments: argparse.Namespace, **more: object):  # -> pipeline.Buil
 
 
 def _build(arguments: argparse.Namespace) -> int:
-    from analysis import pipeline
-    from analysis.plan import plan
+    from analysis import _pipeline as pipeline
+    from analysis._plan import plan
 
     if not 1 <= arguments.jobs <= MAX_JOBS:
         raise ParameterError([f"--jobs {arguments.jobs}: must be 1 to {MAX_JOBS} (each job runs a kernel of its own)"])
@@ -235,7 +239,7 @@ def _build(arguments: argparse.Namespace) -> int:
 
 
 def _watch(arguments: argparse.Namespace, argv: list[str]) -> int:
-    from analysis.watch import watch
+    from analysis._watch import watch
 
     options = _options(arguments)
     if not 0 <= arguments.port <= 65535:
@@ -245,7 +249,7 @@ def _watch(arguments: argparse.Namespace, argv: list[str]) -> int:
 
 
 def _validate(arguments: argparse.Namespace) -> int:
-    from analysis.load import load_dataset
+    from analysis._load import load_dataset
 
     data = load_dataset(arguments.data_dir)
     print(
@@ -255,7 +259,7 @@ def _validate(arguments: argparse.Namespace) -> int:
 
 
 def _doctor(arguments: argparse.Namespace) -> int:
-    from analysis.doctor import run_checks
+    from analysis._doctor import run_checks
 
     failed = 0
     for check in run_checks(config.given_path(arguments.out)):

@@ -1,6 +1,6 @@
 """The data contract's vocabulary: columns, codes, levels, patterns, limits and date precision.
 
-Plain Python, no pandera: the report's sections use it too. `analysis.schema` builds the pandera
+Plain Python, no pandera: the report's sections use it too. `analysis._schema` builds the pandera
 models from it.
 """
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
-from analysis import config
+from analysis import _config as config
 from analysis.contract import BIDI_CONTROLS
 
 SHOWN_CHARS = 60  # of a value quoted in a message: a value can be as long as its file
@@ -143,7 +143,7 @@ class BuildError(AnalysisError):
 
 
 class TimeLimitError(BuildError):
-    """A phase of a build ran past its time limit and was stopped (see `analysis.limits`)."""
+    """A phase of a build ran past its time limit and was stopped (see `analysis._limits`)."""
 
 
 def problem_order(problem: Problem) -> tuple[str, bool, int, str, str]:

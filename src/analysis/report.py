@@ -1,9 +1,9 @@
 """What the report notebook calls: one `Report` per run, one method per section.
 
-`Report` is a façade: it holds the run's frozen `analysis.facts.Facts`, the edition
-(`analysis.language.Edition`: the language's gettext catalogue, formatter and templates) and the
+`Report` is a façade: it holds the run's frozen `analysis._facts.Facts`, the edition
+(`analysis._language.Edition`: the language's gettext catalogue, formatter and templates) and the
 numbering of tables and figures; each section method is defined in its own module of
-`analysis.sections` and attached here. Every number in the prose is written by those sections
+`analysis._sections` and attached here. Every number in the prose is written by those sections
 from the run's own facts, so a rerun with other figures changes every sentence with them.
 """
 
@@ -18,14 +18,15 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
-from analysis import caveats as caveat_rules
-from analysis import config, provenance
-from analysis.config import METRICS_MIME
-from analysis.facts import Facts
-from analysis.language import Edition, edition, languages
-from analysis.load import load_dataset
-from analysis.present import FigureOutput, Section
-from analysis.sections import (
+from analysis import _caveats as caveat_rules
+from analysis import _config as config
+from analysis import _provenance as provenance
+from analysis._config import METRICS_MIME
+from analysis._facts import Facts
+from analysis._language import Edition, edition, languages
+from analysis._load import load_dataset
+from analysis._present import FigureOutput, Section
+from analysis._sections import (
     appendix,
     by_year,
     changes,
@@ -48,7 +49,7 @@ from analysis.sections import (
 class Report:
     """The report of one run: its facts, its edition, and its sections as methods.
 
-    Build it with `Report.build`; every section method returns a `analysis.present.Section`
+    Build it with `Report.build`; every section method returns a `analysis._present.Section`
     that the notebook displays.
 
     Parameters
@@ -150,7 +151,7 @@ class Report:
 
     @functools.cached_property
     def caveat_list(self) -> tuple[caveat_rules.Caveat, ...]:
-        """Every caveat that applies to this run (`analysis.caveats`)."""
+        """Every caveat that applies to this run (`analysis._caveats`)."""
         return caveat_rules.caveats(self.facts)
 
     @property
@@ -185,7 +186,7 @@ class Report:
         return Section(id, title, [self.edition.render(template, id=id, title=title, **context)])
 
     def chart(self, key: str, caption: str, draw: Callable[..., Figure], *args: Any, **kwargs: Any) -> FigureOutput:
-        """Return the next numbered figure: a chart of `analysis.charts`, drawn when shown, at both widths."""
+        """Return the next numbered figure: a chart of `analysis._charts`, drawn when shown, at both widths."""
         words = kwargs["words"]
         chart = functools.partial(draw, *args, **kwargs)
         number = next(self.figures)
@@ -214,7 +215,7 @@ class Report:
             block and labels, in the edition's language), ``disagreements`` (periods reported
             with more than one figure) and ``claims`` (the claims of claims.csv that make the
             report's comparison, in file order, each ``claim_id``, ``verdict``,
-            ``multiple_claimed`` and ``reasons``; see `analysis.verdict`). The numbers are the
+            ``multiple_claimed`` and ``reasons``; see `analysis._verdict`). The numbers are the
             same in every edition. A copy: computed once a run.
         """
         return copy.deepcopy(self._metrics)

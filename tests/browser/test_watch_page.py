@@ -8,7 +8,7 @@ import urllib.request
 import pytest
 from conftest import chromium_or_skip
 
-from analysis.serve import Server
+from analysis._serve import Server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
