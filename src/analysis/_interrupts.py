@@ -10,17 +10,12 @@ can be dropped where Python cannot raise it (a C library's callback), so the bui
 from __future__ import annotations
 
 import contextlib
-import os
 import signal
 import threading
-import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-PAUSE_ENV = "ANALYSIS_TEST_PAUSE"
-PAUSE_FILE_ENV = "ANALYSIS_TEST_PAUSE_FILE"
 
 _requested = threading.Event()
 _state: dict[str, Any] = {"signal": signal.SIGINT, "deferring": 0, "held": False}
@@ -116,15 +111,3 @@ def on_request(callback: Callable[[], None]) -> Iterator[None]:
         yield
     finally:
         _callbacks.remove(callback)
-
-
-def pause(phase: str) -> None:
-    """Test seam: wait here (writing ``ANALYSIS_TEST_PAUSE_FILE``) if ``ANALYSIS_TEST_PAUSE`` names this phase."""
-    if os.environ.get(PAUSE_ENV) != phase:
-        return
-    if marker := os.environ.get(PAUSE_FILE_ENV):
-        Path(marker).write_text(f"{os.getpid()}\n", encoding="utf-8")
-    deadline = time.monotonic() + 600
-    while time.monotonic() < deadline:
-        check()
-        time.sleep(0.05)

@@ -18,9 +18,6 @@ _BASELINE: dict[str, Any] = {}
 
 def settle() -> None:
     """Remember the state a run starts from: called once the kernel's imports are done."""
-    from analysis._interrupts import pause
-
-    pause("starting the kernel")  # a seam for tests: inert unless asked for
     _BASELINE.update(cwd=os.getcwd(), warnings=list(warnings.filters))  # noqa: PTH109 - a str for os.chdir
     if "matplotlib" in sys.modules:
         _BASELINE["rc"] = sys.modules["matplotlib"].rcParams.copy()
@@ -59,7 +56,6 @@ def prepare_run() -> None:
 
     shell = get_ipython()
     shell.reset(new_session=True)
-    _pause_in_first_cell(shell)
     if "matplotlib.pyplot" in sys.modules:
         sys.modules["matplotlib.pyplot"].close("all")
     if "rc" in _BASELINE:
@@ -67,17 +63,6 @@ def prepare_run() -> None:
     warnings.resetwarnings()  # and every module's record of warnings already shown is stale now
     warnings.filters[:] = _BASELINE["warnings"]
     os.chdir(_BASELINE["cwd"])
-
-
-def _pause_in_first_cell(shell: Any) -> None:
-    """Have the run's first cell wait, if the test seam ``ANALYSIS_TEST_PAUSE`` asks it to (else it goes on at once)."""
-    from analysis._interrupts import pause
-
-    def once(info: Any) -> None:
-        shell.events.unregister("pre_run_cell", once)
-        pause("executing the notebook")
-
-    shell.events.register("pre_run_cell", once)
 
 
 if __name__ == "__main__":
