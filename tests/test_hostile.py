@@ -203,7 +203,7 @@ def test_running_out_of_file_descriptors(data_copy):
     script = textwrap.dedent(
         f"""
         import os, resource, sys
-        from analysis import cli, _inputs as inputs, _load as load, _params as params, schema  # the command's own imports done
+        from analysis import cli, _inputs as inputs, _load as load, _params as params, _schema as schema  # the command's own imports done
         resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))
         held = []
         try:
