@@ -33,6 +33,19 @@ def get(server, path: str) -> tuple[int, dict, bytes]:
         return response.status, dict(response.headers), response.read()
 
 
+def raw(server, request: bytes, seconds: float = 10) -> bytes:
+    """Send bytes as they are and return every byte of the answer (the server closes the connection)."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=seconds) as connection:
+        connection.sendall(request)
+        return b"".join(iter(lambda: connection.recv(1 << 20), b""))
+
+
+def named(server, method: str, path: str, hosts: Sequence[str] = ("127.0.0.1:{port}",)) -> bytes:
+    """Ask for a path, under the names given, a Host line each."""
+    lines = "".join(f"Host: {host.format(port=server.port)}\r\n" for host in hosts)
+    return raw(server, f"{method} {path} HTTP/1.1\r\n{lines}\r\n".encode())
+
+
 def test_it_listens_on_the_loopback_address_only(server):
     assert server.url.startswith("http://127.0.0.1:") and server.port > 0
 
@@ -68,9 +81,8 @@ def test_status_tells_the_generation_and_the_problems(server):
 
 
 def test_nothing_outside_the_folder_is_served(server):
-    with pytest.raises(urllib.error.HTTPError) as caught:
-        get(server, "/../../etc/passwd")
-    assert caught.value.code == 404
+    answer = named(server, "GET", "/../../etc/passwd")
+    assert answer.startswith(b"HTTP/1.0 404 ") and b"root:" not in answer
 
 
 def test_inject_without_a_body_tag_appends():
@@ -114,19 +126,6 @@ def test_localhost_is_served_too(server):
 # What is served, to whom, and for how long ---------------------------------------------------
 
 
-def raw(server, request: bytes, seconds: float = 10) -> bytes:
-    """Send bytes as they are and return every byte of the answer (the server closes the connection)."""
-    with socket.create_connection(("127.0.0.1", server.port), timeout=seconds) as connection:
-        connection.sendall(request)
-        return b"".join(iter(lambda: connection.recv(1 << 20), b""))
-
-
-def named(server, method: str, path: str, hosts: Sequence[str] = ("127.0.0.1:{port}",)) -> bytes:
-    """Ask for a path, under the names given, a Host line each."""
-    lines = "".join(f"Host: {host.format(port=server.port)}\r\n" for host in hosts)
-    return raw(server, f"{method} {path} HTTP/1.1\r\n{lines}\r\n".encode())
-
-
 @pytest.mark.parametrize("target", ["file", "page", "folder"])
 def test_a_link_that_leads_out_of_the_folder_is_not_followed(server, tmp_path_factory, tmp_path, target):
     outside = tmp_path_factory.mktemp("outside")
@@ -138,10 +137,8 @@ def test_a_link_that_leads_out_of_the_folder_is_not_followed(server, tmp_path_fa
         "folder": (tmp_path / "elsewhere", "/elsewhere/secret.txt"),
     }[target]
     link.symlink_to(outside / link.name if target != "folder" else outside)
-    with pytest.raises(urllib.error.HTTPError) as refused:
-        get(server, path)
-    assert refused.value.code == 404
-    assert b"the key to everything" not in refused.value.read()
+    answer = named(server, "GET", path)
+    assert answer.startswith(b"HTTP/1.0 404 ") and b"the key to everything" not in answer
 
 
 def test_links_that_stay_inside_the_folder_are_served(server, tmp_path):
@@ -161,9 +158,8 @@ def test_links_that_stay_inside_the_folder_are_served(server, tmp_path):
 def test_a_folder_is_not_listed(server, tmp_path):
     (tmp_path / "figures").mkdir()
     (tmp_path / "figures" / "r-fdi.svg").write_text("<svg/>")
-    with pytest.raises(urllib.error.HTTPError) as refused:
-        get(server, "/figures/")
-    assert refused.value.code == 404 and b"r-fdi.svg" not in refused.value.read()
+    answer = named(server, "GET", "/figures/")
+    assert answer.startswith(b"HTTP/1.0 404 ") and b"r-fdi.svg" not in answer
 
 
 def test_a_named_pipe_in_the_folder_holds_no_connection(server, tmp_path):

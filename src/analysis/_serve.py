@@ -172,11 +172,8 @@ class Handler(SimpleHTTPRequestHandler):
             return None
         found = _open_regular(resolved, root)
         if path.endswith(".html"):
-            page = NOT_BUILT
-            if found is not None:
-                with found:
-                    page = found.read()
-            return self._answer(inject(page, generation), "text/html; charset=utf-8")
+            with found or io.BytesIO(NOT_BUILT) as page:
+                return self._answer(inject(page.read(), generation), "text/html; charset=utf-8")
         if found is None:
             self.send_error(HTTPStatus.NOT_FOUND, "not found")
             return None

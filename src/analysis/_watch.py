@@ -284,11 +284,8 @@ class Session:
 
     def _restart(self) -> None:
         """Run the same command again in this process (its code has changed)."""
-        argv = list(self.argv)
-        if self.server is not None:  # the page finds the server where it was
-            if "--port" in argv:
-                del argv[argv.index("--port") : argv.index("--port") + 2]
-            argv += ["--port", str(self.server.port)]
+        # the page finds the server where it was: the last --port given is the one argparse keeps
+        argv = self.argv if self.server is None else [*self.argv, "--port", str(self.server.port)]
         os.execv(sys.executable, [sys.executable, "-m", "analysis", *argv])
 
 
