@@ -54,7 +54,7 @@ class Session:
         self.overrides, self.port, self.argv, self.stream, self.debug = overrides, port, list(argv), stream, debug
         self.options = dataclasses.replace(options, html_first=True, on_publish=self._published, force=False)
         self.server = self.executor = None
-        self.state = State()  # what the served page shows: served, or not, by `server`
+        self.state = State()  # what the page shows, where `server` serves it
         self.changes: queue.Queue[set[tuple[Any, str]] | None] = queue.Queue()
         self.stop = threading.Event()
         self.rewatch = threading.Event()
@@ -108,9 +108,8 @@ class Session:
 
     def problems(self, headline: str, lines: list[str], summary: str, name: str = "") -> None:
         """Report a failed build on the served page and in the terminal (``name``: its report)."""
-        self.state.failed(
-            headline, [*lines, summary], name
-        )  # first: the terminal's reader finds the page saying it too
+        # the page first: whoever reads the terminal finds the page saying it too
+        self.state.failed(headline, [*lines, summary], name)
         with self._print_lock:
             self.stream.writelines(f"{line}\n" for line in lines)
         self.say(summary)
