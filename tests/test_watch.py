@@ -15,7 +15,6 @@ import sys
 import tempfile
 import threading
 import time
-import types
 import urllib.request
 from pathlib import Path
 
@@ -23,8 +22,8 @@ import pytest
 from _stub import stub_params
 
 from analysis import _config as config
-from analysis._pipeline import BuildOptions
-from analysis._serve import State
+from analysis import _watch as watch_module
+from analysis._pipeline import BuildOptions, Outcome
 from analysis._watch import Session
 from analysis.errors import SystemLimitError
 
@@ -95,10 +94,6 @@ class Watch:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
-def tiny_params(folder: Path, data: Path) -> Path:
-    return stub_params(folder, "tiny", data)
-
-
 def fdi_digest(out: Path) -> str:
     return json.loads((out / "tiny.metrics.json").read_text())["fdi"]
 
@@ -106,10 +101,6 @@ def fdi_digest(out: Path) -> str:
 def status(url: str) -> dict:
     with urllib.request.urlopen(url + "__analysis/status", timeout=10) as response:
         return json.loads(response.read())
-
-
-def digest_of(path: Path) -> bytes:
-    return path.read_bytes() if path.exists() else b""
 
 
 def assert_nothing_left(watch: Watch, out: Path, kernels: list[int], port: int | None) -> None:
@@ -131,7 +122,7 @@ def assert_nothing_left(watch: Watch, out: Path, kernels: list[int], port: int |
 @pytest.mark.slow
 def test_a_session_with_a_good_and_a_bad_edit(stub_notebook, tmp_path, data_copy):
     out = tmp_path / "out"
-    watch = Watch(stub_notebook, tmp_path, tiny_params(tmp_path, data_copy), out, "--format", "html")
+    watch = Watch(stub_notebook, tmp_path, stub_params(tmp_path, "tiny", data_copy), out, "--format", "html")
     try:
         url = re.search(r"serving (http://127\.0\.0\.1:\d+/)", watch.wait_for("serving")).group(1)
         watch.wait_for(r"tiny: HTML updated in [\d.]+ s")
@@ -154,7 +145,7 @@ def test_a_session_with_a_good_and_a_bad_edit(stub_notebook, tmp_path, data_copy
         assert b"data-analysis-watch" in served and b"<script" not in on_disk
 
         # a bad edit: its problem in the terminal and on the page; the last good report stays
-        good = {p: digest_of(p) for p in (out / "tiny.html", out / "tiny.metrics.json")}
+        good = {p: p.read_bytes() for p in (out / "tiny.html", out / "tiny.metrics.json")}
         fdi.write_text(fdi.read_text().replace("KOR,CHL,2023,12,60.0,", "KOR,CHL,2023,12,6O.0,"))
         problem = watch.wait_for(r"fdi\.csv:\d+: column usd_millions")
         assert problem.startswith(
@@ -164,7 +155,7 @@ def test_a_session_with_a_good_and_a_bad_edit(stub_notebook, tmp_path, data_copy
         shown = status(url)
         assert shown["generation"] == first["generation"] + 1  # no reload: the page stays
         assert problem in shown["problems"]
-        assert {p: digest_of(p) for p in good} == good
+        assert {p: p.read_bytes() for p in good} == good
 
         # the bad edit undone: nothing to build, and the page shows no problem any more
         fdi.write_text(fdi.read_text().replace("KOR,CHL,2023,12,6O.0,", "KOR,CHL,2023,12,60.0,"))
@@ -211,7 +202,7 @@ def test_a_signal_stops_everything_and_leaves_nothing_behind(
 
 
 def test_what_each_change_means(tmp_path, data_copy):
-    params = tiny_params(tmp_path, data_copy)
+    params = stub_params(tmp_path, "tiny", data_copy)
     session = Session([params], [], BuildOptions(out_dir=tmp_path / "out"), port=None)
     assert session.kind(data_copy / "fdi.csv") == "data"
     assert session.kind(data_copy / "notes.txt") is None
@@ -249,20 +240,12 @@ def test_a_pdf_that_fails_after_its_html_was_published_is_said_so(stub_notebook,
         watch.close()
 
 
-class FakeExecutor:
-    """Stands for the warm kernel where no build gets as far as running the notebook."""
-
-    def restart(self) -> None:
-        pass
-
-
 def session_with_page(tmp_path: Path, data: Path) -> tuple[Session, io.StringIO]:
+    """A session that serves nothing, with no kernel: none of its builds gets as far as the notebook."""
     stream = io.StringIO()
     session = Session(
-        [tiny_params(tmp_path, data)], [], BuildOptions(out_dir=tmp_path / "out"), port=None, stream=stream
+        [stub_params(tmp_path, "tiny", data)], [], BuildOptions(out_dir=tmp_path / "out"), port=None, stream=stream
     )
-    session.server = types.SimpleNamespace(state=State())  # what the page shows, without serving it
-    session.executor = FakeExecutor()
     return session, stream
 
 
@@ -275,7 +258,7 @@ def test_bad_data_says_whether_a_report_was_ever_built(tmp_path, data_copy, buil
         (tmp_path / "out").mkdir()
         (tmp_path / "out" / "tiny.html").write_text("<p>an earlier report</p>")
     session.rebuild("building")
-    shown = json.loads(session.server.state.as_json())
+    shown = json.loads(session.state.as_json())
     said = " ".join([shown["headline"], *shown["problems"], stream.getvalue()])
     assert "column usd_millions: '5O.0' is not a number" in said
     if built_before:
@@ -285,14 +268,11 @@ def test_bad_data_says_whether_a_report_was_ever_built(tmp_path, data_copy, buil
 
 
 def test_a_failed_build_of_a_report_never_built_says_so(tmp_path, data_copy, monkeypatch):
-    from analysis import _watch as watch_module
-    from analysis._pipeline import Outcome
-
     failed = Outcome("tiny", "failed", [], 1.0, "the report notebook failed: ValueError: x; nothing was published", 1)
     monkeypatch.setattr(watch_module, "guarded", lambda variant, options, executor: failed)
     session, stream = session_with_page(tmp_path, data_copy)
     session.rebuild("building")
-    shown = json.loads(session.server.state.as_json())
+    shown = json.loads(session.state.as_json())
     assert shown["headline"].startswith("tiny: ") and "nothing has been built yet" in shown["headline"]
     assert "last good report" not in " ".join([shown["headline"], *shown["problems"], stream.getvalue()])
 
@@ -306,8 +286,6 @@ def test_a_failed_build_of_a_report_never_built_says_so(tmp_path, data_copy, mon
     ],
 )
 def test_a_rebuild_that_fails_unexpectedly_never_ends_the_watch(tmp_path, data_copy, monkeypatch, error):
-    from analysis import _watch as watch_module
-
     session, stream = session_with_page(tmp_path, data_copy)
     calls = []
 
@@ -331,4 +309,4 @@ def test_a_rebuild_that_fails_unexpectedly_never_ends_the_watch(tmp_path, data_c
     assert len(calls) == 2 and signals == [] and not session.stop.is_set() and session.status == 0
     said = stream.getvalue()
     assert "stopping" not in said and said.count("the watch goes on") == 2
-    assert json.loads(session.server.state.as_json())["problems"]
+    assert json.loads(session.state.as_json())["problems"]

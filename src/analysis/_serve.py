@@ -167,16 +167,13 @@ class Handler(SimpleHTTPRequestHandler):
             self.send_error(HTTPStatus.BAD_REQUEST, "a path holds no NUL character")
             return None
         root, resolved = os.path.realpath(self.directory), os.path.realpath(translated)
-        if not _within(resolved, root):
+        if not Path(resolved).is_relative_to(root):
             self.send_error(HTTPStatus.NOT_FOUND, "not found")
             return None
         found = _open_regular(resolved, root)
         if path.endswith(".html"):
-            page = NOT_BUILT
-            if found is not None:
-                with found:
-                    page = found.read()
-            return self._answer(inject(page, generation), "text/html; charset=utf-8")
+            with found or io.BytesIO(NOT_BUILT) as page:
+                return self._answer(inject(page.read(), generation), "text/html; charset=utf-8")
         if found is None:
             self.send_error(HTTPStatus.NOT_FOUND, "not found")
             return None
@@ -211,10 +208,6 @@ class Handler(SimpleHTTPRequestHandler):
         self.server.log(f"serve: a bad request from {host}:{port}: {shown_text(text, 200, quoted=False)}")
 
 
-def _within(path: str, root: str) -> bool:
-    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
-
-
 def _open_regular(path: str, root: str) -> BinaryIO | None:
     """Open a regular file that still lies inside ``root`` once open (not swapped for a link since resolved)."""
     try:
@@ -224,7 +217,7 @@ def _open_regular(path: str, root: str) -> BinaryIO | None:
         return None
     with contextlib.suppress(OSError):
         opened = str(Path(f"/proc/self/fd/{file.fileno()}").readlink())  # the path it has open, links followed
-        if _within(opened, root) and stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+        if Path(opened).is_relative_to(root) and stat.S_ISREG(os.fstat(file.fileno()).st_mode):
             return file
     file.close()
     return None
@@ -261,8 +254,10 @@ class Server(ThreadingHTTPServer):
     block_on_close = False  # closing waits for no connection: each ends at its deadline
     request_queue_size = 64  # connections waiting to be accepted, held by the system (no open file of ours)
 
-    def __init__(self, folder: Path, home: str, port: int = 0, log: Callable[[str], None] = _stderr) -> None:
-        self.state, self.home, self.log = State(), home, log
+    def __init__(
+        self, folder: Path, home: str, port: int = 0, log: Callable[[str], None] = _stderr, state: State | None = None
+    ) -> None:
+        self.state, self.home, self.log = state or State(), home, log
         self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
         self._said_full = 0.0
         super().__init__(("127.0.0.1", port), functools.partial(Handler, directory=str(folder)))

@@ -9,7 +9,6 @@ the signals (`analysis._interrupts`), which stop the build, the kernel and the s
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import os
 import queue
@@ -26,6 +25,7 @@ from analysis import _interrupts as interrupts
 from analysis import _outputs as outputs
 from analysis._pipeline import BuildOptions, guarded, renderers_changed
 from analysis._plan import Variant, check, plan, report_name
+from analysis._serve import Server, State
 from analysis.errors import AnalysisError, DataValidationError, InputError, describe
 
 STEP_MS = 50  # quiet time that ends a burst of changes (an editor's save)
@@ -54,6 +54,7 @@ class Session:
         self.overrides, self.port, self.argv, self.stream, self.debug = overrides, port, list(argv), stream, debug
         self.options = dataclasses.replace(options, html_first=True, on_publish=self._published, force=False)
         self.server = self.executor = None
+        self.state = State()  # what the page shows, where `server` serves it
         self.changes: queue.Queue[set[tuple[Any, str]] | None] = queue.Queue()
         self.stop = threading.Event()
         self.rewatch = threading.Event()
@@ -107,16 +108,16 @@ class Session:
 
     def problems(self, headline: str, lines: list[str], summary: str, name: str = "") -> None:
         """Report a failed build on the served page and in the terminal (``name``: its report)."""
-        if self.server:  # first: whoever reads the terminal finds the page saying it too
-            self.server.state.failed(headline, [*lines, summary], name)
+        # the page first: whoever reads the terminal finds the page saying it too
+        self.state.failed(headline, [*lines, summary], name)
         with self._print_lock:
             self.stream.writelines(f"{line}\n" for line in lines)
         self.say(summary)
 
     def _published(self, name: str, formats: tuple[str, ...]) -> None:
         seconds = time.perf_counter() - self._started
-        if name not in self._reloaded and self.server:  # the page reloads once a build, for its HTML
-            self.server.state.published(name)
+        if name not in self._reloaded:  # the page reloads once a build, for its HTML
+            self.state.published(name)
         self._reloaded.add(name)
         shown = config.display_path(self.options.out_dir / name)
         what = "PDF" if "pdf" in formats else "HTML"
@@ -156,8 +157,7 @@ class Session:
             if outcome.status == "failed":
                 self._failed(variant.name, outcome)
             elif outcome.status == "unchanged":  # an edit undone: the published report is current
-                if self.server:
-                    self.server.state.cleared(variant.name)
+                self.state.cleared(variant.name)
                 self.say(f"{variant.name}: unchanged")
             for warning in outcome.warnings:
                 self.say(f"{variant.name}: warning from the notebook: {warning}")
@@ -195,9 +195,8 @@ class Session:
             self._attempt("building")
             while not self.stop.is_set():
                 batch = [self.changes.get()]
-                with contextlib.suppress(queue.Empty):
-                    while True:
-                        batch.append(self.changes.get_nowait())
+                while not self.changes.empty():  # the changes made during the last build, too
+                    batch.append(self.changes.get_nowait())
                 if None in batch:
                     return
                 paths = sorted({Path(p) for changes in batch for _, p in changes})
@@ -234,7 +233,6 @@ class Session:
         import watchfiles
 
         from analysis._execute import Executor
-        from analysis._serve import Server
 
         outputs.prepare(self.options.out_dir, [v.name for v in self._plan_quietly()])
         builder = threading.Thread(target=self._builder, name="build", daemon=True)
@@ -244,7 +242,7 @@ class Session:
                 self.executor.start()  # boots and imports while the first build checks its inputs
                 if self.port is not None:
                     home = f"{self._names()[0]}.html"
-                    self.server = Server(self.options.out_dir, home, self.port, log=self.say)
+                    self.server = Server(self.options.out_dir, home, self.port, log=self.say, state=self.state)
                     self.say(f"serving {self.server.url}{home} (Ctrl-C stops)")
                 self.say(f"watching {', '.join(config.display_path(p) for p in self.roots())}")
                 builder.start()
@@ -285,11 +283,8 @@ class Session:
 
     def _restart(self) -> None:
         """Run the same command again in this process (its code has changed)."""
-        argv = list(self.argv)
-        if self.server is not None:  # the page finds the server where it was
-            if "--port" in argv:
-                del argv[argv.index("--port") : argv.index("--port") + 2]
-            argv += ["--port", str(self.server.port)]
+        # the page finds the server where it was: the last --port given is the one argparse keeps
+        argv = self.argv if self.server is None else [*self.argv, "--port", str(self.server.port)]
         os.execv(sys.executable, [sys.executable, "-m", "analysis", *argv])
 
 
