@@ -184,6 +184,10 @@ def test_a_billion_laughs_is_refused_unexpanded_listing_ten_anchors_and_aliases(
         ),
         ("origin: RUS\ntitle: [a, [b]]\n", "v.yaml:2: parameter title: expected str, got ['a', ['b']] (list)"),
         (
+            "title: " + "[" * 20_000 + "\n",  # never closed
+            "v.yaml:1: values are nested more than 8 levels deep: a parameter's value is a text, a number or a list of texts",
+        ),
+        (
             "title: " + "[" * 5000 + "]" * 5000 + "\n",
             "v.yaml:1: values are nested more than 8 levels deep: a parameter's value is a text, a number or a list of texts",
         ),
