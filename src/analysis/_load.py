@@ -247,8 +247,11 @@ def _parse(text: str, name: str, problems: _Problems) -> pd.DataFrame | None:
 def _record(line: str, number: int, problems: _Problems) -> list[str] | None:
     """Split a line into its stripped values; None, the problem added, when too long or not valid CSV."""
     if len(line) > contract.MAX_LINE_CHARS:
-        message = f"the line is {len(line):,} characters long; at most {contract.MAX_LINE_CHARS:,}"
-        problems.add(number, None, f"{message}: is a line break missing?")
+        problems.add(
+            number,
+            None,
+            f"the line is {len(line):,} characters long; at most {contract.MAX_LINE_CHARS:,}: is a line break missing?",
+        )
         return None
     try:  # without a quote, a line splits at its commas as the csv module splits it
         values = next(csv.reader([line], strict=True), []) if '"' in line else line.split(",")
