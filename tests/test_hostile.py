@@ -159,22 +159,6 @@ def test_a_huge_single_line(data_copy):
     )
 
 
-def test_a_data_folder_that_is_a_file(data_copy):
-    refused(
-        run("validate", data_copy / "fdi.csv"),
-        f"{data_copy}/fdi.csv: is a file, not a folder: give the folder that holds fdi.csv, sources.csv, timeline.csv (the data_dir)",
-    )
-
-
-def test_a_data_folder_that_is_a_symbolic_link_loop(tmp_path):
-    loop = tmp_path / "loop"
-    loop.symlink_to(loop)
-    refused(
-        run("validate", loop),
-        f"{loop}: is a symbolic link loop (the link leads back to itself): point it at the real file or folder (ls -l shows where it leads)",
-    )
-
-
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file: permissions cannot be tested as root")
 def test_an_unreadable_data_file(data_copy):
     (data_copy / "fdi.csv").chmod(0)
@@ -248,34 +232,6 @@ def test_a_billion_laughs_params_file(tmp_path):
     )
     assert len(done.stderr) < 3000
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
-
-
-@pytest.mark.parametrize(
-    ("content", "line"),
-    [
-        (
-            "origin: RUS\nmonths: 9\norigin: MEX\n",
-            ":3: parameter origin: also given on line 1: give each parameter once",
-        ),
-        ("title: " + "[" * 20_000 + "\n", ":1: values are nested more than 8 levels deep"),
-        ("target_year: " + "9" * 10_000 + "\n", ":1: parameter target_year: expected int, got '99999"),
-    ],
-)
-def test_params_files_that_broke_the_reader(tmp_path, content, line):
-    path = tmp_path / "v.yaml"
-    path.write_text(content)
-    done = run("build", path, "--out", tmp_path / "out")
-    refused(done)
-    assert done.stderr.startswith(f"{path}{line}")
-
-
-def test_a_params_file_that_is_a_pipe(tmp_path):
-    path = tmp_path / "v.yaml"
-    os.mkfifo(path)
-    refused(
-        run("build", path, "--out", tmp_path / "out"),
-        f"{path}: is a named pipe (FIFO), not a regular file: give a params file saved on disk (a pipe or a device is not read)",
-    )
 
 
 def test_a_bidirectional_control_in_the_data(data_copy):

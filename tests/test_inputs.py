@@ -46,20 +46,19 @@ def test_a_file_over_the_limit_is_refused_before_it_is_read(tmp_path):
     )
 
 
-def test_a_named_pipe_is_refused_without_blocking(tmp_path):
-    fifo = tmp_path / "fdi.csv"
-    os.mkfifo(fifo)  # no writer: opening it to read would wait for one, reading would never end
-    outcome = read_within(10, inputs.read_bytes, fifo, 1000, "fdi.csv")
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [  # a pipe with no writer: opening it to read would wait for one, reading would never end; devices read forever
+        (os.mkfifo, "is a named pipe (FIFO), not a regular file"),
+        (lambda path: path.symlink_to("/dev/zero"), "is a device, not a regular file"),
+        (lambda path: path.symlink_to("/dev/urandom"), "is a device, not a regular file"),
+    ],
+)
+def test_a_pipe_or_a_device_is_refused_without_reading_it(tmp_path, make, reason):
+    make(tmp_path / "fdi.csv")
+    outcome = read_within(10, inputs.read_bytes, tmp_path / "fdi.csv", 1000, "fdi.csv")
     assert isinstance(outcome.get("error"), InputFileError)
-    assert outcome["error"].reason.startswith("is a named pipe (FIFO), not a regular file")
-
-
-@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
-def test_a_device_is_refused_without_reading_it(tmp_path, device):
-    link = tmp_path / "fdi.csv"
-    link.symlink_to(device)  # reads forever
-    outcome = read_within(10, inputs.read_bytes, link, 1000, "fdi.csv")
-    assert outcome["error"].reason.startswith("is a device, not a regular file")
+    assert outcome["error"].reason.startswith(reason)
 
 
 def test_a_file_swapped_for_a_pipe_after_the_look_is_refused_without_blocking(tmp_path, monkeypatch):

@@ -755,6 +755,7 @@ def test_problems_past_the_cap_are_counted_not_kept(data_copy):
 
 
 ROW = "KOR,CHL,2019,12,12.5,tiny-a,"
+SHORTEN = "shorten it (a longer value makes the PDF slow to lay out)"
 
 
 @pytest.mark.parametrize(
@@ -845,47 +846,69 @@ def test_a_header_after_blank_lines_is_located_on_its_own_line(data_copy):
     ]
 
 
-def test_a_value_too_long_leaves_the_other_values_of_its_row_checked(data_copy):
-    set_line(data_copy / "fdi.csv", 2, "KOR,CHL,20x9,12,12.5,tiny-a," + "n" * 501)
-    assert located(data_copy) == [
-        (
-            2,
-            "note",
-            "is 501 characters long; at most 500: shorten it (a longer value makes the PDF slow to lay out)",
+@pytest.mark.parametrize(
+    ("file", "text", "expected"),
+    [
+        pytest.param(  # a value too long leaves the other values of its row checked
+            "fdi.csv",
+            "KOR,CHL,20x9,12,12.5,tiny-a," + "n" * 501,
+            [
+                (2, "note", f"is 501 characters long; at most 500: {SHORTEN}"),
+                (2, "year", "'20x9' is not a year: write four digits 0-9, such as 2024"),
+            ],
+            id="too-long-and-others",
         ),
-        (2, "year", "'20x9' is not a year: write four digits 0-9, such as 2024"),
-    ]
-
-
-def test_a_value_too_long_is_one_problem_whatever_else_it_fails(data_copy):
-    set_line(data_copy / "fdi.csv", 2, "KOR,CHL,2019,12,12.5," + "s" * 501 + ",")  # no source_id listed
-    assert located(data_copy) == [
-        (
-            2,
-            "source_id",
-            "is 501 characters long; at most 500: shorten it (a longer value makes the PDF slow to lay out)",
+        pytest.param(  # a value too long is one problem, whatever else it fails (no source_id listed)
+            "fdi.csv",
+            "KOR,CHL,2019,12,12.5," + "s" * 501 + ",",
+            [(2, "source_id", f"is 501 characters long; at most 500: {SHORTEN}")],
+            id="too-long-only",
         ),
-    ]
-
-
-def test_a_value_failing_two_checks_is_one_problem_of_the_first_the_model_lists(data_copy):
-    set_line(data_copy / "fdi.csv", 2, "KOR,CHL,2019,12,12345678.1234567,tiny-a,")  # 8 digits, 7 decimals
-    assert located(data_copy) == [
-        (
-            2,
-            "usd_millions",
-            "'12345678.1234567' is too large for US$ millions: at most 7 digits before the point"
-            " (9999999 is about US$10 trillion, five times the world's largest year of FDI)",
+        pytest.param(  # a value failing two checks (8 digits, 7 decimals) is one problem, of the first the model lists
+            "fdi.csv",
+            "KOR,CHL,2019,12,12345678.1234567,tiny-a,",
+            [
+                (
+                    2,
+                    "usd_millions",
+                    "'12345678.1234567' is too large for US$ millions: at most 7 digits before the point"
+                    " (9999999 is about US$10 trillion, five times the world's largest year of FDI)",
+                )
+            ],
+            id="first-check-failed",
         ),
-    ]
+        pytest.param(  # an empty value is called empty
+            "timeline.csv",
+            "2020-03,Fixture deal,investment,,",
+            [(2, "source_id", "(empty) is not a source_id: letters, digits, '.', '_' or '-'")],
+            id="empty",
+        ),
+    ],
+)
+def test_one_problem_per_value_in_words_that_say_it(data_copy, file, text, expected):
+    set_line(data_copy / file, 2, text)
+    assert located(data_copy) == expected
 
 
-def test_the_hundred_problems_listed_are_the_first_by_line_then_by_column(data_copy):
-    # 99 problems on lines 2-100, then two on line 101: origin comes first in the model, months by name
-    rows = "".join(f"KOR,CHL,x{i:03},12,1.5,tiny-a,\n" for i in range(99)) + "XXX,CHL,2019,13,1.5,tiny-a,\n"
+@pytest.mark.parametrize(
+    ("rows", "first_hundred"),
+    [
+        pytest.param(  # 99 problems on lines 2-100, then two on line 101: origin first in the model, months by name
+            "".join(f"KOR,CHL,x{i:03},12,1.5,tiny-a,\n" for i in range(99)) + "XXX,CHL,2019,13,1.5,tiny-a,\n",
+            [*((line, "year") for line in range(2, 101)), (101, "months")],
+            id="by-line-then-by-column",
+        ),
+        pytest.param(  # a hundred values checked (lines 2-101), and a byte read (line 102) in a column named earlier
+            "".join(f"X{i:02},CHL,2019,12,1.5,tiny-a,\n" for i in range(100)) + "KOR,C\x07HL,2019,12,1.5,tiny-a,\n",
+            [(line, "origin") for line in range(2, 102)],
+            id="whatever-found-them",
+        ),
+    ],
+)
+def test_the_hundred_problems_listed_are_the_first_by_line(data_copy, rows, first_hundred):
     (data_copy / "fdi.csv").write_text(f"{FDI_HEADER}\n" + rows)
     found = problems_in(data_copy)
-    assert [(p.line, p.column) for p in found[:100]] == [*((line, "year") for line in range(2, 101)), (101, "months")]
+    assert [(p.line, p.column) for p in found[:100]] == first_hundred
     assert str(found[100]) == f"{data_copy}/fdi.csv: 1 more problem not listed: fix those above and validate again"
 
 
@@ -903,42 +926,20 @@ def test_a_header_too_wide_is_refused_without_checking_its_columns(data_copy):
     ]
 
 
-def test_past_a_hundred_problems_the_rest_are_counted(data_copy):
-    rows = "".join(f"KOR,CHL,20x9,12,{i}.5,tiny-a,\n" for i in range(250))
+@pytest.mark.parametrize(
+    ("bad_rows", "last"),
+    [(101, "1 more problem not listed"), (102, "2 more problems not listed"), (250, "150 more problems not listed")],
+)
+def test_past_a_hundred_problems_the_rest_are_counted_in_words_that_agree_with_it(data_copy, bad_rows, last):
+    rows = "".join(f"KOR,CHL,20x9,12,{i}.5,tiny-a,\n" for i in range(bad_rows))
     (data_copy / "fdi.csv").write_text(f"{FDI_HEADER}\n" + rows)
     with pytest.raises(DataValidationError) as caught:
         load_dataset(data_copy)
     found = caught.value.problems
-    assert len(found) == 101 and caught.value.count == 250
-    assert str(caught.value).startswith("250 problems in the data:\n")  # the unlisted 150 counted
+    assert len(found) == 101 and caught.value.count == bad_rows
+    assert str(caught.value).startswith(f"{bad_rows} problems in the data:\n")  # the unlisted ones counted
     assert [p.line for p in found[:100]] == list(range(2, 102))
-    assert str(found[-1]) == f"{data_copy}/fdi.csv: 150 more problems not listed: fix those above and validate again"
-
-
-@pytest.mark.parametrize(
-    ("bad_rows", "last"),
-    [(101, "1 more problem not listed"), (102, "2 more problems not listed")],
-)
-def test_the_count_of_problems_not_listed_is_in_words_that_agree_with_it(data_copy, bad_rows, last):
-    rows = "".join(f"KOR,CHL,20x9,12,{i}.5,tiny-a,\n" for i in range(bad_rows))
-    (data_copy / "fdi.csv").write_text(f"{FDI_HEADER}\n" + rows)
-    found = problems_in(data_copy)
-    assert len(found) == 101
     assert str(found[-1]) == f"{data_copy}/fdi.csv: {last}: fix those above and validate again"
-
-
-def test_the_hundred_problems_listed_are_the_first_by_line_whatever_found_them(data_copy):
-    # a hundred values checked (lines 2-101), and a byte read (line 102) in a column named earlier
-    rows = "".join(f"X{i:02},CHL,2019,12,1.5,tiny-a,\n" for i in range(100)) + "KOR,C\x07HL,2019,12,1.5,tiny-a,\n"
-    (data_copy / "fdi.csv").write_text(f"{FDI_HEADER}\n" + rows)
-    found = problems_in(data_copy)
-    assert [(p.line, p.column) for p in found[:100]] == [(line, "origin") for line in range(2, 102)]
-    assert str(found[100]) == f"{data_copy}/fdi.csv: 1 more problem not listed: fix those above and validate again"
-
-
-def test_an_empty_value_is_called_empty(data_copy):
-    set_line(data_copy / "timeline.csv", 2, "2020-03,Fixture deal,investment,,")
-    assert located(data_copy) == [(2, "source_id", "(empty) is not a source_id: letters, digits, '.', '_' or '-'")]
 
 
 def test_repeated_rows_are_found_in_a_large_file(data_copy):
@@ -1020,7 +1021,8 @@ def test_a_cycle_of_the_most_sources_is_named_by_a_few_of_them(data_copy):
         ),
         (
             lambda d: shutil.rmtree(d) or d.symlink_to(d),
-            "is a symbolic link loop (the link leads back to itself): point it at the real file or folder",
+            "is a symbolic link loop (the link leads back to itself): point it at the real file or folder (ls -l shows"
+            " where it leads)",
         ),
     ],
 )
@@ -1058,14 +1060,6 @@ def test_a_data_file_over_the_size_limit(data_copy, monkeypatch):
     assert messages(data_copy) == [
         f"{data_copy}/fdi.csv: is larger than 1,048 bytes, the most a file may hold: split it, or set"
         " ANALYSIS_MAX_INPUT_MIB to a larger size in MiB (such as ANALYSIS_MAX_INPUT_MIB=64)"
-    ]
-
-
-def test_a_data_file_that_cannot_be_read(data_copy, refuse_to_open):
-    refuse_to_open("timeline.csv")
-    assert messages(data_copy) == [
-        f"{data_copy}/timeline.csv: permission denied: this user may not read the file; make it readable (chmod u+r)"
-        " or copy it somewhere readable"
     ]
 
 

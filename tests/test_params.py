@@ -77,6 +77,15 @@ def test_every_problem_of_a_params_file_and_of_p_is_listed_at_once_located(tmp_p
     ]
 
 
+def test_a_params_file_name_is_shown_escaped_as_a_data_file_name_is(tmp_path, capsys):
+    path = tmp_path / "v\x1b[2J.yaml"  # an escape sequence that would clear the screen
+    path.write_text("months: nine\nmonths: 9\n", encoding="utf-8")
+    assert main(["build", "--out", str(tmp_path / "out"), str(path)]) == 2
+    assert capsys.readouterr().err.splitlines()[0] == (
+        f"{tmp_path}/v\\x1b[2J.yaml:2: parameter months: also given on line 1: give each parameter once"
+    )
+
+
 def test_the_valid_parameters_are_listed_after_the_problems(tmp_path, capsys):
     assert main(["build", "--out", str(tmp_path / "out"), "-p", "nope", "1"]) == 2
     err = capsys.readouterr().err.splitlines()
@@ -174,6 +183,10 @@ def test_a_billion_laughs_is_refused_unexpanded_listing_ten_anchors_and_aliases(
             "v.yaml:2: not valid YAML: holds the character U+0007, which YAML does not allow: remove it",
         ),
         ("origin: RUS\ntitle: [a, [b]]\n", "v.yaml:2: parameter title: expected str, got ['a', ['b']] (list)"),
+        (
+            "title: " + "[" * 20_000 + "\n",  # never closed
+            "v.yaml:1: values are nested more than 8 levels deep: a parameter's value is a text, a number or a list of texts",
+        ),
         (
             "title: " + "[" * 5000 + "]" * 5000 + "\n",
             "v.yaml:1: values are nested more than 8 levels deep: a parameter's value is a text, a number or a list of texts",

@@ -113,10 +113,11 @@ def decode(data: bytes, shown: str, *, save_as: str = SAVE_AS_UTF8) -> str:
         guess = _guess(data)
         if guess not in WHOLE_FILE:  # a text in another encoding: where its first stray bytes are
             bad = data[error.start : error.end].hex(" ").upper()
-            legacy = LEGACY_NAMES.get(guess, guess)
             line = data.count(b"\n", 0, error.start) + 1
             raise InputFileError(
-                shown, f"byte(s) {bad} are not UTF-8 (the file looks saved as {legacy}): {save_as}", line
+                shown,
+                f"byte(s) {bad} are not UTF-8 (the file looks saved as {LEGACY_NAMES.get(guess, guess)}): {save_as}",
+                line,
             ) from None
         raise InputFileError(shown, f"{WHOLE_FILE[guess]}: {save_as}") from None
     if "\x00" in text and (guess := _guess(data)) in ENCODING_NAMES:  # UTF-16 of ASCII is UTF-8 with NULs
@@ -178,12 +179,12 @@ def _kind(mode: int) -> str:
 def _check_size(size: int, limit: int, shown: str, what: str) -> None:
     if size <= limit:
         return
-    message = f"is larger than {_size(limit)}, the most a {what} may hold"
-    if what == "file":
-        message += f": split it, or set {MAX_INPUT_ENV} to a larger size in MiB (such as {MAX_INPUT_ENV}=64)"
-    else:
-        message += ": is it the right file?"
-    raise InputFileError(shown, message)
+    advice = (
+        f"split it, or set {MAX_INPUT_ENV} to a larger size in MiB (such as {MAX_INPUT_ENV}=64)"
+        if what == "file"
+        else "is it the right file?"
+    )
+    raise InputFileError(shown, f"is larger than {_size(limit)}, the most a {what} may hold: {advice}")
 
 
 def _size(count: int) -> str:

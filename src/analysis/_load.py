@@ -31,10 +31,8 @@ from analysis.errors import (
 
 def _no_claims() -> pd.DataFrame:
     """Return the typed claims of a folder without claims.csv: no rows, every column."""
-    columns = contract.COLUMNS[config.CLAIMS_FILE]
-    return _typed(
-        config.CLAIMS_FILE, pd.DataFrame(columns=columns, index=pd.Index([], "int64", name="line"), dtype="str")
-    )
+    columns, lines = contract.COLUMNS[config.CLAIMS_FILE], pd.Index([], "int64", name="line")
+    return _typed(config.CLAIMS_FILE, pd.DataFrame(columns=columns, index=lines, dtype="str"))
 
 
 @dataclass(frozen=True)
@@ -249,8 +247,11 @@ def _parse(text: str, name: str, problems: _Problems) -> pd.DataFrame | None:
 def _record(line: str, number: int, problems: _Problems) -> list[str] | None:
     """Split a line into its stripped values; None, the problem added, when too long or not valid CSV."""
     if len(line) > contract.MAX_LINE_CHARS:
-        message = f"the line is {len(line):,} characters long; at most {contract.MAX_LINE_CHARS:,}"
-        problems.add(number, None, f"{message}: is a line break missing?")
+        problems.add(
+            number,
+            None,
+            f"the line is {len(line):,} characters long; at most {contract.MAX_LINE_CHARS:,}: is a line break missing?",
+        )
         return None
     try:  # without a quote, a line splits at its commas as the csv module splits it
         values = next(csv.reader([line], strict=True), []) if '"' in line else line.split(",")
@@ -320,9 +321,7 @@ def _length_problem(column: str, cell: str) -> str | None:
 
 def _field_count_problem(record: list[str], header: list[str]) -> tuple[str | None, str]:
     """Say why a row has more or fewer fields than the header: a thousands separator, or a comma."""
-    for column in NUMBER_COLUMNS if len(record) == len(header) + 1 else ():
-        if column not in header:
-            continue
+    for column in [c for c in NUMBER_COLUMNS if c in header] if len(record) == len(header) + 1 else ():
         position = header.index(column)
         joined = f"{record[position]},{record[position + 1]}"
         rejoined = dict(zip(header, [*record[:position], joined, *record[position + 2 :]], strict=True))
@@ -475,8 +474,11 @@ def consistency_problems(file_name: str, rows: pd.DataFrame, shown: str) -> list
     if year is None or not {"origin", "destination", year, "months"} <= set(rows.columns):
         return problems
     late = rows[rows[year] >= f"{day.year:04d}"]  # only a period of this year or later can end after today
-    ends = [contract.period_end(int(y), int(m)) for y, m in zip(late[year], late["months"], strict=True)]
-    ends = pd.Series(ends, late.index, dtype=object)
+    ends = pd.Series(
+        [contract.period_end(int(y), int(m)) for y, m in zip(late[year], late["months"], strict=True)],
+        late.index,
+        dtype=object,
+    )
     problems += _at(
         late[ends > day],
         shown,

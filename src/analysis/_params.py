@@ -22,7 +22,7 @@ import yaml
 from analysis import _config as config
 from analysis import _inputs as inputs
 from analysis.contract import BIDI_CONTROLS, MAX_TEXT_CHARS, bidi_message
-from analysis.errors import InputFileError, ParameterError, listed, shown_text, shown_value
+from analysis.errors import InputFileError, ParameterError, Problem, listed, shown_text, shown_value
 
 MAX_YAML_DEPTH = 8  # the composer recurses: deeper nesting than a params file needs is refused first
 MAX_LISTED = 10  # anchors, aliases, unknown sources or claims listed in one message; the rest are counted
@@ -41,6 +41,11 @@ class Spec:
     type_name: str
     default: Any
     help: str
+
+
+def _located(shown: str, line: int | None, message: str) -> str:
+    """Say a problem at a line of a params file (or of ``-p``) as every input problem is said: ``FILE:LINE: message``."""
+    return str(Problem(shown, line, None, message))
 
 
 def _typed(spec: Spec, value: Any) -> tuple[Any, str | None]:
@@ -118,8 +123,11 @@ def read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
     if not isinstance(root, yaml.MappingNode):
         raise ParameterError(
             [
-                f"{shown}:{root.start_mark.line + 1}: expected a mapping of parameter names to values"
-                f" (such as 'origin: RUS'), found {shown_value(values)}"
+                _located(
+                    shown,
+                    root.start_mark.line + 1,
+                    f"expected a mapping of parameter names to values (such as 'origin: RUS'), found {shown_value(values)}",
+                )
             ]
         )
     lines: dict[str, int] = {}
@@ -128,8 +136,12 @@ def read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
         line = key.start_mark.line + 1
         if key.value in lines:
             problems.append(
-                f"{shown}:{line}: parameter {shown_text(key.value, quoted=False)}: also given on line"
-                f" {lines[key.value]}: give each parameter once"
+                _located(
+                    shown,
+                    line,
+                    f"parameter {shown_text(key.value, quoted=False)}: also given on line {lines[key.value]}:"
+                    " give each parameter once",
+                )
             )
         lines.setdefault(key.value, line)
     if problems:
@@ -159,12 +171,15 @@ def _event_problems(text: str, shown: str) -> list[str]:
     depth = 0
     try:
         for event in yaml.parse(text, Loader=yaml.BaseLoader):
-            line = event.start_mark.line + 1
             depth += isinstance(event, yaml.CollectionStartEvent) - isinstance(event, yaml.CollectionEndEvent)
             if depth > MAX_YAML_DEPTH:
                 problems.append(
-                    f"{shown}:{line}: values are nested more than {MAX_YAML_DEPTH} levels deep: a parameter's"
-                    " value is a text, a number or a list of texts"
+                    _located(
+                        shown,
+                        event.start_mark.line + 1,
+                        f"values are nested more than {MAX_YAML_DEPTH} levels deep: a parameter's value is a text,"
+                        " a number or a list of texts",
+                    )
                 )
                 break
             if getattr(event, "anchor", None):  # an alias's anchor is the one it repeats
@@ -174,8 +189,12 @@ def _event_problems(text: str, shown: str) -> list[str]:
                     else f"&{event.anchor} is a YAML anchor"
                 )
                 anchors.append(
-                    f"{shown}:{line}: {shown_text(found, quoted=False)}: a params file may not use anchors or"
-                    " aliases (&name, *name); write each value out"
+                    _located(
+                        shown,
+                        event.start_mark.line + 1,
+                        f"{shown_text(found, quoted=False)}: a params file may not use anchors or aliases (&name, *name);"
+                        " write each value out",
+                    )
                 )
     except yaml.YAMLError as error:
         problems.append(_yaml_error(error, shown, text))
@@ -186,11 +205,15 @@ def _yaml_error(error: yaml.YAMLError, shown: str, text: str) -> str:
     """Locate a YAML error by line and say it in a bounded sentence."""
     if isinstance(error, yaml.reader.ReaderError):  # a character YAML does not allow: a position, no mark
         line = text.count("\n", 0, error.position) + 1
-        return f"{shown}:{line}: not valid YAML: holds the character U+{error.character:04X}, which YAML does not allow: remove it"
+        return _located(
+            shown,
+            line,
+            f"not valid YAML: holds the character U+{error.character:04X}, which YAML does not allow: remove it",
+        )
     mark = getattr(error, "problem_mark", None)
     problem = ", ".join(filter(None, [getattr(error, "context", None), getattr(error, "problem", None)]))
-    where = f"{shown}:{mark.line + 1}" if mark else shown
-    return f"{where}: not valid YAML: {shown_text(problem or str(error), 200, quoted=False)}"
+    line = mark.line + 1 if mark else None
+    return _located(shown, line, f"not valid YAML: {shown_text(problem or str(error), 200, quoted=False)}")
 
 
 def parse_override(spec: Spec | None, text: str) -> Any:
@@ -216,17 +239,15 @@ def resolve(
     """
     values = {name: spec.default for name, spec in specs.items()}
     given = [
-        (f"{path}:{lines.get(name, '')}", name, value)
-        for path, mapping, lines in files
-        for name, value in mapping.items()
+        (str(path), lines.get(name), name, value) for path, mapping, lines in files for name, value in mapping.items()
     ]
-    given += [("-p", name, parse_override(specs.get(name), text)) for name, text in overrides]
+    given += [("-p", None, name, parse_override(specs.get(name), text)) for name, text in overrides]
     problems = []
-    for where, name, value in given:
+    for shown, line, name, value in given:
         spec = specs.get(name)
         value, problem = _typed(spec, value) if spec else (None, "unknown name")
         if problem:
-            problems.append(f"{where}: parameter {shown_text(name, quoted=False)}: {problem}")
+            problems.append(_located(shown, line, f"parameter {shown_text(name, quoted=False)}: {problem}"))
         else:
             values[name] = value
     if problems:
