@@ -702,7 +702,6 @@ def timeline_pieces(marks: Sequence[EventMark]) -> list[tuple[EventMark, ...]]:
     Each holds at most `MAX_EVENT_MARKS` marks and `MAX_EVENT_LINES` label lines at a phone's
     width; past that the earliest marks are left out (the caller says how many).
     """
-    marks = list(marks)
     lines = [_lines(_event_label(m, narrow=True)) for m in marks]
     pieces = _split(lines, MAX_EVENT_MARKS)
     if len(pieces) <= MAX_EVENT_CHARTS:  # all fit: share them out evenly
@@ -725,18 +724,17 @@ def events_chart(
     side of their mark with more room, each on its own row, so none collide. Given a piece of
     `timeline_pieces`, the figure is at most `MAX_TIMELINE_HEIGHT` inches tall.
     """
-    shown = list(marks)
-    lo = min((m.start for m in shown), default=2000.0)
-    hi = max((m.end for m in shown), default=lo + 1)
+    lo = min((m.start for m in marks), default=2000.0)
+    hi = max((m.end for m in marks), default=lo + 1)
     pad = max((hi - lo) * 0.04, 0.5)
     middle = (lo + hi) / 2
     axis = 2 * (_event_room(narrow) + 12)  # the axis's width in points
     # each label wraps to the room on its mark's far side: half the axis or more
-    rooms = [(hi + pad - m.x if m.x < middle else m.x - lo + pad) / (hi - lo + 2 * pad) * axis - 12 for m in shown]
-    labels = [_event_label(m, narrow, room) for m, room in zip(shown, rooms, strict=True)]
+    rooms = [(hi + pad - m.x if m.x < middle else m.x - lo + pad) / (hi - lo + 2 * pad) * axis - 12 for m in marks]
+    labels = [_event_label(m, narrow, room) for m, room in zip(marks, rooms, strict=True)]
     heights = [_lines(label) * TEXT_PT * 1.15 / 72 + 0.09 for label in labels]  # in inches
     needed = max(sum(heights), 0.4)
-    centres = np.cumsum([0, *heights[:-1]]) + np.array(heights) / 2 if shown else np.array([])
+    centres = np.cumsum([0, *heights[:-1]]) + np.array(heights) / 2 if marks else np.array([])
     figure, axes = _new_figure(narrow, needed + 2.0)
     axes.set_xlim(lo - pad, hi + pad)
     axes.set_ylim(needed, 0)
@@ -746,7 +744,7 @@ def events_chart(
     locator = MaxNLocator(nbins=3 if narrow else 7, integer=True, min_n_ticks=1, steps=[1, 2, 2.5, 5, 10])
     ticks = [int(t) for t in locator.tick_values(lo - pad, hi + pad) if lo - pad <= t <= hi + pad]
     axes.set_xticks(ticks, [str(t) for t in ticks])  # at most 4 or 8 round years, written as years
-    for mark, label, y in zip(shown, labels, centres, strict=True):
+    for mark, label, y in zip(marks, labels, centres, strict=True):
         colour, marker = CATEGORY_STYLE[mark.category]
         if mark.end > mark.start:
             axes.plot([mark.start, mark.end], [y, y], color=colour, linewidth=1.4, zorder=2, gid="event-span")
@@ -784,7 +782,7 @@ def events_chart(
             label=categories[c],
         )
         for c in CATEGORIES
-        if any(m.category == c for m in shown)
+        if any(m.category == c for m in marks)
     ]
     _legend(axes, handles, loc="lower left", bbox_to_anchor=(0, 1.0), columnspacing=1.0, borderaxespad=0.3)
     _framed(figure, words)

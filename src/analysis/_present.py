@@ -122,8 +122,11 @@ class FigureOutput:
         if (kept := RENDERS.get(key)) is not None:
             return kept
         with matplotlib.style.context(config.MPL_STYLE):  # savefig settings come from the style too
-            rendered = {"png": self._png(self.figure), "width": round(self.figure.get_figwidth() * 96)}
-            rendered["svg"] = self._svg(self.figure)
+            rendered = {  # the SVG after the PNG, in the layout the PNG's draw settled
+                "png": self._png(self.figure),
+                "width": round(self.figure.get_figwidth() * 96),
+                "svg": self._svg(self.figure),
+            }
             if self.narrow is not None:
                 rendered.update(narrow_png=self._png(self.narrow), narrow_width=round(self.narrow.get_figwidth() * 96))
         RENDERS.put(key, rendered)
