@@ -214,7 +214,7 @@ def _spread(wanted: Sequence[float], heights: Sequence[float], low: float, high:
     return centres
 
 
-# The range of reported figures -----------------------------------------------------------------
+# A period's distinct values: the marks of the range and the years charts -------------------------
 
 
 @dataclass(frozen=True)
@@ -238,6 +238,9 @@ def _marks(period: Any, fmt: Formatter) -> list[_Mark]:
         dated = sorted(period.reporting(value), key=lambda r: (first_day(r.published) or dt.date.max, r.source_id))
         marks.append(_Mark(period, value, fmt.number(value, max(r.decimals for r in dated)), tuple(dated)))
     return marks
+
+
+# The range of reported figures -----------------------------------------------------------------
 
 
 @_chart
@@ -416,7 +419,7 @@ def years_chart(
     _framed(figure, words)
     _settle(figure)
 
-    wide, tall = _points(axes)
+    wide = _points(axes)[0]
     reach = max((_width(d.text) for d in dots), default=0) + 10  # a label and its gap
     if len(years) > 1:
         per_year = (wide - 2 * reach) / (years[-1] - years[0])
@@ -431,7 +434,7 @@ def years_chart(
         text.set_fontweight("bold" if year in emphasis else "normal")
     if len(years) > 1 and years[-1] - years[0] <= 100:  # a small tick every year, labelled or not
         axes.set_xticks(range(years[0], years[-1] + 1), minor=True)
-    _value_labels(axes, dots, years, (ticks[0], ticks[-1]), (per_year, tall))
+    _value_labels(axes, dots, years, per_year)
     _settle(figure)
     return figure
 
@@ -450,9 +453,9 @@ def _dot_style(months: int) -> dict[str, Any]:
     }
 
 
-def _value_labels(axes, dots: list[_Mark], years: list[int], limits, scale) -> None:
-    """Label each year's dots on the side where the labels touch no dot and no other label."""
-    (bottom, top), (per_year, tall) = limits, scale
+def _value_labels(axes: Axes, dots: list[_Mark], years: list[int], per_year: float) -> None:
+    """Label each year's dots (``per_year`` points apart) on the side where the labels touch no dot and no other label."""
+    (bottom, top), (_, tall) = axes.get_ylim(), _points(axes)
     left = axes.get_xlim()[0]
     height, gap, radius = TEXT_PT * _LINE, 7.0, _MARK_PT / 2 + 1
 
