@@ -3,6 +3,7 @@ every text legible and inside the image at both widths; part years never drawn a
 
 import dataclasses
 import functools
+import io
 import itertools
 import re
 
@@ -15,23 +16,12 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 from analysis import _charts as charts
+from analysis._facts import Period, Reported
 from analysis._language import edition
 from analysis._sections.timeline import Event
 
 EN, ES = edition("en"), edition("es")
 report = bilingual_report
-
-
-def draw(figure: Figure) -> Figure:
-    FigureCanvasAgg(figure).draw()
-    return figure
-
-
-def framed(figure: Figure, source_word: str):
-    assert isinstance(figure, Figure)
-    assert figure._suptitle.get_text() and figure._suptitle.get_horizontalalignment() == "left"
-    assert figure._suptitle.get_position()[0] == figure._supxlabel.get_position()[0] < 0.02
-    assert figure._supxlabel.get_text().startswith(source_word)
 
 
 def svg_text(output) -> str:
@@ -45,7 +35,9 @@ def test_chart_text_is_in_the_editions_language():
     output = r.by_year().figures[0]
     drawn = svg_text(output)
     figure = output.figure
-    framed(figure, "Fuentes: ")
+    assert figure._suptitle.get_text() and figure._suptitle.get_horizontalalignment() == "left"
+    assert figure._suptitle.get_position()[0] == figure._supxlabel.get_position()[0] < 0.02
+    assert figure._supxlabel.get_text().startswith("Fuentes: ")
     # the fixture: full years 2019 (12.5) and 2023 (50.0 and 45.5) of the five from 2019 to 2023
     assert "IED de Corea del Sur en Chile: cifra anual para 2 de los 5 años de 2019" in drawn
     assert "Solo enero\u2009–\u2009junio (no el año completo)" in drawn  # CLDR's interval, thin spaces
@@ -63,8 +55,6 @@ LONG = "A long event description that needs a good deal of room on the page, " *
 
 
 def test_the_style_loads_by_dotted_name():
-    import matplotlib
-
     with matplotlib.style.context("analysis.house"):
         assert matplotlib.rcParams["axes.titlelocation"] == "left"
         assert matplotlib.rcParams["axes.prop_cycle"].by_key()["color"][0].lower() == "#0072b2"
@@ -91,10 +81,6 @@ def drawn_svg_text(figure: Figure) -> list[str]:
 
     Only ``svg.fonttype`` is set: mathtext stays on by default, so a text drawn as TeX shows.
     """
-    import io
-
-    import matplotlib
-
     buffer = io.StringIO()
     with matplotlib.rc_context({"svg.fonttype": "none", "text.parse_math": True}):
         figure.savefig(buffer, format="svg")
@@ -102,8 +88,6 @@ def drawn_svg_text(figure: Figure) -> list[str]:
 
 
 # Charts drawn from the caller's words ------------------------------------------------------------
-
-from analysis._facts import Period, Reported  # noqa: E402
 
 FMT = EN.fmt
 
@@ -147,7 +131,9 @@ def laid_out(build):
 
     with warnings.catch_warnings():
         warnings.filterwarnings("error", "constrained_layout not applied")
-        return draw(build())
+        figure = build()
+        FigureCanvasAgg(figure).draw()
+    return figure
 
 
 def range_figure(narrow=False, base=BASE, target=TARGET, **changes) -> Figure:

@@ -39,11 +39,6 @@ def drawn(figure: Figure, alt: str = "A chart drawn by hand") -> FigureOutput:
     return FigureOutput(lambda: figure, 1, "board", "Caption", alt, phone=False)
 
 
-def test_plain_text_is_what_a_reader_sees():
-    # paragraphs are apart, inline markup is not
-    assert plain_text("<p>A &amp; B</p><p>C<strong>D</strong></p>") == "A & B CD"
-
-
 def test_figure_output_bundle_has_png_svg_alt_number_and_a_phone_version():
     shown = output(number=2, label="Figura")
     data, meta = shown._repr_mimebundle_()
@@ -63,20 +58,25 @@ def test_figure_output_bundle_has_png_svg_alt_number_and_a_phone_version():
     assert data["text/plain"].startswith("Figura 2. Caption")
 
 
-def test_a_section_displays_each_part_with_its_heading_on_the_first(capsys):
+def shown_parts(section: Section) -> list[tuple[dict, dict]]:
     shell = InteractiveShell.instance()
     shown = []
     shell.display_pub.publish = lambda data, metadata=None, **kw: shown.append((data, metadata or {}))
-    figure = output()
-    section = Section(
-        "timeline", "Timeline", [Markup("<h2 id='timeline'>Timeline</h2><p>x</p>"), figure, Markup("<p>y</p>")]
-    )
     try:
         from IPython.display import display
 
         display(section)
     finally:
         InteractiveShell.clear_instance()
+    return shown
+
+
+def test_a_section_displays_each_part_with_its_heading_on_the_first():
+    figure = output()
+    section = Section(
+        "timeline", "Timeline", [Markup("<h2 id='timeline'>Timeline</h2><p>x</p>"), figure, Markup("<p>y</p>")]
+    )
+    shown = shown_parts(section)
     assert len(shown) == 3
     (first, first_meta), (image, image_meta), (last, last_meta) = shown
     assert first_meta[SECTION_MIME] == {"id": "timeline", "title": "Timeline"}
@@ -87,38 +87,33 @@ def test_a_section_displays_each_part_with_its_heading_on_the_first(capsys):
     assert section.text == "Timeline x y" and section.figures == [figure]
 
 
+BLOCKS = ["p", "li", "td", "th", "tr", "h2", "h3", "caption", "figcaption", "ul", "table", "figure"]
+
+
 @pytest.mark.parametrize(
-    "tag", ["p", "li", "td", "th", "tr", "h2", "h3", "caption", "figcaption", "ul", "table", "figure"]
+    ("markup", "text"),
+    [
+        ("<p>A &amp; B</p><p>C<strong>D</strong></p>", "A & B CD"),  # paragraphs are apart, inline markup is not
+        ("one<br>two", "one two"),  # a line break
+        # nothing but a block element between the words: a reader still sees them apart
+        *((f"one<{tag}>two</{tag}>three", "one two three") for tag in BLOCKS),
+    ],
 )
-def test_plain_text_keeps_apart_what_blocks_keep_apart(tag):
-    # nothing but the element itself between the words: a reader still sees two words
-    assert plain_text(f"one<{tag}>two</{tag}>three") == "one two three"
+def test_plain_text_is_what_a_reader_sees(markup, text):
+    assert plain_text(markup) == text
 
 
-def test_plain_text_breaks_at_a_line_break():
-    assert plain_text("one<br>two") == "one two"
-
-
-def test_figure_output_png_is_the_chart_drawn_opaque_at_its_resolution():
+def test_figure_output_png_is_the_chart_drawn_opaque_at_its_resolution_saved_at_zlib_level_3():
     shown = output(dpi=100)
-    with Image.open(io.BytesIO(base64.b64decode(shown._repr_mimebundle_()[0]["image/png"]))) as png:
+    png = base64.b64decode(shown._repr_mimebundle_()[0]["image/png"])
+    with Image.open(io.BytesIO(png)) as drawn:
         # the chart's own size in inches, at 100 dots an inch; no alpha channel (a soft mask in the PDF)
-        assert png.size == (round(shown.figure.get_figwidth() * 100), round(shown.figure.get_figheight() * 100))
-        assert png.mode == "RGB"
-        assert png.convert("L").getextrema() == (pytest.approx(0, abs=80), 255)  # ink on white
-
-
-def test_figure_output_svg_carries_no_build_date():
-    svg = output()._repr_mimebundle_()[0]["image/svg+xml"]
-    assert "<dc:date>" not in svg  # matplotlib would write the time of drawing: outputs would differ by it
-
-
-def test_figure_output_png_is_the_pixels_saved_at_zlib_level_3():
+        assert drawn.size == (round(shown.figure.get_figwidth() * 100), round(shown.figure.get_figheight() * 100))
+        assert drawn.mode == "RGB"
+        assert drawn.convert("L").getextrema() == (pytest.approx(0, abs=80), 255)  # ink on white
+        pixels = Image.frombytes("RGB", drawn.size, drawn.tobytes())
     # the same pixels saved by Pillow at compress level 3 give the same bytes: no other level
     # (the default is 6), no other chunk
-    png = base64.b64decode(output()._repr_mimebundle_()[0]["image/png"])
-    with Image.open(io.BytesIO(png)) as drawn:
-        pixels = Image.frombytes("RGB", drawn.size, drawn.tobytes())
     again = io.BytesIO()
     pixels.save(again, format="png", compress_level=3)
     assert png == again.getvalue()
@@ -159,19 +154,6 @@ def test_a_figure_without_a_source_line_carries_an_empty_one():
     assert meta[FIGURE_MIME]["narrow_png"] is None
 
 
-def shown_parts(section: Section) -> list[tuple[dict, dict]]:
-    shell = InteractiveShell.instance()
-    shown = []
-    shell.display_pub.publish = lambda data, metadata=None, **kw: shown.append((data, metadata or {}))
-    try:
-        from IPython.display import display
-
-        display(section)
-    finally:
-        InteractiveShell.clear_instance()
-    return shown
-
-
 def test_a_section_of_one_part_is_not_wrapped_and_of_two_is():
     ((alone, meta),) = shown_parts(Section("caveats", "What to keep in mind", [Markup("<h2>W</h2><p>x</p>")]))
     assert alone["text/html"] == "<h2>W</h2><p>x</p>" and meta[SECTION_MIME]["id"] == "caveats"
@@ -190,19 +172,22 @@ def test_a_section_shows_as_its_html_and_its_text():
 
 
 @pytest.fixture
-def kept(monkeypatch):
-    """A store of renderings that keeps them (as a report kernel's does), counting the draws."""
-    renders = Renders()
-    renders.keep()
-    monkeypatch.setattr(present, "RENDERS", renders)
-    draws = []
-    draw = FigureOutput._draw
-    monkeypatch.setattr(FigureOutput, "_draw", lambda self, fig, svg: draws.append(fig) or draw(self, fig, svg))
-    return renders, draws
+def draws(monkeypatch):
+    """The charts drawn, counted, with a store of renderings of the test's own (keeping none, as in a build)."""
+    monkeypatch.setattr(present, "RENDERS", Renders())
+    drawn = []
+    png = FigureOutput._png
+    monkeypatch.setattr(FigureOutput, "_png", lambda self, figure: drawn.append(figure) or png(self, figure))
+    return drawn
 
 
-def test_a_kept_rendering_is_reused_for_a_chart_drawn_from_the_same_data(kept):
-    _, draws = kept
+@pytest.fixture
+def kept(draws):
+    """The store of renderings keeps them (as a report kernel's does)."""
+    present.RENDERS.keep()
+
+
+def test_a_kept_rendering_is_reused_for_a_chart_drawn_from_the_same_data(kept, draws):
     first = output()._repr_mimebundle_()
     assert output()._repr_mimebundle_() == first
     assert len(draws) == 2  # the first run's wide and narrow charts; none in the second
@@ -215,16 +200,14 @@ def test_a_kept_rendering_is_reused_for_a_chart_drawn_from_the_same_data(kept):
         {"dpi": 100},
     ],
 )
-def test_a_chart_drawn_from_other_data_is_drawn_again(kept, other):
-    _, draws = kept
+def test_a_chart_drawn_from_other_data_is_drawn_again(kept, draws, other):
     first = output()._repr_mimebundle_()
     second = output(**other)._repr_mimebundle_()
     assert len(draws) == 4 and second[0]["image/png"] != first[0]["image/png"]
 
 
-def test_the_least_recently_used_rendering_is_dropped_past_the_limit(kept):
-    renders, draws = kept
-    renders.limit = 2
+def test_the_least_recently_used_rendering_is_dropped_past_the_limit(draws):
+    present.RENDERS.keep(limit=2)
     output("One")._repr_mimebundle_()
     output("Two")._repr_mimebundle_()
     output("One")._repr_mimebundle_()  # used again: now the most recent
@@ -236,40 +219,34 @@ def test_the_least_recently_used_rendering_is_dropped_past_the_limit(kept):
     assert len(draws) == 8  # drawn again
 
 
-def test_renderings_are_not_kept_unless_asked(monkeypatch):
-    monkeypatch.setattr(present, "RENDERS", Renders())
-    draws = []
-    draw = FigureOutput._draw
-    monkeypatch.setattr(FigureOutput, "_draw", lambda self, fig, svg: draws.append(fig) or draw(self, fig, svg))
+def test_renderings_are_not_kept_unless_asked(draws):
     output()._repr_mimebundle_()
     output()._repr_mimebundle_()
     assert len(draws) == 4
 
 
 def test_the_same_chart_drawn_twice_gives_the_same_svg_bytes():
-    # matplotlib names a chart's markers and clips at random unless the style gives a salt
+    # matplotlib would write the time of drawing, and name a chart's markers and clips at random
+    # unless the style gives a salt
     first, second = (output()._repr_mimebundle_()[0] for _ in range(2))
     assert first["image/svg+xml"] == second["image/svg+xml"]
-    assert 'id="' in first["image/svg+xml"]
+    assert 'id="' in first["image/svg+xml"] and "<dc:date>" not in first["image/svg+xml"]
 
 
-def test_a_chart_without_a_phone_version_is_kept_too(kept):
-    _, draws = kept
+def test_a_chart_without_a_phone_version_is_kept_too(kept, draws):
     first = output(phone=False)._repr_mimebundle_()
     assert output(phone=False)._repr_mimebundle_() == first
     assert len(draws) == 1
 
 
-def test_a_chart_with_and_without_its_phone_version_are_kept_apart(kept):
-    _, draws = kept
+def test_a_chart_with_and_without_its_phone_version_are_kept_apart(kept, draws):
     alone = output(phone=False)._repr_mimebundle_()
     both = output()._repr_mimebundle_()
     assert len(draws) == 3  # the page's chart, then the page's and the phone's: nothing taken for the other
     assert alone[1][FIGURE_MIME]["narrow_png"] is None and both[1][FIGURE_MIME]["narrow_png"]
 
 
-def test_a_chart_without_a_content_key_is_never_taken_for_another(kept):
-    _, draws = kept
+def test_a_chart_without_a_content_key_is_never_taken_for_another(kept, draws):
     shown = []
     for text in ("One", "Two"):
         figure = Figure(figsize=(2, 1))

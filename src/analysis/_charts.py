@@ -73,7 +73,7 @@ def _chart(draw: Callable[..., Figure]) -> Callable[..., Figure]:
 
     @functools.wraps(draw)
     def chart(*args: Any, **kwargs: Any) -> Figure:
-        key = content_key(draw.__qualname__, args, kwargs)  # before the helper could change them
+        key = chart.key(*args, **kwargs)  # before the helper could change them
         with matplotlib.style.context(config.MPL_STYLE):
             figure = draw(*args, **kwargs)
         for text in figure.findobj(Text):  # the style's text.parse_math misses texts made outside it
@@ -214,26 +214,33 @@ def _spread(wanted: Sequence[float], heights: Sequence[float], low: float, high:
     return centres
 
 
-# The range of reported figures -----------------------------------------------------------------
+# A period's distinct values: the marks of the range and the years charts -------------------------
 
 
 @dataclass(frozen=True)
 class _Mark:
-    """One distinct value of a period, with the credits of every independent report giving it."""
+    """One distinct value of a period, as written, with every independent report giving it, oldest first."""
 
+    period: Any
     value: float
     text: str
-    credits: tuple[str, ...]
+    reports: tuple[Any, ...]
+
+    def credited(self, credits: Mapping[str, str]) -> list[str]:
+        """Return its reports' credits, oldest first, each once (KeyError: a report without a credit)."""
+        return list(dict.fromkeys(credits[r.source_id] for r in self.reports))
 
 
-def _range_marks(period: Any, credits: Mapping[str, str], fmt: Formatter) -> list[_Mark]:
-    """Return one mark per distinct value of a period's independent reports, credits oldest first."""
+def _marks(period: Any, fmt: Formatter) -> list[_Mark]:
+    """Return one mark per distinct value of a period's independent reports."""
     marks = []
     for value in period.values:
         dated = sorted(period.reporting(value), key=lambda r: (first_day(r.published) or dt.date.max, r.source_id))
-        named = tuple(dict.fromkeys(credits[r.source_id] for r in dated))  # KeyError: a report without a credit
-        marks.append(_Mark(value, fmt.number(value, max(r.decimals for r in dated)), named))
+        marks.append(_Mark(period, value, fmt.number(value, max(r.decimals for r in dated)), tuple(dated)))
     return marks
+
+
+# The range of reported figures -----------------------------------------------------------------
 
 
 @_chart
@@ -255,7 +262,7 @@ def range_chart(
     highest over lowest), written as ``multiple``; none when a base value is not above zero.
     Raises KeyError when a report has no credit.
     """
-    columns = [_range_marks(base, credits, fmt), _range_marks(target, credits, fmt)]
+    columns = [_marks(base, fmt), _marks(target, fmt)]
     values = [m.value for column in columns for m in column]
     ticks = _value_ticks(min([0.0, *values]), max([0.0, *values]) * 1.08 or 1.0, 4 if narrow else 5)
     ends = []
@@ -312,7 +319,8 @@ def range_chart(
     room = wide * 0.39 - 16  # each column's credits; a fifth of the axes left between them, for the arrows
     hanging = "\n\u2002\u2002"  # a credit's later lines indented, so that where one credit ends shows
     blocks = [
-        [(m, "\n".join(_wrap(c, room).replace("\n", hanging) for c in m.credits)) for m in column] for column in columns
+        [(m, "\n".join(_wrap(c, room).replace("\n", hanging) for c in m.credited(credits))) for m in column]
+        for column in columns
     ]
     sides = [
         max((max(_width(m.text, STRONG_PT, "bold"), _width(c)) for m, c in column), default=0) + 16 for column in blocks
@@ -353,25 +361,6 @@ def range_chart(
 # An origin's figures by year -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Dot:
-    """One distinct figure of a period: where it is drawn and how it reads."""
-
-    year: int
-    months: int
-    value: float
-    text: str
-
-
-def _dots(periods: Sequence[Any], fmt: Formatter) -> list[_Dot]:
-    """Return a dot per distinct value of each period's independent reports."""
-    return [
-        _Dot(p.year, p.months, value, fmt.number(value, max(r.decimals for r in p.reporting(value))))
-        for p in periods
-        for value in p.values
-    ]
-
-
 def _year_ticks(years: Sequence[int], first: Sequence[int], per_year: float, label: float) -> list[int]:
     """Choose the years to label: ``first`` ones, then the latest others whose labels have room."""
     chosen: list[int] = []
@@ -400,15 +389,21 @@ def years_chart(
     them). Every independent report's value is drawn; ``emphasis`` holds years whose tick is
     always written, in bold.
     """
-    dots = _dots(periods, fmt)
+    dots = [mark for p in periods for mark in _marks(p, fmt)]
     values = [d.value for d in dots]
-    years = sorted({d.year for d in dots}) or sorted({p.year for p in periods}) or [0]
+    years = sorted({d.period.year for d in dots}) or sorted({p.year for p in periods}) or [0]
     ticks = _value_ticks(min([0.0, *values]), max([0.0, *values]) * 1.05 or 1.0, 5)
-    kinds = sorted({d.months for d in dots}, reverse=True)  # 12 (the full year) first
+    kinds = sorted({d.period.months for d in dots}, reverse=True)  # 12 (the full year) first
     figure, axes = _new_figure(narrow, 4.4 if narrow else 3.8)
     _value_axis(axes, ticks, fmt, words.axis)
     for dot in dots:
-        axes.plot([dot.year], [dot.value], **_dot_style(dot.months), zorder=4, gid=f"year-mark-{dot.months}")
+        axes.plot(
+            [dot.period.year],
+            [dot.value],
+            **_dot_style(dot.period.months),
+            zorder=4,
+            gid=f"year-mark-{dot.period.months}",
+        )
     handles = [Line2D([], [], **_dot_style(m), label=full_year if m == 12 else part_year[m]) for m in kinds]
     below = offset_copy(axes.transAxes, figure, y=-(TEXT_PT * 1.6 + 6), units="points")
     _legend(
@@ -424,7 +419,7 @@ def years_chart(
     _framed(figure, words)
     _settle(figure)
 
-    wide, tall = _points(axes)
+    wide = _points(axes)[0]
     reach = max((_width(d.text) for d in dots), default=0) + 10  # a label and its gap
     if len(years) > 1:
         per_year = (wide - 2 * reach) / (years[-1] - years[0])
@@ -439,7 +434,7 @@ def years_chart(
         text.set_fontweight("bold" if year in emphasis else "normal")
     if len(years) > 1 and years[-1] - years[0] <= 100:  # a small tick every year, labelled or not
         axes.set_xticks(range(years[0], years[-1] + 1), minor=True)
-    _value_labels(axes, dots, years, (ticks[0], ticks[-1]), (per_year, tall))
+    _value_labels(axes, dots, years, per_year)
     _settle(figure)
     return figure
 
@@ -458,9 +453,9 @@ def _dot_style(months: int) -> dict[str, Any]:
     }
 
 
-def _value_labels(axes, dots: list[_Dot], years: list[int], limits, scale) -> None:
-    """Label each year's dots on the side where the labels touch no dot and no other label."""
-    (bottom, top), (per_year, tall) = limits, scale
+def _value_labels(axes: Axes, dots: list[_Mark], years: list[int], per_year: float) -> None:
+    """Label each year's dots (``per_year`` points apart) on the side where the labels touch no dot and no other label."""
+    (bottom, top), (_, tall) = axes.get_ylim(), _points(axes)
     left = axes.get_xlim()[0]
     height, gap, radius = TEXT_PT * _LINE, 7.0, _MARK_PT / 2 + 1
 
@@ -469,11 +464,11 @@ def _value_labels(axes, dots: list[_Dot], years: list[int], limits, scale) -> No
 
     taken = [
         Bbox.from_extents(x - radius, y - radius, x + radius, y + radius)
-        for x, y in (at(d.year, d.value) for d in dots)
+        for x, y in (at(d.period.year, d.value) for d in dots)
     ]
     for year in years:
-        column = [d for d in dots if d.year == year]
-        points = [at(d.year, d.value) for d in column]
+        column = [d for d in dots if d.period.year == year]
+        points = [at(d.period.year, d.value) for d in column]
         centres = _spread([y for _, y in points], [height] * len(column), 0, tall)
         widths = [_width(d.text) for d in column]
         for side in (1, -1):
@@ -481,7 +476,9 @@ def _value_labels(axes, dots: list[_Dot], years: list[int], limits, scale) -> No
                 Bbox.from_extents(x + side * gap, centre - height / 2, x + side * (gap + width), centre + height / 2)
                 for (x, _), centre, width in zip(points, centres, widths, strict=True)
             ]
-            others = [b for i, b in enumerate(taken) if i >= len(dots) or dots[i].year != year]  # not this year's dots
+            others = [
+                b for i, b in enumerate(taken) if i >= len(dots) or dots[i].period.year != year
+            ]  # not this year's dots
             if not any(b.overlaps(o) for b in boxes for o in others):
                 break
         else:
@@ -491,7 +488,7 @@ def _value_labels(axes, dots: list[_Dot], years: list[int], limits, scale) -> No
             moved = abs(centre - y) > 3
             axes.annotate(
                 dot.text,
-                xy=(dot.year, dot.value),
+                xy=(dot.period.year, dot.value),
                 xytext=(side * gap, centre - y),
                 textcoords="offset points",
                 ha="left" if side > 0 else "right",
@@ -708,7 +705,6 @@ def timeline_pieces(marks: Sequence[EventMark]) -> list[tuple[EventMark, ...]]:
     Each holds at most `MAX_EVENT_MARKS` marks and `MAX_EVENT_LINES` label lines at a phone's
     width; past that the earliest marks are left out (the caller says how many).
     """
-    marks = list(marks)
     lines = [_lines(_event_label(m, narrow=True)) for m in marks]
     pieces = _split(lines, MAX_EVENT_MARKS)
     if len(pieces) <= MAX_EVENT_CHARTS:  # all fit: share them out evenly
@@ -731,18 +727,17 @@ def events_chart(
     side of their mark with more room, each on its own row, so none collide. Given a piece of
     `timeline_pieces`, the figure is at most `MAX_TIMELINE_HEIGHT` inches tall.
     """
-    shown = list(marks)
-    lo = min((m.start for m in shown), default=2000.0)
-    hi = max((m.end for m in shown), default=lo + 1)
+    lo = min((m.start for m in marks), default=2000.0)
+    hi = max((m.end for m in marks), default=lo + 1)
     pad = max((hi - lo) * 0.04, 0.5)
     middle = (lo + hi) / 2
     axis = 2 * (_event_room(narrow) + 12)  # the axis's width in points
     # each label wraps to the room on its mark's far side: half the axis or more
-    rooms = [(hi + pad - m.x if m.x < middle else m.x - lo + pad) / (hi - lo + 2 * pad) * axis - 12 for m in shown]
-    labels = [_event_label(m, narrow, room) for m, room in zip(shown, rooms, strict=True)]
+    rooms = [(hi + pad - m.x if m.x < middle else m.x - lo + pad) / (hi - lo + 2 * pad) * axis - 12 for m in marks]
+    labels = [_event_label(m, narrow, room) for m, room in zip(marks, rooms, strict=True)]
     heights = [_lines(label) * TEXT_PT * 1.15 / 72 + 0.09 for label in labels]  # in inches
     needed = max(sum(heights), 0.4)
-    centres = np.cumsum([0, *heights[:-1]]) + np.array(heights) / 2 if shown else np.array([])
+    centres = np.cumsum([0, *heights[:-1]]) + np.array(heights) / 2 if marks else np.array([])
     figure, axes = _new_figure(narrow, needed + 2.0)
     axes.set_xlim(lo - pad, hi + pad)
     axes.set_ylim(needed, 0)
@@ -752,7 +747,7 @@ def events_chart(
     locator = MaxNLocator(nbins=3 if narrow else 7, integer=True, min_n_ticks=1, steps=[1, 2, 2.5, 5, 10])
     ticks = [int(t) for t in locator.tick_values(lo - pad, hi + pad) if lo - pad <= t <= hi + pad]
     axes.set_xticks(ticks, [str(t) for t in ticks])  # at most 4 or 8 round years, written as years
-    for mark, label, y in zip(shown, labels, centres, strict=True):
+    for mark, label, y in zip(marks, labels, centres, strict=True):
         colour, marker = CATEGORY_STYLE[mark.category]
         if mark.end > mark.start:
             axes.plot([mark.start, mark.end], [y, y], color=colour, linewidth=1.4, zorder=2, gid="event-span")
@@ -790,7 +785,7 @@ def events_chart(
             label=categories[c],
         )
         for c in CATEGORIES
-        if any(m.category == c for m in shown)
+        if any(m.category == c for m in marks)
     ]
     _legend(axes, handles, loc="lower left", bbox_to_anchor=(0, 1.0), columnspacing=1.0, borderaxespad=0.3)
     _framed(figure, words)

@@ -19,7 +19,7 @@ import html
 import io
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from html.parser import HTMLParser
 
 import matplotlib.style
@@ -48,31 +48,28 @@ def plain_text(markup: str) -> str:
 class Renders:
     """Charts rendered by this process, by content key, for its later runs (least recently used dropped past ``limit``).
 
-    Off until `keep` is called (a report kernel does as it settles), so a process that builds
-    once, or tests that build many reports, draw every chart.
+    Keeps none until `keep` is called (a report kernel does as it settles), so a process that
+    builds once, or tests that build many reports, draw every chart.
     """
 
-    def __init__(self, limit: int = 32) -> None:
-        self.kept = False
-        self.limit = limit
+    def __init__(self) -> None:
+        self.limit = 0
         self._renderings: OrderedDict[tuple, dict] = OrderedDict()
 
-    def keep(self) -> None:
-        """Keep renderings from now on."""
-        self.kept = True
+    def keep(self, limit: int = 32) -> None:
+        """Keep the latest ``limit`` renderings from now on."""
+        self.limit = limit
 
     def get(self, key: tuple | None) -> dict | None:
         """Return the rendering kept under ``key``, or None."""
-        found = self._renderings.get(key) if key is not None else None
-        if found is not None:
+        if key in self._renderings:
             self._renderings.move_to_end(key)
-        return found
+        return self._renderings.get(key)
 
     def put(self, key: tuple | None, rendered: dict) -> None:
-        """Keep a rendering under ``key`` (nothing is kept without a key, or unless asked to)."""
-        if self.kept and key is not None:
+        """Keep a new rendering under ``key`` (nothing is kept without a key)."""
+        if key is not None:
             self._renderings[key] = rendered
-            self._renderings.move_to_end(key)
             while len(self._renderings) > self.limit:
                 self._renderings.popitem(last=False)
 
@@ -98,7 +95,6 @@ class FigureOutput:
     label: str = "Figure"
     phone: bool = True
     dpi: int = 200
-    _bundle: dict = field(default_factory=dict, repr=False)
 
     @functools.cached_property
     def figure(self) -> Figure:
@@ -119,25 +115,27 @@ class FigureOutput:
         phone = (helper.key(*args, narrow=True, **kwargs),) if self.phone else ()
         return (helper.key(*args, **kwargs), *phone, self.dpi)
 
-    def _render(self) -> dict:
-        if not self._bundle:
-            key = self.content_keys
-            self._bundle = RENDERS.get(key) or {}
-        if not self._bundle:
-            with matplotlib.style.context(config.MPL_STYLE):  # savefig settings come from the style too
-                bundle = self._draw(self.figure, svg=True)
-                if self.narrow is not None:
-                    narrow = self._draw(self.narrow, svg=False)
-                    bundle["narrow_png"], bundle["narrow_width"] = narrow["png"], narrow["width"]
-            RENDERS.put(key, bundle)
-            self._bundle = bundle
-        return self._bundle
+    @functools.cached_property
+    def _rendered(self) -> dict:
+        """Its PNG and SVG, and its phone version's PNG: the ones this process kept, if it did."""
+        key = self.content_keys
+        if (kept := RENDERS.get(key)) is not None:
+            return kept
+        with matplotlib.style.context(config.MPL_STYLE):  # savefig settings come from the style too
+            rendered = {  # the SVG after the PNG, in the layout the PNG's draw settled
+                "png": self._png(self.figure),
+                "width": round(self.figure.get_figwidth() * 96),
+                "svg": self._svg(self.figure),
+            }
+            if self.narrow is not None:
+                rendered.update(narrow_png=self._png(self.narrow), narrow_width=round(self.narrow.get_figwidth() * 96))
+        RENDERS.put(key, rendered)
+        return rendered
 
-    def _draw(self, figure: Figure, svg: bool) -> dict:
+    def _png(self, figure: Figure) -> str:
+        """Draw the figure once at the PNG's resolution; return it opaque (an alpha channel costs the PDF a soft mask), in base64."""
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-        # One raster draw at the PNG's resolution, read straight from Agg's buffer: the charts
-        # are opaque, so the alpha channel is dropped (it would cost the PDF a soft mask).
         canvas = FigureCanvasAgg(figure)
         figure.set_dpi(self.dpi)
         canvas.draw()
@@ -145,17 +143,18 @@ class FigureOutput:
         Image.frombuffer("RGBA", canvas.get_width_height(physical=True), canvas.buffer_rgba()).convert("RGB").save(
             png, format="png", compress_level=3
         )
-        drawn = {"png": base64.b64encode(png.getvalue()).decode("ascii"), "width": round(figure.get_figwidth() * 96)}
-        if svg:
-            # The vector copy reuses the layout the raster draw settled: no second layout pass.
-            figure.set_layout_engine("none")
-            text = io.StringIO()
-            figure.savefig(text, format="svg", dpi=72, metadata={"Date": None})
-            drawn["svg"] = text.getvalue()
-        return drawn
+        return base64.b64encode(png.getvalue()).decode("ascii")
+
+    @staticmethod
+    def _svg(figure: Figure) -> str:
+        """Return the figure as SVG in the layout its PNG's draw settled (not laid out again)."""
+        figure.set_layout_engine("none")
+        text = io.StringIO()
+        figure.savefig(text, format="svg", dpi=72, metadata={"Date": None})
+        return text.getvalue()
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        rendered = self._render()
+        rendered = self._rendered
         data = {
             "image/png": rendered["png"],
             "image/svg+xml": rendered["svg"],
@@ -206,16 +205,14 @@ class Section:
     def _ipython_display_(self) -> None:
         from IPython.display import display
 
-        first = True
-        for part in self.parts:
+        for i, part in enumerate(self.parts):
             if isinstance(part, FigureOutput):
                 display(part)
-            else:
-                metadata = {SECTION_MIME: {"id": self.id, "title": self.title}} if first else None
-                if first and len(self.parts) > 1:  # its heading and introduction stay with what follows
-                    part = Markup('<div class="section-intro">{}</div>').format(part)
-                display({"text/html": str(part), "text/plain": plain_text(part)}, raw=True, metadata=metadata)
-            first = False
+                continue
+            if i == 0 and len(self.parts) > 1:  # its heading and introduction stay with what follows
+                part = Markup('<div class="section-intro">{}</div>').format(part)
+            metadata = {SECTION_MIME: {"id": self.id, "title": self.title}} if i == 0 else None
+            display({"text/html": str(part), "text/plain": plain_text(part)}, raw=True, metadata=metadata)
 
     def _repr_html_(self) -> str:
         return str(self.html)
