@@ -65,8 +65,8 @@ def reusable(out_dir: Path, name: str, key: str) -> list[str] | None:
         recorded = json.loads((out_dir / f"{name}.metrics.json").read_text(encoding="utf-8")).get("build", {})
     except (OSError, ValueError):
         return None
-    if recorded.get("cache_key") != key:
-        return None
     outputs = recorded.get("outputs", {})
-    intact = all((out_dir / r).is_file() and sha256(out_dir / r) == digest for r, digest in outputs.items())
+    intact = recorded.get("cache_key") == key and all(
+        (out_dir / r).is_file() and sha256(out_dir / r) == digest for r, digest in outputs.items()
+    )
     return [*outputs, f"{name}.metrics.json"] if intact else None

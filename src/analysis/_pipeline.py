@@ -160,8 +160,10 @@ def harvest(run: Run) -> None:
 
     from analysis import _harvest as take
 
-    run.nb.metadata.papermill["input_path"] = config.display_path(run.options.notebook)
-    run.nb.metadata.papermill["output_path"] = config.display_path(run.options.out_dir / f"{run.name}.ipynb")
+    run.nb.metadata.papermill.update(
+        input_path=config.display_path(run.options.notebook),
+        output_path=config.display_path(run.options.out_dir / f"{run.name}.ipynb"),
+    )
     run.metrics = take.metrics(run.nb)
     run.warnings = take.stderr_messages(run.nb)
     run.files = {f"{run.name}.ipynb": nbformat.writes(run.nb).encode("utf-8"), **take.figure_files(run.nb, run.name)}
@@ -325,8 +327,7 @@ def _locked(options: BuildOptions, name: str) -> Any:
 def _reuse(options: BuildOptions, name: str, key: str, started: float) -> Outcome | None:
     """Tidy a report's leftovers and, unless forced, reuse its outputs if nothing changed (lock held)."""
     outputs.tidy(options.out_dir, name)
-    reused = None if options.force else cache.reusable(options.out_dir, name, key)
-    if not reused:
+    if options.force or not (reused := cache.reusable(options.out_dir, name, key)):
         return None
     outputs.forget_failure(options.out_dir, name)
     return Outcome(name, "unchanged", reused, time.perf_counter() - started)
