@@ -97,10 +97,10 @@ def test_a_stop_request_from_another_thread_kills_the_child(tmp_path):
 
 def test_builds_of_jobs_asked_to_stop_get_their_grace_then_are_killed(tmp_path, monkeypatch):
     # one child stops when asked; the other ignores SIGTERM and is killed once the grace is over
-    def worker(variant, options, parent):
+    def build(variant, options):
         return sleep_then(60, tmp_path / variant, ignore_sigterm=variant == "deaf")
 
-    monkeypatch.setattr(pipeline, "worker", worker)
+    monkeypatch.setattr(pipeline, "guarded", build)
     monkeypatch.setattr(pipeline, "STOP_GRACE", 1.0)
     builds = pipeline.in_parallel(["polite", "deaf"], pipeline.BuildOptions(jobs=2))
 

@@ -1,6 +1,7 @@
 """The build end to end: outputs, numbers, escaping, failures that lose nothing, the cache."""
 
 import ast
+import errno
 import hashlib
 import json
 import os
@@ -24,6 +25,7 @@ from conftest import (
 )
 
 from analysis import _config as config
+from analysis import _outputs as outputs
 from analysis import _pipeline as pipeline
 from analysis._cache import cache_key, reusable
 from analysis._pipeline import BuildOptions
@@ -237,9 +239,12 @@ def stub(tmp_path_factory, stub_notebook) -> tuple[Path, Path]:
     return notebook, out
 
 
-def copy(out: Path, folder: Path) -> Path:
-    shutil.copytree(out, folder, symlinks=True, ignore=shutil.ignore_patterns("*.lock"))
-    return folder
+@pytest.fixture
+def previous(stub, tmp_path) -> tuple[Path, Path, dict[str, str]]:
+    """The stub notebook, a copy of its outputs to build over, and their digests."""
+    notebook, built = stub
+    out = shutil.copytree(built, tmp_path / "out", symlinks=True, ignore=shutil.ignore_patterns("*.lock"))
+    return notebook, out, digests(out)
 
 
 def wait_for(predicate, process, seconds=60.0) -> bool:
@@ -262,10 +267,8 @@ def run_stub(notebook: Path, *args, **kwargs) -> subprocess.CompletedProcess:
     )
 
 
-def test_an_error_in_the_notebook_keeps_the_previous_outputs(stub, tmp_path):
-    notebook, previous = stub
-    out = copy(previous, tmp_path / "out")
-    before = digests(out)
+def test_an_error_in_the_notebook_keeps_the_previous_outputs(previous, tmp_path):
+    notebook, out, before = previous
     with pytest.raises(NotebookExecutionError) as caught:
         build_one(stub_variant(tmp_path, notebook, fail=True), out, ("html",), notebook=notebook)
     assert caught.value.kept_at == f"{out}/failed/stub.ipynb"
@@ -277,9 +280,8 @@ def test_an_error_in_the_notebook_keeps_the_previous_outputs(stub, tmp_path):
     assert_tidy(out, "stub")
 
 
-def test_a_failed_folder_that_cannot_be_written_does_not_hide_the_notebooks_error(stub, tmp_path):
-    notebook, previous = stub
-    out = copy(previous, tmp_path / "out")
+def test_a_failed_folder_that_cannot_be_written_does_not_hide_the_notebooks_error(previous, tmp_path):
+    notebook, out, _ = previous
     (out / "failed" / "stub.ipynb" / "kept").mkdir(parents=True)  # a folder in the way of the notebook's copy
     before = digests(out)
     with pytest.raises(NotebookExecutionError) as caught:
@@ -297,10 +299,6 @@ def test_a_failed_folder_that_cannot_be_written_does_not_hide_the_notebooks_erro
 
 def test_a_failed_folder_the_user_may_not_write(tmp_path, monkeypatch):
     # Root may write any folder, whatever its mode: the refusal is monkeypatched, not made by chmod.
-    import errno
-
-    from analysis import _outputs as outputs
-
     def refused(out_dir, name, version):
         raise PermissionError(errno.EACCES, "Permission denied", str(out_dir / "failed" / f"{name}.ipynb"))
 
@@ -315,8 +313,7 @@ def test_a_failed_folder_the_user_may_not_write(tmp_path, monkeypatch):
     )
 
 
-def test_running_out_of_files_during_a_build(stub, tmp_path, monkeypatch):
-    import errno
+def test_running_out_of_files_during_a_build(previous, tmp_path, monkeypatch):
     import resource
 
     from analysis import _export as export
@@ -325,9 +322,7 @@ def test_running_out_of_files_during_a_build(stub, tmp_path, monkeypatch):
         raise OSError(errno.EMFILE, "Too many open files")
 
     monkeypatch.setattr(export, "to_html", out_of_files)
-    notebook, previous = stub
-    out = copy(previous, tmp_path / "out")
-    before = digests(out)
+    notebook, out, before = previous
     options = BuildOptions(out_dir=out, notebook=notebook, force=True)
     [outcome] = pipeline.build_all([stub_variant(tmp_path, notebook)], options)
     soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
@@ -342,10 +337,8 @@ def test_running_out_of_files_during_a_build(stub, tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("phase", ["executing the notebook", "rendering PDF"])
-def test_a_killed_build_leaves_the_previous_outputs(stub, tmp_path, phase):
-    notebook, previous = stub
-    out = copy(previous, tmp_path / "out")
-    before = digests(out)
+def test_a_killed_build_leaves_the_previous_outputs(previous, tmp_path, phase):
+    notebook, out, before = previous
     slow = {"sleep": 600} if phase == "executing the notebook" else {"word": 100_000}
     params = stub_params(tmp_path, **slow)
     process = subprocess.Popen(
@@ -376,10 +369,8 @@ def test_a_killed_build_leaves_the_previous_outputs(stub, tmp_path, phase):
     assert not (out / "stub.pdf").exists()  # the new set has no PDF: none of an older set lingers
 
 
-def test_bad_input_exits_2_and_touches_nothing(stub, tmp_path, data_copy):
-    notebook, previous = stub
-    out = copy(previous, tmp_path / "out")
-    before = digests(out)
+def test_bad_input_exits_2_and_touches_nothing(previous, tmp_path, data_copy):
+    notebook, out, before = previous
     lines = (data_copy / "fdi.csv").read_text().splitlines()
     lines[1] = "KOR,CHL,2019,12,12.5.0,tiny-a,"
     (data_copy / "fdi.csv").write_text("\n".join(lines) + "\n")
@@ -443,9 +434,8 @@ def test_changing_one_csv_value_rebuilds_and_reports_the_change(tmp_path, data_c
     again = build_one(variant, out, ("html",))
     assert again.status == "unchanged"
 
-    built = first  # same paths, new content
-    assert built.metrics["growth"]["target_value"] == 60.0
-    html = built.html
+    assert first.metrics["growth"]["target_value"] == 60.0  # the same paths, new content
+    html = first.html
     changes = html[html.index('<h2 id="changes"') :]
     assert f"{data_copy}/fdi.csv changed" in changes
     # the multiple moved from 50/12.5 = 4 to 60/12.5 = 4.8; the target's share from 2.5 % to 3 %
@@ -507,10 +497,8 @@ def test_variants_in_parallel_with_progress_on_a_terminal(stub, tmp_path):
     )
 
 
-def test_an_unchanged_report_is_reused_without_a_kernel(stub, tmp_path):
-    notebook, previous = stub
-    out = copy(previous, tmp_path / "out")
-    before = digests(out)
+def test_an_unchanged_report_is_reused_without_a_kernel(previous, tmp_path):
+    notebook, out, before = previous
     done = run_stub(notebook, "build", stub_params(tmp_path), "--out", out)
     assert done.returncode == 0 and done.stderr == ""
     assert done.stdout.startswith("stub: unchanged since the last build, outputs reused")
@@ -519,7 +507,6 @@ def test_an_unchanged_report_is_reused_without_a_kernel(stub, tmp_path):
 
 def test_bad_input_stops_the_kernel_started_ahead_before_it_runs_the_notebook(tmp_path, data_copy, monkeypatch):
     from analysis import _execute as execute
-    from analysis._pipeline import build_all
     from analysis.errors import DataValidationError
 
     marker = tmp_path / "the-notebook-ran"
@@ -542,7 +529,9 @@ def test_bad_input_stops_the_kernel_started_ahead_before_it_runs_the_notebook(tm
     monkeypatch.setattr(execute.Kernel, "__init__", recorded)
     out = tmp_path / "out"
     with pytest.raises(DataValidationError):
-        build_all([Variant("tiny", "test", {"data_dir": str(data_copy)})], BuildOptions(out_dir=out, notebook=path))
+        pipeline.build_all(
+            [Variant("tiny", "test", {"data_dir": str(data_copy)})], BuildOptions(out_dir=out, notebook=path)
+        )
     [kernel] = started  # it was started ahead, during the checks
     assert not kernel.folder.exists()
     assert kernel.process.poll() is not None
@@ -552,7 +541,6 @@ def test_bad_input_stops_the_kernel_started_ahead_before_it_runs_the_notebook(tm
 
 def test_after_a_template_changes_the_renderers_are_prepared_again_in_the_background(monkeypatch):
     from analysis import _export as export
-    from analysis import _pipeline as pipeline
 
     rehearsals = []
     pipeline.prepare_in_background.cache_clear()

@@ -72,8 +72,9 @@ def snapshot(folder) -> dict[str, bytes | str]:
 
 @pytest.fixture
 def built(tmp_path, monkeypatch):
-    """An output folder holding a report r built once, and an empty failed/."""
+    """An output folder holding a report r built once, and an empty failed/; no renderers prepared."""
     out = tmp_path / "out"
+    monkeypatch.setattr(pipeline, "prepare_in_background", lambda: threading.Thread(target=lambda: None))
     monkeypatch.setattr(pipeline, "STEPS", [rendered_before, pipeline.publish])
     build_one(variant(), BuildOptions(out_dir=out, formats=("html",)), executor=FailingNotebook())
     (out / "failed").mkdir()
@@ -117,7 +118,6 @@ def test_a_folder_swapped_for_a_link_during_a_build_is_not_written_through(
         moved.update(swap(built, name, elsewhere))
 
     monkeypatch.setattr(outputs, "refuse_link", lambda out_dir, folder: None)  # the swap comes after each check
-    monkeypatch.setattr(pipeline, "prepare_in_background", lambda: threading.Thread(target=lambda: None))
     if when == "before the notebook runs":
         steps, executor = [swapping, pipeline.execute_notebook], FailingNotebook()
         expected = (BuildError, NotebookExecutionError)
@@ -140,7 +140,6 @@ def test_a_failed_folder_swapped_for_a_link_is_not_written_through(built, tmp_pa
         moved.update(swap(built, "failed", elsewhere))
 
     monkeypatch.setattr(outputs, "refuse_link", lambda out_dir, folder: None)
-    monkeypatch.setattr(pipeline, "prepare_in_background", lambda: threading.Thread(target=lambda: None))
     monkeypatch.setattr(pipeline, "STEPS", [swapping, pipeline.execute_notebook])
     with pytest.raises(NotebookExecutionError) as caught:
         build_one(variant(), BuildOptions(out_dir=built, formats=("html",), force=True), executor=FailingNotebook())
@@ -152,7 +151,6 @@ def test_a_failed_folder_swapped_for_a_link_is_not_written_through(built, tmp_pa
 
 
 def test_a_failed_notebook_is_kept_in_failed_and_nothing_else_is_left(built, monkeypatch):
-    monkeypatch.setattr(pipeline, "prepare_in_background", lambda: threading.Thread(target=lambda: None))
     monkeypatch.setattr(pipeline, "STEPS", [pipeline.execute_notebook])
     before = snapshot(built)
     with pytest.raises(NotebookExecutionError) as caught:

@@ -15,29 +15,24 @@ from typing import Any
 from analysis import _config as config
 from analysis.errors import InputFileError, os_reason
 
-BLOCK = 1 << 20  # bytes read at a time from a file
 
-
-def sha256(*parts: bytes | Path) -> str:
-    """Return the sha256 of the bytes given and of the files named, in order."""
-    digest = hashlib.sha256()
-    for part in parts:
-        if isinstance(part, Path):
-            with part.open("rb") as handle:
-                while block := handle.read(BLOCK):
-                    digest.update(block)
-        else:
-            digest.update(part)
-    return "sha256:" + digest.hexdigest()
+def sha256(data: bytes | Path) -> str:
+    """Return ``"sha256:<hex>"`` of some bytes or of a file's content."""
+    if isinstance(data, Path):
+        with data.open("rb") as handle:
+            return "sha256:" + hashlib.file_digest(handle, "sha256").hexdigest()
+    return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
 def code_digest() -> str:
     """Hash the package's code, style and templates: a change to any of them rebuilds."""
-    parts: list[bytes | Path] = []
-    for path in sorted(config.PACKAGE_DIR.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            parts += [path.relative_to(config.PACKAGE_DIR).as_posix().encode() + b"\0", path, b"\0"]
-    return sha256(*parts)
+    files = config.PACKAGE_DIR.rglob("*")
+    digests = {
+        p.relative_to(config.PACKAGE_DIR).as_posix(): sha256(p)
+        for p in files
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+    return sha256(json.dumps(digests, sort_keys=True).encode())
 
 
 def _file(path: Path) -> str:
@@ -70,8 +65,8 @@ def reusable(out_dir: Path, name: str, key: str) -> list[str] | None:
         recorded = json.loads((out_dir / f"{name}.metrics.json").read_text(encoding="utf-8")).get("build", {})
     except (OSError, ValueError):
         return None
-    if recorded.get("cache_key") != key:
-        return None
     outputs = recorded.get("outputs", {})
-    intact = all((out_dir / r).is_file() and sha256(out_dir / r) == digest for r, digest in outputs.items())
+    intact = recorded.get("cache_key") == key and all(
+        (out_dir / r).is_file() and sha256(out_dir / r) == digest for r, digest in outputs.items()
+    )
     return [*outputs, f"{name}.metrics.json"] if intact else None

@@ -44,8 +44,9 @@ def _plain(parent: int, function: Callable[..., Any], *args: Any) -> Any:
     return function(*args)
 
 
-def _cleaning_up(function: Callable[..., Any], *args: Any) -> Any:
+def _cleaning_up(parent: int, function: Callable[..., Any], *args: Any) -> Any:
     interrupts.install()  # a signal raises KeyboardInterrupt, and the build cleans up
+    die_with_parent(parent, signal.SIGTERM)  # as on Ctrl-C, when the parent dies
     try:
         return function(*args)
     finally:
@@ -67,8 +68,10 @@ def start(
 ) -> tuple[ProcessFuture, Any]:
     """Start ``function(*args)`` in a forked child; return its future (TimeoutError past ``limit``) and process."""
     context = _Context()
-    wrapped = (_cleaning_up, function) if cleans_up else (_plain, os.getpid(), function)
-    future = concurrent.process(timeout=limit, context=context, daemon=not cleans_up)(wrapped[0])(*wrapped[1:], *args)
+    target = _cleaning_up if cleans_up else _plain
+    future = concurrent.process(timeout=limit, context=context, daemon=not cleans_up)(target)(
+        os.getpid(), function, *args
+    )
     return future, context.process
 
 

@@ -18,14 +18,14 @@ import secrets
 import shutil
 import stat
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import filelock
 
 from analysis import _config as config
 from analysis import _interrupts as interrupts
-from analysis.errors import BuildError, ParameterError
+from analysis.errors import BuildError, ParameterError, describe_os_error
 
 BUILDS_DIR = ".builds"
 FIGURES_DIR = "figures"
@@ -44,10 +44,8 @@ def is_plain_name(name: str) -> bool:
     return len(name) <= MAX_NAME_CHARS and PLAIN_NAME.fullmatch(name) is not None
 
 
-def prepare(out_dir: Path, names: Iterable[str] = ()) -> None:
+def prepare(out_dir: Path, names: list[str]) -> None:
     """Make the output folder if it is missing, and check that a build can write into it, safely."""
-    from analysis.errors import describe_os_error
-
     shown = config.display_path(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -56,7 +54,6 @@ def prepare(out_dir: Path, names: Iterable[str] = ()) -> None:
             raise BuildError(f"cannot make the output folder {shown}: {describe_os_error(error)}") from None
     if not out_dir.is_dir():  # the command line asks for what cannot be: bad input
         raise ParameterError([_not_a_folder(out_dir)])
-    names = list(names)
     for relative in (FIGURES_DIR, FAILED_DIR, BUILDS_DIR, *(f"{BUILDS_DIR}/{name}" for name in names)):
         refuse_link(out_dir, out_dir / relative)
         if (out_dir / relative).exists() and not (out_dir / relative).is_dir():
@@ -188,7 +185,6 @@ def versions(out_dir: Path, name: str) -> Path:
 @contextlib.contextmanager
 def locked(out_dir: Path, name: str, on_wait: Callable[[], None] = lambda: None) -> Iterator[None]:
     """Hold a report's lock (``.NAME.lock``, never opened through a link); say ``on_wait`` before waiting."""
-    out_dir.mkdir(parents=True, exist_ok=True)
     lock = filelock.FileLock(out_dir / f".{name}.lock", preserve_lock_file=True)
     try:
         held = lock.acquire(timeout=0)
@@ -253,10 +249,9 @@ def switch(out_dir: Path, name: str, version: Path, outputs: list[str]) -> None:
     """Make a finished version folder the report's current outputs."""
     for relative in outputs:  # links the new set adds: they lead nowhere until the switch
         _link(out_dir, name, relative)
-    with interrupts.deferred():  # a Ctrl-C now waits for the switch and the tidying to be done
-        with opened(out_dir, f"{BUILDS_DIR}/{name}") as folder:
-            # the switch: every output changes here
-            _replace_with_link(version.name, folder, CURRENT, folder, version.parent / CURRENT)
+    # a Ctrl-C now waits for the switch and the tidying to be done
+    with interrupts.deferred(), opened(out_dir, f"{BUILDS_DIR}/{name}") as folder:
+        _replace_with_link(version.name, folder, CURRENT, folder, version.parent / CURRENT)  # every output changes here
         tidy(out_dir, name)
 
 

@@ -13,9 +13,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
-import os
 import shutil
-import signal
 import sys
 import threading
 import time
@@ -26,13 +24,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from analysis import __version__, errors
 from analysis import _cache as cache
 from analysis import _config as config
 from analysis import _forked as forked
 from analysis import _interrupts as interrupts
 from analysis import _limits as limits
 from analysis import _outputs as outputs
-from analysis import errors
 from analysis._limits import TimeLimits
 from analysis._plan import Variant, check
 from analysis.errors import AnalysisError, BuildError, InputFileError, NotebookExecutionError, TimeLimitError
@@ -162,8 +160,10 @@ def harvest(run: Run) -> None:
 
     from analysis import _harvest as take
 
-    run.nb.metadata.papermill["input_path"] = config.display_path(run.options.notebook)
-    run.nb.metadata.papermill["output_path"] = config.display_path(run.options.out_dir / f"{run.name}.ipynb")
+    run.nb.metadata.papermill.update(
+        input_path=config.display_path(run.options.notebook),
+        output_path=config.display_path(run.options.out_dir / f"{run.name}.ipynb"),
+    )
     run.metrics = take.metrics(run.nb)
     run.warnings = take.stderr_messages(run.nb)
     run.files = {f"{run.name}.ipynb": nbformat.writes(run.nb).encode("utf-8"), **take.figure_files(run.nb, run.name)}
@@ -171,8 +171,6 @@ def harvest(run: Run) -> None:
 
 def page(run: Run) -> dict[str, Any]:
     """Return what the template reads as ``resources.report``."""
-    from analysis import __version__
-
     prov = run.metrics["provenance"]
     report = run.metrics.get("report", {})
     labels = report.get("labels", {})  # the edition's words, from its catalogue
@@ -245,12 +243,12 @@ STEPS: list[Callable[[Run], None]] = [
 
 def _publish(run: Run, formats: tuple[str, ...]) -> None:
     """Publish the files made so far (those of ``formats``) with their metrics file (`analysis._outputs.publish`)."""
-    from analysis import __version__
-
     # The key vouches for the inputs the kernel read only if they did not change meanwhile, and only
     # for a complete set; else none is stored, and the next build runs afresh.
-    complete = formats == run.options.formats
-    unchanged = complete and cache.cache_key(run.variant.parameters, formats, run.options.notebook) == run.key
+    unchanged = (
+        formats == run.options.formats
+        and cache.cache_key(run.variant.parameters, formats, run.options.notebook) == run.key
+    )
     build = {
         "name": run.name,
         "params_file": run.variant.params_file,
@@ -272,12 +270,11 @@ def _publish(run: Run, formats: tuple[str, ...]) -> None:
 
 def build_one(variant: Variant, options: BuildOptions, executor: Any = None) -> Outcome:
     """Build one variant, or reuse its outputs when nothing changed."""
-    if executor is None:
-        from analysis._execute import Executor
+    from analysis import _execute as execute
 
-        with contextlib.closing(Executor(options.notebook, options.time_limits)) as own:
+    if executor is None:
+        with contextlib.closing(execute.Executor(options.notebook, options.time_limits)) as own:
             return build_one(variant, options, own)
-    from analysis._execute import run_folder
 
     started = time.perf_counter()
     name, out_dir = variant.name, options.out_dir
@@ -289,7 +286,7 @@ def build_one(variant: Variant, options: BuildOptions, executor: Any = None) -> 
         run = None
         try:
             with interrupts.deferred():  # a stop comes once both folders are known, to be removed below
-                run = Run(variant, options, executor, outputs.new_version(out_dir, name), key, run_folder())
+                run = Run(variant, options, executor, outputs.new_version(out_dir, name), key, execute.run_folder())
             for step in STEPS:
                 step(run)
         except (NotebookExecutionError, TimeLimitError) as error:
@@ -330,8 +327,7 @@ def _locked(options: BuildOptions, name: str) -> Any:
 def _reuse(options: BuildOptions, name: str, key: str, started: float) -> Outcome | None:
     """Tidy a report's leftovers and, unless forced, reuse its outputs if nothing changed (lock held)."""
     outputs.tidy(options.out_dir, name)
-    reused = None if options.force else cache.reusable(options.out_dir, name, key)
-    if not reused:
+    if options.force or not (reused := cache.reusable(options.out_dir, name, key)):
         return None
     outputs.forget_failure(options.out_dir, name)
     return Outcome(name, "unchanged", reused, time.perf_counter() - started)
@@ -352,12 +348,6 @@ def guarded(variant: Variant, options: BuildOptions, executor: Any = None) -> Ou
     return Outcome(variant.name, "failed", [], time.perf_counter() - started, message, status, detail=detail)
 
 
-def worker(variant: Variant, options: BuildOptions, parent: int) -> Outcome:
-    """Build one variant in a child of ``--jobs``: SIGTERM, as on Ctrl-C, when its parent dies."""
-    forked.die_with_parent(parent, signal.SIGTERM)
-    return guarded(variant, options)
-
-
 def in_parallel(variants: list[Variant], options: BuildOptions) -> Iterator[Outcome]:
     """Build variants in ``options.jobs`` forked children at once; yield each outcome as it comes."""
     waiting = list(variants)
@@ -366,7 +356,7 @@ def in_parallel(variants: list[Variant], options: BuildOptions) -> Iterator[Outc
         while waiting or running:
             while waiting and len(running) < options.jobs:
                 variant = waiting.pop(0)
-                future, child = forked.start(worker, variant, options, os.getpid(), cleans_up=True)
+                future, child = forked.start(guarded, variant, options, cleans_up=True)
                 running[future] = variant, child
             done, _ = futures.wait(running, return_when=futures.FIRST_COMPLETED)
             for future in done:
@@ -376,11 +366,10 @@ def in_parallel(variants: list[Variant], options: BuildOptions) -> Iterator[Outc
                 except BuildError as error:  # the child died without a word
                     yield Outcome(variant.name, "failed", [], 0.0, str(error), error.exit_status)
     except BaseException:
-        children = [child for _, child in running.values()]
-        for child in children:
+        for _, child in running.values():
             child.terminate()
         futures.wait(running, timeout=STOP_GRACE)
-        for child in children:
+        for _, child in running.values():
             child.kill()
             child.join()
         raise
