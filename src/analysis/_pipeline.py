@@ -308,7 +308,7 @@ def _keep_failed(error: AnalysisError, out_dir: Path, name: str, scratch: Path) 
     try:
         kept = outputs.keep_failed(out_dir, name, scratch)
     except (OSError, BuildError) as problem:
-        why = errors.describe_os_error(problem) if isinstance(problem, OSError) else str(problem)
+        why = errors.describe(problem)
         note = f"\nThe partly executed notebook could not be kept: {why}"
     shown = config.display_path(kept) if kept else None
     if isinstance(error, NotebookExecutionError):
@@ -341,10 +341,9 @@ def guarded(variant: Variant, options: BuildOptions, executor: Any = None) -> Ou
     started = time.perf_counter()
     try:
         return build_one(variant, options, executor)
-    except AnalysisError as error:
-        status, message, detail = error.exit_status, str(error), traceback.format_exc()
-    except Exception as error:  # an unforeseen failure of one variant must not sink the others
-        status, message, detail = 1, errors.describe(error), traceback.format_exc()
+    except Exception as error:  # a failure of one variant, foreseen or not, must not sink the others
+        status = error.exit_status if isinstance(error, AnalysisError) else 1
+        message, detail = errors.describe(error), traceback.format_exc()
     return Outcome(variant.name, "failed", [], time.perf_counter() - started, message, status, detail=detail)
 
 

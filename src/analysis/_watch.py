@@ -26,15 +26,11 @@ from analysis import _outputs as outputs
 from analysis._pipeline import BuildOptions, guarded, renderers_changed
 from analysis._plan import Variant, check, plan, report_name
 from analysis._serve import Server, State
-from analysis.errors import AnalysisError, DataValidationError, InputError, describe
+from analysis.errors import DataValidationError, InputError, describe
 
 STEP_MS = 50  # quiet time that ends a burst of changes (an editor's save)
 DEBOUNCE_MS = 1600  # longest a burst is gathered
 FRESH_KERNEL = {"code", "notebook", "lock"}
-
-
-def _said(error: Exception) -> str:
-    return str(error) if isinstance(error, AnalysisError) else describe(error)
 
 
 class Session:
@@ -185,7 +181,7 @@ class Session:
             kept = self._kept()
             self.problems(
                 f"The last build failed: {kept[0]}.",
-                [f"error: {_said(error)}"],
+                [f"error: {describe(error)}"],
                 f"the build failed; {kept[1]}; the watch goes on, and builds again on the next change.",
             )
 
@@ -212,7 +208,7 @@ class Session:
         except KeyboardInterrupt:  # the run in progress was interrupted: Ctrl-C
             return
         except Exception as error:  # a bug of the watch itself (not of a build) must not leave it hanging silently
-            self.say(f"error: {_said(error)}; stopping")
+            self.say(f"error: {describe(error)}; stopping")
             self.status = 1
             self._stop_watching()
             os.kill(os.getpid(), signal.SIGINT)

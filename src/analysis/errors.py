@@ -302,7 +302,7 @@ def describe_os_error(error: OSError) -> str:
 
 
 def describe(error: BaseException) -> str:
-    """Say in one sentence what went wrong, for an error that is not an `AnalysisError`.
+    """Say in one sentence what went wrong: an `AnalysisError`'s own sentence, else what the error means.
 
     Parameters
     ----------
@@ -314,6 +314,8 @@ def describe(error: BaseException) -> str:
     str
         What happened and what to do; an unforeseen error asks for ``--debug``.
     """
+    if isinstance(error, AnalysisError):
+        return str(error)
     if out_of_files(error):
         return out_of_files_message()
     if isinstance(error, OSError):
