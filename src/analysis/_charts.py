@@ -37,7 +37,6 @@ from analysis.contract import CATEGORIES, first_day
 
 HIGHLIGHT = "#0072B2"  # Okabe-Ito blue
 MUTED = "#9DB9D3"  # the same hue, lighter: told apart by lightness, not by hue
-INK = "#1f1f1f"
 SOFT_INK = "#555555"
 CATEGORY_STYLE = {  # colour and marker shape, so no category rests on hue alone
     "diplomacy": ("#0072B2", "o"),

@@ -92,7 +92,8 @@ class Period:
     year: int
     months: int
     reports: tuple[Reported, ...]
-    basis: str = ""  # why the chosen report was chosen (`analysis._metrics.BASES`, or "first in file")
+    basis: str = ""  # why the chosen report was chosen (a criterion of `analysis._metrics.CRITERIA`, "only report",
+    # "all reports agree" or "first in file")
 
     @property
     def independent(self) -> tuple[Reported, ...]:

@@ -265,7 +265,6 @@ def fold_citations(sources: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 # decides only a tie of those before it, and the row first in the file a tie of all. `rank` sorts by
 # this tuple and names the criterion that decided as the `basis`; the report words the rule from it.
 CRITERIA = ("preferred source", "latest published", "more trusted source")
-BASES = ("only report", "all reports agree", *CRITERIA)  # else "first in file"
 
 
 def rank(fdi: pd.DataFrame, sources: pd.DataFrame, prefer_sources: Sequence[str] = ()) -> pd.DataFrame:
@@ -340,7 +339,7 @@ def rank(fdi: pd.DataFrame, sources: pd.DataFrame, prefer_sources: Sequence[str]
     beats = [
         (chosen[criterion].to_numpy() != runner_up[criterion].to_numpy()) & (reports > 1) for criterion in CRITERIA
     ]
-    bases = ("only report", "all reports agree", *CRITERIA)  # `BASES`, from the criteria as they stand
+    bases = ("only report", "all reports agree", *CRITERIA)  # the basis of every period; else "first in file"
     per_period["basis"] = np.select([reports == 1, values == 1, *beats], bases, default="first in file")
     ranked = ranked.join(per_period.iloc[period].reset_index(drop=True))
     ranked["n_echoes"] = value.groupby(period).transform("size").to_numpy() - ranked["n_reports"]
