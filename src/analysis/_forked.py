@@ -13,12 +13,13 @@ import os
 import signal
 from collections.abc import Callable
 from concurrent.futures import CancelledError
-from typing import Any
-
-from pebble import ProcessExpired, ProcessFuture, concurrent
+from typing import TYPE_CHECKING, Any
 
 from analysis import _interrupts as interrupts
 from analysis.errors import BuildError
+
+if TYPE_CHECKING:  # pebble is imported where a child starts: an unchanged rebuild starts none
+    from pebble import ProcessFuture
 
 PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies (Linux)
 
@@ -69,6 +70,8 @@ def start(
     """Start ``function(*args)`` in a forked child; return its future (TimeoutError past ``limit``) and process."""
     context = _Context()
     target = _cleaning_up if cleans_up else _plain
+    from pebble import concurrent
+
     future = concurrent.process(timeout=limit, context=context, daemon=not cleans_up)(target)(
         os.getpid(), function, *args
     )
@@ -77,6 +80,8 @@ def start(
 
 def outcome(future: ProcessFuture, phase: str) -> Any:
     """Return a child's result or raise its exception; its death is a BuildError, a stop KeyboardInterrupt."""
+    from pebble import ProcessExpired
+
     try:
         return future.result()
     except CancelledError:
