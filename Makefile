@@ -13,7 +13,7 @@ LOCALE := src/analysis/locale
 MO := $(patsubst %.po,%.mo,$(wildcard $(LOCALE)/*/LC_MESSAGES/messages.po))
 
 .DEFAULT_GOAL := help
-.PHONY: help report watch lab test quick mutate bench lint format lock clean translations
+.PHONY: help report watch lab test cov quick mutate bench lint format lock clean translations
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -62,18 +62,21 @@ lab: $(LAB_INSTALLED) $(MO) ## open the report notebook in JupyterLab, on the pr
 	JUPYTER_PATH=$(VENV)/share/jupyter $(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=. \
 		$(if $(filter 0,$(shell id -u)),--allow-root) notebooks/russia_mexico_fdi.ipynb
 
-# Coverage of src/analysis across processes: pytest's, its workers', and every Python process they
-# start (the command line, the report's kernels); [tool.coverage] in pyproject.toml. The total
-# is printed last, whatever the tests' outcome; the exit status is the tests'.
-test: export COVERAGE_FILE := $(CURDIR)/.cache/coverage/data
-test: $(INSTALLED) $(MO) $(AXE) ## lint, then run every test (unit, build, PDF, and browser tests where Chromium is), with coverage
+test: $(INSTALLED) $(MO) $(AXE) ## lint, then run every test (unit, build, PDF, and browser tests where Chromium is)
 	$(BIN)/ruff check --quiet .
 	$(BIN)/ruff format --check --quiet .
+	$(BIN)/python -m pytest -n 2
+
+# Coverage of src/analysis across processes: pytest's, its workers', and every Python process they
+# start (the command line, the report's kernels, pebble's children); [tool.coverage] in pyproject.toml.
+# The total is printed last, whatever the tests' outcome; the exit status is the tests'.
+cov: export COVERAGE_FILE := $(CURDIR)/.cache/coverage/data
+cov: $(INSTALLED) $(MO) $(AXE) ## run every test under coverage and print the total (slower than make test)
 	@rm -rf .cache/coverage && mkdir -p .cache/coverage
 	$(BIN)/python -m coverage run -m pytest -n 2; status=$$?; \
 	$(BIN)/python -m coverage combine --quiet && $(BIN)/python -m coverage report; exit $$status
 
-quick: $(INSTALLED) $(MO) ## the tests to run while editing: no process, kernel, build or browser (under a minute)
+quick: $(INSTALLED) $(MO) ## the tests to run while editing: no process, kernel, build or browser (under 45 s)
 	$(BIN)/python -m pytest -n 2 -q -m "not slow and not browser"
 
 mutate: $(INSTALLED) ## mutation testing of metrics, loading, the cache key, outputs, formatting and escaping (long)
