@@ -15,6 +15,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from analysis import _config as config
 from analysis import _inputs as inputs
@@ -31,7 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="analysis", description="Build the Russia-Mexico FDI report, check its data, or check this machine."
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Command)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--debug", action="store_true", help="show the traceback of an error, after its message")
     builds = argparse.ArgumentParser(add_help=False, parents=[common])
@@ -68,7 +69,7 @@ def _parser() -> argparse.ArgumentParser:
             + "); also the environment variable ANALYSIS_TIME_LIMITS=pdf=600,notebook=1200"
         ),
     )
-    shown = {"formatter_class": argparse.RawDescriptionHelpFormatter, "epilog": _parameters_epilog()}
+    shown = {"formatter_class": argparse.RawDescriptionHelpFormatter, "parameters": True}
 
     build = commands.add_parser(
         "build",
@@ -116,6 +117,19 @@ def _parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=config.REPORTS_DIR, metavar="DIR", help="output folder to check (default: reports/)"
     )
     return parser
+
+
+class _Command(argparse.ArgumentParser):
+    """A command whose help may end with the notebook's parameters, read only when help is asked for."""
+
+    def __init__(self, *args: Any, parameters: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.parameters = parameters
+
+    def format_help(self) -> str:
+        if self.parameters:
+            self.epilog = _parameters_epilog()
+        return super().format_help()
 
 
 def _parameters_epilog() -> str:
