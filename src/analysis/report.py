@@ -182,8 +182,10 @@ class Report:
         )
 
     def section(self, id: str, title: str, template: str, **context: Any) -> Section:
-        """Return a section of one part: its template rendered with its id, title and ``context``."""
-        return Section(id, title, [self.edition.render(template, id=id, title=title, **context)])
+        """Return a section of one part: its template rendered with its id, title, the run's countries, months and sources, and ``context``."""
+        f = self.facts
+        shared = {"origin": f.origin, "destination": f.destination, "months": f.months, "sources": f.sources}
+        return Section(id, title, [self.edition.render(template, id=id, title=title, **{**shared, **context})])
 
     def chart(self, key: str, caption: str, draw: Callable[..., Figure], *args: Any, **kwargs: Any) -> FigureOutput:
         """Return the next numbered figure: a chart of `analysis._charts`, drawn when shown, at both widths."""

@@ -39,8 +39,6 @@ def checked(report: Report) -> Section:
         report.edition.gettext("How we checked"),
         "checked.html.j2",
         x=x,
-        origin=f.origin,
-        destination=f.destination,
         levels=TRUST_LEVELS,
         verdicts=rule.VERDICTS,
         tolerance=float(rule.TOLERANCE) * 100,

@@ -47,9 +47,5 @@ def differ(report: Report) -> Section:
         report.edition.gettext("Why the figures differ"),
         "differ.html.j2",
         x=x,
-        origin=f.origin,
-        destination=f.destination,
-        months=f.months,
-        sources=f.sources,
         apart_months=round(rules.RELEASES_APART_DAYS / 30.44),
     )

@@ -49,6 +49,5 @@ def disagreements(report: Report) -> Section:
         periods=len(periods),
         listed=listed(periods),
         preferred=list(f.parameters["prefer_sources"]),
-        sources=f.sources,
         table_number=next(report.tables) if periods else None,
     )

@@ -26,9 +26,5 @@ def growth_metrics(report: Report) -> Section:
         decimals=max((r.decimals for r in figures), default=1),  # a difference of the two: the more precise
         base=f.base,
         target=f.target,
-        origin=f.origin,
-        destination=f.destination,
-        months=f.months,
-        sources=f.sources,
         table_number=next(report.tables),
     )

@@ -36,7 +36,4 @@ def since(report: Report) -> Section:
         report.edition.gettext("What has happened since"),
         "since.html.j2",
         x=x,
-        origin=f.origin,
-        destination=f.destination,
-        sources=f.sources,
     )
