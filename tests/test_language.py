@@ -11,26 +11,26 @@ from analysis._language import edition, languages, year_ranges
 from analysis.errors import BuildError
 
 
-@pytest.fixture
-def templates(tmp_path, monkeypatch):
-    """A copy of the section templates, to add probes to; editions built afresh from it."""
-    folder = tmp_path / "sections"
-    shutil.copytree(language.SECTION_TEMPLATES, folder)
-    monkeypatch.setattr(language, "SECTION_TEMPLATES", folder)
+def _copied(tmp_path, monkeypatch, attribute: str):
+    """Copy the folder `language.<attribute>` names (times kept) and point the editions, built afresh, at the copy."""
+    folder = tmp_path / attribute.lower()
+    shutil.copytree(getattr(language, attribute), folder)
+    monkeypatch.setattr(language, attribute, folder)
     language.edition.cache_clear()
     yield folder
     language.edition.cache_clear()
+
+
+@pytest.fixture
+def templates(tmp_path, monkeypatch):
+    """A copy of the section templates, to add probes to."""
+    yield from _copied(tmp_path, monkeypatch, "SECTION_TEMPLATES")
 
 
 @pytest.fixture
 def locale(tmp_path, monkeypatch):
-    """A copy of the catalogues (compiled ones too, their times kept), to add languages to."""
-    folder = tmp_path / "locale"
-    shutil.copytree(language.LOCALE_DIR, folder)
-    monkeypatch.setattr(language, "LOCALE_DIR", folder)
-    language.edition.cache_clear()
-    yield folder
-    language.edition.cache_clear()
+    """A copy of the catalogues (compiled ones too), to add languages to."""
+    yield from _copied(tmp_path, monkeypatch, "LOCALE_DIR")
 
 
 def test_the_package_writes_english_and_spanish():
